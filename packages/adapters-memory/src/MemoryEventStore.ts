@@ -1,0 +1,182 @@
+/**
+ * An in-memory EventStore with exactly the semantics of the PostgreSQL store. Every append runs as one synchronous
+ * step, so concurrent fibers see appends as atomic and totally ordered.
+ */
+import {
+  type AppendResult,
+  chainHash,
+  compareCheckpoints,
+  contentDigest,
+  EventIdReused,
+  EventStore,
+  type EventStoreShape,
+  type ExpectedVersion,
+  GenesisHash,
+  type NewEvent,
+  type RecordedEvent,
+  sameContent,
+  VersionConflict
+} from "@registrar/domain"
+import { Deferred, Effect, FiberId, Layer } from "effect"
+
+/** Test-only access to the stored rows, for tampering with history in hash-chain tests. */
+export interface MemoryEventStoreBackdoor {
+  /** Replaces the data of a stored event without fixing its hash, as an attacker editing a row would. */
+  readonly editEvent: (eventId: string, data: RecordedEvent["data"]) => Effect.Effect<void>
+  /** Removes a stored event without touching its stream's version, as an attacker deleting a row would. */
+  readonly deleteEvent: (eventId: string) => Effect.Effect<void>
+}
+
+const matchesExpected = (expected: ExpectedVersion, version: number): boolean => {
+  switch (expected) {
+    case "any":
+      return true
+    case "no_stream":
+      return version === 0
+    case "stream_exists":
+      return version > 0
+    default:
+      return version === expected
+  }
+}
+
+/** Creates an empty in-memory EventStore, with a backdoor for tests. */
+export const make = Effect.sync(() => {
+  let log: Array<RecordedEvent> = []
+  const streams = new Map<string, { version: number; events: Array<RecordedEvent> }>()
+  const byId = new Map<string, RecordedEvent>()
+  let lastTransaction = 0
+  let wake = Deferred.unsafeMake<void>(FiberId.none)
+
+  const retried = (streamId: string, events: ReadonlyArray<NewEvent>): AppendResult | EventIdReused | undefined => {
+    const firstStored = events.map((event) => byId.get(event.eventId)).find((stored) => stored !== undefined)
+    if (firstStored === undefined) return undefined
+    const stored = events.map((event) => byId.get(event.eventId))
+    const sameBatch = stored.every(
+      (event, index) =>
+        event !== undefined &&
+        event.streamId === streamId &&
+        event.transactionId === firstStored.transactionId &&
+        sameContent(event, events[index]!)
+    )
+    if (!sameBatch) {
+      const clash = events.find((event, index) => {
+        const previous = stored[index]
+        return previous !== undefined && !(previous.streamId === streamId && sameContent(previous, event))
+      })
+      return new EventIdReused({ eventId: (clash ?? events[0]!).eventId, streamId })
+    }
+    const last = stored[stored.length - 1]!
+    return {
+      streamId,
+      nextExpectedVersion: last.streamPosition,
+      globalPositions: stored.map((event) => event!.globalPosition),
+      checkpoint: { transactionId: last.transactionId, globalPosition: last.globalPosition }
+    }
+  }
+
+  const append: EventStoreShape["append"] = (streamId, events, expected) =>
+    Effect.suspend((): ReturnType<EventStoreShape["append"]> => {
+      if (events.length > 0) {
+        const retry = retried(streamId, events)
+        if (retry instanceof EventIdReused) return Effect.fail(retry)
+        if (retry !== undefined) return Effect.succeed(retry)
+      }
+      const stream = streams.get(streamId) ?? { version: 0, events: [] }
+      if (!matchesExpected(expected, stream.version)) {
+        return Effect.fail(new VersionConflict({ streamId, expected, actual: stream.version }))
+      }
+      if (events.length === 0) {
+        const last = log[log.length - 1]
+        return Effect.succeed({
+          streamId,
+          nextExpectedVersion: stream.version,
+          globalPositions: [],
+          checkpoint: { transactionId: lastTransaction, globalPosition: last?.globalPosition ?? 0 }
+        })
+      }
+      const transactionId = ++lastTransaction
+      let previousHash = stream.events[stream.events.length - 1]?.hash ?? GenesisHash
+      const recorded = events.map((event, index): RecordedEvent => {
+        const streamPosition = stream.version + index + 1
+        const hash = chainHash(previousHash, streamId, streamPosition, contentDigest(event))
+        previousHash = hash
+        return {
+          ...event,
+          streamId,
+          streamPosition,
+          globalPosition: (log[log.length - 1]?.globalPosition ?? 0) + index + 1,
+          transactionId,
+          hash
+        }
+      })
+      for (const event of recorded) {
+        log.push(event)
+        stream.events.push(event)
+        byId.set(event.eventId, event)
+      }
+      stream.version += recorded.length
+      streams.set(streamId, stream)
+      const last = recorded[recorded.length - 1]!
+      const signal = wake
+      wake = Deferred.unsafeMake<void>(FiberId.none)
+      return Deferred.succeed(signal, undefined).pipe(
+        Effect.as({
+          streamId,
+          nextExpectedVersion: stream.version,
+          globalPositions: recorded.map((event) => event.globalPosition),
+          checkpoint: { transactionId, globalPosition: last.globalPosition }
+        })
+      )
+    })
+
+  const readStream: EventStoreShape["readStream"] = (streamId, options) =>
+    Effect.sync(() => {
+      const events = streams.get(streamId)?.events ?? []
+      const after = options?.after ?? 0
+      return after === 0 ? events.slice() : events.filter((event) => event.streamPosition > after)
+    })
+
+  const readAll: EventStoreShape["readAll"] = ({ after, limit }) =>
+    Effect.sync(() => {
+      let low = 0
+      let high = log.length
+      while (low < high) {
+        const middle = (low + high) >>> 1
+        if (compareCheckpoints(log[middle]!, after) <= 0) low = middle + 1
+        else high = middle
+      }
+      return log.slice(low, low + limit)
+    })
+
+  const store: EventStoreShape = {
+    append,
+    readStream,
+    streamVersion: (streamId) => Effect.sync(() => streams.get(streamId)?.version ?? 0),
+    readAll,
+    waitForAppends: (timeoutMillis) =>
+      Effect.suspend(() => Deferred.await(wake)).pipe(Effect.timeoutOption(timeoutMillis), Effect.asVoid)
+  }
+
+  const backdoor: MemoryEventStoreBackdoor = {
+    editEvent: (eventId, data) =>
+      Effect.sync(() => {
+        const replace = (event: RecordedEvent) => (event.eventId === eventId ? { ...event, data } : event)
+        log = log.map(replace)
+        for (const stream of streams.values()) stream.events = stream.events.map(replace)
+      }),
+    deleteEvent: (eventId) =>
+      Effect.sync(() => {
+        log = log.filter((event) => event.eventId !== eventId)
+        for (const stream of streams.values()) stream.events = stream.events.filter((e) => e.eventId !== eventId)
+        byId.delete(eventId)
+      })
+  }
+  return { store, backdoor }
+})
+
+/** A fresh in-memory EventStore. */
+export const layer: Layer.Layer<EventStore> = Layer.effect(
+  EventStore,
+  Effect.map(make, ({ store }) => store)
+)

@@ -1,0 +1,332 @@
+/**
+ * Names: the rules every name in the registry follows (DESIGN §2), as total validators that return the name
+ * unchanged or an `InvalidName` saying which value broke which rule and what is allowed.
+ *
+ * Lengths count Unicode code points, as the W&B SDK (Python `len`) does. "Letters" and "digits" are ASCII.
+ */
+import { Either, Option, Schema } from "effect"
+
+/** The prefix that turns a project name into a registry project name (`wandb-registry-{NAME}`). */
+export const REGISTRY_PREFIX = "wandb-registry-"
+
+/** The alias the system keeps on the highest version; users can neither assign nor remove it. */
+export const LATEST_ALIAS = "latest"
+
+/** The longest registry name, without the prefix (128 with it). */
+export const MAX_REGISTRY_NAME_LENGTH = 128 - REGISTRY_PREFIX.length
+
+/** The longest name of any other kind (project, collection, artifact, alias, type, tag, entity, run). */
+export const MAX_NAME_LENGTH = 128
+
+/** The most top-level keys a metadata object may have. */
+export const MAX_METADATA_KEYS = 100
+
+/** Artifact types starting with this prefix are reserved for internal use. */
+export const RESERVED_TYPE_PREFIX = "wandb-"
+
+/** The kinds of names the validators check; each has its own rules. */
+export const NameKind = Schema.Literal(
+  "project",
+  "registry",
+  "collection",
+  "artifact",
+  "alias",
+  "type",
+  "tag",
+  "metadata",
+  "entity",
+  "run"
+)
+
+/** One of the kinds of names the validators check. */
+export type NameKind = typeof NameKind.Type
+
+const label: Record<NameKind, string> = {
+  project: "project name",
+  registry: "registry name",
+  collection: "collection name",
+  artifact: "artifact name",
+  alias: "alias",
+  type: "artifact type",
+  tag: "tag",
+  metadata: "metadata",
+  entity: "entity name",
+  run: "run id"
+}
+
+const allowed: Record<NameKind, string> = {
+  project:
+    'project names are 1 to 128 characters and cannot contain / \\ # ? % : or line breaks; a project starting with "wandb-registry-" is a registry project and follows the registry name rules',
+  registry:
+    'registry names are 1 to 113 characters (128 with the "wandb-registry-" prefix) and cannot contain / \\ # ? % : or line breaks',
+  collection: "collection names are 1 to 128 characters and cannot contain / or :",
+  artifact: "artifact names are 1 to 128 characters, only letters, digits, -, _ and .",
+  alias:
+    "aliases are 1 to 128 characters and cannot contain / or :; v followed by digits is a version (v0, v1, …), not an alias",
+  type: 'artifact types are 1 to 128 characters, cannot contain / or :, and types starting with "wandb-" are reserved for internal use',
+  tag: "a tag is words of letters, digits, _ and - separated by single spaces, at most 128 characters",
+  metadata:
+    "metadata has at most 100 top-level keys and holds only JSON values: finite numbers, strings, booleans, null, arrays and plain objects",
+  entity: "entity names are 1 to 128 characters, only letters, digits, -, _ and .",
+  run: "run ids are 1 to 128 characters, only letters, digits, -, _ and ."
+}
+
+/** A name that breaks one of the naming rules: which kind of name, the value given, and the rule it broke. */
+export class InvalidName extends Schema.TaggedError<InvalidName>()("InvalidName", {
+  kind: NameKind,
+  value: Schema.String,
+  rule: Schema.String
+}) {
+  /** The value, the rule it broke and what is allowed for its kind, for a person to act on. */
+  override get message(): string {
+    const subject =
+      this.kind === "metadata" ? `metadata at ${this.value}` : `${label[this.kind]} ${JSON.stringify(this.value)}`
+    return `Invalid ${subject}: ${this.rule}; ${allowed[this.kind]}.`
+  }
+}
+
+type Validation = Either.Either<string, InvalidName>
+
+const fail = (kind: NameKind, value: string, rule: string): Validation =>
+  Either.left(new InvalidName({ kind, value, rule }))
+
+const codePointLength = (value: string): number => {
+  let length = 0
+  for (const _ of value) length++
+  return length
+}
+
+/** Distinct characters of `value` that `isBad` rejects, in order of first appearance. */
+const badCharacters = (value: string, isBad: (character: string) => boolean): ReadonlyArray<string> => {
+  const found: Array<string> = []
+  for (const character of value) {
+    if (isBad(character) && !found.includes(character)) found.push(character)
+  }
+  return found
+}
+
+const showCharacters = (characters: ReadonlyArray<string>): string =>
+  characters.map((character) => JSON.stringify(character)).join(", ")
+
+/** Checks emptiness, length and characters, in that order; `isBad` picks the characters that are not allowed. */
+const checkBasic = (
+  kind: NameKind,
+  value: string,
+  max: number,
+  isBad: (character: string) => boolean,
+  badRule: (shown: string) => string
+): Validation => {
+  if (value.length === 0) return fail(kind, value, "it is empty")
+  const length = codePointLength(value)
+  if (length > max) return fail(kind, value, `it is ${length} characters long, more than ${max}`)
+  const bad = badCharacters(value, isBad)
+  if (bad.length > 0) return fail(kind, value, badRule(showCharacters(bad)))
+  return Either.right(value)
+}
+
+const forbidden = (characters: string) => (character: string) => characters.includes(character)
+const forbiddenRule = (shown: string) => `it contains forbidden characters ${shown}`
+const notIdentifierCharacter = (character: string) => !/^[A-Za-z0-9_.-]$/.test(character)
+const notAllowedRule = (shown: string) => `it contains characters that are not allowed ${shown}`
+
+const REGISTRY_FORBIDDEN = "/\\#?%:\r\n"
+
+/** Validates a registry name (the part after `wandb-registry-`): 1..113 characters, none of `/ \ # ? % :` CR LF. */
+export const validateRegistryName = (value: string): Validation =>
+  checkBasic("registry", value, MAX_REGISTRY_NAME_LENGTH, forbidden(REGISTRY_FORBIDDEN), forbiddenRule)
+
+/** True when the project name is a registry project: it starts with the prefix and is longer (case-sensitive). */
+export const isRegistryProject = (project: string): boolean =>
+  project.startsWith(REGISTRY_PREFIX) && project.length > REGISTRY_PREFIX.length
+
+/** Validates a registry project name (`wandb-registry-{NAME}`) and returns the registry name without the prefix. */
+export const validateRegistryProjectName = (project: string): Validation => {
+  if (project.length === 0) return fail("project", project, "it is empty")
+  if (!project.startsWith(REGISTRY_PREFIX)) {
+    return fail("project", project, `it is not a registry project: it does not start with "${REGISTRY_PREFIX}"`)
+  }
+  if (project.length === REGISTRY_PREFIX.length) {
+    return fail(
+      "project",
+      project,
+      `it is only the prefix "${REGISTRY_PREFIX}" with an empty registry name after it, so it is not a registry`
+    )
+  }
+  // With the prefix fixed at 15 characters, the 113-character registry limit is the 128-character project limit.
+  return validateRegistryName(project.slice(REGISTRY_PREFIX.length))
+}
+
+/** Validates a project name: 1..128 characters without `/ \ # ? % :` or line breaks; registry projects follow registry rules. */
+export const validateProjectName = (value: string): Validation => {
+  if (value.length === 0) return fail("project", value, "it is empty")
+  if (value.startsWith(REGISTRY_PREFIX)) return Either.map(validateRegistryProjectName(value), () => value)
+  return checkBasic("project", value, MAX_NAME_LENGTH, forbidden(REGISTRY_FORBIDDEN), forbiddenRule)
+}
+
+/** Validates a collection name: 1..128 characters (spaces and dots allowed), no `/` or `:`. */
+export const validateCollectionName = (value: string): Validation =>
+  checkBasic("collection", value, MAX_NAME_LENGTH, forbidden("/:"), forbiddenRule)
+
+/** Validates a source artifact name: 1..128 letters, digits, `-`, `_` or `.`. */
+export const validateArtifactName = (value: string): Validation =>
+  checkBasic("artifact", value, MAX_NAME_LENGTH, notIdentifierCharacter, notAllowedRule)
+
+/** Validates an entity (user, team or org entity) name: 1..128 letters, digits, `-`, `_` or `.`. */
+export const validateEntityName = (value: string): Validation =>
+  checkBasic("entity", value, MAX_NAME_LENGTH, notIdentifierCharacter, notAllowedRule)
+
+/** Validates a run id: 1..128 letters, digits, `-`, `_` or `.`. */
+export const validateRunId = (value: string): Validation =>
+  checkBasic("run", value, MAX_NAME_LENGTH, notIdentifierCharacter, notAllowedRule)
+
+/** True when the string is written as a version: `v` followed by one or more digits. */
+export const isVersionString = (value: string): boolean => /^v[0-9]+$/.test(value)
+
+/** The index of a canonical version string (`v0`, `v12`; no leading zeros, a safe integer), or none. */
+export const parseVersionIndex = (value: string): Option.Option<number> => {
+  if (!/^v(0|[1-9][0-9]*)$/.test(value)) return Option.none()
+  const index = Number(value.slice(1))
+  return Number.isSafeInteger(index) ? Option.some(index) : Option.none()
+}
+
+/** Validates an alias: 1..128 characters, no `/` or `:`, not a version (`vN`); `latest` is accepted here. */
+export const validateAlias = (value: string): Validation => {
+  const basic = checkBasic("alias", value, MAX_NAME_LENGTH, forbidden("/:"), forbiddenRule)
+  if (Either.isLeft(basic)) return basic
+  if (isVersionString(value)) return fail("alias", value, "it is a version (v followed by digits), not an alias")
+  return basic
+}
+
+/** Validates an alias a user assigns or removes: `validateAlias`, and `latest` is refused (the system manages it). */
+export const validateUserAlias = (value: string): Validation => {
+  const alias = validateAlias(value)
+  if (Either.isLeft(alias)) return alias
+  if (value === LATEST_ALIAS) {
+    return fail("alias", value, `"${LATEST_ALIAS}" is managed by the system and cannot be assigned or removed by users`)
+  }
+  return alias
+}
+
+/** Validates an artifact type: 1..128 characters, no `/` or `:`, not starting with the reserved `wandb-`. */
+export const validateArtifactType = (value: string): Validation => {
+  const basic = checkBasic("type", value, MAX_NAME_LENGTH, forbidden("/:"), forbiddenRule)
+  if (Either.isLeft(basic)) return basic
+  if (value.startsWith(RESERVED_TYPE_PREFIX)) {
+    return fail("type", value, `types starting with "${RESERVED_TYPE_PREFIX}" are reserved for internal use`)
+  }
+  return basic
+}
+
+/** Validates a tag: words of letters, digits, `_`, `-` separated by single spaces, 1..128 characters. */
+export const validateTag = (value: string): Validation => {
+  const basic = checkBasic(
+    "tag",
+    value,
+    MAX_NAME_LENGTH,
+    (character) => !/^[A-Za-z0-9_ -]$/.test(character),
+    notAllowedRule
+  )
+  if (Either.isLeft(basic)) return basic
+  if (!/^[A-Za-z0-9_-]+( [A-Za-z0-9_-]+)*$/.test(value)) {
+    return fail("tag", value, "it has a leading, trailing or repeated space")
+  }
+  return basic
+}
+
+/** Validates every tag, returning the tags unchanged or the first invalid one. */
+export const validateTags = (tags: ReadonlyArray<string>): Either.Either<ReadonlyArray<string>, InvalidName> => {
+  for (const tag of tags) {
+    const checked = validateTag(tag)
+    if (Either.isLeft(checked)) return Either.left(checked.left)
+  }
+  return Either.right(tags)
+}
+
+const showKey = (key: string): string =>
+  /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`
+
+const isPlainObject = (value: object): boolean => {
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
+/** Why `value` is not a JSON value (without looking inside it), or undefined when it may be one. */
+const notJson = (value: unknown): string | undefined => {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return undefined
+    case "number":
+      if (Number.isNaN(value)) return "it is NaN, which is not a JSON number"
+      if (!Number.isFinite(value)) return `it is ${value}, which is not a JSON number`
+      return undefined
+    case "undefined":
+      return "it is undefined, which is not a JSON value"
+    case "bigint":
+      return "it is a bigint, which is not a JSON number"
+    case "symbol":
+      return "it is a symbol, which is not a JSON value"
+    case "function":
+      return "it is a function, which is not a JSON value"
+    case "object":
+      if (value === null || Array.isArray(value)) return undefined
+      if (!isPlainObject(value)) return "it is an object of a class, not a plain JSON object"
+      if (Object.getOwnPropertySymbols(value).length > 0) return "it has symbol keys, which JSON cannot hold"
+      return undefined
+  }
+  return "it is not a JSON value"
+}
+
+/** Walks a value without recursion (deep values cannot overflow the stack); returns the first problem found. */
+const findJsonProblem = (root: object): InvalidName | undefined => {
+  type Frame = { readonly value: unknown; readonly path: string } | { readonly leave: object }
+  const stack: Array<Frame> = [{ value: root, path: "$" }]
+  const ancestors = new Set<object>()
+  while (stack.length > 0) {
+    const frame = stack.pop()!
+    if ("leave" in frame) {
+      ancestors.delete(frame.leave)
+      continue
+    }
+    const { path, value } = frame
+    const problem = notJson(value)
+    if (problem !== undefined) return new InvalidName({ kind: "metadata", value: path, rule: problem })
+    if (typeof value !== "object" || value === null) continue
+    if (ancestors.has(value)) {
+      return new InvalidName({ kind: "metadata", value: path, rule: "it contains itself, which JSON cannot hold" })
+    }
+    ancestors.add(value)
+    stack.push({ leave: value })
+    const children: Array<Frame> = Array.isArray(value)
+      ? Array.from({ length: value.length }, (_, index) => ({ value: value[index], path: `${path}[${index}]` }))
+      : Object.keys(value).map((key) => ({ value: (value as Record<string, unknown>)[key], path: path + showKey(key) }))
+    for (let index = children.length - 1; index >= 0; index--) stack.push(children[index]!)
+  }
+  return undefined
+}
+
+/** Validates metadata: at most 100 top-level keys, only JSON values (no ±Infinity, NaN, undefined, bigint, symbol, function). */
+export const validateMetadata = (
+  metadata: Readonly<Record<string, unknown>>
+): Either.Either<Record<string, unknown>, InvalidName> => {
+  const checked = Either.try({
+    try: (): InvalidName | undefined => {
+      if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
+        return new InvalidName({ kind: "metadata", value: "$", rule: "it is not an object of keys and values" })
+      }
+      const keys = Object.keys(metadata).length
+      if (keys > MAX_METADATA_KEYS) {
+        return new InvalidName({
+          kind: "metadata",
+          value: "$",
+          rule: `it has ${keys} top-level keys, more than ${MAX_METADATA_KEYS}`
+        })
+      }
+      return findJsonProblem(metadata)
+    },
+    // Proxies and getters can throw while being read; such a value is not plain JSON either.
+    catch: () => new InvalidName({ kind: "metadata", value: "$", rule: "it could not be read as plain JSON" })
+  })
+  if (Either.isLeft(checked)) return Either.left(checked.left)
+  return checked.right === undefined ? Either.right(metadata as Record<string, unknown>) : Either.left(checked.right)
+}

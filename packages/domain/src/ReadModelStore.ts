@@ -1,0 +1,63 @@
+/**
+ * The read-model store port: tables of JSON rows keyed by string, written only by projections, each batch of
+ * changes committed together with the projection's checkpoint (exactly once for database read models).
+ */
+import { Context, type Effect, type Option, type Stream } from "effect"
+import type { Checkpoint, JsonObject, StoreUnavailable } from "./EventStore.js"
+
+/** A row of a read-model table. */
+export type Row = JsonObject
+
+/** One change to a read-model table, produced by a pure projection from one event. */
+export type Change =
+  /** Insert or replace the row at `key`. */
+  | { readonly _tag: "Put"; readonly table: string; readonly key: string; readonly row: Row }
+  /** Shallow-merge `patch` into the row at `key`, when it exists. */
+  | { readonly _tag: "Patch"; readonly table: string; readonly key: string; readonly patch: Row }
+  /** Delete the row at `key`, when it exists. */
+  | { readonly _tag: "Delete"; readonly table: string; readonly key: string }
+  /** Delete every row whose top-level `field` equals `value`. */
+  | { readonly _tag: "DeleteWhere"; readonly table: string; readonly field: string; readonly value: string }
+
+/** Constructors for {@link Change}. */
+export const Change = {
+  put: (table: string, key: string, row: Row): Change => ({ _tag: "Put", table, key, row }),
+  patch: (table: string, key: string, patch: Row): Change => ({ _tag: "Patch", table, key, patch }),
+  delete: (table: string, key: string): Change => ({ _tag: "Delete", table, key }),
+  deleteWhere: (table: string, field: string, value: string): Change => ({ _tag: "DeleteWhere", table, field, value })
+}
+
+/** A filter on rows: every listed top-level field must equal the given value. */
+export type Where = Readonly<Record<string, string | number | boolean>>
+
+/** A batch of changes and the checkpoint of the last event that produced them. */
+export interface ChangeBatch {
+  readonly changes: ReadonlyArray<Change>
+  readonly checkpoint: Checkpoint
+}
+
+/** The ReadModelStore port. */
+export interface ReadModelStoreShape {
+  /** The checkpoint of the last event applied (the origin when none was). */
+  readonly checkpoint: Effect.Effect<Checkpoint, StoreUnavailable>
+  /**
+   * Applies changes and moves the checkpoint in one atomic step. A batch whose checkpoint is not after the stored
+   * one was applied already and is ignored, which makes delivery exactly once.
+   */
+  readonly apply: (batch: ChangeBatch) => Effect.Effect<void, StoreUnavailable>
+  /** One row by key. */
+  readonly get: (table: string, key: string) => Effect.Effect<Option.Option<Row>, StoreUnavailable>
+  /** The rows of a table that match `where`, ordered by key. */
+  readonly list: (table: string, where?: Where) => Effect.Effect<ReadonlyArray<Row>, StoreUnavailable>
+  /**
+   * Rebuilds from zero: applies every batch of `batches` to fresh, empty tables, then swaps them in atomically.
+   * Readers see the old read models until the swap.
+   */
+  readonly replaceAll: <E, R>(batches: Stream.Stream<ChangeBatch, E, R>) => Effect.Effect<void, E | StoreUnavailable, R>
+}
+
+/** The ReadModelStore service. */
+export class ReadModelStore extends Context.Tag("@registrar/domain/ReadModelStore")<
+  ReadModelStore,
+  ReadModelStoreShape
+>() {}

@@ -1,0 +1,8 @@
+/**
+ * Registrar's domain: names and paths, aggregates as deciders, events, typed errors, the access policy, ports,
+ * the application service and projections. Imports `effect` only.
+ */
+export * from "./EventStore.js"
+export * from "./HashChain.js"
+export * from "./ReadModelStore.js"
+export * from "./SnapshotStore.js"

@@ -1,0 +1,3 @@
+/** Test helpers shared by every adapter: conformance suites and scenario builders. */
+export * from "./EventStoreConformance.js"
+export * from "./ReadModelStoreConformance.js"
