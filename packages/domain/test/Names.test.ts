@@ -1,0 +1,439 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Arbitrary, Either, Option } from "effect"
+import * as fc from "effect/FastCheck"
+import {
+  InvalidName,
+  isRegistryProject,
+  isVersionString,
+  parseVersionIndex,
+  REGISTRY_PREFIX,
+  validateAlias,
+  validateArtifactName,
+  validateArtifactType,
+  validateCollectionName,
+  validateEntityName,
+  validateMetadata,
+  validateProjectName,
+  validateRegistryName,
+  validateRegistryProjectName,
+  validateRunId,
+  validateTag,
+  validateTags,
+  validateUserAlias
+} from "../src/Names.js"
+
+const refused = <A>(result: Either.Either<A, InvalidName>): InvalidName => {
+  if (Either.isRight(result)) throw new Error(`expected a refusal, got ${JSON.stringify(result.right)}`)
+  return result.left
+}
+
+const expectRule = <A>(result: Either.Either<A, InvalidName>, kind: InvalidName["kind"], rule: string | RegExp) => {
+  const error = refused(result)
+  expect(error._tag).toBe("InvalidName")
+  expect(error.kind).toBe(kind)
+  if (typeof rule === "string") expect(error.rule).toBe(rule)
+  else expect(error.rule).toMatch(rule)
+  return error
+}
+
+const accepted = (result: Either.Either<string, InvalidName>, value: string) =>
+  expect(result).toEqual(Either.right(value))
+
+const FORBIDDEN_IN_REGISTRY = ["/", "\\", "#", "?", "%", ":", "\r", "\n"] as const
+
+describe("InvalidName", () => {
+  it("tells which value broke which rule and what is allowed", () => {
+    const error = refused(validateRegistryName("a/b"))
+    expect(error.message).toBe(
+      'Invalid registry name "a/b": it contains forbidden characters "/"; registry names are 1 to 113 characters (128 with the "wandb-registry-" prefix) and cannot contain / \\ # ? % : or line breaks.'
+    )
+  })
+
+  it("names the metadata location instead of quoting a value", () => {
+    const error = refused(validateMetadata({ score: Number.POSITIVE_INFINITY }))
+    expect(error.message).toMatch(
+      /^Invalid metadata at \$\.score: it is Infinity, which is not a JSON number; metadata has/
+    )
+  })
+
+  it.prop("every message quotes the value and states the rule", [Arbitrary.make(InvalidName)], ([error]) => {
+    expect(error.message).toContain(error.rule)
+    if (error.kind !== "metadata") expect(error.message).toContain(JSON.stringify(error.value))
+  })
+})
+
+describe("registry names", () => {
+  it("the prefix is wandb-registry-", () => {
+    expect(REGISTRY_PREFIX).toBe("wandb-registry-")
+  })
+
+  it("a registry project starts with the prefix and is longer than it, case-sensitively", () => {
+    expect(isRegistryProject("wandb-registry-model")).toBe(true)
+    expect(isRegistryProject("wandb-registry-")).toBe(false)
+    expect(isRegistryProject("Wandb-registry-model")).toBe(false)
+    expect(isRegistryProject("my-wandb-registry-model")).toBe(false)
+    expect(isRegistryProject("")).toBe(false)
+  })
+
+  it("accepts spaces and 1 to 113 characters", () => {
+    accepted(validateRegistryName("Golden Datasets"), "Golden Datasets")
+    accepted(validateRegistryName("x"), "x")
+    accepted(validateRegistryName("a".repeat(113)), "a".repeat(113))
+  })
+
+  it("refuses the empty name", () => {
+    expectRule(validateRegistryName(""), "registry", "it is empty")
+  })
+
+  it("refuses 114 characters", () => {
+    expectRule(validateRegistryName("a".repeat(114)), "registry", "it is 114 characters long, more than 113")
+  })
+
+  it("counts characters, not UTF-16 units", () => {
+    accepted(validateRegistryName("😀".repeat(113)), "😀".repeat(113))
+    expectRule(validateRegistryName("😀".repeat(114)), "registry", /^it is 114 characters long/)
+  })
+
+  it.each(FORBIDDEN_IN_REGISTRY)("refuses the forbidden character %j", (character) => {
+    expectRule(
+      validateRegistryName(`a${character}b`),
+      "registry",
+      `it contains forbidden characters ${JSON.stringify(character)}`
+    )
+  })
+
+  it("lists every forbidden character found, once each, in order of appearance", () => {
+    expectRule(validateRegistryName("a%b/c%d\n"), "registry", 'it contains forbidden characters "%", "/", "\\n"')
+  })
+
+  it("checks length before characters", () => {
+    expectRule(validateRegistryName("/".repeat(114)), "registry", /^it is 114 characters long/)
+  })
+})
+
+describe("registry project names", () => {
+  it("returns the registry name without the prefix", () => {
+    accepted(validateRegistryProjectName("wandb-registry-Golden Datasets"), "Golden Datasets")
+    accepted(validateRegistryProjectName(`wandb-registry-${"a".repeat(113)}`), "a".repeat(113))
+  })
+
+  it("refuses an empty project name first", () => {
+    expectRule(validateRegistryProjectName(""), "project", "it is empty")
+  })
+
+  it("refuses a project without the prefix as not a registry", () => {
+    expectRule(validateRegistryProjectName("models"), "project", /not a registry project/)
+    expectRule(validateRegistryProjectName("Wandb-registry-models"), "project", /not a registry project/)
+  })
+
+  it("refuses the bare prefix as not a registry", () => {
+    const error = expectRule(validateRegistryProjectName("wandb-registry-"), "project", /not a registry/)
+    expect(error.rule).toMatch(/empty registry name/)
+  })
+
+  it("then applies the registry name rules to the part after the prefix (128 with the prefix)", () => {
+    expectRule(
+      validateRegistryProjectName(`wandb-registry-${"a".repeat(114)}`),
+      "registry",
+      "it is 114 characters long, more than 113"
+    )
+    expectRule(validateRegistryProjectName("wandb-registry-a#b"), "registry", 'it contains forbidden characters "#"')
+  })
+})
+
+describe("project names", () => {
+  it("accepts ordinary and registry project names unchanged", () => {
+    accepted(validateProjectName("my-project"), "my-project")
+    accepted(validateProjectName("my project (2024)"), "my project (2024)")
+    accepted(validateProjectName("wandb-registry-Golden Datasets"), "wandb-registry-Golden Datasets")
+    accepted(validateProjectName("p".repeat(128)), "p".repeat(128))
+  })
+
+  it("refuses empty and 129 characters", () => {
+    expectRule(validateProjectName(""), "project", "it is empty")
+    expectRule(validateProjectName("p".repeat(129)), "project", "it is 129 characters long, more than 128")
+  })
+
+  it.each(FORBIDDEN_IN_REGISTRY)("refuses the forbidden character %j", (character) => {
+    expectRule(
+      validateProjectName(`p${character}q`),
+      "project",
+      `it contains forbidden characters ${JSON.stringify(character)}`
+    )
+  })
+
+  it("applies the registry rules to registry projects, and the bare prefix is not a project", () => {
+    expectRule(validateProjectName(`wandb-registry-${"a".repeat(114)}`), "registry", /^it is 114 characters long/)
+    expectRule(validateProjectName("wandb-registry-"), "project", /not a registry/)
+  })
+})
+
+describe("collection names", () => {
+  it("accepts spaces, dots and 1 to 128 characters", () => {
+    accepted(validateCollectionName("Finetuned Llama-3.2"), "Finetuned Llama-3.2")
+    accepted(validateCollectionName("c".repeat(128)), "c".repeat(128))
+  })
+
+  it("refuses empty, 129 characters, / and :", () => {
+    expectRule(validateCollectionName(""), "collection", "it is empty")
+    expectRule(validateCollectionName("c".repeat(129)), "collection", "it is 129 characters long, more than 128")
+    expectRule(validateCollectionName("a/b"), "collection", 'it contains forbidden characters "/"')
+    expectRule(validateCollectionName("a:b"), "collection", 'it contains forbidden characters ":"')
+  })
+})
+
+describe.each([
+  ["artifact", validateArtifactName],
+  ["entity", validateEntityName],
+  ["run", validateRunId]
+] as const)("%s names: letters, digits, -, _ and .", (kind, validate) => {
+  it("accepts them, 1 to 128 characters", () => {
+    accepted(validate("my-Model_v1.2"), "my-Model_v1.2")
+    accepted(validate("a".repeat(128)), "a".repeat(128))
+  })
+
+  it("refuses empty and 129 characters", () => {
+    expectRule(validate(""), kind, "it is empty")
+    expectRule(validate("a".repeat(129)), kind, "it is 129 characters long, more than 128")
+  })
+
+  it.each([" ", "/", ":", "é", "+", "\n"])("refuses %j", (character) => {
+    expectRule(
+      validate(`a${character}b`),
+      kind,
+      `it contains characters that are not allowed ${JSON.stringify(character)}`
+    )
+  })
+})
+
+describe("versions", () => {
+  it("a version string is v followed by digits", () => {
+    expect(isVersionString("v0")).toBe(true)
+    expect(isVersionString("v12")).toBe(true)
+    expect(isVersionString("v007")).toBe(true)
+    for (const other of ["v", "V1", "1", "v1a", "v-1", "v 1", "", "latest"]) expect(isVersionString(other)).toBe(false)
+  })
+
+  it("parses canonical version indexes only", () => {
+    expect(parseVersionIndex("v0")).toEqual(Option.some(0))
+    expect(parseVersionIndex("v42")).toEqual(Option.some(42))
+    expect(parseVersionIndex("v007")).toEqual(Option.none())
+    expect(parseVersionIndex("v99999999999999999999")).toEqual(Option.none())
+    expect(parseVersionIndex("best")).toEqual(Option.none())
+  })
+
+  it.prop("every index prints and parses back", [fc.nat()], ([index]) => {
+    expect(parseVersionIndex(`v${index}`)).toEqual(Option.some(index))
+  })
+})
+
+describe("aliases", () => {
+  it("accepts names, latest included", () => {
+    for (const alias of ["best", "production", "latest", "v", "V3", "v3a", "release candidate"]) {
+      accepted(validateAlias(alias), alias)
+    }
+    accepted(validateAlias("a".repeat(128)), "a".repeat(128))
+  })
+
+  it("refuses empty, 129 characters, / and :", () => {
+    expectRule(validateAlias(""), "alias", "it is empty")
+    expectRule(validateAlias("a".repeat(129)), "alias", "it is 129 characters long, more than 128")
+    expectRule(validateAlias("foo/bar"), "alias", 'it contains forbidden characters "/"')
+    expectRule(validateAlias("foo:bar"), "alias", 'it contains forbidden characters ":"')
+  })
+
+  it("refuses a version: v3 is not an alias", () => {
+    expectRule(validateAlias("v3"), "alias", "it is a version (v followed by digits), not an alias")
+    expectRule(validateAlias("v007"), "alias", /is a version/)
+  })
+
+  it("users cannot assign or remove latest", () => {
+    const error = expectRule(
+      validateUserAlias("latest"),
+      "alias",
+      '"latest" is managed by the system and cannot be assigned or removed by users'
+    )
+    expect(error.message).toContain('"latest"')
+    accepted(validateUserAlias("best"), "best")
+  })
+
+  it("user aliases follow the alias rules first", () => {
+    expectRule(validateUserAlias("v1"), "alias", /is a version/)
+    expectRule(validateUserAlias("a/b"), "alias", /forbidden/)
+  })
+})
+
+describe("artifact types", () => {
+  it("accepts types, wandb without a dash included", () => {
+    for (const type of ["model", "dataset", "wandb", "wandb_model", "Wandb-model", "raw images"]) {
+      accepted(validateArtifactType(type), type)
+    }
+  })
+
+  it("reserves types starting with wandb-", () => {
+    expectRule(validateArtifactType("wandb-foo"), "type", 'types starting with "wandb-" are reserved for internal use')
+  })
+
+  it("refuses empty, 129 characters, / and :, before the reserved prefix", () => {
+    expectRule(validateArtifactType(""), "type", "it is empty")
+    expectRule(validateArtifactType("t".repeat(129)), "type", "it is 129 characters long, more than 128")
+    expectRule(validateArtifactType("wandb-a/b"), "type", 'it contains forbidden characters "/"')
+    expectRule(validateArtifactType("a:b"), "type", 'it contains forbidden characters ":"')
+  })
+})
+
+describe("tags", () => {
+  it("accepts words of letters, digits, _ and - separated by single spaces", () => {
+    for (const tag of ["production", "text-classification", "two words", "a_b c-d 3"]) accepted(validateTag(tag), tag)
+    accepted(validateTag("t".repeat(128)), "t".repeat(128))
+  })
+
+  it("refuses empty and 129 characters", () => {
+    expectRule(validateTag(""), "tag", "it is empty")
+    expectRule(validateTag("t".repeat(129)), "tag", "it is 129 characters long, more than 128")
+  })
+
+  it("refuses other characters", () => {
+    expectRule(validateTag("v1.2"), "tag", 'it contains characters that are not allowed "."')
+    expectRule(validateTag("a\tb"), "tag", 'it contains characters that are not allowed "\\t"')
+  })
+
+  it("refuses leading, trailing and repeated spaces", () => {
+    for (const tag of [" lead", "trail ", "two  words", " "]) {
+      expectRule(validateTag(tag), "tag", "it has a leading, trailing or repeated space")
+    }
+  })
+
+  it("validates every tag and reports the first invalid one", () => {
+    const tags = ["a", "b c"]
+    expect(validateTags(tags)).toEqual(Either.right(tags))
+    expect(validateTags([])).toEqual(Either.right([]))
+    expect(refused(validateTags(["ok", "bad.one", "x y "])).value).toBe("bad.one")
+  })
+})
+
+const keys = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, index) => [`k${index}`, index]))
+
+describe("metadata", () => {
+  it("accepts JSON values and returns the same object", () => {
+    const metadata = { a: 1, b: "x", c: null, d: [true, { e: -0.5 }], f: {}, "a b": [] }
+    const result = validateMetadata(metadata)
+    expect(Either.isRight(result) && result.right).toBe(metadata)
+  })
+
+  it("accepts 100 top-level keys and refuses 101", () => {
+    expect(Either.isRight(validateMetadata(keys(100)))).toBe(true)
+    expectRule(validateMetadata(keys(101)), "metadata", "it has 101 top-level keys, more than 100")
+  })
+
+  it("limits only top-level keys", () => {
+    expect(Either.isRight(validateMetadata({ nested: keys(500) }))).toBe(true)
+  })
+
+  it("refuses ±Infinity and NaN anywhere, naming where", () => {
+    const where = (metadata: Record<string, unknown>) => refused(validateMetadata(metadata)).value
+    expect(where({ score: Number.POSITIVE_INFINITY })).toBe("$.score")
+    expect(where({ a: { b: [1, Number.NEGATIVE_INFINITY] } })).toBe("$.a.b[1]")
+    expect(where({ "odd key": { x: Number.NaN } })).toBe('$["odd key"].x')
+    expectRule(validateMetadata({ a: [[Number.NaN]] }), "metadata", /NaN/)
+  })
+
+  it.each([
+    ["a function", { f: () => 1 }, "$.f", /function/],
+    ["undefined inside an array", { list: [1, undefined] }, "$.list[1]", /undefined/],
+    ["undefined as a value", { u: undefined }, "$.u", /undefined/],
+    ["a hole in an array", { list: Object.assign(new Array<number>(3), { 0: 1 }) }, "$.list[1]", /undefined/],
+    ["a bigint", { n: 1n }, "$.n", /bigint/],
+    ["a symbol", { s: Symbol("s") }, "$.s", /symbol/],
+    ["a date", { d: new Date(0) }, "$.d", /class/],
+    ["a map", { m: new Map() }, "$.m", /class/],
+    ["symbol keys", { o: { [Symbol("k")]: 1 } }, "$.o", /symbol keys/]
+  ] as const)("refuses %s", (_, metadata, where, rule) => {
+    const error = expectRule(validateMetadata(metadata), "metadata", rule)
+    expect(error.value).toBe(where)
+  })
+
+  it("refuses a value that contains itself, but not one shared twice", () => {
+    const cyclic: Record<string, unknown> = {}
+    cyclic.self = { back: cyclic }
+    expectRule(validateMetadata(cyclic), "metadata", /contains itself/)
+    const shared = { x: 1 }
+    expect(Either.isRight(validateMetadata({ a: shared, b: [shared, shared] }))).toBe(true)
+  })
+
+  it("refuses a value that is not an object of keys", () => {
+    expectRule(validateMetadata([] as unknown as Record<string, unknown>), "metadata", /not an object/)
+    expectRule(validateMetadata(null as unknown as Record<string, unknown>), "metadata", /not an object/)
+  })
+
+  it("does not throw on deep values or values that throw when read", () => {
+    let deep: unknown = 1
+    for (let depth = 0; depth < 100_000; depth++) deep = [deep]
+    expect(Either.isRight(validateMetadata({ deep }))).toBe(true)
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error("no")
+        }
+      }
+    )
+    expectRule(validateMetadata(hostile), "metadata", /could not be read/)
+  })
+
+  it.prop(
+    "accepts any JSON object of at most 100 keys",
+    [fc.dictionary(fc.string(), fc.jsonValue(), { maxKeys: 100 })],
+    ([metadata]) => {
+      expect(Either.isRight(validateMetadata(metadata as Record<string, unknown>))).toBe(true)
+    }
+  )
+
+  it.prop(
+    "never throws, and what it accepts survives JSON",
+    [
+      fc.dictionary(
+        fc.string(),
+        fc.anything({ withBigInt: true, withMap: true, withSet: true, withNullPrototype: true })
+      )
+    ],
+    ([metadata]) => {
+      const result = validateMetadata(metadata)
+      if (Either.isRight(result)) {
+        expect(JSON.parse(JSON.stringify(result.right))).toEqual(result.right)
+      }
+    }
+  )
+})
+
+const validators = [
+  validateRegistryName,
+  validateRegistryProjectName,
+  validateProjectName,
+  validateCollectionName,
+  validateArtifactName,
+  validateEntityName,
+  validateRunId,
+  validateAlias,
+  validateUserAlias,
+  validateArtifactType,
+  validateTag
+]
+
+describe("totality", () => {
+  it.prop(
+    "no validator throws on any string, and an accepted name is returned unchanged",
+    [fc.oneof(fc.string(), fc.fullUnicodeString(), fc.string({ unit: "binary" }))],
+    ([value]) => {
+      for (const validate of validators) {
+        const result = validate(value)
+        if (Either.isRight(result) && validate !== validateRegistryProjectName) expect(result.right).toBe(value)
+        if (Either.isLeft(result)) expect(typeof result.left.message).toBe("string")
+      }
+      isRegistryProject(value)
+      isVersionString(value)
+      parseVersionIndex(value)
+      validateTags([value, value])
+    }
+  )
+})
