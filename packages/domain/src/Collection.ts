@@ -175,6 +175,10 @@ export const findVersion = (
   return Option.flatMap(index, (at) => HashMap.get(state.versions, at))
 }
 
+/** The index at which a source version is linked, if it is. */
+export const findVersionOf = (state: State, source: SourceVersion): Option.Option<number> =>
+  HashMap.get(state.bySource, sourceKey(source))
+
 // ---- commands and decisions --------------------------------------------------------------------------------------
 
 /** What every collection command knows about the collection and its registry. */

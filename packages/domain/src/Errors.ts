@@ -273,3 +273,29 @@ export class ArtifactVersionDeleted extends Schema.TaggedError<ArtifactVersionDe
     return `Artifact version "${this.reference}" was deleted and cannot be linked or used. Log a new version.`
   }
 }
+
+/** No organization, team or user has that entity name. */
+export class EntityNotFound extends Schema.TaggedError<EntityNotFound>()("EntityNotFound", { entity: Schema.String }) {
+  override get message() {
+    return `Entity "${this.entity}" does not exist. Log under your own username or a team you belong to.`
+  }
+}
+
+/** Artifacts can be logged only under the actor's own personal entity or one of their teams. */
+export class EntityNotWritable extends Schema.TaggedError<EntityNotWritable>()("EntityNotWritable", {
+  entity: Schema.String,
+  actor: Schema.String
+}) {
+  override get message() {
+    return `User "${this.actor}" cannot log artifacts under entity "${this.entity}": only its own user or the members of the team can. Log under "${this.actor}" or under a team you belong to.`
+  }
+}
+
+/** A path names no organization and none could be inferred. */
+export class OrganizationRequired extends Schema.TaggedError<OrganizationRequired>()("OrganizationRequired", {
+  path: Schema.String
+}) {
+  override get message() {
+    return `"${this.path}" does not name an organization and none is configured. Prefix it with the organization, e.g. "my-org/${this.path}", or configure a default organization.`
+  }
+}

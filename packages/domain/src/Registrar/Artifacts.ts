@@ -1,0 +1,329 @@
+/** Application handlers for source artifacts: log versions, record use by runs, edit, alias and delete. */
+import { Effect, HashMap, Option } from "effect"
+import * as Artifact from "../Artifact.js"
+import * as Collection from "../Collection.js"
+import { ArtifactVersionDeleted, ArtifactVersionNotFound, EntityNotFound, EntityNotWritable } from "../Errors.js"
+import { aggregate, append, type CollectionCache, load, loadCollection, retryOnConflict } from "../internal/Loader.js"
+import {
+  InvalidName,
+  validateArtifactName,
+  validateArtifactType,
+  validateEntityName,
+  validateMetadata,
+  validateProjectName,
+  validateRunId,
+  validateUserAlias,
+  isRegistryProject
+} from "../Names.js"
+import { parseAnyRef, sourceVersionKey, type VersionSelector } from "../Paths.js"
+import { envelope, idempotent, loadEntity, type Request } from "./Context.js"
+import { loadRegistry, locateVersion, type PathDefaults } from "./Locate.js"
+
+const artifactSpec = aggregate(Artifact.Event, Artifact.decider)
+
+/** Loads an artifact stream. */
+export const loadArtifact = (entity: string, project: string, name: string) =>
+  load(artifactSpec, Artifact.streamId(entity, project, name))
+
+/** What handlers need from the service instance. */
+export interface Dependencies {
+  readonly cache: CollectionCache
+  readonly defaults: PathDefaults
+  /** The collections a source version is linked into (from the read models). */
+  readonly linksOfSource: (
+    sourceKey: string
+  ) => Effect.Effect<ReadonlyArray<{ readonly organization: string; readonly registry: string; readonly collectionId: string }>, unknown>
+}
+
+/** A source artifact version, resolved. */
+export interface SourceVersion {
+  readonly entity: string
+  readonly project: string
+  readonly name: string
+  readonly index: number
+  readonly artifactType: string
+  readonly version: Artifact.Version
+  readonly reference: string
+}
+
+/**
+ * Resolves a reference to the underlying source version: `entity/project/name[:vN|:alias]` directly, or a linked
+ * version's registry path to the source it points at (links never chain). Without a version, `latest`.
+ */
+export const resolveSource = (deps: Dependencies, reference: string, actor: string) =>
+  Effect.gen(function* () {
+    const parsed = yield* parseAnyRef(reference)
+    let entity: string
+    let project: string
+    let name: string
+    let selector: VersionSelector
+    if (parsed._tag === "Registry") {
+      const located = yield* locateVersion(deps.cache, parsed.path, actor, "see", deps.defaults)
+      ;({ entity, project, name } = located.linked.source)
+      selector = { _tag: "Index", index: located.linked.source.index }
+    } else {
+      ;({ entity, project, name } = parsed.ref)
+      selector = Option.getOrElse(parsed.ref.version, () => ({ _tag: "Alias", alias: "latest" }) as const)
+    }
+    const loaded = yield* loadArtifact(entity, project, name)
+    const printed = selector._tag === "Index" ? `v${selector.index}` : selector.alias
+    const version = yield* Option.match(Artifact.findVersion(loaded.state, selector), {
+      onNone: () => Effect.fail(new ArtifactVersionNotFound({ reference: `${entity}/${project}/${name}:${printed}` })),
+      onSome: Effect.succeed
+    })
+    const key = sourceVersionKey(entity, project, name, version.index)
+    if (version.deleted) return yield* Effect.fail(new ArtifactVersionDeleted({ reference: key }))
+    const artifactType = loaded.state._tag === "Present" ? loaded.state.artifactType : ""
+    return { entity, project, name, index: version.index, artifactType, version, reference: key } satisfies SourceVersion
+  })
+
+/** A run, named by its project and id. */
+export interface Run {
+  readonly entity: string
+  readonly project: string
+  readonly runId: string
+}
+
+/** Input of {@link logArtifact}. */
+export interface LogArtifact extends Request {
+  readonly entity: string
+  readonly project: string
+  readonly name: string
+  readonly type: string
+  readonly files: ReadonlyArray<Artifact.ManifestEntry>
+  readonly metadata?: Readonly<Record<string, unknown>>
+  readonly description?: string
+  readonly aliases?: ReadonlyArray<string>
+  /** The run that produced this version (recorded as lineage). */
+  readonly runId?: string
+}
+
+/** The result of logging: the version (new, or the newest one when the content was identical). */
+export interface LoggedVersion {
+  readonly reference: string
+  readonly entity: string
+  readonly project: string
+  readonly name: string
+  readonly index: number
+  readonly digest: string
+  readonly created: boolean
+  readonly aliases: ReadonlyArray<string>
+}
+
+const requireWritableEntity = (entity: string, actor: string) =>
+  Effect.gen(function* () {
+    const { state } = yield* loadEntity(entity)
+    if (state._tag === "User" && state.name === actor) return state
+    if (state._tag === "Team" && state.members.has(actor)) return state
+    if (state._tag === "User" || state._tag === "Team") return yield* Effect.fail(new EntityNotWritable({ entity, actor }))
+    return yield* Effect.fail(new EntityNotFound({ entity }))
+  })
+
+/** Logs an artifact version under a user or team entity; identical content returns the newest version instead. */
+export const logArtifact = (input: LogArtifact) =>
+  idempotent(
+    input,
+    "logArtifact",
+    Effect.gen(function* () {
+      const entity = yield* validateEntityName(input.entity)
+      const project = yield* validateProjectName(input.project)
+      if (isRegistryProject(project)) {
+        return yield* Effect.fail(
+          new InvalidName({
+            kind: "project",
+            value: project,
+            rule: "artifacts are logged in a team or user project, not in a registry; link them into the registry afterwards"
+          })
+        )
+      }
+      const name = yield* validateArtifactName(input.name)
+      const artifactType = yield* validateArtifactType(input.type)
+      const metadata = yield* validateMetadata(input.metadata ?? {})
+      const aliases = yield* Effect.forEach(input.aliases ?? [], (alias) => validateUserAlias(alias))
+      const runId = input.runId === undefined ? null : yield* validateRunId(input.runId)
+      yield* requireWritableEntity(entity, input.actor)
+      return yield* retryOnConflict(
+        Effect.gen(function* () {
+          const loaded = yield* loadArtifact(entity, project, name)
+          const events = yield* Artifact.decide(
+            {
+              _tag: "LogVersion",
+              entity,
+              project,
+              name,
+              artifactType,
+              files: input.files,
+              metadata,
+              description: input.description ?? "",
+              aliases,
+              loggedBy: runId === null ? null : { entity, project, runId }
+            },
+            loaded.state
+          )
+          yield* append(Artifact.streamId(entity, project, name), loaded.version, events, yield* envelope(input))
+          let state = loaded.state
+          for (const event of events) state = Artifact.evolve(state, event)
+          const assigned = events.find((event) => event._tag === "VersionAssigned")
+          const digest = Artifact.manifestDigest(input.files)
+          const index =
+            assigned?.index ??
+            Option.match(Artifact.latest(state), { onNone: () => 0, onSome: (version) => version.index })
+          return {
+            reference: sourceVersionKey(entity, project, name, index),
+            entity,
+            project,
+            name,
+            index,
+            digest,
+            created: assigned !== undefined,
+            aliases: Artifact.aliasesOf(state, index)
+          } satisfies LoggedVersion
+        })
+      )
+    })
+  )
+
+const onSource = <A>(
+  deps: Dependencies,
+  request: Request,
+  reference: string,
+  command: (source: SourceVersion) => Artifact.Command,
+  result: (source: SourceVersion) => A
+) =>
+  retryOnConflict(
+    Effect.gen(function* () {
+      const source = yield* resolveSource(deps, reference, request.actor)
+      const loaded = yield* loadArtifact(source.entity, source.project, source.name)
+      const events = yield* Artifact.decide(command(source), loaded.state)
+      yield* append(Artifact.streamId(source.entity, source.project, source.name), loaded.version, events, yield* envelope(request))
+      return result(source)
+    })
+  )
+
+/** Input of {@link useArtifact}. */
+export interface UseArtifact extends Request {
+  /** A source reference or a linked version's registry path. */
+  readonly reference: string
+  readonly run: Run
+}
+
+/** Records that a run used (consumed) an artifact version; a linked version records use of its source. */
+export const useArtifact = (deps: Dependencies, input: UseArtifact) =>
+  Effect.gen(function* () {
+    yield* validateRunId(input.run.runId)
+    return yield* onSource(
+      deps,
+      input,
+      input.reference,
+      (source) => ({ _tag: "UseVersion", index: source.index, usedBy: input.run }),
+      (source) => ({ reference: source.reference, run: input.run })
+    )
+  })
+
+/** Input of {@link updateArtifactVersion}. */
+export interface UpdateArtifactVersion extends Request {
+  readonly reference: string
+  readonly description?: string
+  readonly metadata?: Readonly<Record<string, unknown>>
+}
+
+/** Changes a version's description and metadata (shared by all its links). */
+export const updateArtifactVersion = (deps: Dependencies, input: UpdateArtifactVersion) =>
+  Effect.gen(function* () {
+    const metadata = input.metadata === undefined ? undefined : yield* validateMetadata(input.metadata)
+    return yield* onSource(
+      deps,
+      input,
+      input.reference,
+      (source) => ({
+        _tag: "UpdateVersion",
+        index: source.index,
+        description: input.description ?? source.version.description,
+        metadata: metadata ?? source.version.metadata
+      }),
+      (source) => ({ reference: source.reference })
+    )
+  })
+
+/** Input of {@link assignArtifactAlias} and {@link removeArtifactAlias}. */
+export interface ArtifactAlias extends Request {
+  readonly reference: string
+  readonly alias: string
+}
+
+/** Points an alias of a source artifact at a version (moving it from another version). */
+export const assignArtifactAlias = (deps: Dependencies, input: ArtifactAlias) =>
+  Effect.gen(function* () {
+    const alias = yield* validateUserAlias(input.alias)
+    return yield* onSource(
+      deps,
+      input,
+      input.reference,
+      (source) => ({ _tag: "AssignAlias", index: source.index, alias }),
+      (source) => ({ reference: source.reference, alias })
+    )
+  })
+
+/** Takes an alias off a source artifact version. */
+export const removeArtifactAlias = (deps: Dependencies, input: ArtifactAlias) =>
+  Effect.gen(function* () {
+    const alias = yield* validateUserAlias(input.alias)
+    return yield* onSource(
+      deps,
+      input,
+      input.reference,
+      (source) => ({ _tag: "RemoveAlias", index: source.index, alias }),
+      (source) => ({ reference: source.reference, alias })
+    )
+  })
+
+/** Input of {@link deleteArtifactVersion}. */
+export interface DeleteArtifactVersion extends Request {
+  readonly reference: string
+}
+
+/** Deletes a source version, refused while any link of it holds a protected alias. */
+export const deleteArtifactVersion = (deps: Dependencies, input: DeleteArtifactVersion) =>
+  retryOnConflict(
+    Effect.gen(function* () {
+      const parsed = yield* parseAnyRef(input.reference)
+      if (parsed._tag === "Registry") {
+        return yield* Effect.fail(
+          new InvalidName({
+            kind: "artifact",
+            value: input.reference,
+            rule: "delete takes a source artifact version (entity/project/name:vN); to remove a linked version, unlink it"
+          })
+        )
+      }
+      const { entity, project, name } = parsed.ref
+      yield* requireWritableEntity(entity, input.actor)
+      const loaded = yield* loadArtifact(entity, project, name)
+      const selector = Option.getOrElse(parsed.ref.version, () => ({ _tag: "Alias", alias: "latest" }) as const)
+      const version = yield* Option.match(Artifact.findVersion(loaded.state, selector), {
+        onNone: () => Effect.fail(new ArtifactVersionNotFound({ reference: input.reference })),
+        onSome: Effect.succeed
+      })
+      const key = sourceVersionKey(entity, project, name, version.index)
+      const protectedLinks: Array<{ linkedVersion: string; alias: string }> = []
+      for (const link of yield* deps.linksOfSource(key).pipe(Effect.orElseSucceed(() => []))) {
+        const registry = yield* loadRegistry(link.organization, link.registry)
+        if (registry.state._tag !== "Active") continue
+        const collection = yield* loadCollection(deps.cache, link.collectionId)
+        const linkedIndex = HashMap.get(collection.state.bySource, key)
+        if (Option.isNone(linkedIndex)) continue
+        const info = [...registry.state.collections.values()].find((c) => c.id === link.collectionId)
+        for (const alias of Collection.aliasesOf(collection.state, linkedIndex.value)) {
+          if (registry.state.protectedAliases.includes(alias)) {
+            protectedLinks.push({
+              linkedVersion: `wandb-registry-${link.registry}/${info?.name ?? link.collectionId}:v${linkedIndex.value}`,
+              alias
+            })
+          }
+        }
+      }
+      const events = yield* Artifact.decide({ _tag: "DeleteVersion", index: version.index, protectedLinks }, loaded.state)
+      yield* append(Artifact.streamId(entity, project, name), loaded.version, events, yield* envelope(input))
+      return { reference: key, deleted: events.length > 0 }
+    })
+  )

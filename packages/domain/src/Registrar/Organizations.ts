@@ -1,0 +1,177 @@
+/** Application handlers for organizations, teams and users. */
+import { Effect, Option } from "effect"
+import type { OrganizationRole } from "../Access.js"
+import * as Entity from "../Entity.js"
+import { append, retryOnConflict } from "../internal/Loader.js"
+import { InvalidName, validateEntityName } from "../Names.js"
+import { envelope, findOrganization, findTeam, idempotent, loadEntity, type Request, requireUser } from "./Context.js"
+
+const decideAndAppend = (name: string, request: Request, command: (state: Entity.State) => Entity.Command) =>
+  retryOnConflict(
+    Effect.gen(function* () {
+      const loaded = yield* loadEntity(name)
+      const events = yield* Entity.decide(command(loaded.state), loaded.state)
+      yield* append(Entity.streamId(name), loaded.version, events, yield* envelope(request))
+      return events.length > 0
+    })
+  )
+
+/** Input of {@link createOrganization}. */
+export interface CreateOrganization extends Request {
+  /** The entity name, e.g. `smle-registries-bug-bash`. */
+  readonly organization: string
+  /** The name people see, e.g. `SMLE Registries Bug Bash`. */
+  readonly displayName: string
+}
+
+/** Creates an organization; its creator becomes its first admin. Idempotent for the same names. */
+export const createOrganization = (input: CreateOrganization) =>
+  idempotent(
+    input,
+    "createOrganization",
+    Effect.gen(function* () {
+      const organization = yield* validateEntityName(input.organization)
+      if (input.displayName.trim().length === 0 || input.displayName.includes("/")) {
+        return yield* Effect.fail(
+          new InvalidName({
+            kind: "entity",
+            value: input.displayName,
+            rule: "a display name must not be empty and cannot contain /"
+          })
+        )
+      }
+      yield* decideAndAppend(Entity.displayNameStreamId(input.displayName), input, () => ({
+        _tag: "ReserveDisplayName",
+        displayName: input.displayName,
+        organization
+      }))
+      const created = yield* decideAndAppend(organization, input, () => ({
+        _tag: "CreateOrganization",
+        organization,
+        displayName: input.displayName,
+        actor: input.actor
+      }))
+      return { organization, displayName: input.displayName, created }
+    })
+  )
+
+/** Input of {@link createUser}. */
+export interface CreateUser extends Request {
+  readonly user: string
+  /** Also add the user to this organization (the actor must be its admin). */
+  readonly organization?: string
+  readonly organizationRole?: OrganizationRole
+}
+
+/** Creates a user (a personal entity), optionally adding them to an organization. */
+export const createUser = (input: CreateUser) =>
+  idempotent(
+    input,
+    "createUser",
+    Effect.gen(function* () {
+      const user = yield* validateEntityName(input.user)
+      const created = yield* decideAndAppend(user, input, () => ({ _tag: "CreateUser", user }))
+      if (input.organization !== undefined) {
+        yield* setOrganizationMember({
+          ...input,
+          organization: input.organization,
+          user,
+          role: input.organizationRole ?? "member"
+        })
+      }
+      return { user, created }
+    })
+  )
+
+/** Input of {@link setOrganizationMember}. */
+export interface SetOrganizationMember extends Request {
+  readonly organization: string
+  readonly user: string
+  readonly role: OrganizationRole
+}
+
+/** Adds a user to an organization or changes their role (organization admins only). */
+export const setOrganizationMember = (input: SetOrganizationMember) =>
+  Effect.gen(function* () {
+    const organization = yield* findOrganization(input.organization)
+    yield* requireUser(input.user)
+    yield* decideAndAppend(organization.name, input, () => ({
+      _tag: "SetOrganizationMember",
+      organization: organization.name,
+      user: input.user,
+      role: input.role,
+      actor: input.actor
+    }))
+    return { organization: organization.name, user: input.user, role: input.role }
+  })
+
+/** Input of {@link removeOrganizationMember}. */
+export interface RemoveOrganizationMember extends Request {
+  readonly organization: string
+  readonly user: string
+}
+
+/** Removes a user from an organization (organization admins only). */
+export const removeOrganizationMember = (input: RemoveOrganizationMember) =>
+  Effect.gen(function* () {
+    const organization = yield* findOrganization(input.organization)
+    yield* decideAndAppend(organization.name, input, () => ({
+      _tag: "RemoveOrganizationMember",
+      organization: organization.name,
+      user: input.user,
+      actor: input.actor
+    }))
+  })
+
+/** Input of {@link createTeam}. */
+export interface CreateTeam extends Request {
+  readonly team: string
+  readonly organization: string
+}
+
+/** Creates a team in an organization (organization admins only); the creator joins it. */
+export const createTeam = (input: CreateTeam) =>
+  idempotent(
+    input,
+    "createTeam",
+    Effect.gen(function* () {
+      const team = yield* validateEntityName(input.team)
+      const organization = yield* findOrganization(input.organization)
+      const created = yield* decideAndAppend(team, input, () => ({
+        _tag: "CreateTeam",
+        team,
+        organization: organization.name,
+        actor: input.actor,
+        actorRole: Entity.organizationRole(organization, input.actor)
+      }))
+      return { team, organization: organization.name, created }
+    })
+  )
+
+/** Input of {@link addTeamMember} and {@link removeTeamMember}. */
+export interface TeamMember extends Request {
+  readonly team: string
+  readonly user: string
+}
+
+const changeTeam = (input: TeamMember, tag: "AddTeamMember" | "RemoveTeamMember") =>
+  Effect.gen(function* () {
+    const team = yield* findTeam(input.team)
+    const organization = yield* findOrganization(team.organization)
+    if (tag === "AddTeamMember") yield* requireUser(input.user)
+    yield* decideAndAppend(input.team, input, () => ({
+      _tag: tag,
+      team: input.team,
+      user: input.user,
+      actor: input.actor,
+      actorRole: Entity.organizationRole(organization, input.actor),
+      userInOrganization: Option.isSome(Entity.organizationRole(organization, input.user))
+    }))
+    return { team: input.team, user: input.user }
+  })
+
+/** Adds a user (a member of the team's organization) to a team. */
+export const addTeamMember = (input: TeamMember) => changeTeam(input, "AddTeamMember")
+
+/** Removes a user from a team. */
+export const removeTeamMember = (input: TeamMember) => changeTeam(input, "RemoveTeamMember")

@@ -1,0 +1,193 @@
+/**
+ * Loading aggregates from their streams and appending their decisions, with optimistic concurrency. Collections,
+ * which can hold 100,000 links, are also kept in an in-process cache and in snapshots, so a load reads only the
+ * events written since.
+ */
+import { Effect, Either, HashMap, Option } from "effect"
+import * as Collection from "../Collection.js"
+import type { DomainEvent } from "../Events.js"
+import * as Events from "../Events.js"
+import {
+  type EventMetadataJson,
+  EventStore,
+  type ExpectedVersion,
+  type RecordedEvent,
+  type StoreUnavailable,
+  VersionConflict
+} from "../EventStore.js"
+import { SnapshotStore } from "../SnapshotStore.js"
+import { randomUuid, uuidFromText } from "./Uuid.js"
+
+/** How to fold one kind of stream. */
+export interface Aggregate<Event extends DomainEvent, State> {
+  readonly tags: ReadonlySet<string>
+  readonly initialState: State
+  readonly evolve: (state: State, event: Event) => State
+}
+
+/** Builds an {@link Aggregate} from a decider and the schema union of its events. */
+export const aggregate = <Event extends DomainEvent, State>(
+  events: { readonly members: ReadonlyArray<{ readonly identifier: string }> },
+  decider: { readonly initialState: State; readonly evolve: (state: State, event: Event) => State }
+): Aggregate<Event, State> => ({
+  tags: new Set(events.members.map((member) => member.identifier)),
+  initialState: decider.initialState,
+  evolve: decider.evolve
+})
+
+/** A loaded aggregate: its state and the stream version it reflects. */
+export interface Loaded<State> {
+  readonly state: State
+  readonly version: number
+}
+
+const foldRecorded = <Event extends DomainEvent, State>(
+  spec: Aggregate<Event, State>,
+  initial: State,
+  recorded: ReadonlyArray<RecordedEvent>
+): Effect.Effect<State, Events.UndecodableEvent> =>
+  Effect.suspend(() => {
+    let state = initial
+    for (const stored of recorded) {
+      if (!spec.tags.has(stored.type)) continue
+      const decoded = Events.decode(stored)
+      if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
+      if (Option.isSome(decoded.right)) state = spec.evolve(state, decoded.right.value as Event)
+    }
+    return Effect.succeed(state)
+  })
+
+/** Reads and folds a whole stream. */
+export const load = <Event extends DomainEvent, State>(spec: Aggregate<Event, State>, streamId: string) =>
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    const recorded = yield* store.readStream(streamId)
+    const state = yield* foldRecorded(spec, spec.initialState, recorded)
+    return { state, version: recorded[recorded.length - 1]?.streamPosition ?? 0 } satisfies Loaded<State>
+  })
+
+/** The expected version for appending after a load. */
+export const expectedAfter = (version: number): ExpectedVersion => (version === 0 ? "no_stream" : version)
+
+/** What an append needs besides the events: who, when, and an optional idempotency key. */
+export interface Envelope {
+  readonly metadata: EventMetadataJson
+}
+
+/**
+ * Appends decided events at the loaded version. Event ids are random, or derived from the idempotency key, the
+ * stream and the version when a key is given, so a retried command writes the same ids.
+ */
+export const append = (
+  streamId: string,
+  version: number,
+  events: ReadonlyArray<DomainEvent>,
+  envelope: Envelope
+): Effect.Effect<number, VersionConflict | StoreUnavailable | import("../EventStore.js").EventIdReused, EventStore> =>
+  Effect.gen(function* () {
+    if (events.length === 0) return version
+    const store = yield* EventStore
+    const key = envelope.metadata.idempotencyKey
+    const ids =
+      key === undefined
+        ? yield* Effect.all(events.map(() => randomUuid))
+        : events.map((_, index) => uuidFromText(`${key}\n${streamId}\n${version + index + 1}`))
+    const result = yield* store.append(
+      streamId,
+      events.map((event, index) => Events.toNewEvent(event, ids[index]!, envelope.metadata)),
+      expectedAfter(version)
+    )
+    return result.nextExpectedVersion
+  })
+
+/** Retries an effect that lost an optimistic-concurrency race, reloading everything each time. */
+export const retryOnConflict = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.suspend(function loop(attempt = 0): Effect.Effect<A, E, R> {
+    return Effect.catchIf(
+      effect,
+      (error): error is E => error instanceof VersionConflict && attempt < 100,
+      () =>
+        Effect.sleep(Math.min(2 + attempt * 2, 50) * Math.random()).pipe(Effect.zipRight(loop(attempt + 1)))
+    )
+  })
+
+// ---- collections: cache and snapshots --------------------------------------------------------------------------
+
+const collectionSpec = aggregate(Collection.Event, Collection.decider)
+
+/** The shape version of encoded collection snapshots. */
+const COLLECTION_SNAPSHOT_VERSION = 1
+
+/** Snapshot a collection every this many events. */
+const SNAPSHOT_EVERY = 1_000
+
+interface EncodedCollection {
+  readonly versions: ReadonlyArray<Collection.LinkedVersion>
+  readonly aliases: ReadonlyArray<readonly [string, number]>
+  readonly nextIndex: number
+  readonly latest: number | null
+}
+
+const encodeCollection = (state: Collection.State): EncodedCollection => ({
+  versions: [...HashMap.values(state.versions)].sort((a, b) => a.index - b.index),
+  aliases: [...state.aliases].map(([alias, index]) => [alias, index] as const),
+  nextIndex: state.nextIndex,
+  latest: Option.getOrNull(state.latest)
+})
+
+const decodeCollection = (encoded: EncodedCollection): Collection.State => ({
+  versions: HashMap.fromIterable(encoded.versions.map((version) => [version.index, version] as const)),
+  bySource: HashMap.fromIterable(encoded.versions.map((version) => [Collection.sourceKey(version.source), version.index] as const)),
+  aliases: HashMap.fromIterable(encoded.aliases),
+  nextIndex: encoded.nextIndex,
+  latest: Option.fromNullable(encoded.latest)
+})
+
+/** An in-process cache of collection states, shared by one service instance. */
+export type CollectionCache = Map<string, Loaded<Collection.State>>
+
+/**
+ * Loads a collection: from the cache or the latest snapshot, then only the events after it. Writes a new snapshot
+ * when many events were read since the last one.
+ */
+export const loadCollection = (cache: CollectionCache, collectionId: string) =>
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    const snapshots = yield* SnapshotStore
+    const streamId = Collection.streamId(collectionId)
+    let base = cache.get(streamId)
+    if (base === undefined) {
+      const snapshot = yield* snapshots.load(streamId)
+      base =
+        Option.isSome(snapshot) && snapshot.value.schemaVersion === COLLECTION_SNAPSHOT_VERSION
+          ? { state: decodeCollection(snapshot.value.state as unknown as EncodedCollection), version: snapshot.value.version }
+          : { state: Collection.initialState, version: 0 }
+    }
+    const recorded = yield* store.readStream(streamId, { after: base.version })
+    const state = yield* foldRecorded(collectionSpec, base.state, recorded)
+    const loaded = { state, version: recorded[recorded.length - 1]?.streamPosition ?? base.version }
+    cache.set(streamId, loaded)
+    if (Math.floor(loaded.version / SNAPSHOT_EVERY) > Math.floor(base.version / SNAPSHOT_EVERY)) {
+      yield* snapshots.save({
+        streamId,
+        version: loaded.version,
+        schemaVersion: COLLECTION_SNAPSHOT_VERSION,
+        state: encodeCollection(state) as never
+      })
+    }
+    return loaded
+  })
+
+/** Records a decided collection change in the cache, so the next load starts from it. */
+export const rememberCollection = (
+  cache: CollectionCache,
+  collectionId: string,
+  before: Loaded<Collection.State>,
+  events: ReadonlyArray<Collection.Event>,
+  version: number
+): Collection.State => {
+  let state = before.state
+  for (const event of events) state = Collection.evolve(state, event)
+  if (version === before.version + events.length) cache.set(Collection.streamId(collectionId), { state, version })
+  return state
+}
