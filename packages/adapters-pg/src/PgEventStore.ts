@@ -1,0 +1,69 @@
+/**
+ * The PostgreSQL EventStore (server or PGlite, same SQL). Appends are one statement each (see `append_events`);
+ * the global feed is read in `(transaction_id, global_position)` order and only below the oldest transaction
+ * still running, so an event that commits late is never skipped and never delivered twice.
+ */
+import type { EventMetadataJson, EventStoreShape, JsonObject, RecordedEvent } from "@registrar/domain"
+import { Effect } from "effect"
+import { appendOn } from "./internal/Append.js"
+import type { Database } from "./internal/Database.js"
+import { type SqlRow, toUnavailable } from "./internal/Driver.js"
+
+const columns = `global_position, transaction_id::text AS transaction_id, stream_id, stream_position, event_id, type,
+  schema_version, data, metadata, hash`
+
+/** The SQL of the feed poll for schema `s` (quoted); `$1` transaction id, `$2` global position, `$3` limit. */
+export const readAllStatement = (s: string): string => `SELECT ${columns} FROM ${s}.events
+  WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+    AND transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
+  ORDER BY transaction_id, global_position
+  LIMIT $3`
+
+const toRecorded = (row: SqlRow): RecordedEvent => ({
+  eventId: String(row.event_id),
+  type: String(row.type),
+  schemaVersion: Number(row.schema_version),
+  data: row.data as JsonObject,
+  metadata: row.metadata as EventMetadataJson,
+  streamId: String(row.stream_id),
+  streamPosition: Number(row.stream_position),
+  globalPosition: Number(row.global_position),
+  transactionId: Number(row.transaction_id),
+  hash: String(row.hash)
+})
+
+/** The EventStore over one schema's database. */
+export const make = (database: Database): EventStoreShape => {
+  const { driver, schema: s } = database
+  const readStreamSql = `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND stream_position > $2
+    ORDER BY stream_position`
+  const streamVersionSql = `SELECT version FROM ${s}.streams WHERE stream_id = $1`
+  const readAllSql = readAllStatement(s)
+
+  return {
+    append: (streamId, events, expected) =>
+      appendOn(driver, s, streamId, events, expected).pipe(
+        Effect.catchTag("SqlFailure", (failure) => Effect.fail(toUnavailable("append")(failure))),
+        Effect.tap(({ wrote }) => (wrote ? database.announceAppend : Effect.void)),
+        Effect.map(({ result }) => result)
+      ),
+    readStream: (streamId, options) =>
+      driver.query(readStreamSql, [streamId, options?.after ?? 0]).pipe(
+        Effect.map((rows) => rows.map(toRecorded)),
+        Effect.mapError(toUnavailable("readStream"))
+      ),
+    streamVersion: (streamId) =>
+      driver.query(streamVersionSql, [streamId]).pipe(
+        Effect.map((rows) => Number(rows[0]?.version ?? 0)),
+        Effect.mapError(toUnavailable("streamVersion"))
+      ),
+    readAll: ({ after, limit }) =>
+      limit <= 0
+        ? Effect.succeed([])
+        : driver.query(readAllSql, [String(after.transactionId), after.globalPosition, limit]).pipe(
+            Effect.map((rows) => rows.map(toRecorded)),
+            Effect.mapError(toUnavailable("readAll"))
+          ),
+    waitForAppends: (timeoutMillis) => database.awaitAppend(timeoutMillis)
+  }
+}

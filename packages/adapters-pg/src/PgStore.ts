@@ -1,0 +1,74 @@
+/**
+ * Layers that provide Registrar's stores (EventStore, ReadModelStore, SnapshotStore) on PostgreSQL: a server by
+ * connection URL or existing `pg.Pool`, or embedded PGlite on a data directory or in memory. Each layer runs the
+ * migrations of its schema on start.
+ */
+import type { PGlite } from "@electric-sql/pglite"
+import { EventStore, ReadModelStore, SnapshotStore, type StoreUnavailable } from "@registrar/domain"
+import { Context, Effect, Layer, type Scope } from "effect"
+import type pg from "pg"
+import { openPglite, openPool, pgliteDatabase, serverDatabase } from "./internal/Connect.js"
+import type { Database } from "./internal/Database.js"
+import * as PgEventStore from "./PgEventStore.js"
+import * as PgReadModelStore from "./PgReadModelStore.js"
+import * as PgSnapshotStore from "./PgSnapshotStore.js"
+
+export { migrate, type MigrateTarget } from "./Migrations.js"
+
+/** The services every layer of this module provides. */
+export type Stores = EventStore | ReadModelStore | SnapshotStore
+
+/** Options shared by every layer. */
+export interface SchemaOptions {
+  /** The PostgreSQL schema holding Registrar's tables (default `registrar`). */
+  readonly schema?: string
+}
+
+/** A server reached by connection URL, e.g. `postgres://user@host:5432/db`. */
+export interface UrlOptions extends SchemaOptions {
+  readonly url: string
+  /** Connections in the pool (default 10), plus one dedicated to LISTEN. */
+  readonly poolSize?: number
+  /** How long to wait for a connection before failing with StoreUnavailable (default 10 seconds). */
+  readonly connectTimeoutMillis?: number
+}
+
+/** A server reached through a pool the caller owns (and ends). */
+export interface PoolOptions extends SchemaOptions {
+  readonly pool: pg.Pool
+}
+
+/** Embedded PGlite: a data directory (in memory when omitted), or an instance the caller owns. */
+export type PgliteOptions = SchemaOptions & ({ readonly dataDir?: string } | { readonly client: PGlite })
+
+const stores = (database: Database): Effect.Effect<Context.Context<Stores>> =>
+  Effect.map(PgReadModelStore.make(database), (readModels) =>
+    Context.make(EventStore, PgEventStore.make(database))
+      .pipe(Context.add(ReadModelStore, readModels))
+      .pipe(Context.add(SnapshotStore, PgSnapshotStore.make(database)))
+  )
+
+const fromDatabase = (
+  database: Effect.Effect<Database, StoreUnavailable, Scope.Scope>
+): Layer.Layer<Stores, StoreUnavailable> => Layer.scopedContext(Effect.flatMap(database, stores))
+
+/** The stores on a PostgreSQL server at `url`, with a pool that closes with the layer. */
+export const layer = (options: UrlOptions): Layer.Layer<Stores, StoreUnavailable> =>
+  fromDatabase(
+    Effect.flatMap(
+      openPool({ url: options.url, poolSize: options.poolSize, connectTimeoutMillis: options.connectTimeoutMillis }),
+      (pool) => serverDatabase(pool, options.schema)
+    )
+  )
+
+/** The stores on a PostgreSQL server through an existing pool (left open when the layer closes). */
+export const layerPool = (options: PoolOptions): Layer.Layer<Stores, StoreUnavailable> =>
+  fromDatabase(serverDatabase(options.pool, options.schema))
+
+/** The stores on embedded PGlite: opened on `dataDir` (or in memory) and closed with the layer, or a given instance. */
+export const layerPglite = (options: PgliteOptions = {}): Layer.Layer<Stores, StoreUnavailable> =>
+  fromDatabase(
+    "client" in options
+      ? pgliteDatabase(options.client, options.schema)
+      : Effect.flatMap(openPglite(options.dataDir), (client) => pgliteDatabase(client, options.schema))
+  )

@@ -1,0 +1,57 @@
+/**
+ * Applies the migrations a schema has not seen yet, in version order, inside one transaction that holds a
+ * per-schema advisory lock: concurrent starters wait for each other and then find nothing left to do.
+ */
+import { Effect } from "effect"
+import { quote } from "./Database.js"
+import type { Driver, SqlFailure } from "./Driver.js"
+import { appendFunction, eventStoreTables, readModelTables, snapshotTable } from "./MigrationScripts.js"
+
+/** One versioned step of the schema. */
+export interface Migration {
+  readonly version: number
+  readonly name: string
+  /** The SQL script, given the quoted schema name. */
+  readonly sql: (schema: string) => string
+}
+
+/** Every migration, in the order they apply. */
+export const migrations: ReadonlyArray<Migration> = [
+  { version: 1, name: "event store tables", sql: eventStoreTables },
+  { version: 2, name: "append function", sql: appendFunction },
+  { version: 3, name: "read model tables", sql: readModelTables },
+  { version: 4, name: "snapshot table", sql: snapshotTable }
+]
+
+/** Brings `schemaName` up to date; returns the migrations applied now (empty when it already was). */
+export const runMigrations = (
+  driver: Driver,
+  schemaName: string
+): Effect.Effect<ReadonlyArray<Migration>, SqlFailure> =>
+  driver.transaction((connection) =>
+    Effect.gen(function* () {
+      const s = quote(schemaName)
+      yield* connection.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [
+        `registrar.migrate.${schemaName}`
+      ])
+      yield* connection.execute(
+        `CREATE SCHEMA IF NOT EXISTS ${s};
+         CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
+           version integer PRIMARY KEY,
+           name text NOT NULL,
+           applied_at timestamptz NOT NULL DEFAULT now()
+         );`
+      )
+      const rows = yield* connection.query(`SELECT version FROM ${s}.schema_migrations`)
+      const applied = new Set(rows.map((row) => Number(row.version)))
+      const pending = migrations.filter((migration) => !applied.has(migration.version))
+      for (const migration of pending) {
+        yield* connection.execute(migration.sql(s))
+        yield* connection.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [
+          migration.version,
+          migration.name
+        ])
+      }
+      return pending
+    })
+  )

@@ -1,0 +1,150 @@
+/**
+ * The SQL of each migration, frozen once released: a later change to the schema is a new migration, never an edit
+ * here. Every script is plain PostgreSQL 14+ that also runs on PGlite; `s` is the quoted schema name.
+ */
+
+/** Streams, the global position sequence and the events table with its feed index. */
+export const eventStoreTables = (s: string): string => `
+CREATE TABLE ${s}.streams (
+  stream_id text COLLATE "C" PRIMARY KEY,
+  version bigint NOT NULL CHECK (version > 0),
+  last_hash text NOT NULL
+);
+CREATE SEQUENCE ${s}.global_position AS bigint;
+CREATE TABLE ${s}.events (
+  global_position bigint PRIMARY KEY,
+  transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  stream_id text COLLATE "C" NOT NULL,
+  stream_position bigint NOT NULL,
+  event_id text COLLATE "C" NOT NULL,
+  type text NOT NULL,
+  schema_version integer NOT NULL,
+  data jsonb NOT NULL,
+  metadata jsonb NOT NULL,
+  content_digest text NOT NULL,
+  hash text NOT NULL,
+  CONSTRAINT events_stream_position_key UNIQUE (stream_id, stream_position),
+  CONSTRAINT events_event_id_key UNIQUE (event_id)
+);
+CREATE INDEX events_feed_idx ON ${s}.events (transaction_id, global_position);
+`
+
+/**
+ * The append function: one statement per append. Order matters: the per-stream lock comes before anything that
+ * assigns a transaction id; idempotency and the expected version are checked before `nextval`, so an append
+ * that loses consumes no global position; the stream row is written only if it still holds the version read.
+ */
+export const appendFunction = (s: string): string => `
+CREATE FUNCTION ${s}.append_events(p_stream_id text, p_expected text, p_events jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql
+AS $append$
+DECLARE
+  v_count integer := jsonb_array_length(p_events);
+  v_found bigint;
+  v_all_same boolean;
+  v_transactions bigint;
+  v_clash text;
+  v_stored_positions bigint[];
+  v_last_position bigint;
+  v_last_transaction text;
+  v_version bigint;
+  v_hash text;
+  v_hashes text[] := '{}';
+  v_positions bigint[] := '{}';
+BEGIN
+  IF v_count > 0 THEN
+    PERFORM pg_advisory_xact_lock(hashtextextended(p_stream_id, 0));
+
+    SELECT count(e.event_id),
+           coalesce(bool_and(e.event_id IS NOT NULL AND e.stream_id = p_stream_id AND e.content_digest = n.digest), false),
+           count(DISTINCT e.transaction_id),
+           (array_agg(n.event_id ORDER BY n.ordinality) FILTER (
+              WHERE e.event_id IS NOT NULL AND NOT (e.stream_id = p_stream_id AND e.content_digest = n.digest)))[1],
+           array_agg(e.global_position ORDER BY n.ordinality),
+           (array_agg(e.stream_position ORDER BY n.ordinality DESC))[1],
+           (array_agg(e.transaction_id::text ORDER BY n.ordinality DESC))[1]
+      INTO v_found, v_all_same, v_transactions, v_clash, v_stored_positions, v_last_position, v_last_transaction
+      FROM (SELECT x.value->>'eventId' AS event_id, x.value->>'digest' AS digest, x.ordinality
+              FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(value, ordinality)) AS n
+      LEFT JOIN ${s}.events AS e ON e.event_id = n.event_id;
+
+    IF v_found > 0 THEN
+      IF v_all_same AND v_transactions = 1 THEN
+        RETURN jsonb_build_object('status', 'retried', 'version', v_last_position,
+          'positions', to_jsonb(v_stored_positions), 'transactionId', v_last_transaction);
+      END IF;
+      RETURN jsonb_build_object('status', 'reused', 'eventId', coalesce(v_clash, p_events->0->>'eventId'));
+    END IF;
+  END IF;
+
+  SELECT version, last_hash INTO v_version, v_hash FROM ${s}.streams WHERE stream_id = p_stream_id;
+  v_version := coalesce(v_version, 0);
+  IF NOT (p_expected = 'any'
+          OR (p_expected = 'no_stream' AND v_version = 0)
+          OR (p_expected = 'stream_exists' AND v_version > 0)
+          OR (p_expected ~ '^[0-9]{1,18}$' AND v_version = p_expected::bigint)) THEN
+    RETURN jsonb_build_object('status', 'conflict', 'actual', v_version);
+  END IF;
+  IF v_count = 0 THEN
+    RETURN jsonb_build_object('status', 'appended', 'version', v_version, 'positions', '[]'::jsonb,
+      'transactionId', '0');
+  END IF;
+
+  v_hash := coalesce(v_hash, repeat('0', 64));
+  FOR i IN 1..v_count LOOP
+    v_hash := encode(sha256(convert_to(v_hash || E'\\n' || p_stream_id || E'\\n' || (v_version + i)::text || E'\\n'
+                                       || (p_events->(i - 1)->>'digest'), 'UTF8')), 'hex');
+    v_hashes := v_hashes || v_hash;
+    v_positions := v_positions || nextval('${s}.global_position');
+  END LOOP;
+
+  IF v_version = 0 THEN
+    INSERT INTO ${s}.streams (stream_id, version, last_hash) VALUES (p_stream_id, v_count, v_hash);
+  ELSE
+    UPDATE ${s}.streams SET version = v_version + v_count, last_hash = v_hash
+     WHERE stream_id = p_stream_id AND version = v_version;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'stream % changed under its lock', p_stream_id USING ERRCODE = 'serialization_failure';
+    END IF;
+  END IF;
+
+  INSERT INTO ${s}.events (global_position, stream_id, stream_position, event_id, type, schema_version, data,
+                           metadata, content_digest, hash)
+  SELECT v_positions[x.ordinality], p_stream_id, v_version + x.ordinality, x.value->>'eventId', x.value->>'type',
+         (x.value->>'schemaVersion')::integer, x.value->'data', x.value->'metadata', x.value->>'digest',
+         v_hashes[x.ordinality]
+    FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(value, ordinality);
+
+  RETURN jsonb_build_object('status', 'appended', 'version', v_version + v_count,
+    'positions', to_jsonb(v_positions), 'transactionId', pg_current_xact_id()::text);
+END
+$append$;
+`
+
+/** Read-model rows of every table (keys in byte order), their GIN index, and the projection checkpoint. */
+export const readModelTables = (s: string): string => `
+CREATE TABLE ${s}.read_model_rows (
+  table_name text COLLATE "C" NOT NULL,
+  row_key text COLLATE "C" NOT NULL,
+  row_value jsonb NOT NULL,
+  CONSTRAINT read_model_rows_pkey PRIMARY KEY (table_name, row_key)
+);
+CREATE INDEX read_model_rows_value_idx ON ${s}.read_model_rows USING gin (row_value jsonb_path_ops);
+CREATE TABLE ${s}.read_model_checkpoint (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  transaction_id bigint NOT NULL,
+  global_position bigint NOT NULL
+);
+INSERT INTO ${s}.read_model_checkpoint (transaction_id, global_position) VALUES (0, 0);
+`
+
+/** The latest snapshot of each stream. */
+export const snapshotTable = (s: string): string => `
+CREATE TABLE ${s}.snapshots (
+  stream_id text COLLATE "C" PRIMARY KEY,
+  version bigint NOT NULL,
+  schema_version integer NOT NULL,
+  state jsonb NOT NULL
+);
+`

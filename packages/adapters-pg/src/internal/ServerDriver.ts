@@ -1,0 +1,71 @@
+/**
+ * The {@link Driver} for a PostgreSQL server, over a `pg` pool. Single statements go through `pool.query`;
+ * transactions hold one client, which is destroyed rather than returned when its connection failed.
+ */
+import { Effect, Exit } from "effect"
+import type pg from "pg"
+import {
+  type Connection,
+  type Driver,
+  inTransaction,
+  isConnectionFailure,
+  type SqlFailure,
+  type SqlRow,
+  toSqlFailure
+} from "./Driver.js"
+
+const ignoreError = (): void => {}
+
+const connectionOf = (client: pg.PoolClient, failed: { connection: boolean }): Connection => {
+  const track = (failure: SqlFailure) =>
+    Effect.sync(() => {
+      if (isConnectionFailure(failure)) failed.connection = true
+    })
+  return {
+    query: (sql, params) =>
+      Effect.tryPromise({
+        try: () => client.query(sql, params === undefined ? undefined : [...params]),
+        catch: toSqlFailure
+      }).pipe(
+        Effect.tapError(track),
+        Effect.map((result): ReadonlyArray<SqlRow> => result.rows)
+      ),
+    execute: (script) =>
+      Effect.tryPromise({ try: () => client.query(script), catch: toSqlFailure }).pipe(
+        Effect.tapError(track),
+        Effect.asVoid
+      )
+  }
+}
+
+/** A driver over `pool`; the pool stays owned by the caller. */
+export const make = (pool: pg.Pool): Driver => {
+  // An idle client whose server went away emits "error" on the pool; without a listener that would crash the process.
+  if (pool.listenerCount("error") === 0) pool.on("error", ignoreError)
+
+  const withConnection: Driver["withConnection"] = (body) =>
+    Effect.acquireUseRelease(
+      Effect.tryPromise({ try: () => pool.connect(), catch: toSqlFailure }).pipe(
+        Effect.tap((client) => Effect.sync(() => client.on("error", ignoreError))),
+        Effect.map((client) => ({ client, failed: { connection: false } }))
+      ),
+      ({ client, failed }) => body(connectionOf(client, failed)),
+      ({ client, failed }, exit) =>
+        Effect.sync(() => {
+          client.removeListener("error", ignoreError)
+          client.release(failed.connection || (Exit.isFailure(exit) && Exit.isInterrupted(exit)) ? true : undefined)
+        })
+    )
+
+  return {
+    kind: "server",
+    query: (sql, params) =>
+      Effect.tryPromise({
+        try: () => pool.query(sql, params === undefined ? undefined : [...params]),
+        catch: toSqlFailure
+      }).pipe(Effect.map((result): ReadonlyArray<SqlRow> => result.rows)),
+    execute: (script) => Effect.tryPromise({ try: () => pool.query(script), catch: toSqlFailure }).pipe(Effect.asVoid),
+    transaction: (body) => withConnection((connection) => inTransaction(connection, body)),
+    withConnection
+  }
+}

@@ -1,0 +1,30 @@
+/** Conformance subjects built on a test database: the stores, and tampering by raw SQL as an attacker would. */
+import type { ReadModelStoreShape, SnapshotStoreShape } from "@registrar/domain"
+import type { ConformanceSubject } from "@registrar/domain/testing"
+import { Effect, type Scope } from "effect"
+import type { Database } from "../../src/internal/Database.js"
+import * as PgEventStore from "../../src/PgEventStore.js"
+import * as PgReadModelStore from "../../src/PgReadModelStore.js"
+import * as PgSnapshotStore from "../../src/PgSnapshotStore.js"
+
+/** The EventStore of `database`, with `editEvent` (UPDATE the row's data) and `deleteEvent` (DELETE the row). */
+export const eventStoreSubject = (database: Database): ConformanceSubject => ({
+  store: PgEventStore.make(database),
+  editEvent: (eventId, data) =>
+    database.driver.query(`UPDATE ${database.schema}.events SET data = $2::jsonb WHERE event_id = $1`, [
+      eventId,
+      JSON.stringify(data)
+    ]),
+  deleteEvent: (eventId) =>
+    database.driver.query(`DELETE FROM ${database.schema}.events WHERE event_id = $1`, [eventId])
+})
+
+/** The ReadModelStore of a fresh database. */
+export const readModelStoreOf = <E>(
+  database: Effect.Effect<Database, E, Scope.Scope>
+): Effect.Effect<ReadModelStoreShape, E, Scope.Scope> => Effect.flatMap(database, (db) => PgReadModelStore.make(db))
+
+/** The SnapshotStore of a fresh database. */
+export const snapshotStoreOf = <E>(
+  database: Effect.Effect<Database, E, Scope.Scope>
+): Effect.Effect<SnapshotStoreShape, E, Scope.Scope> => Effect.map(database, PgSnapshotStore.make)
