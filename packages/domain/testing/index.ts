@@ -1,3 +1,4 @@
 /** Test helpers shared by every adapter: conformance suites and scenario builders. */
 export * from "./EventStoreConformance.js"
 export * from "./ReadModelStoreConformance.js"
+export * from "./DeciderSpec.js"
