@@ -1,0 +1,199 @@
+/**
+ * The projector: keeps the read models in step with the global feed. `catchUp` applies what is new, one atomic
+ * batch per read (changes and checkpoint together, so exactly once); `rebuild` replays the whole log into fresh
+ * tables and swaps them in; `follow` keeps catching up as events arrive; `asOf` folds a prefix of the log into a
+ * throwaway store, so every read-model query can answer for a past position or time.
+ */
+import { Duration, Effect, Either, Fiber, Layer, Option, Ref, Schedule, Schema, Stream } from "effect"
+import {
+  type Checkpoint,
+  EventStore,
+  type EventStoreShape,
+  Origin,
+  type RecordedEvent,
+  type StoreUnavailable
+} from "./EventStore.js"
+import { decode, type UndecodableEvent } from "./Events.js"
+import * as InMemoryTables from "./internal/InMemoryTables.js"
+import { project } from "./Projections.js"
+import { type Change, type ChangeBatch, ReadModelStore, type ReadModelStoreShape } from "./ReadModelStore.js"
+
+const defaultBatchSize = 500
+
+/** The changes of a run of recorded events, in order; events of other services' types change nothing. */
+export const changesOf = (
+  events: ReadonlyArray<RecordedEvent>
+): Either.Either<ReadonlyArray<Change>, UndecodableEvent> => {
+  const changes: Array<Change> = []
+  for (const event of events) {
+    const decoded = decode(event)
+    if (Either.isLeft(decoded)) return Either.left(decoded.left)
+    if (Option.isSome(decoded.right)) changes.push(...project(event, decoded.right.value))
+  }
+  return Either.right(changes)
+}
+
+const checkpointOf = (event: RecordedEvent): Checkpoint => ({
+  transactionId: event.transactionId,
+  globalPosition: event.globalPosition
+})
+
+/** The batch of a non-empty run of recorded events: their changes and the last event's checkpoint. */
+export const batchOf = (
+  events: readonly [RecordedEvent, ...ReadonlyArray<RecordedEvent>]
+): Either.Either<ChangeBatch, UndecodableEvent> =>
+  Either.map(changesOf(events), (changes) => ({ changes, checkpoint: checkpointOf(events[events.length - 1]!) }))
+
+const isNonEmpty = <A>(items: ReadonlyArray<A>): items is readonly [A, ...ReadonlyArray<A>] => items.length > 0
+
+/** Options of `catchUp`. */
+export interface CatchUpOptions {
+  /** Events read and applied per batch (default 500). */
+  readonly batchSize?: number
+}
+
+/**
+ * Applies every event after the read models' checkpoint, one `apply` per batch; returns how many events it read and
+ * applied (0 when the read models were current). Safe to run again at any time: a batch is applied at most once.
+ */
+export const catchUp = (
+  options: CatchUpOptions = {}
+): Effect.Effect<number, StoreUnavailable | UndecodableEvent, EventStore | ReadModelStore> =>
+  Effect.gen(function* () {
+    const events = yield* EventStore
+    const store = yield* ReadModelStore
+    const limit = options.batchSize ?? defaultBatchSize
+    let applied = 0
+    while (true) {
+      const read = yield* events.readAll({ after: yield* store.checkpoint, limit })
+      if (!isNonEmpty(read)) return applied
+      yield* store.apply(yield* batchOf(read))
+      applied += read.length
+      if (read.length < limit) return applied
+    }
+  })
+
+/** The feed from the origin as a stream of runs of at most `limit` events, while `keep` accepts them. */
+const feed = (
+  events: EventStoreShape,
+  limit: number,
+  keep: (event: RecordedEvent) => boolean = () => true
+): Stream.Stream<readonly [RecordedEvent, ...ReadonlyArray<RecordedEvent>], StoreUnavailable> =>
+  Stream.paginateEffect(Origin, (after) =>
+    Effect.map(events.readAll({ after, limit }), (read) => {
+      const stop = read.findIndex((event) => !keep(event))
+      const kept = stop === -1 ? read : read.slice(0, stop)
+      const more = stop === -1 && read.length === limit
+      const next = kept.length > 0 && more ? Option.some(checkpointOf(kept[kept.length - 1]!)) : Option.none()
+      return [kept, next] as const
+    })
+  ).pipe(Stream.filter(isNonEmpty))
+
+/** Options of `rebuild`. */
+export interface RebuildOptions {
+  /** Events per batch (default 500). */
+  readonly batchSize?: number
+  /** Called after each batch with the number of events replayed so far. */
+  readonly onProgress?: (events: number) => Effect.Effect<void>
+}
+
+/**
+ * Rebuilds every read model from the origin into fresh tables and swaps them in when done (readers see the old ones
+ * until then); returns how many events were replayed. Gives exactly the tables an incremental catch-up gives.
+ */
+export const rebuild = (
+  options: RebuildOptions = {}
+): Effect.Effect<number, StoreUnavailable | UndecodableEvent, EventStore | ReadModelStore> =>
+  Effect.gen(function* () {
+    const events = yield* EventStore
+    const store = yield* ReadModelStore
+    const replayed = yield* Ref.make(0)
+    const onProgress = options.onProgress ?? (() => Effect.void)
+    const batches = feed(events, options.batchSize ?? defaultBatchSize).pipe(
+      Stream.mapEffect((run) =>
+        batchOf(run).pipe(
+          Effect.tap(() => Ref.updateAndGet(replayed, (count) => count + run.length).pipe(Effect.flatMap(onProgress)))
+        )
+      )
+    )
+    yield* store.replaceAll(batches)
+    return yield* Ref.get(replayed)
+  })
+
+/** Options of `follow`. */
+export interface FollowOptions extends CatchUpOptions {
+  /** The longest wait for new events before polling anyway, and the pause before retrying a failed store (default 1000). */
+  readonly pollMillis?: number
+}
+
+/**
+ * Catches up, then again whenever events may have been appended (or every `pollMillis`), forever. Retries while
+ * a store is unavailable; fails on an undecodable event. Run it in the background: `Effect.forkScoped(follow())`.
+ */
+export const follow = (
+  options: FollowOptions = {}
+): Effect.Effect<never, UndecodableEvent, EventStore | ReadModelStore> =>
+  Effect.gen(function* () {
+    const events = yield* EventStore
+    const pollMillis = options.pollMillis ?? 1000
+    const round = Effect.gen(function* () {
+      // Start waiting before reading, so an append that lands during the catch-up wakes the next round.
+      const waiting = yield* Effect.fork(events.waitForAppends(pollMillis))
+      yield* Effect.yieldNow()
+      yield* catchUp(options)
+      yield* Fiber.join(waiting)
+    })
+    const resilient = round.pipe(
+      Effect.tapErrorTag("StoreUnavailable", (error) => Effect.logWarning(error.message)),
+      Effect.retry({
+        while: (error) => error._tag === "StoreUnavailable",
+        schedule: Schedule.spaced(Duration.millis(pollMillis))
+      }),
+      Effect.catchTag("StoreUnavailable", Effect.die)
+    )
+    return yield* Effect.forever(resilient)
+  })
+
+/** A point in the past: a global position (inclusive) or an ISO time (inclusive). */
+export type AsOfTarget = { readonly position: number } | { readonly time: string }
+
+/** An as-of time that is not an ISO date-time. */
+export class InvalidAsOfTime extends Schema.TaggedError<InvalidAsOfTime>()("InvalidAsOfTime", {
+  time: Schema.String
+}) {
+  override get message(): string {
+    return `"${this.time}" is not a time: give an ISO 8601 date or date-time, e.g. 2025-01-31 or 2025-01-31T12:00:00Z.`
+  }
+}
+
+const within = (target: AsOfTarget): Either.Either<(event: RecordedEvent) => boolean, InvalidAsOfTime> => {
+  if ("position" in target) return Either.right((event) => event.globalPosition <= target.position)
+  const limit = Date.parse(target.time)
+  if (Number.isNaN(limit)) return Either.left(new InvalidAsOfTime({ time: target.time }))
+  return Either.right((event) => !(Date.parse(event.metadata.recordedAt) > limit))
+}
+
+/**
+ * The read models as they were at a past position or time: the longest prefix of the feed whose events are all at
+ * or before the target, folded into fresh in-memory tables (so the answer is a state the live read models held).
+ */
+export const asOf = (
+  target: AsOfTarget,
+  options: CatchUpOptions = {}
+): Effect.Effect<ReadModelStoreShape, StoreUnavailable | UndecodableEvent | InvalidAsOfTime, EventStore> =>
+  Effect.gen(function* () {
+    const keep = yield* within(target)
+    const events = yield* EventStore
+    const tables = InMemoryTables.make()
+    yield* feed(events, options.batchSize ?? defaultBatchSize, keep).pipe(
+      Stream.runForEach((run) => Effect.flatMap(batchOf(run), tables.apply))
+    )
+    return tables
+  })
+
+/** A ReadModelStore layer as of a past position or time, for running `ReadModels` queries against the past. */
+export const asOfLayer = (
+  target: AsOfTarget,
+  options: CatchUpOptions = {}
+): Layer.Layer<ReadModelStore, StoreUnavailable | UndecodableEvent | InvalidAsOfTime, EventStore> =>
+  Layer.effect(ReadModelStore, asOf(target, options))

@@ -1,0 +1,311 @@
+/**
+ * The read-model queries of DESIGN §5 over the ReadModelStore: organizations, registries, collections and their
+ * linked versions, source artifact versions, lineage, audit history and catalog search. They answer from whatever
+ * store is provided: the live one (call `Projector.catchUp` first to read your own writes) or an as-of one
+ * (`Projector.asOf`). Access checks are the caller's: these queries see every registry.
+ */
+import { Array as Arr, Effect, Option } from "effect"
+import type { Principal, RegistryRole } from "./Access.js"
+import {
+  type ArtifactVersionRow,
+  type CollectionAliasRow,
+  type CollectionRow,
+  Key,
+  type LinkedVersionRow,
+  type OrganizationMemberRow,
+  type OrganizationRow,
+  type RegistryAcceptedTypeRow,
+  type RegistryGrantRow,
+  type RegistryRow,
+  type SourceRow,
+  Table
+} from "./internal/ReadModelSchema.js"
+import { type ArtifactVersionView, artifactVersionView } from "./internal/ArtifactQueries.js"
+import { getAs, listAs, type Query } from "./internal/ReadModelQueries.js"
+import type { VersionSelector } from "./Paths.js"
+
+export {
+  type ArtifactVersions,
+  type ArtifactVersionView,
+  findArtifactVersion,
+  listArtifactVersions
+} from "./internal/ArtifactQueries.js"
+export {
+  type HistoryFilter,
+  history,
+  type LineageEdge,
+  type LineageGraph,
+  type LineageNode,
+  lineage,
+  type Query
+} from "./internal/ReadModelQueries.js"
+
+// ---- organizations and registries --------------------------------------------------------------------------------
+
+/** An organization, found by entity name or display name. */
+export const findOrganization = (nameOrDisplayName: string): Query<Option.Option<OrganizationRow>> =>
+  getAs<OrganizationRow>(Table.organizations, Key.organization(nameOrDisplayName)).pipe(
+    Effect.flatMap((found) =>
+      Option.isSome(found)
+        ? Effect.succeed(found)
+        : Effect.map(listAs<OrganizationRow>(Table.organizations, { displayName: nameOrDisplayName }), Arr.head)
+    )
+  )
+
+/** The organizations a user belongs to (entity names, sorted). */
+export const organizationsOf = (user: string): Query<ReadonlyArray<string>> =>
+  Effect.map(listAs<OrganizationMemberRow>(Table.organizationMembers, { user }), (members) =>
+    members.map((member) => member.organization)
+  )
+
+/** A registry with its accepted types (empty: every type) and role grants. */
+export interface RegistryView extends RegistryRow {
+  readonly acceptedTypes: ReadonlyArray<string>
+  readonly grants: ReadonlyArray<{ readonly principal: Principal; readonly role: RegistryRole }>
+}
+
+const registryView = (row: RegistryRow): Query<RegistryView> => {
+  const registryKey = Key.registry(row.organization, row.registry)
+  return Effect.all({
+    accepted: listAs<RegistryAcceptedTypeRow>(Table.registryAcceptedTypes, { registryKey }),
+    grants: listAs<RegistryGrantRow>(Table.registryGrants, { registryKey })
+  }).pipe(
+    Effect.map(({ accepted, grants }) => ({
+      ...row,
+      acceptedTypes: accepted.map((type) => type.artifactType),
+      grants: grants.map(({ principal, role }) => ({ principal, role }))
+    }))
+  )
+}
+
+/** A registry of an organization (by entity name; registry name without the `wandb-registry-` prefix). */
+export const findRegistry = (organization: string, registry: string): Query<Option.Option<RegistryView>> =>
+  getAs<RegistryRow>(Table.registries, Key.registry(organization, registry)).pipe(
+    Effect.flatMap(Effect.transposeMapOption(registryView))
+  )
+
+/** The registries of an organization, by name. */
+export const listRegistries = (organization: string): Query<ReadonlyArray<RegistryView>> =>
+  listAs<RegistryRow>(Table.registries, { organization }).pipe(Effect.flatMap(Effect.forEach(registryView)))
+
+// ---- collections and linked versions ----------------------------------------------------------------------------
+
+/** A collection with the number of versions linked into it. */
+export interface CollectionSummary extends CollectionRow {
+  readonly versionCount: number
+}
+
+/** A collection of a registry, by name. */
+export const findCollection = (
+  organization: string,
+  registry: string,
+  name: string
+): Query<Option.Option<CollectionRow>> =>
+  Effect.map(listAs<CollectionRow>(Table.collections, { organization, registry, name }), Arr.head)
+
+const versionCount = (collectionId: string): Query<number> =>
+  Effect.map(listAs<LinkedVersionRow>(Table.linkedVersions, { collectionId }), (links) => links.length)
+
+const withCount = (collection: CollectionRow): Query<CollectionSummary> =>
+  Effect.map(versionCount(collection.collectionId), (count) => ({ ...collection, versionCount: count }))
+
+/** The collections of a registry with their version counts, by name. */
+export const listCollections = (organization: string, registry: string): Query<ReadonlyArray<CollectionSummary>> =>
+  listAs<CollectionRow>(Table.collections, { organization, registry }).pipe(
+    Effect.map((rows) => [...rows].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))),
+    Effect.flatMap(Effect.forEach(withCount))
+  )
+
+/** A linked version with its aliases (`latest` first when it is the highest index) and its source's description and metadata. */
+export interface LinkedVersionView {
+  readonly collectionId: string
+  readonly index: number
+  readonly source: SourceRow
+  /** `entity/project/name:vN`. */
+  readonly sourceKey: string
+  readonly artifactType: string
+  readonly digest: string
+  readonly linkedAt: string
+  readonly linkedBy: string
+  readonly aliases: ReadonlyArray<string>
+  readonly description: string
+  readonly metadata: ArtifactVersionRow["metadata"]
+}
+
+/** Every version linked into a collection, by index, and the index `latest` points at. */
+export interface CollectionVersions {
+  readonly versions: ReadonlyArray<LinkedVersionView>
+  readonly latest: Option.Option<number>
+}
+
+const artifactKeyOf = (source: SourceRow) => `${source.entity}/${source.project}/${source.name}`
+
+const sourceOf = (source: SourceRow): Query<Option.Option<ArtifactVersionRow>> =>
+  getAs<ArtifactVersionRow>(Table.artifactVersions, Key.artifactVersion(artifactKeyOf(source), source.index))
+
+const linkedView = (
+  link: LinkedVersionRow,
+  aliases: ReadonlyArray<CollectionAliasRow>,
+  latest: Option.Option<number>,
+  source: Option.Option<ArtifactVersionRow>
+): LinkedVersionView => ({
+  collectionId: link.collectionId,
+  index: link.index,
+  source: link.source,
+  sourceKey: link.sourceKey,
+  artifactType: link.artifactType,
+  digest: link.digest,
+  linkedAt: link.linkedAt,
+  linkedBy: link.linkedBy,
+  aliases: [
+    ...(Option.contains(latest, link.index) ? ["latest"] : []),
+    ...aliases.filter((alias) => alias.index === link.index).map((alias) => alias.alias)
+  ],
+  description: Option.match(source, { onNone: () => "", onSome: (version) => version.description }),
+  metadata: Option.match(source, { onNone: () => ({}), onSome: (version) => version.metadata })
+})
+
+const latestLinked = (collectionId: string): Query<Option.Option<number>> =>
+  Effect.map(listAs<LinkedVersionRow>(Table.linkedVersions, { collectionId }), (links) =>
+    Option.map(Arr.last(links), (link) => link.index)
+  )
+
+/** Every version linked into a collection (by id), with aliases and source metadata, and `latest`. */
+export const listVersions = (collectionId: string): Query<CollectionVersions> =>
+  Effect.gen(function* () {
+    const links = yield* listAs<LinkedVersionRow>(Table.linkedVersions, { collectionId })
+    const aliases = yield* listAs<CollectionAliasRow>(Table.collectionAliases, { collectionId })
+    const latest = Option.map(Arr.last(links), (link) => link.index)
+    const versions = yield* Effect.forEach(links, (link) =>
+      Effect.map(sourceOf(link.source), (source) => linkedView(link, aliases, latest, source))
+    )
+    return { versions, latest }
+  })
+
+/** A linked version resolved by index or alias, with its collection and its source version. */
+export interface ResolvedLinkedVersion {
+  readonly collection: CollectionRow
+  readonly version: LinkedVersionView
+  readonly sourceVersion: ArtifactVersionView
+}
+
+const selectedIndex = (collectionId: string, selector: VersionSelector): Query<Option.Option<number>> => {
+  if (selector._tag === "Index") return Effect.succeed(Option.some(selector.index))
+  if (selector.alias === "latest") return latestLinked(collectionId)
+  return Effect.map(
+    getAs<CollectionAliasRow>(Table.collectionAliases, Key.collectionAlias(collectionId, selector.alias)),
+    Option.map((alias) => alias.index)
+  )
+}
+
+/** Resolves `wandb-registry-R/C:vN` or `:alias`; none when the collection, version or source version is missing. */
+export const resolveLinked = (
+  organization: string,
+  registry: string,
+  collection: string,
+  selector: VersionSelector
+): Query<Option.Option<ResolvedLinkedVersion>> =>
+  Effect.gen(function* () {
+    const found = yield* findCollection(organization, registry, collection)
+    if (Option.isNone(found)) return Option.none()
+    const { collectionId } = found.value
+    const index = yield* selectedIndex(collectionId, selector)
+    if (Option.isNone(index)) return Option.none()
+    const key = Key.linkedVersion(collectionId, index.value)
+    const link = yield* getAs<LinkedVersionRow>(Table.linkedVersions, key)
+    if (Option.isNone(link)) return Option.none()
+    const source = yield* sourceOf(link.value.source)
+    if (Option.isNone(source)) return Option.none()
+    const aliases = yield* listAs<CollectionAliasRow>(Table.collectionAliases, { linkedVersion: key })
+    const latest = yield* latestLinked(collectionId)
+    const sourceVersion = yield* artifactVersionView(source.value)
+    return Option.some({
+      collection: found.value,
+      version: linkedView(link.value, aliases, latest, source),
+      sourceVersion
+    })
+  })
+
+/** A collection that a source version is linked into, and as which version. */
+export interface SourceLink {
+  readonly organization: string
+  readonly registry: string
+  readonly collection: string
+  readonly collectionId: string
+  readonly index: number
+  readonly aliases: ReadonlyArray<string>
+}
+
+/** The collections a source version (`entity/project/name:vN`) is linked into. */
+export const linksOfSource = (sourceKey: string): Query<ReadonlyArray<SourceLink>> =>
+  Effect.gen(function* () {
+    const links = yield* listAs<LinkedVersionRow>(Table.linkedVersions, { sourceKey })
+    const found: Array<SourceLink> = []
+    for (const link of links) {
+      const collection = yield* getAs<CollectionRow>(Table.collections, Key.collection(link.collectionId))
+      if (Option.isNone(collection)) continue
+      const key = Key.linkedVersion(link.collectionId, link.index)
+      const aliases = yield* listAs<CollectionAliasRow>(Table.collectionAliases, { linkedVersion: key })
+      const latest = yield* latestLinked(link.collectionId)
+      found.push({
+        organization: link.organization,
+        registry: link.registry,
+        collection: collection.value.name,
+        collectionId: link.collectionId,
+        index: link.index,
+        aliases: linkedView(link, aliases, latest, Option.none()).aliases
+      })
+    }
+    return found
+  })
+
+// ---- catalog -----------------------------------------------------------------------------------------------------
+
+/** A registry or collection found by a catalog search. */
+export type CatalogEntry =
+  | {
+      readonly _tag: "Registry"
+      readonly organization: string
+      readonly registry: string
+      readonly visibility: RegistryView["visibility"]
+      readonly description: string
+      readonly acceptedTypes: ReadonlyArray<string>
+    }
+  | ({ readonly _tag: "Collection" } & CollectionSummary)
+
+const contains = (text: string) => {
+  const needle = text.toLowerCase()
+  return (...fields: ReadonlyArray<string>) => fields.some((field) => field.toLowerCase().includes(needle))
+}
+
+/**
+ * The registries and collections of an organization whose name, description or tags contain `text`
+ * (case-insensitive; empty text finds everything): registries first, each followed by its matching collections.
+ */
+export const searchCatalog = (organization: string, text: string): Query<ReadonlyArray<CatalogEntry>> =>
+  Effect.gen(function* () {
+    const matches = contains(text)
+    const found: Array<CatalogEntry> = []
+    for (const registry of yield* listRegistries(organization)) {
+      if (matches(registry.registry, `wandb-registry-${registry.registry}`, registry.description)) {
+        const { visibility, description, acceptedTypes } = registry
+        found.push({
+          _tag: "Registry",
+          organization,
+          registry: registry.registry,
+          visibility,
+          description,
+          acceptedTypes
+        })
+      }
+      for (const collection of yield* listAs<CollectionRow>(Table.collections, {
+        organization,
+        registry: registry.registry
+      })) {
+        if (matches(collection.name, collection.description, ...collection.tags)) {
+          found.push({ _tag: "Collection", ...(yield* withCount(collection)) })
+        }
+      }
+    }
+    return found
+  })

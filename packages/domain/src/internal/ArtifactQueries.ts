@@ -1,0 +1,88 @@
+/**
+ * Queries on source artifact versions: one version by index or alias, and every version of an artifact with its
+ * aliases (`latest` is the highest version not deleted). Re-exported by `ReadModels`.
+ */
+import { Array as Arr, Effect, Option } from "effect"
+import type { VersionSelector } from "../Paths.js"
+import { getAs, listAs, type Query } from "./ReadModelQueries.js"
+import { type ArtifactAliasRow, type ArtifactVersionRow, Key, Table } from "./ReadModelSchema.js"
+
+/** A source artifact version with its aliases (`latest` first when it points there). */
+export interface ArtifactVersionView extends ArtifactVersionRow {
+  readonly aliases: ReadonlyArray<string>
+}
+
+/** Every version of an artifact, by index, and the index `latest` points at. */
+export interface ArtifactVersions {
+  readonly versions: ReadonlyArray<ArtifactVersionView>
+  readonly latest: Option.Option<number>
+}
+
+const latestOf = (versions: ReadonlyArray<ArtifactVersionRow>): Option.Option<number> =>
+  Option.map(
+    Arr.findLast(versions, (version) => !version.deleted),
+    (version) => version.index
+  )
+
+const view = (
+  version: ArtifactVersionRow,
+  aliases: ReadonlyArray<ArtifactAliasRow>,
+  latest: Option.Option<number>
+): ArtifactVersionView => ({
+  ...version,
+  aliases: [
+    ...(Option.contains(latest, version.index) ? ["latest"] : []),
+    ...aliases.filter((alias) => alias.index === version.index).map((alias) => alias.alias)
+  ]
+})
+
+/** A source version row with its aliases. */
+export const artifactVersionView = (version: ArtifactVersionRow): Query<ArtifactVersionView> =>
+  Effect.gen(function* () {
+    const { artifactKey } = version
+    const versions = yield* listAs<ArtifactVersionRow>(Table.artifactVersions, { artifactKey })
+    const aliases = yield* listAs<ArtifactAliasRow>(Table.artifactAliases, { artifactKey })
+    return view(version, aliases, latestOf(versions))
+  })
+
+/** Every version of `entity/project/name`, with aliases, and `latest`. */
+export const listArtifactVersions = (entity: string, project: string, name: string): Query<ArtifactVersions> =>
+  Effect.gen(function* () {
+    const artifactKey = `${entity}/${project}/${name}`
+    const versions = yield* listAs<ArtifactVersionRow>(Table.artifactVersions, { artifactKey })
+    const aliases = yield* listAs<ArtifactAliasRow>(Table.artifactAliases, { artifactKey })
+    const latest = latestOf(versions)
+    return { versions: versions.map((version) => view(version, aliases, latest)), latest }
+  })
+
+/**
+ * One version of `entity/project/name` by index (deleted versions included, flagged) or by alias (`latest`
+ * included; a deleted version holds no alias).
+ */
+export const findArtifactVersion = (
+  entity: string,
+  project: string,
+  name: string,
+  selector: VersionSelector
+): Query<Option.Option<ArtifactVersionView>> =>
+  Effect.gen(function* () {
+    const artifactKey = `${entity}/${project}/${name}`
+    let index: Option.Option<number>
+    if (selector._tag === "Index") index = Option.some(selector.index)
+    else if (selector.alias === "latest") {
+      index = latestOf(yield* listAs<ArtifactVersionRow>(Table.artifactVersions, { artifactKey }))
+    } else {
+      const alias = yield* getAs<ArtifactAliasRow>(
+        Table.artifactAliases,
+        Key.artifactAlias(artifactKey, selector.alias)
+      )
+      index = Option.map(alias, (found) => found.index)
+    }
+    if (Option.isNone(index)) return Option.none()
+    const version = yield* getAs<ArtifactVersionRow>(
+      Table.artifactVersions,
+      Key.artifactVersion(artifactKey, index.value)
+    )
+    if (Option.isNone(version) || (selector._tag === "Alias" && version.value.deleted)) return Option.none()
+    return Option.some(yield* artifactVersionView(version.value))
+  })
