@@ -175,7 +175,9 @@ export const evolve = (state: State, event: Event): State => {
       }
     }
     case "ArtifactAliasAssigned":
-      return state._tag === "Present" ? { ...state, aliases: new Map(state.aliases).set(event.alias, event.index) } : state
+      return state._tag === "Present"
+        ? { ...state, aliases: new Map(state.aliases).set(event.alias, event.index) }
+        : state
     case "ArtifactAliasRemoved": {
       if (state._tag !== "Present" || state.aliases.get(event.alias) !== event.index) return state
       const aliases = new Map(state.aliases)
@@ -184,7 +186,9 @@ export const evolve = (state: State, event: Event): State => {
     }
     case "ArtifactUsed":
       return withVersion(state, event.index, (version) =>
-        version.usedBy.some((run) => sameRun(run, event.usedBy)) ? version : { ...version, usedBy: [...version.usedBy, event.usedBy] }
+        version.usedBy.some((run) => sameRun(run, event.usedBy))
+          ? version
+          : { ...version, usedBy: [...version.usedBy, event.usedBy] }
       )
     case "ArtifactVersionUpdated":
       return withVersion(state, event.index, (version) => ({
@@ -197,7 +201,8 @@ export const evolve = (state: State, event: Event): State => {
   }
 }
 
-const sameRun = (a: RunRef, b: RunRef): boolean => a.entity === b.entity && a.project === b.project && a.runId === b.runId
+const sameRun = (a: RunRef, b: RunRef): boolean =>
+  a.entity === b.entity && a.project === b.project && a.runId === b.runId
 
 /** The newest version that was not deleted (what `latest` points at). */
 export const latest = (state: State): Option.Option<Version> => {
@@ -257,7 +262,12 @@ export type Command =
   | { readonly _tag: "AssignAlias"; readonly index: number; readonly alias: string }
   | { readonly _tag: "RemoveAlias"; readonly index: number; readonly alias: string }
   | { readonly _tag: "UseVersion"; readonly index: number; readonly usedBy: RunRef }
-  | { readonly _tag: "UpdateVersion"; readonly index: number; readonly description: string; readonly metadata: Metadata }
+  | {
+      readonly _tag: "UpdateVersion"
+      readonly index: number
+      readonly description: string
+      readonly metadata: Metadata
+    }
   | {
       readonly _tag: "DeleteVersion"
       readonly index: number
@@ -309,7 +319,11 @@ export const decide = (command: Command, state: State): Either.Either<ReadonlyAr
       const key = artifactKey(command.entity, command.project, command.name)
       if (state._tag === "Present" && state.artifactType !== command.artifactType) {
         return Either.left(
-          new ArtifactTypeMismatch({ artifact: key, artifactType: state.artifactType, requestedType: command.artifactType })
+          new ArtifactTypeMismatch({
+            artifact: key,
+            artifactType: state.artifactType,
+            requestedType: command.artifactType
+          })
         )
       }
       const digest = manifestDigest(command.files)
@@ -340,7 +354,9 @@ export const decide = (command: Command, state: State): Either.Either<ReadonlyAr
     case "RemoveAlias":
       return Either.flatMap(liveVersion(state, command.index), ([present]) =>
         present.aliases.get(command.alias) === command.index
-          ? Either.right([new ArtifactAliasRemoved({ artifact: keyOf(present), alias: command.alias, index: command.index })])
+          ? Either.right([
+              new ArtifactAliasRemoved({ artifact: keyOf(present), alias: command.alias, index: command.index })
+            ])
           : Either.left(new AliasNotFound({ alias: command.alias, name: `${keyOf(present)}:v${command.index}` }))
       )
     case "UseVersion":
@@ -371,7 +387,9 @@ export const decide = (command: Command, state: State): Either.Either<ReadonlyAr
       if (version.deleted) return Either.right(none)
       const blocking = command.protectedLinks[0]
       if (blocking !== undefined) {
-        return Either.left(new SourceVersionProtected({ reference, linkedVersion: blocking.linkedVersion, alias: blocking.alias }))
+        return Either.left(
+          new SourceVersionProtected({ reference, linkedVersion: blocking.linkedVersion, alias: blocking.alias })
+        )
       }
       const removals = [...state.aliases]
         .filter(([, index]) => index === command.index)

@@ -6,7 +6,7 @@
  * The state uses persistent maps, so folding 100,000 links costs O(n log n), not O(n²).
  */
 import { Either, HashMap, Option, Schema } from "effect"
-import { type Actor, atLeast, RegistryRole } from "./Access.js"
+import { type Actor, atLeast, type RegistryRole } from "./Access.js"
 import type { Decider } from "./Decider.js"
 import {
   AliasNotFound,
@@ -133,7 +133,12 @@ export const evolve = (state: State, event: Event): State => {
         bySource: HashMap.set(state.bySource, sourceKey(event.source), event.index),
         aliases: state.aliases,
         nextIndex: Math.max(state.nextIndex, event.index + 1),
-        latest: Option.some(Math.max(event.index, Option.getOrElse(state.latest, () => -1)))
+        latest: Option.some(
+          Math.max(
+            event.index,
+            Option.getOrElse(state.latest, () => -1)
+          )
+        )
       }
     case "AliasAssigned":
       return { ...state, aliases: HashMap.set(state.aliases, event.alias, event.index) }
@@ -198,7 +203,12 @@ export interface Context {
 
 /** Where a source artifact was logged: under a team of some organization, or under a personal entity. */
 export type SourceEntity =
-  | { readonly kind: "team"; readonly team: string; readonly organization: string; readonly members: ReadonlyArray<string> }
+  | {
+      readonly kind: "team"
+      readonly team: string
+      readonly organization: string
+      readonly members: ReadonlyArray<string>
+    }
   | { readonly kind: "user"; readonly user: string }
 
 /** Commands on a collection stream. Aliases are validated before a command is built. */
@@ -260,7 +270,8 @@ const requireAliasRights = (
       )
 }
 
-const fullName = (context: Context, index: number) => `wandb-registry-${context.registry}/${context.collection}:v${index}`
+const fullName = (context: Context, index: number) =>
+  `wandb-registry-${context.registry}/${context.collection}:v${index}`
 
 const requireVersion = (state: State, context: Context, index: number): Either.Either<void, LinkedVersionNotFound> =>
   HashMap.has(state.versions, index)

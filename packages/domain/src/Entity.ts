@@ -98,7 +98,12 @@ export type State =
       readonly displayName: string
       readonly members: ReadonlyMap<string, OrganizationRole>
     }
-  | { readonly _tag: "Team"; readonly name: string; readonly organization: string; readonly members: ReadonlySet<string> }
+  | {
+      readonly _tag: "Team"
+      readonly name: string
+      readonly organization: string
+      readonly members: ReadonlySet<string>
+    }
   | { readonly _tag: "User"; readonly name: string }
   | { readonly _tag: "DisplayName"; readonly organization: string }
 
@@ -145,7 +150,12 @@ export const organizationRole = (state: State, user: string): Option.Option<Orga
 
 /** Commands on an entity stream. */
 export type Command =
-  | { readonly _tag: "CreateOrganization"; readonly organization: string; readonly displayName: string; readonly actor: string }
+  | {
+      readonly _tag: "CreateOrganization"
+      readonly organization: string
+      readonly displayName: string
+      readonly actor: string
+    }
   | { readonly _tag: "ReserveDisplayName"; readonly displayName: string; readonly organization: string }
   | {
       readonly _tag: "SetOrganizationMember"
@@ -154,7 +164,12 @@ export type Command =
       readonly role: OrganizationRole
       readonly actor: string
     }
-  | { readonly _tag: "RemoveOrganizationMember"; readonly organization: string; readonly user: string; readonly actor: string }
+  | {
+      readonly _tag: "RemoveOrganizationMember"
+      readonly organization: string
+      readonly user: string
+      readonly actor: string
+    }
   | {
       readonly _tag: "CreateTeam"
       readonly team: string
@@ -222,17 +237,25 @@ export const decide = (command: Command, state: State): Either.Either<ReadonlyAr
       return Either.right([new DisplayNameReserved(command)])
     }
     case "SetOrganizationMember": {
-      if (state._tag !== "Organization") return Either.left(new OrganizationNotFound({ organization: command.organization }))
+      if (state._tag !== "Organization")
+        return Either.left(new OrganizationNotFound({ organization: command.organization }))
       return requireAdmin(state, command.organization, command.actor, "add members or change their roles").pipe(
         Either.map(() =>
           state.members.get(command.user) === command.role
             ? none
-            : [new OrganizationMemberAdded({ organization: command.organization, user: command.user, role: command.role })]
+            : [
+                new OrganizationMemberAdded({
+                  organization: command.organization,
+                  user: command.user,
+                  role: command.role
+                })
+              ]
         )
       )
     }
     case "RemoveOrganizationMember": {
-      if (state._tag !== "Organization") return Either.left(new OrganizationNotFound({ organization: command.organization }))
+      if (state._tag !== "Organization")
+        return Either.left(new OrganizationNotFound({ organization: command.organization }))
       return requireAdmin(state, command.organization, command.actor, "remove members").pipe(
         Either.map(() =>
           state.members.has(command.user)

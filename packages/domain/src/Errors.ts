@@ -59,12 +59,15 @@ export class NotAnOrganizationMember extends Schema.TaggedError<NotAnOrganizatio
 }
 
 /** The actor needs an organization role they do not hold. */
-export class OrganizationRoleRequired extends Schema.TaggedError<OrganizationRoleRequired>()("OrganizationRoleRequired", {
-  actor: Schema.String,
-  organization: Schema.String,
-  required: Schema.String,
-  action: Schema.String
-}) {
+export class OrganizationRoleRequired extends Schema.TaggedError<OrganizationRoleRequired>()(
+  "OrganizationRoleRequired",
+  {
+    actor: Schema.String,
+    organization: Schema.String,
+    required: Schema.String,
+    action: Schema.String
+  }
+) {
   override get message() {
     return `User "${this.actor}" cannot ${this.action} in organization "${this.organization}": that needs the organization role ${this.required}. Ask an organization admin.`
   }
@@ -197,10 +200,13 @@ export class TypeNotAccepted extends Schema.TaggedError<TypeNotAccepted>()("Type
 }
 
 /** Artifacts logged under a personal entity can never be linked. */
-export class PersonalEntityCannotLink extends Schema.TaggedError<PersonalEntityCannotLink>()("PersonalEntityCannotLink", {
-  entity: Schema.String,
-  artifact: Schema.String
-}) {
+export class PersonalEntityCannotLink extends Schema.TaggedError<PersonalEntityCannotLink>()(
+  "PersonalEntityCannotLink",
+  {
+    entity: Schema.String,
+    artifact: Schema.String
+  }
+) {
   override get message() {
     return `Artifact "${this.artifact}" was logged under the personal entity "${this.entity}"; artifacts logged under a personal entity cannot be linked to a registry. Log it under a team entity instead.`
   }

@@ -11,7 +11,7 @@ import {
   atLeast,
   canSee,
   effectiveRole,
-  OrganizationRole,
+  type OrganizationRole,
   Principal,
   RegistryRole,
   requiredRole,
@@ -203,7 +203,10 @@ export const evolve = (state: State, event: Event): State => {
     case "RegistryVisibilityChanged":
       return { ...state, visibility: event.visibility }
     case "ArtifactTypesAccepted":
-      return { ...state, acceptedTypes: [...state.acceptedTypes, ...event.artifactTypes.filter((t) => !state.acceptedTypes.includes(t))] }
+      return {
+        ...state,
+        acceptedTypes: [...state.acceptedTypes, ...event.artifactTypes.filter((t) => !state.acceptedTypes.includes(t))]
+      }
     case "RoleGranted":
       return {
         ...state,
@@ -377,9 +380,7 @@ export const decide = (command: Command, state: State): Either.Either<ReadonlyAr
     command._tag === "DeleteCollection"
       ? "write"
       : "administer"
-  return Either.flatMap(authorize(state, command.actor, action, names), (active) =>
-    decideActive(command, active)
-  )
+  return Either.flatMap(authorize(state, command.actor, action, names), (active) => decideActive(command, active))
 }
 
 const decideActive = (command: Command, state: Active): Either.Either<ReadonlyArray<Event>, Rejection> => {
@@ -390,7 +391,9 @@ const decideActive = (command: Command, state: Active): Either.Either<ReadonlyAr
     case "ChangeVisibility":
       if (command.visibility === state.visibility) return Either.right(none)
       if (command.visibility === "organization") {
-        return Either.left(new VisibilityChangeRefused({ registry: state.registry, from: state.visibility, to: command.visibility }))
+        return Either.left(
+          new VisibilityChangeRefused({ registry: state.registry, from: state.visibility, to: command.visibility })
+        )
       }
       return Either.right([new RegistryVisibilityChanged({ ...names, visibility: command.visibility })])
     case "AcceptTypes": {
@@ -400,7 +403,9 @@ const decideActive = (command: Command, state: Active): Either.Either<ReadonlyAr
     case "GrantRole": {
       const current = state.grants.find((grant) => samePrincipal(grant.principal, command.principal))
       return Either.right(
-        current?.role === command.role ? none : [new RoleGranted({ ...names, principal: command.principal, role: command.role })]
+        current?.role === command.role
+          ? none
+          : [new RoleGranted({ ...names, principal: command.principal, role: command.role })]
       )
     }
     case "RevokeRole":
@@ -437,7 +442,11 @@ const decideActive = (command: Command, state: Active): Either.Either<ReadonlyAr
       }
       if (!acceptsType(state, command.artifactType)) {
         return Either.left(
-          new TypeNotAccepted({ registry: state.registry, artifactType: command.artifactType, acceptedTypes: state.acceptedTypes })
+          new TypeNotAccepted({
+            registry: state.registry,
+            artifactType: command.artifactType,
+            acceptedTypes: state.acceptedTypes
+          })
         )
       }
       return Either.right([
@@ -457,7 +466,9 @@ const decideActive = (command: Command, state: Active): Either.Either<ReadonlyAr
         if (state.collections.has(command.to)) {
           return Either.left(new CollectionAlreadyExists({ registry: state.registry, collection: command.to }))
         }
-        return Either.right([new CollectionRenamed({ ...names, collectionId: info.id, from: info.name, to: command.to })])
+        return Either.right([
+          new CollectionRenamed({ ...names, collectionId: info.id, from: info.name, to: command.to })
+        ])
       })
     case "UpdateCollection":
       return Either.map(findCollection(state, command.collection), (info) => {

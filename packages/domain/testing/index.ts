@@ -2,3 +2,4 @@
 export * from "./EventStoreConformance.js"
 export * from "./ReadModelStoreConformance.js"
 export * from "./DeciderSpec.js"
+export * from "./RegistrarScenarios.js"

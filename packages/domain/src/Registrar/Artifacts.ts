@@ -32,7 +32,10 @@ export interface Dependencies {
   /** The collections a source version is linked into (from the read models). */
   readonly linksOfSource: (
     sourceKey: string
-  ) => Effect.Effect<ReadonlyArray<{ readonly organization: string; readonly registry: string; readonly collectionId: string }>, unknown>
+  ) => Effect.Effect<
+    ReadonlyArray<{ readonly organization: string; readonly registry: string; readonly collectionId: string }>,
+    unknown
+  >
 }
 
 /** A source artifact version, resolved. */
@@ -74,7 +77,15 @@ export const resolveSource = (deps: Dependencies, reference: string, actor: stri
     const key = sourceVersionKey(entity, project, name, version.index)
     if (version.deleted) return yield* Effect.fail(new ArtifactVersionDeleted({ reference: key }))
     const artifactType = loaded.state._tag === "Present" ? loaded.state.artifactType : ""
-    return { entity, project, name, index: version.index, artifactType, version, reference: key } satisfies SourceVersion
+    return {
+      entity,
+      project,
+      name,
+      index: version.index,
+      artifactType,
+      version,
+      reference: key
+    } satisfies SourceVersion
   })
 
 /** A run, named by its project and id. */
@@ -115,7 +126,8 @@ const requireWritableEntity = (entity: string, actor: string) =>
     const { state } = yield* loadEntity(entity)
     if (state._tag === "User" && state.name === actor) return state
     if (state._tag === "Team" && state.members.has(actor)) return state
-    if (state._tag === "User" || state._tag === "Team") return yield* Effect.fail(new EntityNotWritable({ entity, actor }))
+    if (state._tag === "User" || state._tag === "Team")
+      return yield* Effect.fail(new EntityNotWritable({ entity, actor }))
     return yield* Effect.fail(new EntityNotFound({ entity }))
   })
 
@@ -195,7 +207,12 @@ const onSource = <A>(
       const source = yield* resolveSource(deps, reference, request.actor)
       const loaded = yield* loadArtifact(source.entity, source.project, source.name)
       const events = yield* Artifact.decide(command(source), loaded.state)
-      yield* append(Artifact.streamId(source.entity, source.project, source.name), loaded.version, events, yield* envelope(request))
+      yield* append(
+        Artifact.streamId(source.entity, source.project, source.name),
+        loaded.version,
+        events,
+        yield* envelope(request)
+      )
       return result(source)
     })
   )
@@ -322,7 +339,10 @@ export const deleteArtifactVersion = (deps: Dependencies, input: DeleteArtifactV
           }
         }
       }
-      const events = yield* Artifact.decide({ _tag: "DeleteVersion", index: version.index, protectedLinks }, loaded.state)
+      const events = yield* Artifact.decide(
+        { _tag: "DeleteVersion", index: version.index, protectedLinks },
+        loaded.state
+      )
       yield* append(Artifact.streamId(entity, project, name), loaded.version, events, yield* envelope(input))
       return { reference: key, deleted: events.length > 0 }
     })

@@ -61,7 +61,7 @@ export const idempotent = <A, E, R>(
         streamId,
         [
           {
-            eventId: (yield* randomUuid),
+            eventId: yield* randomUuid,
             type: "CommandCompleted",
             schemaVersion: 1,
             data: { command, result: result as Json },
@@ -128,7 +128,11 @@ export const actorFacts = (
   actor: string,
   organization: Organization,
   registry: Registry.State
-): Effect.Effect<Actor, import("../EventStore.js").StoreUnavailable | import("../Events.js").UndecodableEvent, EventStore> =>
+): Effect.Effect<
+  Actor,
+  import("../EventStore.js").StoreUnavailable | import("../Events.js").UndecodableEvent,
+  EventStore
+> =>
   Effect.gen(function* () {
     const teams: Array<string> = []
     if (registry._tag === "Active") {

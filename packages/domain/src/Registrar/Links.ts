@@ -65,7 +65,10 @@ export const link = (deps: Dependencies, input: Link) =>
               : { kind: "user", user: source.entity }
           if (sourceEntity.kind === "user") {
             return yield* Effect.fail(
-              new PersonalEntityCannotLink({ entity: source.entity, artifact: `${source.entity}/${source.project}/${source.name}` })
+              new PersonalEntityCannotLink({
+                entity: source.entity,
+                artifact: `${source.entity}/${source.project}/${source.name}`
+              })
             )
           }
           const organization = Option.isSome(target.org)
@@ -152,7 +155,9 @@ export interface Unlink extends Request {
 const changeLinked = (
   deps: Dependencies,
   input: Request & { readonly name: string },
-  command: (index: number) => Extract<Collection.Command, { _tag: "Unlink" | "AssignAlias" | "RemoveAlias" }> extends infer C
+  command: (
+    index: number
+  ) => Extract<Collection.Command, { _tag: "Unlink" | "AssignAlias" | "RemoveAlias" }> extends infer C
     ? Omit<Extract<C, object>, "context">
     : never
 ) =>
@@ -168,7 +173,12 @@ const changeLinked = (
         { ...command(located.linked.index), context } as Collection.Command,
         loaded.state
       )
-      const version = yield* append(Collection.streamId(located.info.id), loaded.version, events, yield* envelope(input))
+      const version = yield* append(
+        Collection.streamId(located.info.id),
+        loaded.version,
+        events,
+        yield* envelope(input)
+      )
       const state = rememberCollection(deps.cache, located.info.id, loaded, events, version)
       return {
         fullName: fullNameOf(located),

@@ -99,7 +99,10 @@ export const locateVersion = (
     const authorized = yield* authorizedRegistry(organization, path.registry, actor, action)
     const info = yield* collectionOf(authorized, path.collection)
     const collection = yield* loadCollection(cache, info.id)
-    const selector: VersionSelector = Option.getOrElse(path.version, () => ({ _tag: "Alias", alias: "latest" }) as const)
+    const selector: VersionSelector = Option.getOrElse(
+      path.version,
+      () => ({ _tag: "Alias", alias: "latest" }) as const
+    )
     const linked = yield* Option.match(Collection.findVersion(collection.state, selector), {
       onNone: () =>
         Effect.fail(

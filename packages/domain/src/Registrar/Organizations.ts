@@ -2,19 +2,24 @@
 import { Effect, Option } from "effect"
 import type { OrganizationRole } from "../Access.js"
 import * as Entity from "../Entity.js"
-import { append, retryOnConflict } from "../internal/Loader.js"
+import { aggregate, append, load, retryOnConflict } from "../internal/Loader.js"
 import { InvalidName, validateEntityName } from "../Names.js"
-import { envelope, findOrganization, findTeam, idempotent, loadEntity, type Request, requireUser } from "./Context.js"
+import { envelope, findOrganization, findTeam, idempotent, type Request, requireUser } from "./Context.js"
 
-const decideAndAppend = (name: string, request: Request, command: (state: Entity.State) => Entity.Command) =>
+const entitySpec = aggregate(Entity.Event, Entity.decider)
+
+const decideOn = (streamId: string, request: Request, command: (state: Entity.State) => Entity.Command) =>
   retryOnConflict(
     Effect.gen(function* () {
-      const loaded = yield* loadEntity(name)
+      const loaded = yield* load(entitySpec, streamId)
       const events = yield* Entity.decide(command(loaded.state), loaded.state)
-      yield* append(Entity.streamId(name), loaded.version, events, yield* envelope(request))
+      yield* append(streamId, loaded.version, events, yield* envelope(request))
       return events.length > 0
     })
   )
+
+const decideAndAppend = (name: string, request: Request, command: (state: Entity.State) => Entity.Command) =>
+  decideOn(Entity.streamId(name), request, command)
 
 /** Input of {@link createOrganization}. */
 export interface CreateOrganization extends Request {
@@ -40,7 +45,7 @@ export const createOrganization = (input: CreateOrganization) =>
           })
         )
       }
-      yield* decideAndAppend(Entity.displayNameStreamId(input.displayName), input, () => ({
+      yield* decideOn(Entity.displayNameStreamId(input.displayName), input, () => ({
         _tag: "ReserveDisplayName",
         displayName: input.displayName,
         organization

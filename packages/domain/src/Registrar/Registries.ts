@@ -27,7 +27,11 @@ export const decideRegistry = (
   organizationName: string,
   registryName: string,
   request: Request,
-  command: (facts: { organization: string; actor: import("../Access.js").Actor; state: Registry.State }) => Registry.Command
+  command: (facts: {
+    organization: string
+    actor: import("../Access.js").Actor
+    state: Registry.State
+  }) => Registry.Command
 ) =>
   retryOnConflict(
     Effect.gen(function* () {
@@ -38,7 +42,12 @@ export const decideRegistry = (
         command({ organization: organization.name, actor, state: loaded.state }),
         loaded.state
       )
-      yield* append(Registry.streamId(organization.name, registryName), loaded.version, events, yield* envelope(request))
+      yield* append(
+        Registry.streamId(organization.name, registryName),
+        loaded.version,
+        events,
+        yield* envelope(request)
+      )
       let state = loaded.state
       for (const event of events) state = Registry.evolve(state, event)
       return { organization: organization.name, events, state }
@@ -75,12 +84,28 @@ export const createRegistry = (input: CreateRegistry) =>
   )
 
 const simple =
-  <I extends RegistryRef>(build: (input: I) => Effect.Effect<Registry.Command extends infer C ? Omit<Extract<C, object>, "organization" | "registry" | "actor"> : never, unknown>) =>
+  <I extends RegistryRef>(
+    build: (
+      input: I
+    ) => Effect.Effect<
+      Registry.Command extends infer C ? Omit<Extract<C, object>, "organization" | "registry" | "actor"> : never,
+      unknown
+    >
+  ) =>
   (input: I) =>
     Effect.gen(function* () {
       const body = yield* build(input)
-      const result = yield* decideRegistry(input.organization, input.registry, input, (facts) =>
-        ({ ...body, organization: facts.organization, registry: input.registry, actor: facts.actor }) as Registry.Command
+      const result = yield* decideRegistry(
+        input.organization,
+        input.registry,
+        input,
+        (facts) =>
+          ({
+            ...body,
+            organization: facts.organization,
+            registry: input.registry,
+            actor: facts.actor
+          }) as Registry.Command
       )
       return { changed: result.events.length > 0 }
     })
@@ -92,18 +117,24 @@ export const changeVisibility = simple((input: RegistryRef & { readonly visibili
 
 /** Adds accepted artifact types (never removes; admins). */
 export const acceptTypes = simple((input: RegistryRef & { readonly artifactTypes: ReadonlyArray<string> }) =>
-  Effect.map(Effect.forEach(input.artifactTypes, (type) => validateArtifactType(type)), (artifactTypes) => ({
-    _tag: "AcceptTypes" as const,
-    artifactTypes
-  }))
+  Effect.map(
+    Effect.forEach(input.artifactTypes, (type) => validateArtifactType(type)),
+    (artifactTypes) => ({
+      _tag: "AcceptTypes" as const,
+      artifactTypes
+    })
+  )
 )
 
 /** Replaces the registry's protected aliases (admins). */
 export const setProtectedAliases = simple((input: RegistryRef & { readonly aliases: ReadonlyArray<string> }) =>
-  Effect.map(Effect.forEach(input.aliases, (alias) => validateUserAlias(alias)), (aliases) => ({
-    _tag: "SetProtectedAliases" as const,
-    aliases
-  }))
+  Effect.map(
+    Effect.forEach(input.aliases, (alias) => validateUserAlias(alias)),
+    (aliases) => ({
+      _tag: "SetProtectedAliases" as const,
+      aliases
+    })
+  )
 )
 
 /** Deletes a registry and its collections, never the source artifacts (admins). */

@@ -106,8 +106,7 @@ export const retryOnConflict = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect
     return Effect.catchIf(
       effect,
       (error): error is E => error instanceof VersionConflict && attempt < 100,
-      () =>
-        Effect.sleep(Math.min(2 + attempt * 2, 50) * Math.random()).pipe(Effect.zipRight(loop(attempt + 1)))
+      () => Effect.sleep(Math.min(2 + attempt * 2, 50) * Math.random()).pipe(Effect.zipRight(loop(attempt + 1)))
     )
   })
 
@@ -137,7 +136,9 @@ const encodeCollection = (state: Collection.State): EncodedCollection => ({
 
 const decodeCollection = (encoded: EncodedCollection): Collection.State => ({
   versions: HashMap.fromIterable(encoded.versions.map((version) => [version.index, version] as const)),
-  bySource: HashMap.fromIterable(encoded.versions.map((version) => [Collection.sourceKey(version.source), version.index] as const)),
+  bySource: HashMap.fromIterable(
+    encoded.versions.map((version) => [Collection.sourceKey(version.source), version.index] as const)
+  ),
   aliases: HashMap.fromIterable(encoded.aliases),
   nextIndex: encoded.nextIndex,
   latest: Option.fromNullable(encoded.latest)
@@ -160,7 +161,10 @@ export const loadCollection = (cache: CollectionCache, collectionId: string) =>
       const snapshot = yield* snapshots.load(streamId)
       base =
         Option.isSome(snapshot) && snapshot.value.schemaVersion === COLLECTION_SNAPSHOT_VERSION
-          ? { state: decodeCollection(snapshot.value.state as unknown as EncodedCollection), version: snapshot.value.version }
+          ? {
+              state: decodeCollection(snapshot.value.state as unknown as EncodedCollection),
+              version: snapshot.value.version
+            }
           : { state: Collection.initialState, version: 0 }
     }
     const recorded = yield* store.readStream(streamId, { after: base.version })

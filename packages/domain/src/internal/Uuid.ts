@@ -8,8 +8,9 @@ const format = (hex: string): string =>
 const word = Effect.map(Random.nextIntBetween(0, 0x10000), (n) => n.toString(16).padStart(4, "0"))
 
 /** A random (version 4) UUID. */
-export const randomUuid: Effect.Effect<string> = Effect.map(Effect.all([word, word, word, word, word, word, word, word]), (words) =>
-  format(words.join(""))
+export const randomUuid: Effect.Effect<string> = Effect.map(
+  Effect.all([word, word, word, word, word, word, word, word]),
+  (words) => format(words.join(""))
 )
 
 /** A UUID determined by `text`: the same text always gives the same id (used for idempotent retries). */

@@ -1,0 +1,4 @@
+import { registrarScenarios } from "@registrar/domain/testing"
+import * as MemoryStores from "../src/index.js"
+
+registrarScenarios("memory", () => MemoryStores.layer)
