@@ -9,14 +9,15 @@ import { appendOn } from "./internal/Append.js"
 import type { Database } from "./internal/Database.js"
 import { type SqlRow, toUnavailable } from "./internal/Driver.js"
 
+// transaction_id is read as text (xid8 has no JS type); ORDER BY must name the column, not this output alias.
 const columns = `global_position, transaction_id::text AS transaction_id, stream_id, stream_position, event_id, type,
   schema_version, data, metadata, hash`
 
 /** The SQL of the feed poll for schema `s` (quoted); `$1` transaction id, `$2` global position, `$3` limit. */
-export const readAllStatement = (s: string): string => `SELECT ${columns} FROM ${s}.events
-  WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-    AND transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
-  ORDER BY transaction_id, global_position
+export const readAllStatement = (s: string): string => `SELECT ${columns} FROM ${s}.events AS e
+  WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+    AND e.transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
+  ORDER BY e.transaction_id, e.global_position
   LIMIT $3`
 
 const toRecorded = (row: SqlRow): RecordedEvent => ({

@@ -38,6 +38,10 @@ const connectionOf = (client: pg.PoolClient, failed: { connection: boolean }): C
   }
 }
 
+/** A {@link Connection} on one checked-out client, for code (and tests) that hold a client themselves. */
+export const clientConnection = (client: pg.PoolClient | pg.Client): Connection =>
+  connectionOf(client as pg.PoolClient, { connection: false })
+
 /** A driver over `pool`; the pool stays owned by the caller. */
 export const make = (pool: pg.Pool): Driver => {
   // An idle client whose server went away emits "error" on the pool; without a listener that would crash the process.
