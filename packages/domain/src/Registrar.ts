@@ -10,7 +10,7 @@ import { Context, Effect, Layer, Option } from "effect"
 import type * as Artifact from "./Artifact.js"
 import { EventStore } from "./EventStore.js"
 import { verifyStore } from "./HashChain.js"
-import type { CollectionCache } from "./internal/Loader.js"
+import { AggregateCache } from "./internal/Loader.js"
 import { randomUuid } from "./internal/Uuid.js"
 import type { ReadModelStore } from "./ReadModelStore.js"
 import * as Artifacts from "./Registrar/Artifacts.js"
@@ -53,8 +53,9 @@ export interface ArtifactDraft {
 
 const make = (options: RegistrarOptions) =>
   Effect.gen(function* () {
-    const context = yield* Effect.context<EventStore | ReadModelStore | SnapshotStore>()
-    const cache: CollectionCache = new Map()
+    const context = (yield* Effect.context<EventStore | ReadModelStore | SnapshotStore>()).pipe(
+      Context.add(AggregateCache, AggregateCache.make())
+    )
     const catchUp = Projector.catchUp().pipe(Effect.provide(context))
     const defaults: PathDefaults = {
       defaultOrganization: Option.fromNullable(options.defaultOrganization),
@@ -62,7 +63,6 @@ const make = (options: RegistrarOptions) =>
         catchUp.pipe(Effect.zipRight(ReadModels.organizationsOf(actor)), Effect.provide(context))
     }
     const deps: Artifacts.Dependencies = {
-      cache,
       defaults,
       linksOfSource: (sourceKey) =>
         catchUp.pipe(Effect.zipRight(ReadModels.linksOfSource(sourceKey)), Effect.provide(context))

@@ -3,7 +3,7 @@ import { Effect, HashMap, Option } from "effect"
 import * as Artifact from "../Artifact.js"
 import * as Collection from "../Collection.js"
 import { ArtifactVersionDeleted, ArtifactVersionNotFound, EntityNotFound, EntityNotWritable } from "../Errors.js"
-import { aggregate, append, type CollectionCache, load, loadCollection, retryOnConflict } from "../internal/Loader.js"
+import { aggregate, append, load, loadCollection, retryOnConflict } from "../internal/Loader.js"
 import {
   InvalidName,
   validateArtifactName,
@@ -27,7 +27,6 @@ export const loadArtifact = (entity: string, project: string, name: string) =>
 
 /** What handlers need from the service instance. */
 export interface Dependencies {
-  readonly cache: CollectionCache
   readonly defaults: PathDefaults
   /** The collections a source version is linked into (from the read models). */
   readonly linksOfSource: (
@@ -61,7 +60,7 @@ export const resolveSource = (deps: Dependencies, reference: string, actor: stri
     let name: string
     let selector: VersionSelector
     if (parsed._tag === "Registry") {
-      const located = yield* locateVersion(deps.cache, parsed.path, actor, "see", deps.defaults)
+      const located = yield* locateVersion(parsed.path, actor, "see", deps.defaults)
       ;({ entity, project, name } = located.linked.source)
       selector = { _tag: "Index", index: located.linked.source.index }
     } else {
@@ -326,7 +325,7 @@ export const deleteArtifactVersion = (deps: Dependencies, input: DeleteArtifactV
       for (const link of yield* deps.linksOfSource(key).pipe(Effect.orElseSucceed(() => []))) {
         const registry = yield* loadRegistry(link.organization, link.registry)
         if (registry.state._tag !== "Active") continue
-        const collection = yield* loadCollection(deps.cache, link.collectionId)
+        const collection = yield* loadCollection(link.collectionId)
         const linkedIndex = HashMap.get(collection.state.bySource, key)
         if (Option.isNone(linkedIndex)) continue
         const info = [...registry.state.collections.values()].find((c) => c.id === link.collectionId)

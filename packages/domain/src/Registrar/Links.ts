@@ -124,10 +124,10 @@ export const link = (deps: Dependencies, input: Link) =>
             info = registry.collections.get(target.collection)!
           }
           const context = collectionContext({ ...authorized, registry }, info)
-          const loaded = yield* loadCollection(deps.cache, info.id)
+          const loaded = yield* loadCollection(info.id)
           const events = yield* Collection.decide(command(context), loaded.state)
           const version = yield* append(Collection.streamId(info.id), loaded.version, events, yield* envelope(input))
-          const state = rememberCollection(deps.cache, info.id, loaded, events, version)
+          const state = yield* rememberCollection(info.id, loaded, events, version)
           const linked = events.find((event) => event._tag === "ArtifactLinked")
           const index = linked?.index ?? Option.getOrThrow(Collection.findVersionOf(state, source))
           return {
@@ -166,9 +166,9 @@ const changeLinked = (
       const parsed = yield* parseAnyRef(input.name)
       if (parsed._tag === "Source") return yield* Effect.fail(new CannotUnlinkSource({ reference: input.name }))
       const path = yield* parseRegistryPath(input.name)
-      const located = yield* locateVersion(deps.cache, path, input.actor, "see", deps.defaults)
+      const located = yield* locateVersion(path, input.actor, "see", deps.defaults)
       const context = collectionContext(located.authorized, located.info)
-      const loaded = yield* loadCollection(deps.cache, located.info.id)
+      const loaded = yield* loadCollection(located.info.id)
       const events = yield* Collection.decide(
         { ...command(located.linked.index), context } as Collection.Command,
         loaded.state
@@ -179,7 +179,7 @@ const changeLinked = (
         events,
         yield* envelope(input)
       )
-      const state = rememberCollection(deps.cache, located.info.id, loaded, events, version)
+      const state = yield* rememberCollection(located.info.id, loaded, events, version)
       return {
         fullName: fullNameOf(located),
         version: located.linked.index,

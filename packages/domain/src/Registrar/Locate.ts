@@ -7,7 +7,7 @@ import type { Action, Actor } from "../Access.js"
 import { effectiveRole } from "../Access.js"
 import * as Collection from "../Collection.js"
 import { CollectionNotFound, LinkedVersionNotFound, OrganizationRequired } from "../Errors.js"
-import { type CollectionCache, load, loadCollection } from "../internal/Loader.js"
+import { load, loadCollection } from "../internal/Loader.js"
 import { aggregate } from "../internal/Loader.js"
 import { fullName as printFullName, printRegistryPath, type RegistryPath, type VersionSelector } from "../Paths.js"
 import * as Registry from "../Registry.js"
@@ -87,18 +87,12 @@ export interface LocatedVersion {
 }
 
 /** Finds a linked version by registry path (index or alias; `latest` when none is given). */
-export const locateVersion = (
-  cache: CollectionCache,
-  path: RegistryPath,
-  actor: string,
-  action: Action,
-  defaults: PathDefaults
-) =>
+export const locateVersion = (path: RegistryPath, actor: string, action: Action, defaults: PathDefaults) =>
   Effect.gen(function* () {
     const organization = yield* organizationOf(path, actor, defaults)
     const authorized = yield* authorizedRegistry(organization, path.registry, actor, action)
     const info = yield* collectionOf(authorized, path.collection)
-    const collection = yield* loadCollection(cache, info.id)
+    const collection = yield* loadCollection(info.id)
     const selector: VersionSelector = Option.getOrElse(
       path.version,
       () => ({ _tag: "Alias", alias: "latest" }) as const

@@ -3,7 +3,7 @@
  * which can hold 100,000 links, are also kept in an in-process cache and in snapshots, so a load reads only the
  * events written since.
  */
-import { Effect, Either, HashMap, Option } from "effect"
+import { Context, Effect, Either, HashMap, Option } from "effect"
 import * as Collection from "../Collection.js"
 import type { DomainEvent } from "../Events.js"
 import * as Events from "../Events.js"
@@ -57,13 +57,74 @@ const foldRecorded = <Event extends DomainEvent, State>(
     return Effect.succeed(state)
   })
 
-/** Reads and folds a whole stream. */
+/**
+ * Aggregate states already folded by this process, by stream id. A load starts from the cached state and reads only
+ * the events appended since, so a hot stream costs one short read. States are immutable, so sharing them is safe.
+ */
+export class AggregateCache extends Context.Tag("@registrar/domain/AggregateCache")<
+  AggregateCache,
+  {
+    readonly get: (streamId: string) => Loaded<unknown> | undefined
+    readonly set: (streamId: string, loaded: Loaded<unknown>) => void
+  }
+>() {
+  /** A cache that keeps the most recently used `capacity` streams. */
+  static readonly make = (capacity = 10_000): AggregateCache["Type"] => {
+    const entries = new Map<string, Loaded<unknown>>()
+    return {
+      get: (streamId) => {
+        const found = entries.get(streamId)
+        if (found !== undefined) {
+          entries.delete(streamId)
+          entries.set(streamId, found)
+        }
+        return found
+      },
+      set: (streamId, loaded) => {
+        const current = entries.get(streamId)
+        if (current !== undefined && current.version > loaded.version) return
+        entries.delete(streamId)
+        entries.set(streamId, loaded)
+        if (entries.size > capacity) entries.delete(entries.keys().next().value!)
+      }
+    }
+  }
+}
+
+const cached = <State>(streamId: string) =>
+  Effect.map(Effect.serviceOption(AggregateCache), (cache) => ({
+    get: () =>
+      Option.match(cache, { onNone: () => undefined, onSome: (c) => c.get(streamId) as Loaded<State> | undefined }),
+    set: (loaded: Loaded<State>) => Option.map(cache, (c) => c.set(streamId, loaded))
+  }))
+
+/** Folds a stream: from the cached state when there is one, reading only the events after it. */
 export const load = <Event extends DomainEvent, State>(spec: Aggregate<Event, State>, streamId: string) =>
   Effect.gen(function* () {
     const store = yield* EventStore
-    const recorded = yield* store.readStream(streamId)
-    const state = yield* foldRecorded(spec, spec.initialState, recorded)
-    return { state, version: recorded[recorded.length - 1]?.streamPosition ?? 0 } satisfies Loaded<State>
+    const cache = yield* cached<State>(streamId)
+    const base = cache.get() ?? { state: spec.initialState, version: 0 }
+    const recorded = yield* store.readStream(streamId, { after: base.version })
+    if (recorded.length === 0) return base
+    const state = yield* foldRecorded(spec, base.state, recorded)
+    const loaded: Loaded<State> = { state, version: recorded[recorded.length - 1]!.streamPosition }
+    cache.set(loaded)
+    return loaded
+  })
+
+/** Records the state after a successful append, so the next load starts from it. */
+export const remember = <Event extends DomainEvent, State>(
+  spec: Aggregate<Event, State>,
+  streamId: string,
+  before: Loaded<State>,
+  events: ReadonlyArray<Event>,
+  version: number
+) =>
+  Effect.gen(function* () {
+    let state = before.state
+    for (const event of events) state = spec.evolve(state, event)
+    if (version === before.version + events.length) (yield* cached<State>(streamId)).set({ state, version })
+    return state
   })
 
 /** The expected version for appending after a load. */
@@ -144,19 +205,17 @@ const decodeCollection = (encoded: EncodedCollection): Collection.State => ({
   latest: Option.fromNullable(encoded.latest)
 })
 
-/** An in-process cache of collection states, shared by one service instance. */
-export type CollectionCache = Map<string, Loaded<Collection.State>>
-
 /**
  * Loads a collection: from the cache or the latest snapshot, then only the events after it. Writes a new snapshot
- * when many events were read since the last one.
+ * when the stream crossed a multiple of {@link SNAPSHOT_EVERY} events since.
  */
-export const loadCollection = (cache: CollectionCache, collectionId: string) =>
+export const loadCollection = (collectionId: string) =>
   Effect.gen(function* () {
     const store = yield* EventStore
     const snapshots = yield* SnapshotStore
     const streamId = Collection.streamId(collectionId)
-    let base = cache.get(streamId)
+    const cache = yield* cached<Collection.State>(streamId)
+    let base = cache.get()
     if (base === undefined) {
       const snapshot = yield* snapshots.load(streamId)
       base =
@@ -170,7 +229,7 @@ export const loadCollection = (cache: CollectionCache, collectionId: string) =>
     const recorded = yield* store.readStream(streamId, { after: base.version })
     const state = yield* foldRecorded(collectionSpec, base.state, recorded)
     const loaded = { state, version: recorded[recorded.length - 1]?.streamPosition ?? base.version }
-    cache.set(streamId, loaded)
+    cache.set(loaded)
     if (Math.floor(loaded.version / SNAPSHOT_EVERY) > Math.floor(base.version / SNAPSHOT_EVERY)) {
       yield* snapshots.save({
         streamId,
@@ -184,14 +243,8 @@ export const loadCollection = (cache: CollectionCache, collectionId: string) =>
 
 /** Records a decided collection change in the cache, so the next load starts from it. */
 export const rememberCollection = (
-  cache: CollectionCache,
   collectionId: string,
   before: Loaded<Collection.State>,
   events: ReadonlyArray<Collection.Event>,
   version: number
-): Collection.State => {
-  let state = before.state
-  for (const event of events) state = Collection.evolve(state, event)
-  if (version === before.version + events.length) cache.set(Collection.streamId(collectionId), { state, version })
-  return state
-}
+) => remember(collectionSpec, Collection.streamId(collectionId), before, events, version)
