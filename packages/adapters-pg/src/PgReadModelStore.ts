@@ -24,7 +24,7 @@ const rebuildFlushSize = 5_000
 /** Test hooks; production code passes none. */
 export interface ReadModelStoreHooks {
   /** Runs inside `apply`'s transaction after the rows are written and before the checkpoint moves. */
-  readonly beforeCheckpoint?: Effect.Effect<void, SqlFailure>
+  readonly beforeCheckpoint?: (connection: Connection) => Effect.Effect<void, SqlFailure>
 }
 
 const writeSegments = (
@@ -95,7 +95,7 @@ export const make = (database: Database, hooks: ReadModelStoreHooks = {}): Effec
             const stored = toCheckpoint(yield* connection.query(`${checkpointSql} FOR UPDATE`))
             if (compareCheckpoints(batch.checkpoint, stored) <= 0) return
             yield* writeSegments(connection, live, segments)
-            if (hooks.beforeCheckpoint) yield* hooks.beforeCheckpoint
+            if (hooks.beforeCheckpoint) yield* hooks.beforeCheckpoint(connection)
             yield* setCheckpoint(connection, batch.checkpoint)
           })
         )
