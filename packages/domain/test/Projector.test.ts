@@ -55,7 +55,7 @@ describe("Projector over random histories", () => {
         expect(yield* withStores(Projector.catchUp())).toBe(0)
         expect(yield* dump(live)).toEqual(before)
       }),
-    { fastCheck: { numRuns: 60 } }
+    { timeout: 60_000, fastCheck: { numRuns: 40 } }
   )
 
   it.effect.prop(
@@ -116,7 +116,7 @@ describe("Projector over random histories", () => {
           }
         }
       }),
-    { fastCheck: { numRuns: 60 } }
+    { timeout: 60_000, fastCheck: { numRuns: 40 } }
   )
 
   it.effect.prop(
@@ -144,7 +144,7 @@ describe("Projector over random histories", () => {
           })
         }
       }),
-    { fastCheck: { numRuns: 40 } }
+    { timeout: 60_000, fastCheck: { numRuns: 30 } }
   )
 })
 
