@@ -7,6 +7,7 @@ export default defineProject({
   test: {
     name: "adapters-pg",
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/support/GlobalSetup.ts"],
     pool: "forks",
     poolOptions: { forks: { singleFork: true } },
     testTimeout: 60_000,

@@ -7,7 +7,7 @@ import type { PGlite } from "@electric-sql/pglite"
 import { EventStore, ReadModelStore, SnapshotStore, type StoreUnavailable } from "@registrar/domain"
 import { Context, Effect, Layer, type Scope } from "effect"
 import type pg from "pg"
-import { openPglite, openPool, pgliteDatabase, serverDatabase } from "./internal/Connect.js"
+import { openPglite, openPool, pgliteDatabase, schemaName, serverDatabase } from "./internal/Connect.js"
 import type { Database } from "./internal/Database.js"
 import * as PgEventStore from "./PgEventStore.js"
 import * as PgReadModelStore from "./PgReadModelStore.js"
@@ -55,9 +55,11 @@ const fromDatabase = (
 /** The stores on a PostgreSQL server at `url`, with a pool that closes with the layer. */
 export const layer = (options: UrlOptions): Layer.Layer<Stores, StoreUnavailable> =>
   fromDatabase(
-    Effect.flatMap(
-      openPool({ url: options.url, poolSize: options.poolSize, connectTimeoutMillis: options.connectTimeoutMillis }),
-      (pool) => serverDatabase(pool, options.schema)
+    Effect.flatMap(schemaName(options.schema), (schema) =>
+      Effect.flatMap(
+        openPool({ url: options.url, poolSize: options.poolSize, connectTimeoutMillis: options.connectTimeoutMillis }),
+        (pool) => serverDatabase(pool, schema)
+      )
     )
   )
 
@@ -68,7 +70,9 @@ export const layerPool = (options: PoolOptions): Layer.Layer<Stores, StoreUnavai
 /** The stores on embedded PGlite: opened on `dataDir` (or in memory) and closed with the layer, or a given instance. */
 export const layerPglite = (options: PgliteOptions = {}): Layer.Layer<Stores, StoreUnavailable> =>
   fromDatabase(
-    "client" in options
-      ? pgliteDatabase(options.client, options.schema)
-      : Effect.flatMap(openPglite(options.dataDir), (client) => pgliteDatabase(client, options.schema))
+    Effect.flatMap(schemaName(options.schema), (schema) =>
+      "client" in options
+        ? pgliteDatabase(options.client, schema)
+        : Effect.flatMap(openPglite(options.dataDir), (client) => pgliteDatabase(client, schema))
+    )
   )

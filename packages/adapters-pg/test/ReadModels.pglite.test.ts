@@ -101,7 +101,7 @@ describe("PostgreSQL read models on PGlite", () => {
             )
           )
         ),
-        { numRuns: 30 }
+        { numRuns: 20 }
       )
     )
   )

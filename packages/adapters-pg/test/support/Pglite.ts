@@ -1,12 +1,13 @@
 /**
- * One in-memory PGlite per test file (starting one takes seconds), closed after the file; each test works in a
- * fresh schema dropped afterwards.
+ * One in-memory PGlite per test file (started from the fresh-cluster tarball), closed after the file; each test
+ * works in a fresh schema dropped afterwards.
  */
-import { PGlite } from "@electric-sql/pglite"
+import type { PGlite } from "@electric-sql/pglite"
 import { afterAll } from "@effect/vitest"
 import { Effect, type Scope } from "effect"
 import { pgliteDatabase } from "../../src/internal/Connect.js"
 import type { Database } from "../../src/internal/Database.js"
+import { createPglite } from "./FreshCluster.js"
 import { freshSchemaName } from "./Schemas.js"
 
 let shared: Promise<PGlite> | undefined
@@ -14,7 +15,7 @@ let shared: Promise<PGlite> | undefined
 /** The file's PGlite instance, started on first use. */
 export const sharedPglite = (): Effect.Effect<PGlite> =>
   Effect.promise(() => {
-    shared ??= PGlite.create()
+    shared ??= createPglite()
     return shared
   })
 
