@@ -136,13 +136,15 @@ export const follow = (
   Effect.gen(function* () {
     const events = yield* EventStore
     const pollMillis = options.pollMillis ?? 1000
-    const round = Effect.gen(function* () {
-      // Start waiting before reading, so an append that lands during the catch-up wakes the next round.
-      const waiting = yield* Effect.fork(events.waitForAppends(pollMillis))
-      yield* Effect.yieldNow()
-      yield* catchUp(options)
-      yield* Fiber.join(waiting)
-    })
+    const round = Effect.scoped(
+      Effect.gen(function* () {
+        // Start waiting before reading, so an append that lands during the catch-up wakes the next round.
+        const waiting = yield* Effect.forkScoped(events.waitForAppends(pollMillis))
+        yield* Effect.yieldNow()
+        yield* catchUp(options)
+        yield* Fiber.join(waiting)
+      })
+    )
     const resilient = round.pipe(
       Effect.tapErrorTag("StoreUnavailable", (error) => Effect.logWarning(error.message)),
       Effect.retry({

@@ -109,10 +109,12 @@ const versionCount = (collectionId: string): Query<number> =>
 const withCount = (collection: CollectionRow): Query<CollectionSummary> =>
   Effect.map(versionCount(collection.collectionId), (count) => ({ ...collection, versionCount: count }))
 
+const byName = (a: CollectionRow, b: CollectionRow) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+
 /** The collections of a registry with their version counts, by name. */
 export const listCollections = (organization: string, registry: string): Query<ReadonlyArray<CollectionSummary>> =>
   listAs<CollectionRow>(Table.collections, { organization, registry }).pipe(
-    Effect.map((rows) => [...rows].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))),
+    Effect.map((rows) => [...rows].sort(byName)),
     Effect.flatMap(Effect.forEach(withCount))
   )
 
@@ -298,10 +300,8 @@ export const searchCatalog = (organization: string, text: string): Query<Readonl
           acceptedTypes
         })
       }
-      for (const collection of yield* listAs<CollectionRow>(Table.collections, {
-        organization,
-        registry: registry.registry
-      })) {
+      const collections = yield* listAs<CollectionRow>(Table.collections, { organization, registry: registry.registry })
+      for (const collection of [...collections].sort(byName)) {
         if (matches(collection.name, collection.description, ...collection.tags)) {
           found.push({ _tag: "Collection", ...(yield* withCount(collection)) })
         }
