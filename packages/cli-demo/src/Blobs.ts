@@ -1,0 +1,180 @@
+/**
+ * The files of artifact versions, content-addressed in the data directory: `DIR/blobs/ab/abcdef…` holds the bytes
+ * whose sha256 is `abcdef…`. Logging hashes and stores files; downloading checks every digest before writing.
+ */
+import { createHash } from "node:crypto"
+import { createReadStream } from "node:fs"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import * as Effect from "effect/Effect"
+import { BlobMissing, DigestMismatch, FileNotReadable, UsageError, WriteFailed } from "./Errors.js"
+
+/** One file of a manifest: its path inside the artifact, digest and size. */
+export interface ManifestEntry {
+  readonly path: string
+  readonly sha256: string
+  readonly size: number
+}
+
+/** A file on disk and the path it gets inside the artifact. */
+export interface SourceFile {
+  readonly file: string
+  readonly path: string
+}
+
+const reason = (error: unknown) => {
+  const code = (error as NodeJS.ErrnoException).code
+  return code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : String(error)
+}
+
+/** The blob directory of a data directory. */
+export const directoryOf = (dataDir: string): string => path.join(dataDir, "blobs")
+
+/** Where a blob with digest `sha256` lives. */
+export const blobPath = (blobs: string, sha256: string): string => path.join(blobs, sha256.slice(0, 2), sha256)
+
+/** The sha256 (hex) and size of a file, streamed. */
+export const hashFile = (file: string): Effect.Effect<{ sha256: string; size: number }, FileNotReadable> =>
+  Effect.async((resume) => {
+    const hash = createHash("sha256")
+    let size = 0
+    const stream = createReadStream(file)
+    stream.on("data", (chunk) => {
+      size += chunk.length
+      hash.update(chunk)
+    })
+    stream.on("error", (error) => resume(Effect.fail(new FileNotReadable({ path: file, reason: reason(error) }))))
+    stream.on("end", () => resume(Effect.succeed({ sha256: hash.digest("hex"), size })))
+    return Effect.sync(() => stream.destroy())
+  })
+
+const walk = async (root: string, relative: string, found: Array<SourceFile>): Promise<void> => {
+  const entries = await fs.readdir(path.join(root, relative), { withFileTypes: true })
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  for (const entry of entries) {
+    const child = relative === "" ? entry.name : `${relative}/${entry.name}`
+    if (entry.isDirectory()) await walk(root, child, found)
+    else if (entry.isFile()) found.push({ file: path.join(root, child), path: child })
+  }
+}
+
+/** The files given by `--file` (named by their base name) and `--dir` (named by their path inside it). */
+export const collect = (
+  files: ReadonlyArray<string>,
+  directory: string | undefined
+): Effect.Effect<ReadonlyArray<SourceFile>, FileNotReadable | UsageError> =>
+  Effect.gen(function* () {
+    const found: Array<SourceFile> = []
+    for (const file of files) {
+      const stat = yield* Effect.tryPromise({
+        try: () => fs.stat(file),
+        catch: (error) => new FileNotReadable({ path: file, reason: reason(error) })
+      })
+      if (!stat.isFile()) {
+        return yield* Effect.fail(new FileNotReadable({ path: file, reason: "not a file; use --dir for a directory" }))
+      }
+      found.push({ file, path: path.basename(file) })
+    }
+    if (directory !== undefined) {
+      yield* Effect.tryPromise({
+        try: () => walk(directory, "", found),
+        catch: (error) => new FileNotReadable({ path: directory, reason: reason(error) })
+      })
+    }
+    if (found.length === 0) {
+      return yield* Effect.fail(
+        new UsageError({ problem: "No files to log", fix: "give --file PATH (repeatable) or --dir PATH" })
+      )
+    }
+    const seen = new Set<string>()
+    for (const entry of found) {
+      if (seen.has(entry.path)) {
+        return yield* Effect.fail(
+          new UsageError({
+            problem: `Two files would both be "${entry.path}" in the artifact`,
+            fix: "rename one of them or put them in a directory and use --dir"
+          })
+        )
+      }
+      seen.add(entry.path)
+    }
+    return found
+  })
+
+/** Hashes each file and stores its content under its digest (once); returns the manifest, sorted by path. */
+export const store = (
+  blobs: string,
+  files: ReadonlyArray<SourceFile>
+): Effect.Effect<ReadonlyArray<ManifestEntry>, FileNotReadable | WriteFailed> =>
+  Effect.forEach(files, (source) =>
+    Effect.gen(function* () {
+      const { sha256, size } = yield* hashFile(source.file)
+      const target = blobPath(blobs, sha256)
+      yield* Effect.tryPromise({
+        try: async () => {
+          const exists = await fs.stat(target).then(
+            () => true,
+            () => false
+          )
+          if (exists) return
+          await fs.mkdir(path.dirname(target), { recursive: true })
+          const temporary = `${target}.${process.pid}.tmp`
+          await fs.copyFile(source.file, temporary)
+          await fs.rename(temporary, target)
+        },
+        catch: (error) => new WriteFailed({ path: target, reason: reason(error) })
+      })
+      return { path: source.path, sha256, size } satisfies ManifestEntry
+    })
+  ).pipe(Effect.map((entries) => [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))))
+
+const safeTarget = (to: string, entryPath: string): Effect.Effect<string, UsageError> => {
+  const target = path.resolve(to, entryPath)
+  const root = path.resolve(to)
+  return target.startsWith(root + path.sep)
+    ? Effect.succeed(target)
+    : Effect.fail(
+        new UsageError({
+          problem: `The manifest path "${entryPath}" leaves the target directory`,
+          fix: "refusing to write it"
+        })
+      )
+}
+
+/**
+ * Checks every file of a manifest against its digest, then writes them under `to`; returns the paths written.
+ * Nothing is written when any file is missing or corrupt.
+ */
+export const download = (
+  blobs: string,
+  manifest: ReadonlyArray<ManifestEntry>,
+  to: string
+): Effect.Effect<ReadonlyArray<string>, BlobMissing | DigestMismatch | FileNotReadable | UsageError | WriteFailed> =>
+  Effect.gen(function* () {
+    const planned: Array<{ blob: string; target: string }> = []
+    for (const entry of manifest) {
+      const target = yield* safeTarget(to, entry.path)
+      const blob = blobPath(blobs, entry.sha256)
+      const actual = yield* hashFile(blob).pipe(
+        Effect.catchTag("FileNotReadable", () =>
+          Effect.fail(new BlobMissing({ path: entry.path, sha256: entry.sha256, blobs }))
+        )
+      )
+      if (actual.sha256 !== entry.sha256) {
+        return yield* Effect.fail(
+          new DigestMismatch({ path: entry.path, expected: entry.sha256, actual: actual.sha256 })
+        )
+      }
+      planned.push({ blob, target })
+    }
+    for (const { blob, target } of planned) {
+      yield* Effect.tryPromise({
+        try: async () => {
+          await fs.mkdir(path.dirname(target), { recursive: true })
+          await fs.copyFile(blob, target)
+        },
+        catch: (error) => new WriteFailed({ path: target, reason: reason(error) })
+      })
+    }
+    return planned.map(({ target }) => target)
+  })

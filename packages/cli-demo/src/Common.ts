@@ -1,0 +1,113 @@
+/**
+ * The options every command takes (who acts, where the store is, how to print), and the `--as-of` option of read
+ * commands. Environment variables stand in for the options that are missing.
+ */
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { MissingUser, UsageError } from "./Errors.js"
+
+/** The options shared by every command, as parsed. */
+export interface Common {
+  readonly as: Option.Option<string>
+  readonly json: boolean
+  readonly dataDir: Option.Option<string>
+  readonly databaseUrl: Option.Option<string>
+  readonly memory: boolean
+  readonly schema: Option.Option<string>
+}
+
+/** The options shared by every command. */
+export const options: Options.Options<Common> = Options.all({
+  as: Options.text("as").pipe(
+    Options.withPseudoName("USER"),
+    Options.withDescription("The user who acts (recorded on every event). Default: $REGISTRAR_USER."),
+    Options.optional
+  ),
+  json: Options.boolean("json").pipe(Options.withDescription("Print one JSON document instead of tables.")),
+  dataDir: Options.text("data-dir").pipe(
+    Options.withPseudoName("DIR"),
+    Options.withDescription(
+      "Where the embedded store and the file blobs live (created on first use). Default: $REGISTRAR_DATA_DIR or ./.registrar."
+    ),
+    Options.optional
+  ),
+  databaseUrl: Options.text("database-url").pipe(
+    Options.withPseudoName("URL"),
+    Options.withDescription("Use a PostgreSQL server instead of the embedded store. Default: $DATABASE_URL."),
+    Options.optional
+  ),
+  memory: Options.boolean("memory").pipe(
+    Options.withDescription("Use a throwaway in-memory store (nothing is kept after the command).")
+  ),
+  schema: Options.text("schema").pipe(
+    Options.withPseudoName("NAME"),
+    Options.withDescription("The PostgreSQL schema of the store. Default: $REGISTRAR_SCHEMA or registrar."),
+    Options.optional
+  )
+})
+
+const fromEnvironment = (name: string): Option.Option<string> =>
+  Option.filter(Option.fromNullable(process.env[name]), (value) => value.length > 0)
+
+/** The acting user: `--as`, else `$REGISTRAR_USER`, else a one-line error that says how to give one. */
+export const actor = (common: Common): Effect.Effect<string, MissingUser> =>
+  Option.match(
+    Option.orElse(common.as, () => fromEnvironment("REGISTRAR_USER")),
+    {
+      onNone: () => Effect.fail(new MissingUser()),
+      onSome: Effect.succeed
+    }
+  )
+
+/** Where the store is, with the environment's defaults applied. */
+export interface StoreLocation {
+  /** The data directory: the embedded database (unless a server or memory is used) and the file blobs. */
+  readonly dataDir: string
+  readonly kind: "pglite" | "server" | "memory"
+  readonly databaseUrl: string | undefined
+  readonly schema: string | undefined
+}
+
+/** Resolves the store options against the environment. */
+export const location = (common: Common): StoreLocation => {
+  const dataDir = Option.getOrElse(
+    Option.orElse(common.dataDir, () => fromEnvironment("REGISTRAR_DATA_DIR")),
+    () => ".registrar"
+  )
+  const databaseUrl = Option.getOrUndefined(Option.orElse(common.databaseUrl, () => fromEnvironment("DATABASE_URL")))
+  const schema = Option.getOrUndefined(Option.orElse(common.schema, () => fromEnvironment("REGISTRAR_SCHEMA")))
+  const kind = common.memory ? "memory" : databaseUrl !== undefined ? "server" : "pglite"
+  return { dataDir, kind, databaseUrl, schema }
+}
+
+/** A past point to read at: a global position (digits) or an ISO time. */
+export type AsOf = { readonly position: number } | { readonly time: string }
+
+/** The `--as-of` option of read commands. */
+export const asOfOption: Options.Options<Option.Option<string>> = Options.text("as-of").pipe(
+  Options.withPseudoName("TIME|POSITION"),
+  Options.withDescription(
+    "Answer as the registry stood then: an ISO time (2025-01-31, 2025-01-31T12:00:00Z) or a global event position."
+  ),
+  Options.optional
+)
+
+/** Parses `--as-of`: digits are a position, anything else must be an ISO date or date-time. */
+export const parseAsOf = (value: Option.Option<string>): Effect.Effect<AsOf | undefined, UsageError> =>
+  Option.match(value, {
+    onNone: () => Effect.succeed(undefined),
+    onSome: (text) => {
+      if (/^\d+$/.test(text)) return Effect.succeed({ position: Number(text) })
+      if (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text))) return Effect.succeed({ time: text })
+      return Effect.fail(
+        new UsageError({
+          problem: `--as-of "${text}" is neither a position nor a time`,
+          fix: "give an event position (e.g. 42) or an ISO time (e.g. 2025-01-31T12:00:00Z)"
+        })
+      )
+    }
+  })
+
+/** The `asOf` field of a read request, present only when given. */
+export const asOfField = (asOf: AsOf | undefined): { readonly asOf?: AsOf } => (asOf === undefined ? {} : { asOf })

@@ -1,0 +1,60 @@
+/**
+ * Picks the store a command runs on: embedded PGlite in the data directory (the default, created on first use and
+ * held by one process at a time), a PostgreSQL server (`--database-url`), or a throwaway memory store (`--memory`).
+ * Each adapter is imported only when it is used.
+ */
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import type { EventStore, ReadModelStore, SnapshotStore, StoreUnavailable } from "@registrar/domain"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type { StoreLocation } from "./Common.js"
+import * as DataDirLock from "./DataDirLock.js"
+import { type StoreBusy, WriteFailed } from "./Errors.js"
+
+/** The ports every store provides. */
+export type Stores = EventStore | ReadModelStore | SnapshotStore
+
+/** Creates a directory (and its parents) when it is missing. */
+export const ensureDirectory = (directory: string): Effect.Effect<void, WriteFailed> =>
+  Effect.tryPromise({
+    try: () => fs.mkdir(directory, { recursive: true }),
+    catch: (error) => new WriteFailed({ path: directory, reason: String((error as Error).message ?? error) })
+  })
+
+const schemaOption = (where: StoreLocation) => (where.schema === undefined ? {} : { schema: where.schema })
+
+/** The stores at `where`, opened when the layer is built and closed (and unlocked) when it is released. */
+export const layer = (where: StoreLocation): Layer.Layer<Stores, StoreUnavailable | StoreBusy | WriteFailed> => {
+  switch (where.kind) {
+    case "memory":
+      return Layer.unwrapEffect(
+        Effect.map(
+          Effect.promise(() => import("@registrar/adapters-memory")),
+          (memory) => memory.layer
+        )
+      )
+    case "server":
+      return Layer.unwrapEffect(
+        Effect.map(
+          Effect.promise(() => import("@registrar/adapters-pg")),
+          ({ PgStore }) =>
+            PgStore.layer({
+              url: where.databaseUrl ?? "",
+              poolSize: 4,
+              connectTimeoutMillis: 5_000,
+              ...schemaOption(where)
+            })
+        )
+      )
+    case "pglite":
+      return Layer.unwrapScoped(
+        Effect.gen(function* () {
+          yield* ensureDirectory(where.dataDir)
+          yield* DataDirLock.hold(where.dataDir)
+          const { PgStore } = yield* Effect.promise(() => import("@registrar/adapters-pg"))
+          return PgStore.layerPglite({ dataDir: path.join(where.dataDir, "db"), ...schemaOption(where) })
+        })
+      )
+  }
+}

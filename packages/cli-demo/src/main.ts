@@ -1,0 +1,54 @@
+/**
+ * The `registrar` executable: parses the command line, runs the command, prints a failure as one line (or one JSON
+ * document with `--json`) and exits with 0 (success), 1 (the command failed), 2 (bad usage) or 3 (tampered history).
+ */
+import * as Command from "@effect/cli/Command"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import { command } from "./Cli.js"
+import * as Output from "./Output.js"
+
+/** Exit codes. */
+export const ExitCode = { failure: 1, usage: 2 } as const
+
+const json = process.argv.includes("--json")
+
+const run = Command.run(command, { name: "registrar", version: "0.1.0" })
+
+const program = Effect.suspend(() => run(process.argv)).pipe(
+  Effect.catchAll((error) =>
+    Effect.sync(() => {
+      if (ValidationError.isValidationError(error)) {
+        // @effect/cli has printed what was wrong on stderr already.
+        if (json) Output.failure(true, { code: "InvalidUsage", message: "invalid command line; see --help" })
+        process.stderr.write("Run `registrar --help` (or `registrar <command> --help`) for usage and examples.\n")
+        process.exitCode = ExitCode.usage
+      } else {
+        Output.failure(json, { code: error.code, message: error.message })
+        process.exitCode = ExitCode.failure
+      }
+    })
+  ),
+  Effect.catchAllDefect((defect) =>
+    Effect.sync(() => {
+      Output.failure(json, Output.describe(defect))
+      process.exitCode = ExitCode.failure
+    })
+  ),
+  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer))
+)
+
+NodeRuntime.runMain(program, {
+  disableErrorReporting: true,
+  teardown: (exit, onExit) => {
+    const code = Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) ? ExitCode.failure : process.exitCode
+    process.stdout.write("", () => onExit(typeof code === "number" ? code : 0))
+  }
+})
