@@ -70,14 +70,14 @@ export interface RegistryAccess {
 
 /**
  * The actor's effective role: the highest of org admin → admin; grants to the user; grants to any of the user's
- * teams; and, in an `organization`-visibility registry, viewer for every org member.
+ * teams; and, in an `organization`-visibility registry, viewer for every org member. Someone outside the
+ * organization has no role, whatever grants remain from before they left.
  */
 export const effectiveRole = (registry: RegistryAccess, actor: Actor): Option.Option<RegistryRole> => {
-  let role: Option.Option<RegistryRole> = Option.none()
-  if (Option.isSome(actor.organizationRole)) {
-    if (actor.organizationRole.value === "admin") return Option.some("admin")
-    if (registry.visibility === "organization") role = Option.some("viewer")
-  }
+  // Only members of the registry's organization hold roles in it: grants lapse when a user leaves.
+  if (Option.isNone(actor.organizationRole)) return Option.none()
+  if (actor.organizationRole.value === "admin") return Option.some("admin")
+  let role: Option.Option<RegistryRole> = registry.visibility === "organization" ? Option.some("viewer") : Option.none()
   for (const grant of registry.grants) {
     const applies =
       grant.principal.kind === "user"

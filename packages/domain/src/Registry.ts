@@ -397,6 +397,8 @@ const decideActive = (command: Command, state: Active): Either.Either<ReadonlyAr
       }
       return Either.right([new RegistryVisibilityChanged({ ...names, visibility: command.visibility })])
     case "AcceptTypes": {
+      // A registry created without a list accepts every type; a list would narrow it, and types are never removed.
+      if (state.acceptedTypes.length === 0) return Either.right(none)
       const added = [...new Set(command.artifactTypes)].filter((type) => !state.acceptedTypes.includes(type))
       return Either.right(added.length === 0 ? none : [new ArtifactTypesAccepted({ ...names, artifactTypes: added })])
     }

@@ -69,6 +69,12 @@ describe("effectiveRole", () => {
       expect(canSee(registry("organization"), outsider)).toBe(false)
     })
 
+    it("ignores grants left over for someone who has left the organization", () => {
+      const granted = registry("restricted", [user(outsider.username), "admin"])
+      expect(effectiveRole(granted, outsider)).toEqual(Option.none())
+      expect(canSee(granted, outsider)).toBe(false)
+    })
+
     it("raises members above viewer with a grant, and never lowers them below viewer", () => {
       const open = registry(
         "organization",
@@ -157,8 +163,9 @@ describe("effectiveRole", () => {
           )
           .map(([, role]) => role)
       ]
+      // Outside the organization nobody holds a role, whatever grants remain.
       const expected =
-        sources.length === 0
+        sources.length === 0 || organizationRole === null
           ? Option.none()
           : Option.some(sources.reduce((a, b) => (ROLES.indexOf(a) >= ROLES.indexOf(b) ? a : b)))
       const role = effectiveRole(access, me)

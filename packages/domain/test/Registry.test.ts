@@ -249,6 +249,13 @@ describe("Registry", () => {
       typed.when(by(admin, { _tag: "AcceptTypes", artifactTypes: [] })).thenNothing()
     })
 
+    it("keeps a registry created without a list open to every type: accepting types never narrows it", () => {
+      registry
+        .given(created("organization"), ...everyRoleGranted)
+        .when(by(admin, { _tag: "AcceptTypes", artifactTypes: ["model"] }))
+        .thenNothing()
+    })
+
     it("lets only admins change the accepted types", () => {
       typed
         .when(by(member, { _tag: "AcceptTypes", artifactTypes: ["code"] }))
