@@ -2,6 +2,11 @@
  * The PostgreSQL EventStore (server or PGlite, same SQL). Appends are one statement each (see `append_events`);
  * the global feed is read in `(transaction_id, global_position)` order and only below the oldest transaction
  * still running, so an event that commits late is never skipped and never delivered twice.
+ *
+ * That horizon is the oldest writing transaction of the whole cluster, so any writer (of any schema or database)
+ * can hold committed events back for as long as it runs. When a poll comes back empty while committed events wait
+ * behind the horizon, it re-polls a few times over ~200 ms, and `waitForAppends` polls every 100 ms until they
+ * pass: the blocking transaction may send no notification when it ends.
  */
 import type { EventMetadataJson, EventStoreShape, JsonObject, RecordedEvent } from "@registrar/domain"
 import { Effect } from "effect"
@@ -33,6 +38,12 @@ const toRecorded = (row: SqlRow): RecordedEvent => ({
   hash: String(row.hash)
 })
 
+/** Re-polls of an empty page while committed events wait behind the horizon (milliseconds before each). */
+const settleDelays = [10, 20, 40, 60, 80]
+
+/** How long `waitForAppends` waits at most while committed events wait behind the horizon. */
+const heldBackPollMillis = 100
+
 /** The EventStore over one schema's database. */
 export const make = (database: Database): EventStoreShape => {
   const { driver, schema: s } = database
@@ -40,6 +51,28 @@ export const make = (database: Database): EventStoreShape => {
     ORDER BY stream_position`
   const streamVersionSql = `SELECT version FROM ${s}.streams WHERE stream_id = $1`
   const readAllSql = readAllStatement(s)
+  const pendingSql = `SELECT EXISTS (SELECT 1 FROM ${s}.events AS e
+    WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)) AS pending`
+  let heldBack = false
+
+  const readAll: EventStoreShape["readAll"] = ({ after, limit }) =>
+    Effect.gen(function* () {
+      if (limit <= 0) return []
+      const params = [String(after.transactionId), after.globalPosition]
+      for (let attempt = 0; ; attempt++) {
+        const rows = yield* driver.query(readAllSql, [...params, limit])
+        if (rows.length > 0) {
+          heldBack = false
+          return rows.map(toRecorded)
+        }
+        // Empty, yet events exist after the checkpoint: they committed but wait behind the horizon.
+        const [pending] = yield* driver.query(pendingSql, params)
+        heldBack = pending?.pending === true
+        const delay = settleDelays[attempt]
+        if (!heldBack || delay === undefined) return []
+        yield* Effect.sleep(delay)
+      }
+    }).pipe(Effect.mapError(toUnavailable("readAll")))
 
   return {
     append: (streamId, events, expected) =>
@@ -58,13 +91,8 @@ export const make = (database: Database): EventStoreShape => {
         Effect.map((rows) => Number(rows[0]?.version ?? 0)),
         Effect.mapError(toUnavailable("streamVersion"))
       ),
-    readAll: ({ after, limit }) =>
-      limit <= 0
-        ? Effect.succeed([])
-        : driver.query(readAllSql, [String(after.transactionId), after.globalPosition, limit]).pipe(
-            Effect.map((rows) => rows.map(toRecorded)),
-            Effect.mapError(toUnavailable("readAll"))
-          ),
-    waitForAppends: (timeoutMillis) => database.awaitAppend(timeoutMillis)
+    readAll,
+    waitForAppends: (timeoutMillis) =>
+      Effect.suspend(() => database.awaitAppend(heldBack ? Math.min(timeoutMillis, heldBackPollMillis) : timeoutMillis))
   }
 }

@@ -16,7 +16,7 @@ import {
 import { Effect, Option, Stream } from "effect"
 import { foldChanges, makeFolder, type Segment } from "./internal/ChangeFold.js"
 import type { Database } from "./internal/Database.js"
-import { type Connection, type SqlFailure, toUnavailable } from "./internal/Driver.js"
+import { type Connection, type SqlFailure, toJson, toUnavailable } from "./internal/Driver.js"
 
 /** Changes buffered by a rebuild before they are written. */
 const rebuildFlushSize = 5_000
@@ -41,7 +41,7 @@ const writeSegments = (
             `INSERT INTO ${table} (table_name, row_key, row_value)
              SELECT x.t, x.k, x.v FROM jsonb_to_recordset($1::jsonb) AS x(t text, k text, v jsonb)
              ON CONFLICT (table_name, row_key) DO UPDATE SET row_value = EXCLUDED.row_value`,
-            [JSON.stringify(segment.puts)]
+            [yield* toJson(segment.puts)]
           )
         }
         if (segment.patches.length > 0) {
@@ -49,14 +49,14 @@ const writeSegments = (
             `UPDATE ${table} AS r SET row_value = r.row_value || x.v
              FROM jsonb_to_recordset($1::jsonb) AS x(t text, k text, v jsonb)
              WHERE r.table_name = x.t AND r.row_key = x.k`,
-            [JSON.stringify(segment.patches)]
+            [yield* toJson(segment.patches)]
           )
         }
         if (segment.deletes.length > 0) {
           yield* connection.query(
             `DELETE FROM ${table} AS r USING jsonb_to_recordset($1::jsonb) AS x(t text, k text)
              WHERE r.table_name = x.t AND r.row_key = x.k`,
-            [JSON.stringify(segment.deletes)]
+            [yield* toJson(segment.deletes)]
           )
         }
         if (segment.deleteWhere !== undefined) {
@@ -165,9 +165,11 @@ export const make = (database: Database, hooks: ReadModelStoreHooks = {}): Effec
       list: (table, where) => {
         const filtered = where !== undefined && Object.keys(where).length > 0
         const query = filtered
-          ? driver.query(
-              `SELECT row_value FROM ${live} WHERE table_name = $1 AND row_value @> $2::jsonb ORDER BY row_key`,
-              [table, JSON.stringify(where)]
+          ? Effect.flatMap(toJson(where), (json) =>
+              driver.query(
+                `SELECT row_value FROM ${live} WHERE table_name = $1 AND row_value @> $2::jsonb ORDER BY row_key`,
+                [table, json]
+              )
             )
           : driver.query(`SELECT row_value FROM ${live} WHERE table_name = $1 ORDER BY row_key`, [table])
         return query.pipe(

@@ -2,7 +2,7 @@
 import type { Json, SnapshotStoreShape } from "@registrar/domain"
 import { Effect, Option } from "effect"
 import type { Database } from "./internal/Database.js"
-import { toUnavailable } from "./internal/Driver.js"
+import { toJson, toUnavailable } from "./internal/Driver.js"
 
 /** The SnapshotStore over one schema's database. */
 export const make = (database: Database): SnapshotStoreShape => {
@@ -21,14 +21,14 @@ export const make = (database: Database): SnapshotStoreShape => {
         Effect.mapError(toUnavailable("load snapshot"))
       ),
     save: (snapshot) =>
-      driver
-        .query(
+      Effect.flatMap(toJson(snapshot.state), (state) =>
+        driver.query(
           `INSERT INTO ${s}.snapshots (stream_id, version, schema_version, state) VALUES ($1, $2, $3, $4::jsonb)
            ON CONFLICT (stream_id) DO UPDATE
              SET version = EXCLUDED.version, schema_version = EXCLUDED.schema_version, state = EXCLUDED.state
              WHERE snapshots.version <= EXCLUDED.version`,
-          [snapshot.streamId, snapshot.version, snapshot.schemaVersion, JSON.stringify(snapshot.state)]
+          [snapshot.streamId, snapshot.version, snapshot.schemaVersion, state]
         )
-        .pipe(Effect.asVoid, Effect.mapError(toUnavailable("save snapshot")))
+      ).pipe(Effect.asVoid, Effect.mapError(toUnavailable("save snapshot")))
   }
 }

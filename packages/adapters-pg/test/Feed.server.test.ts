@@ -121,6 +121,33 @@ describeServer("Global feed", () => {
       })
   )
 
+  it.scopedLive("a reader held back by a writer that sends no notification catches up soon after it ends", () =>
+    Effect.gen(function* () {
+      const { database, pool } = yield* freshServerDatabase(4)
+      const store = PgEventStore.make(database)
+      const blocker = yield* openTransaction(database, pool)
+      yield* blocker.query("SELECT pg_current_xact_id()")
+      const appended = yield* store.append("held", batch(2), "any")
+      expect(yield* store.readAll({ after: Origin, limit: 10 })).toEqual([])
+      const follower = yield* Effect.fork(
+        Effect.timed(
+          Effect.gen(function* () {
+            while (true) {
+              yield* store.waitForAppends(20_000)
+              const page = yield* store.readAll({ after: Origin, limit: 10 })
+              if (page.length > 0) return page
+            }
+          })
+        )
+      )
+      yield* Effect.sleep("300 millis")
+      yield* blocker.query("COMMIT")
+      const [elapsed, page] = yield* Fiber.join(follower)
+      expect(page.map((event) => event.globalPosition)).toEqual(appended.globalPositions)
+      expect(Duration.toMillis(elapsed)).toBeLessThan(5_000)
+    })
+  )
+
   it.scopedLive("concurrent any appends to hot streams all land, in stream order in the feed", () =>
     Effect.gen(function* () {
       const { database } = yield* freshServerDatabase(16)

@@ -12,7 +12,7 @@ import {
 } from "@registrar/domain"
 import { Effect } from "effect"
 import { contentDigest } from "./Digest.js"
-import type { Connection, SqlFailure } from "./Driver.js"
+import { type Connection, SqlFailure, toJson } from "./Driver.js"
 
 type Outcome =
   | {
@@ -58,7 +58,7 @@ export const appendOn = (
   Effect.suspend((): Effect.Effect<AppendOutcome, VersionConflict | EventIdReused | SqlFailure> => {
     const duplicate = duplicateId(events)
     if (duplicate !== undefined) return Effect.fail(new EventIdReused({ eventId: duplicate, streamId }))
-    const payload = JSON.stringify(
+    const payload = toJson(
       events.map((event) => ({
         eventId: event.eventId,
         type: event.type,
@@ -68,7 +68,9 @@ export const appendOn = (
         digest: contentDigest(event)
       }))
     )
-    const run = connection.query(appendStatement(s), [streamId, expectedText(expected), payload])
+    const run = Effect.flatMap(payload, (json) =>
+      connection.query(appendStatement(s), [streamId, expectedText(expected), json])
+    )
     // A unique violation means another stream took one of these event ids concurrently: once it has committed,
     // running again answers EventIdReused (or the original result, for a retry racing its original).
     return run.pipe(
@@ -76,8 +78,11 @@ export const appendOn = (
         (failure) => failure.code === uniqueViolation,
         () => run
       ),
-      Effect.flatMap((rows): Effect.Effect<AppendOutcome, VersionConflict | EventIdReused> => {
-        const outcome = rows[0]?.outcome as Outcome
+      Effect.flatMap((rows): Effect.Effect<AppendOutcome, VersionConflict | EventIdReused | SqlFailure> => {
+        const outcome = rows[0]?.outcome as Outcome | undefined
+        if (typeof outcome !== "object" || outcome === null) {
+          return Effect.fail(new SqlFailure({ code: undefined, message: "append_events returned no outcome" }))
+        }
         switch (outcome.status) {
           case "conflict":
             return Effect.fail(new VersionConflict({ streamId, expected, actual: Number(outcome.actual) }))

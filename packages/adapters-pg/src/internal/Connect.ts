@@ -26,21 +26,22 @@ export const schemaName = (schema: string | undefined): Effect.Effect<string, St
       )
 }
 
-/** A pool for `url`, ended when the scope closes. */
+/** A pool for `url`, ended when the scope closes; connections open lazily, so a bad server shows up on first use. */
 export const openPool = (options: {
   readonly url: string
   readonly poolSize?: number | undefined
   readonly connectTimeoutMillis?: number | undefined
-}): Effect.Effect<pg.Pool, never, Scope.Scope> =>
+}): Effect.Effect<pg.Pool, StoreUnavailable, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.sync(
-      () =>
+    Effect.try({
+      try: () =>
         new pg.Pool({
           connectionString: options.url,
           max: options.poolSize ?? 10,
           connectionTimeoutMillis: options.connectTimeoutMillis ?? 10_000
-        })
-    ),
+        }),
+      catch: (cause) => toUnavailable("connect")(toSqlFailure(cause))
+    }),
     (pool) => Effect.promise(() => pool.end().catch(() => undefined))
   )
 

@@ -39,6 +39,13 @@ export const toUnavailable =
       detail: failure.code === undefined ? failure.message : `${failure.message} (SQLSTATE ${failure.code})`
     })
 
+/** Encodes a parameter as JSON text; a value JSON cannot hold (a cycle, a bigint) fails instead of throwing. */
+export const toJson = (value: unknown): Effect.Effect<string, SqlFailure> =>
+  Effect.try({
+    try: () => JSON.stringify(value),
+    catch: (cause) => new SqlFailure({ code: undefined, message: `value is not JSON: ${String(cause)}` })
+  })
+
 /** A row as the driver returns it; adapters decode the columns they selected. */
 export type SqlRow = Readonly<Record<string, unknown>>
 

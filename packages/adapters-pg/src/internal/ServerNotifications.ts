@@ -65,7 +65,7 @@ export const make = (pool: pg.Pool, driver: Driver, schemaName: string): Effect.
     yield* Effect.forkScoped(
       Effect.forever(
         listenOnce(config, channel, signal, ready).pipe(
-          Effect.ignore,
+          Effect.catchAllCause(() => Effect.void),
           Effect.zipRight(Deferred.succeed(ready, undefined)),
           Effect.zipRight(Effect.sleep(reconnectDelay))
         )

@@ -3,6 +3,7 @@
  * (CI set), where a missing server fails the run. Each test works in a fresh schema dropped afterwards.
  */
 import { describe, it } from "@effect/vitest"
+import type { StoreUnavailable } from "@registrar/domain"
 import { Effect, type Scope } from "effect"
 import pg from "pg"
 import { openPool, serverDatabase } from "../../src/internal/Connect.js"
@@ -31,7 +32,7 @@ const requireUrl = (): string => {
 }
 
 /** A pool on the test server, ended with the scope. */
-export const testPool = (poolSize = 16): Effect.Effect<pg.Pool, never, Scope.Scope> =>
+export const testPool = (poolSize = 16): Effect.Effect<pg.Pool, StoreUnavailable, Scope.Scope> =>
   openPool({ url: requireUrl(), poolSize, connectTimeoutMillis: 5_000 })
 
 /** Drops `schema` (and everything in it) with a short-lived connection. */
