@@ -1,0 +1,148 @@
+/**
+ * The CLI: time from process start to answer for `registrar resolve` on the embedded (PGlite) store, warm (the
+ * store seeded by `registrar demo` and read once before measuring). Next to it, in the same rounds, the floors it
+ * is made of: starting node, loading the CLI (`registrar --version`), and opening the same PGlite data directory
+ * and querying it from a bare script.
+ */
+import { spawn } from "node:child_process"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { performance } from "node:perf_hooks"
+import { fileURLToPath } from "node:url"
+import { alternate, type Figures, median, medianOf } from "./internal/Measure.js"
+import { millis, type Section, times } from "./internal/Report.js"
+
+/** Options of the CLI scenario. */
+export interface CliOptions {
+  readonly runs: number
+  readonly log: (line: string) => void
+}
+
+const repository = fileURLToPath(new URL("../../../", import.meta.url))
+const binary = join(repository, "packages/cli-demo/bin/registrar.js")
+const built = join(repository, "packages/cli-demo/dist/src/main.js")
+const benchDirectory = fileURLToPath(new URL("../", import.meta.url))
+const name = "wandb-registry-Golden Datasets/raw_images:production"
+
+interface Timed {
+  readonly answerMillis: number
+  readonly exitMillis: number
+  readonly code: number | null
+  readonly output: string
+}
+
+const timed = (args: ReadonlyArray<string>, cwd = repository): Promise<Timed> =>
+  new Promise((resolve, reject) => {
+    const began = performance.now()
+    let answered = Number.NaN
+    let output = ""
+    const child = spawn(process.execPath, [...args], { cwd, stdio: ["ignore", "pipe", "pipe"] })
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (Number.isNaN(answered)) answered = performance.now() - began
+      output += chunk.toString()
+    })
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+    child.on("error", reject)
+    child.on("close", (code) =>
+      resolve({ answerMillis: answered, exitMillis: performance.now() - began, code, output })
+    )
+  })
+
+const pgliteScript = (dataDir: string): string => `
+const { PGlite } = await import("@electric-sql/pglite")
+const db = await PGlite.create(${JSON.stringify(dataDir)})
+const { rows } = await db.query("SELECT count(*)::int AS events FROM registrar.events")
+process.stdout.write(JSON.stringify(rows[0]) + "\\n")
+await db.close()`
+
+const figuresOf = (result: Timed): Figures => ({
+  answer: result.answerMillis,
+  exit: result.exitMillis,
+  failures: result.code === 0 ? 0 : 1
+})
+
+/** Whether the CLI is built (its binary imports the compiled `dist`). */
+export const available = (): boolean => existsSync(binary) && existsSync(built)
+
+/** Times the CLI and its floors; reports pending when the CLI is not built. */
+export const run = async (options: CliOptions): Promise<Section> => {
+  const title = "7. The CLI: `registrar resolve` on the embedded store"
+  if (!available()) {
+    return {
+      title,
+      method: [],
+      tables: [],
+      targets: [
+        { goal: "`registrar resolve` under 1 second on a warm embedded store", measured: "not run", met: undefined }
+      ],
+      notes: [
+        `Pending: \`${binary}\` or its compiled \`dist\` is missing. Run \`pnpm exec tsc -b\` and then \`pnpm bench -- --only cli\`.`
+      ]
+    }
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), "registrar-bench-cli-"))
+  try {
+    options.log("cli: seeding the embedded store with `registrar demo`")
+    const seeded = await timed([binary, "demo", "--data-dir", dataDir])
+    if (seeded.code !== 0) throw new Error(`registrar demo failed: ${seeded.output.slice(0, 500)}`)
+    const resolve = [binary, "resolve", name, "--as", "bob", "--data-dir", dataDir]
+    const warm = await timed(resolve)
+    if (warm.code !== 0) throw new Error(`registrar resolve failed: ${warm.output.slice(0, 500)}`)
+    const contenders = {
+      node: () => timed(["-e", "process.stdout.write('ok\\n')"]),
+      version: () => timed([binary, "--version"]),
+      pglite: () => timed(["--input-type=module", "-e", pgliteScript(join(dataDir, "db"))], benchDirectory),
+      resolve: () => timed(resolve)
+    }
+    const rounds = await alternate(
+      options.runs,
+      (Object.keys(contenders) as Array<keyof typeof contenders>).map((key) => ({
+        name: key,
+        run: async () => figuresOf(await contenders[key]())
+      })),
+      (key, round, measured) =>
+        options.log(`  cli ${key} round ${round + 1}: ${millis(measured.answer ?? 0)} ms to answer`)
+    )
+    const rows: Array<[keyof typeof contenders, string]> = [
+      ["node", "`node -e` (process start)"],
+      ["version", "`registrar --version` (node + loading the CLI's modules)"],
+      ["pglite", "bare script: import PGlite, open the data directory, one query, close"],
+      ["resolve", `\`registrar resolve "${name}" --as bob\``]
+    ]
+    const answer = medianOf(rounds.resolve, "answer")
+    return {
+      title,
+      method: [
+        `The CLI as built (\`packages/cli-demo/bin/registrar.js\` → \`dist\`, so run \`pnpm exec tsc -b\` first), on a fresh data directory seeded by \`registrar demo\` (seeding took ${millis(seeded.exitMillis)} ms), then one unmeasured \`resolve\` to warm the page cache.`,
+        `${options.runs} rounds; each spawns the four commands below in a rotated order. "To answer" is the time from spawn to the first byte on stdout, "to exit" until the process ended.`
+      ],
+      tables: [
+        {
+          header: ["command", "to answer ms", "to exit ms", "answer vs resolve", "errors"],
+          rows: rows.map(([key, label]) => [
+            label,
+            millis(medianOf(rounds[key], "answer")),
+            millis(medianOf(rounds[key], "exit")),
+            key === "resolve"
+              ? ""
+              : times(median(rounds[key].map((m, round) => m.answer! / rounds.resolve[round]!.answer!))),
+            String(rounds[key].reduce((sum, m) => sum + (m.failures ?? 0), 0))
+          ])
+        }
+      ],
+      targets: [
+        {
+          goal: "`registrar resolve` under 1 second on a warm embedded store",
+          measured: `${millis(answer)} ms to answer`,
+          met: answer < 1000
+        }
+      ],
+      notes: []
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Link commands end to end on PostgreSQL (load, decide, append, retries): links/s and latency at 1 and 16 clients,
+ * into one collection (every client contends for one stream) and across 64 collections.
+ */
+import * as LinkLoad from "./internal/LinkLoad.js"
+import { alternate, medianOf, totalOf } from "./internal/Measure.js"
+import * as Postgres from "./internal/Postgres.js"
+import { millis, type Section, whole } from "./internal/Report.js"
+import * as Stores from "./internal/Stores.js"
+
+/** Options of the link scenario. */
+export interface LinkOptions {
+  readonly url: string
+  readonly poolSize: number
+  readonly runs: number
+  readonly seconds: number
+  readonly log: (line: string) => void
+}
+
+/** Links on a PostgreSQL server, every configuration in alternating rounds. */
+export const run = async (options: LinkOptions): Promise<Section> => {
+  await Postgres.dropSchema(options.url, Postgres.Schemas.registrar)
+  const counter: Stores.ConflictCounter = { conflicts: 0 }
+  const runtime = Stores.onPostgres(
+    { url: options.url, schema: Postgres.Schemas.registrar, poolSize: options.poolSize },
+    counter
+  )
+  try {
+    const { registrar, store } = await Stores.servicesOf(runtime)
+    options.log("link: seeding source versions")
+    const bench = await LinkLoad.prepare(registrar, store, counter, 4_000)
+    const rounds = await alternate(
+      options.runs,
+      LinkLoad.linkConfigs.map((config) => ({
+        name: LinkLoad.linkLabel(config),
+        run: (round: number) => bench.round(config, round, options.seconds)
+      })),
+      (name, round, measured) =>
+        options.log(`  link ${name} round ${round + 1}: ${whole(measured.perSecond ?? 0)} links/s`)
+    )
+    return {
+      title: "2. Link commands end to end (PostgreSQL server)",
+      method: [
+        `Registrar over \`PgStore.layer\` (schema \`${Postgres.Schemas.registrar}\`, pool ${options.poolSize}), one organization, team, member and registry made by commands; ${bench.sources.length.toLocaleString("en-US")} source versions appended as \`VersionAssigned\` events.`,
+        `Each round links fresh source versions into fresh collections for ${options.seconds} s per configuration; configurations alternate in a rotated order. A link is the whole command: parse, load organization/team/registry/artifact/collection (cached in process, only new events read), decide, append with the expected version, retry on conflict.`,
+        "Conflicts are the VersionConflicts the EventStore answered (each one a retry inside the command)."
+      ],
+      tables: [
+        {
+          header: ["configuration", "links/s", "p50 ms", "p99 ms", "conflicts retried (all runs)", "errors"],
+          rows: LinkLoad.linkConfigs.map((config) => {
+            const measured = rounds[LinkLoad.linkLabel(config)] ?? []
+            return [
+              LinkLoad.linkLabel(config),
+              whole(medianOf(measured, "perSecond")),
+              millis(medianOf(measured, "p50")),
+              millis(medianOf(measured, "p99")),
+              whole(totalOf(measured, "conflicts")),
+              whole(totalOf(measured, "failures"))
+            ]
+          })
+        }
+      ],
+      targets: [],
+      notes: []
+    }
+  } finally {
+    await runtime.dispose()
+  }
+}

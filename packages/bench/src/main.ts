@@ -1,0 +1,250 @@
+/**
+ * `pnpm bench`: runs the scenarios of issue 5 side by side in one process and rewrites the generated part of
+ * BENCHMARKS.md (the hand-written analysis after the end marker is kept). Flags scale the sizes:
+ * `pnpm bench -- --events 1000000 --runs 7`; `--only append,link` runs a subset; `--help` lists them all.
+ */
+import { execFileSync } from "node:child_process"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { cpus, loadavg, release, totalmem } from "node:os"
+import { fileURLToPath } from "node:url"
+import * as Append from "./Append.js"
+import * as CatchUp from "./CatchUp.js"
+import * as Cli from "./Cli.js"
+import * as CollectionSize from "./CollectionSize.js"
+import * as Cpu from "./internal/Cpu.js"
+import * as History from "./internal/History.js"
+import * as Postgres from "./internal/Postgres.js"
+import { markdownTable, type Section, verdict } from "./internal/Report.js"
+import * as Link from "./Link.js"
+import * as MemoryStore from "./MemoryStore.js"
+import * as Rebuild from "./Rebuild.js"
+
+const scenarios = ["append", "link", "size", "rebuild", "catchup", "memory", "cli"] as const
+type Scenario = (typeof scenarios)[number]
+
+/** The command-line flags, with their defaults. */
+export interface Flags {
+  readonly url: string
+  readonly runs: number
+  readonly seconds: number
+  readonly pool: number
+  readonly events: number
+  readonly sizes: ReadonlyArray<number>
+  readonly links: number
+  readonly polls: number
+  readonly only: ReadonlyArray<Scenario>
+  readonly out: string
+}
+
+const repository = fileURLToPath(new URL("../../../", import.meta.url))
+
+const usage = `pnpm bench [-- flags]
+  --runs N       alternating rounds per comparison (default 5, at least 5 for reported medians)
+  --seconds S    seconds per measured run of the append and link loads (default 1)
+  --pool N       connections per store pool, the same for every store (default 16)
+  --events N     events in the large history for rebuild and catch-up (default 100000; the small rebuild size is N/5)
+  --sizes A,B,C  versions already linked for the collection-size scenario (default 10,1000,100000)
+  --links N      links per collection per round in the collection-size scenario (default 20)
+  --polls N      caught-up polls per history per round (default 200)
+  --only LIST    comma-separated subset of ${scenarios.join(",")}
+  --url URL      PostgreSQL server (default $DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)
+  --out PATH     the report (default BENCHMARKS.md at the repository root)`
+
+/** Parses `argv` (a bare `--` from pnpm is ignored). */
+export const parseFlags = (argv: ReadonlyArray<string>): Flags => {
+  const values = new Map<string, string>()
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!
+    if (arg === "--") continue
+    if (arg === "--help" || arg === "-h") {
+      process.stdout.write(`${usage}\n`)
+      process.exit(0)
+    }
+    if (!arg.startsWith("--")) throw new Error(`unexpected argument "${arg}"\n${usage}`)
+    const [key, inline] = arg.slice(2).split("=", 2) as [string, string | undefined]
+    const value = inline ?? argv[++index]
+    if (value === undefined) throw new Error(`--${key} needs a value\n${usage}`)
+    values.set(key, value)
+  }
+  const number = (key: string, fallback: number, minimum = 1): number => {
+    const raw = values.get(key)
+    values.delete(key)
+    if (raw === undefined) return fallback
+    const parsed = Number(raw.replaceAll("_", ""))
+    if (!Number.isFinite(parsed) || parsed < minimum) throw new Error(`--${key} must be a number ≥ ${minimum}`)
+    return parsed
+  }
+  const only = (values.get("only") ?? scenarios.join(",")).split(",").map((name) => name.trim()) as Array<Scenario>
+  for (const name of only) if (!scenarios.includes(name)) throw new Error(`--only: unknown scenario "${name}"`)
+  const sizes = (values.get("sizes") ?? "10,1000,100000").split(",").map((size) => Number(size.replaceAll("_", "")))
+  const flags: Flags = {
+    url: values.get("url") ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test",
+    runs: number("runs", 5),
+    seconds: number("seconds", 1, 0.1),
+    pool: number("pool", 16),
+    events: number("events", 100_000, 10_000),
+    sizes: [...sizes].sort((a, b) => a - b),
+    links: number("links", 20),
+    polls: number("polls", 200),
+    only,
+    out: values.get("out") ?? `${repository}BENCHMARKS.md`
+  }
+  for (const key of ["url", "only", "sizes", "out"]) values.delete(key)
+  if (values.size > 0) throw new Error(`unknown flag --${[...values.keys()][0]}\n${usage}`)
+  return flags
+}
+
+const packageVersion = (name: string): string => {
+  for (const base of [`${repository}packages/bench/node_modules/`, `${repository}node_modules/`]) {
+    const path = `${base}${name}/package.json`
+    if (existsSync(path)) return String(JSON.parse(readFileSync(path, "utf8")).version)
+  }
+  return "?"
+}
+
+const gitRevision = (): string => {
+  try {
+    const revision = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repository }).toString().trim()
+    const dirty = execFileSync("git", ["status", "--porcelain"], { cwd: repository }).toString().trim() !== ""
+    return `${revision}${dirty ? " (with uncommitted changes in the working tree)" : ""}`
+  } catch {
+    return "?"
+  }
+}
+
+const environment = async (flags: Flags, load: { start: ReadonlyArray<number>; end: ReadonlyArray<number> }) => {
+  const server = await Postgres.query(
+    flags.url,
+    `SELECT version() AS version, (SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name)
+       FROM pg_settings WHERE name IN ('shared_buffers', 'synchronous_commit', 'fsync', 'max_connections', 'wal_level',
+       'work_mem')) AS settings`
+  )
+  const row = server.rows[0] as { version: string; settings: string }
+  const cpu = cpus()
+  const average = (values: ReadonlyArray<number>) => values.map((value) => value.toFixed(1)).join(" / ")
+  return [
+    `- Machine: ${cpu.length} × ${cpu[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}.`,
+    `- Load average (1/5/15 min) at start ${average(load.start)}, at end ${average(load.end)}: other people's test suites ran on the same 2 cores and the same server during the run.`,
+    `- PostgreSQL: ${row.version.split(" on ")[0]} on the same machine (${row.settings}).`,
+    `- Node ${process.version}; effect ${packageVersion("effect")}; pg ${packageVersion("pg")}; @event-driven-io/emmett-postgresql ${packageVersion("@event-driven-io/emmett-postgresql")} (emmett ${packageVersion("@event-driven-io/emmett")}, pongo ${packageVersion("@event-driven-io/pongo")}); @electric-sql/pglite ${packageVersion("@electric-sql/pglite")}; tsx ${packageVersion("tsx")}.`,
+    `- Registrar: commit ${gitRevision()}; workspace packages loaded from their TypeScript sources (\`node --conditions=@registrar/source --import tsx\`), except the CLI, which runs its compiled \`dist\`.`
+  ]
+}
+
+const generatedStart = "<!-- generated by `pnpm bench`: everything up to the end marker is rewritten on every run -->"
+const generatedEnd = "<!-- end of generated results: the analysis below is written by hand and kept across runs -->"
+
+const render = (flags: Flags, sections: ReadonlyArray<Section>, context: ReadonlyArray<string>, minutes: number) => {
+  const targets = sections.flatMap((section) => section.targets.map((target) => ({ section, target })))
+  const lines = [
+    generatedStart,
+    "",
+    `Run on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC in ${minutes.toFixed(1)} minutes: \`pnpm bench -- --runs ${flags.runs} --seconds ${flags.seconds} --pool ${flags.pool} --events ${flags.events} --sizes ${flags.sizes.join(",")} --links ${flags.links} --polls ${flags.polls}${flags.only.length === scenarios.length ? "" : ` --only ${flags.only.join(",")}`}\`.`,
+    "",
+    "## Targets",
+    "",
+    markdownTable({
+      header: ["target", "measured (same run)", "verdict"],
+      rows: targets.map(({ target }) => [target.goal, target.measured, verdict(target.met)])
+    }),
+    "",
+    "## Machine, versions, method",
+    "",
+    ...context,
+    `- Every comparison alternates its contenders within each of ${flags.runs} rounds, in an order rotated by one each round; tables show medians over the rounds, and ratios are medians of the ratios taken within each round, so that contenders are compared under the same background load. Absolute figures on this shared machine are noisy; the ratios are what the targets are checked against.`,
+    "- CPU µs/event columns: this process's CPU (`process.cpuUsage`) and the CPU of the store's server backends (`/proc/<pid>/stat` of the connections with the store's `application_name`), divided by the events written.",
+    "",
+    ...sections.flatMap((section) => [
+      `## ${section.title}`,
+      "",
+      ...section.method.map((line) => `- ${line}`),
+      "",
+      ...section.tables.flatMap((table) => [markdownTable(table), ""]),
+      ...section.notes.flatMap((note) => [note, ""])
+    ]),
+    generatedEnd
+  ]
+  return lines.join("\n")
+}
+
+const write = (path: string, generated: string) => {
+  const previous = existsSync(path) ? readFileSync(path, "utf8") : ""
+  const end = previous.indexOf(generatedEnd)
+  const analysis =
+    end >= 0
+      ? previous.slice(end + generatedEnd.length)
+      : "\n\n## Analysis\n\nNot written yet: see the targets above.\n"
+  writeFileSync(path, `# Benchmarks\n\n${generated}${analysis}`)
+}
+
+const main = async () => {
+  const flags = parseFlags(process.argv.slice(2))
+  const began = Date.now()
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`)
+  const selected = (scenario: Scenario) => flags.only.includes(scenario)
+  const loadAtStart = loadavg()
+  const cpu = await Cpu.monitor(flags.url)
+  const sections: Array<Section> = []
+  const attempt = async (title: string, body: () => Promise<Section>) => {
+    try {
+      sections.push(await body())
+    } catch (error) {
+      log(`${title} failed: ${String(error)}`)
+      sections.push({
+        title,
+        method: [],
+        tables: [],
+        targets: [],
+        notes: [`Failed in this run: ${String(error).slice(0, 500)}`]
+      })
+    }
+  }
+  const common = { url: flags.url, poolSize: flags.pool, runs: flags.runs, log }
+  if (selected("append")) {
+    await attempt("1. Append throughput", () => Append.run({ ...common, cpu, seconds: flags.seconds }))
+  }
+  if (selected("link"))
+    await attempt("2. Link commands end to end", () => Link.run({ ...common, seconds: flags.seconds }))
+  if (selected("size")) {
+    await attempt("3. Link latency against collection size", () =>
+      CollectionSize.run({ ...common, sizes: flags.sizes, links: flags.links })
+    )
+  }
+  if (selected("rebuild") || selected("catchup")) {
+    const large = await History.start(flags.url, Postgres.Schemas.registrar, flags.pool)
+    try {
+      if (selected("rebuild")) {
+        await attempt("4. Rebuilding every read model", () =>
+          Rebuild.run({ ...common, events: flags.events, history: large })
+        )
+      }
+      if (selected("catchup")) {
+        await attempt("5. Catch-up poll when caught up", async () => {
+          await large.growTo(flags.events, log)
+          const small = await History.start(flags.url, Postgres.Schemas.registrarSmall, flags.pool)
+          try {
+            await small.growTo(10_000, log)
+            return await CatchUp.run({ ...common, polls: flags.polls, histories: [small, large] })
+          } finally {
+            await small.close()
+          }
+        })
+      }
+    } finally {
+      await large.close()
+    }
+  }
+  if (selected("memory")) {
+    await attempt("6. The memory store", () => MemoryStore.run({ runs: flags.runs, seconds: flags.seconds, log }))
+  }
+  if (selected("cli")) await attempt("7. The CLI", () => Cli.run({ runs: flags.runs, log }))
+  await cpu.close()
+  const context = await environment(flags, { start: loadAtStart, end: loadavg() })
+  write(flags.out, render(flags, sections, context, (Date.now() - began) / 60_000))
+  log(`wrote ${flags.out}`)
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+  process.exit(1)
+})
