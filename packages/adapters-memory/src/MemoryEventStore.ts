@@ -13,6 +13,7 @@ import {
   type ExpectedVersion,
   GenesisHash,
   type NewEvent,
+  Origin,
   type RecordedEvent,
   sameContent,
   VersionConflict
@@ -78,6 +79,9 @@ export const make = Effect.sync(() => {
   const append: EventStoreShape["append"] = (streamId, events, expected) =>
     Effect.suspend((): ReturnType<EventStoreShape["append"]> => {
       if (events.length > 0) {
+        const ids = new Set<string>()
+        const repeated = events.find((event) => ids.size === ids.add(event.eventId).size)
+        if (repeated !== undefined) return Effect.fail(new EventIdReused({ eventId: repeated.eventId, streamId }))
         const retry = retried(streamId, events)
         if (retry instanceof EventIdReused) return Effect.fail(retry)
         if (retry !== undefined) return Effect.succeed(retry)
@@ -87,12 +91,11 @@ export const make = Effect.sync(() => {
         return Effect.fail(new VersionConflict({ streamId, expected, actual: stream.version }))
       }
       if (events.length === 0) {
-        const last = log[log.length - 1]
         return Effect.succeed({
           streamId,
           nextExpectedVersion: stream.version,
           globalPositions: [],
-          checkpoint: { transactionId: lastTransaction, globalPosition: last?.globalPosition ?? 0 }
+          checkpoint: Origin
         })
       }
       const transactionId = ++lastTransaction

@@ -77,7 +77,7 @@ export interface AppendResult {
   readonly nextExpectedVersion: number
   /** The global positions of the appended events, in order. */
   readonly globalPositions: ReadonlyArray<number>
-  /** The checkpoint of the last appended event (or of nothing, for an empty append). */
+  /** The checkpoint of the last appended event; {@link Origin} for an empty append, which writes nothing. */
   readonly checkpoint: Checkpoint
 }
 
@@ -133,7 +133,11 @@ export interface ReadAllOptions {
 
 /** The EventStore port. */
 export interface EventStoreShape {
-  /** Appends `events` atomically to `streamId` if the stream is at `expected`; idempotent by event id. */
+  /**
+   * Appends `events` atomically to `streamId` if the stream is at `expected`; idempotent by event id. A batch that
+   * repeats an event id is rejected with EventIdReused. The global feed (`readAll`) may lag behind a successful
+   * append while older transactions are still open on a shared database.
+   */
   readonly append: (
     streamId: string,
     events: ReadonlyArray<NewEvent>,

@@ -16,17 +16,25 @@ import { sha256Hex } from "./internal/Sha256.js"
 /** The previous hash of a stream's first event. */
 export const GenesisHash = "0".repeat(64)
 
+/**
+ * The content digest of events with a given SHA-256 implementation (text → lowercase hex), for adapters that hash
+ * natively: every implementation gives the same digest.
+ */
+export const contentDigestWith =
+  (sha256: (text: string) => string) =>
+  (event: NewEvent): string =>
+    sha256(
+      canonicalJson({
+        eventId: event.eventId,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        data: event.data,
+        metadata: event.metadata
+      })
+    )
+
 /** The digest of an event's content, independent of where it is stored. */
-export const contentDigest = (event: NewEvent): string =>
-  sha256Hex(
-    canonicalJson({
-      eventId: event.eventId,
-      type: event.type,
-      schemaVersion: event.schemaVersion,
-      data: event.data,
-      metadata: event.metadata
-    })
-  )
+export const contentDigest: (event: NewEvent) => string = contentDigestWith(sha256Hex)
 
 /** The chained hash of the event at `streamPosition`, given the previous event's hash. */
 export const chainHash = (previousHash: string, streamId: string, streamPosition: number, digest: string): string =>

@@ -158,9 +158,11 @@ export const eventStoreConformance = (
         Effect.gen(function* () {
           const { store } = yield* makeSubject
           const streamId = `empty-${uuid()}`
+          yield* store.append(`other-${uuid()}`, events(1), "any")
           const empty = yield* store.append(streamId, [], "no_stream")
           expect(empty.nextExpectedVersion).toBe(0)
           expect(empty.globalPositions).toEqual([])
+          expect(empty.checkpoint).toEqual(Origin)
           const conflict = yield* Effect.either(store.append(streamId, [], "stream_exists"))
           expect(Either.isLeft(conflict)).toBe(true)
         })
@@ -222,6 +224,9 @@ export const eventStoreConformance = (
           const elsewhere = yield* Effect.either(store.append(`other-${uuid()}`, [event], "any"))
           expect(Either.flip(elsewhere).pipe(Either.getOrThrow)._tag).toBe("EventIdReused")
           expect(yield* store.streamVersion(streamId)).toBe(1)
+          const fresh = newEvent("Twice")
+          const twice = yield* Effect.either(store.append(`twice-${uuid()}`, [fresh, fresh], "any"))
+          expect(Either.flip(twice).pipe(Either.getOrThrow)._tag).toBe("EventIdReused")
         })
       )
     })
