@@ -267,31 +267,22 @@ export interface ArtifactAlias extends Request {
   readonly alias: string
 }
 
-/** Points an alias of a source artifact at a version (moving it from another version). */
-export const assignArtifactAlias = (deps: Dependencies, input: ArtifactAlias) =>
-  Effect.gen(function* () {
-    const alias = yield* validateUserAlias(input.alias)
-    return yield* onSource(
+const changeAlias = (deps: Dependencies, input: ArtifactAlias, tag: "AssignAlias" | "RemoveAlias") =>
+  Effect.flatMap(validateUserAlias(input.alias), (alias) =>
+    onSource(
       deps,
       input,
       input.reference,
-      (source) => ({ _tag: "AssignAlias", index: source.index, alias }),
+      (source) => ({ _tag: tag, index: source.index, alias }),
       (source) => ({ reference: source.reference, alias })
     )
-  })
+  )
+
+/** Points an alias of a source artifact at a version (moving it from another version). */
+export const assignArtifactAlias = (deps: Dependencies, input: ArtifactAlias) => changeAlias(deps, input, "AssignAlias")
 
 /** Takes an alias off a source artifact version. */
-export const removeArtifactAlias = (deps: Dependencies, input: ArtifactAlias) =>
-  Effect.gen(function* () {
-    const alias = yield* validateUserAlias(input.alias)
-    return yield* onSource(
-      deps,
-      input,
-      input.reference,
-      (source) => ({ _tag: "RemoveAlias", index: source.index, alias }),
-      (source) => ({ reference: source.reference, alias })
-    )
-  })
+export const removeArtifactAlias = (deps: Dependencies, input: ArtifactAlias) => changeAlias(deps, input, "RemoveAlias")
 
 /** Input of {@link deleteArtifactVersion}. */
 export interface DeleteArtifactVersion extends Request {
