@@ -6,8 +6,10 @@
  */
 import { isExpectedVersionConflictError, NO_CONCURRENCY_CHECK, STREAM_DOES_NOT_EXIST } from "@event-driven-io/emmett"
 import { getPostgreSQLEventStore, type PostgresEventStore } from "@event-driven-io/emmett-postgresql"
+import { createHash } from "node:crypto"
 import { EventStore, type EventStoreShape, type NewEvent } from "@registrar/domain"
 import { Effect, Exit } from "effect"
+import pg from "pg"
 import { linkedEvent, type World } from "./internal/Fixtures.js"
 import {
   alternate,
@@ -37,7 +39,9 @@ export interface AppendOptions {
   readonly log: (line: string) => void
 }
 
-type System = "registrar" | "emmett" | "bare"
+type System = "registrar" | "sql" | "emmett" | "bare"
+
+const systemNames: ReadonlyArray<System> = ["registrar", "sql", "emmett", "bare"]
 
 interface Config {
   readonly batch: number
@@ -49,6 +53,7 @@ const hotStreams = 4
 
 const applicationNames: Record<System, string> = {
   registrar: "registrar-bench-registrar",
+  sql: "registrar-bench-sql",
   emmett: "registrar-bench-emmett",
   bare: "registrar-bench-bare"
 }
@@ -99,6 +104,16 @@ const systems = async (options: AppendOptions, config: Config) => {
     poolSize
   })
   const registrar: EventStoreShape = await runtime.runPromise(EventStore)
+  // The adapter's own statement, called directly: what Registrar's append costs without Effect and NOTIFY.
+  const sqlPool = Postgres.pool(url, poolSize, applicationNames.sql)
+  const listener = new pg.Client({ connectionString: url, application_name: "registrar-bench-listener" })
+  listener.on("error", () => {})
+  let notifications = 0
+  listener.on("notification", () => {
+    notifications += 1
+  })
+  await listener.connect()
+  await listener.query(`LISTEN "${Postgres.Schemas.registrar}_appended"`)
 
   await Postgres.query(url, `CREATE SCHEMA ${Postgres.Schemas.emmett}`)
   const emmettPool = Postgres.pool(url, poolSize, applicationNames.emmett, Postgres.Schemas.emmett)
@@ -131,6 +146,26 @@ const systems = async (options: AppendOptions, config: Config) => {
       if (Exit.isSuccess(exit)) return done(config.batch)
       const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
       return error?._tag === "VersionConflict" ? conflict : failed(String(error?.message ?? exit.cause))
+    },
+    sql: async (round, client, ticket) => {
+      const events = payload(config.batch, ticket).map((event) => ({
+        ...event,
+        digest: createHash("sha256").update(JSON.stringify(event)).digest("hex")
+      }))
+      try {
+        const { rows } = await sqlPool.query(
+          `SELECT ${Postgres.Schemas.registrar}.append_events($1, $2, $3::jsonb) AS outcome`,
+          [
+            streamOf("sql", round, client, ticket),
+            config.streams === "hot" ? "any" : "no_stream",
+            JSON.stringify(events)
+          ]
+        )
+        const status = (rows[0]?.outcome as { status?: string } | undefined)?.status
+        return status === "appended" ? done(config.batch) : status === "conflict" ? conflict : failed(String(status))
+      } catch (error) {
+        return failed(String(error))
+      }
     },
     emmett: async (round, client, ticket) => {
       const events = payload(config.batch, ticket).map((event) => ({
@@ -172,15 +207,17 @@ const systems = async (options: AppendOptions, config: Config) => {
       operation: (client, ticket) => operations[system](round, client, ticket)
     })
   // Warm up: open every pool connection and let the server cache its plans before anything is measured.
-  for (const system of ["registrar", "emmett", "bare"] as const) await load(system, -1, Math.min(0.3, options.seconds))
+  for (const system of systemNames) await load(system, -1, Math.min(0.3, options.seconds))
 
   return {
     run: async (system: System, round: number): Promise<Figures> => {
       const stop = await options.cpu.start(applicationNames[system])
+      const notifiedBefore = notifications
       const measured = await load(system, round, options.seconds)
       const cpu = await stop()
       return {
         ...figures(measured),
+        notifiesPerAppend: ((notifications - notifiedBefore) * config.batch) / measured.units,
         clientMicrosPerEvent: (cpu.clientMillis * 1000) / measured.units,
         serverMicrosPerEvent: (cpu.serverMillis * 1000) / measured.units
       }
@@ -188,9 +225,17 @@ const systems = async (options: AppendOptions, config: Config) => {
     close: async () => {
       await runtime.dispose()
       await emmett.close()
-      await Promise.all([emmettPool.end(), barePool.end()])
+      await listener.end().catch(() => undefined)
+      await Promise.all([sqlPool.end(), emmettPool.end(), barePool.end()])
     }
   }
+}
+
+const storeNames: Record<System, string> = {
+  registrar: "Registrar (EventStore port)",
+  sql: "its append_events() alone",
+  emmett: "emmett 0.42.0",
+  bare: "bare INSERT (ceiling)"
 }
 
 const label = (config: Config): string =>
@@ -208,7 +253,7 @@ export const run = async (options: AppendOptions): Promise<Section> => {
     const setup = await systems(options, config)
     const rounds = await alternate<System>(
       options.runs,
-      (["registrar", "emmett", "bare"] as const).map((name) => ({ name, run: (round) => setup.run(name, round) })),
+      systemNames.map((name) => ({ name, run: (round) => setup.run(name, round) })),
       (name, round, measured) => options.log(`  ${name} round ${round + 1}: ${whole(measured.perSecond ?? 0)} events/s`)
     )
     await setup.close()
@@ -220,18 +265,23 @@ export const run = async (options: AppendOptions): Promise<Section> => {
       if (vsEmmett < 2 || vsBare < 0.7) misses.push(label(config))
     }
     if (config.streams === "hot") spuriousHot += totalOf(rounds.registrar, "conflicts")
-    for (const system of ["registrar", "emmett", "bare"] as const) {
+    for (const system of systemNames) {
       const measured = rounds[system]
       rows.push([
         label(config),
-        system === "bare" ? "bare INSERT (ceiling)" : system === "emmett" ? "emmett 0.42.0" : "Registrar",
+        storeNames[system],
         whole(medianOf(measured, "perSecond")),
         millis(medianOf(measured, "p50")),
         millis(medianOf(measured, "p99")),
         whole(medianOf(measured, "clientMicrosPerEvent")),
         whole(medianOf(measured, "serverMicrosPerEvent")),
         `${whole(totalOf(measured, "conflicts"))}${totalOf(measured, "failures") > 0 ? ` (+${whole(totalOf(measured, "failures"))} errors)` : ""}`,
-        system === "registrar" ? `${times(vsEmmett)} emmett, ${percent(vsBare)} of ceiling` : ""
+        system === "registrar" ? medianOf(measured, "notifiesPerAppend").toFixed(2) : "",
+        system === "registrar"
+          ? `${times(vsEmmett)} emmett, ${percent(vsBare)} of ceiling`
+          : system === "sql"
+            ? `${percent(pairedRatio(rounds.registrar, rounds.sql, "perSecond"))} of it reached through the adapter`
+            : ""
       ])
     }
   }
@@ -245,7 +295,8 @@ export const run = async (options: AppendOptions): Promise<Section> => {
       "client CPU µs/event",
       "server CPU µs/event",
       "conflicts (all runs)",
-      "Registrar ratio"
+      "NOTIFY per append",
+      "ratios"
     ],
     rows
   }
@@ -253,10 +304,11 @@ export const run = async (options: AppendOptions): Promise<Section> => {
     title: "1. Append throughput (PostgreSQL server)",
     method: [
       `Each configuration starts from freshly dropped and migrated schemas (\`${Postgres.Schemas.registrar}\`, \`${Postgres.Schemas.emmett}\`, \`${Postgres.Schemas.bare}\`), one pool of ${options.poolSize} connections per store.`,
-      `${options.runs} rounds × ${options.seconds} s per store; in each round the three stores run one after another, in an order rotated every round. Figures are medians over the rounds; ratios are medians of the per-round ratios.`,
+      `${options.runs} rounds × ${options.seconds} s per store; in each round the four contenders run one after another, in an order rotated every round. Figures are medians over the rounds; ratios are medians of the per-round ratios.`,
       "Payload: `ArtifactLinked` events exactly as the application service stores them (about 400 bytes of JSON data and metadata each).",
       "New streams: every append creates a stream (Registrar `no_stream`, emmett `STREAM_DOES_NOT_EXIST`). Hot streams: appends go round-robin to 4 streams with no expected version (Registrar `any`, emmett `NO_CONCURRENCY_CHECK`), so every conflict there is spurious.",
-      "Bare INSERT: one multi-row `INSERT … VALUES` into a copy of Registrar's events table (same columns, keys and indexes); positions numbered by the client, digest and hash fixed strings."
+      "Bare INSERT: one multi-row `INSERT … VALUES` into a copy of Registrar's events table (same columns, keys and indexes); positions numbered by the client, digest and hash fixed strings.",
+      "A fourth contender, for profiling: the adapter's statement `SELECT registrar_bench.append_events($1, $2, $3::jsonb)` sent directly through `pg` with the same payload (no Effect, no NOTIFY). NOTIFY per append counts the notifications a LISTEN connection received on the adapter's channel."
     ],
     tables: [table],
     targets: [
