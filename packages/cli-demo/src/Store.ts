@@ -5,9 +5,11 @@
  */
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import type { EventStore, ReadModelStore, SnapshotStore, StoreUnavailable } from "@registrar/domain"
+import type { PGlite } from "@electric-sql/pglite"
+import { type EventStore, type ReadModelStore, type SnapshotStore, StoreUnavailable } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 import type { StoreLocation } from "./Common.js"
 import * as DataDirLock from "./DataDirLock.js"
 import { type StoreBusy, WriteFailed } from "./Errors.js"
@@ -21,6 +23,28 @@ export const ensureDirectory = (directory: string): Effect.Effect<void, WriteFai
     try: () => fs.mkdir(directory, { recursive: true }),
     catch: (error) => new WriteFailed({ path: directory, reason: String((error as Error).message ?? error) })
   })
+
+/**
+ * PGlite on `directory` (initialized on first use), closed with the scope. Its shared buffers are kept small: zeroing
+ * PostgreSQL's default 128 MB buffer pool is most of PGlite's start-up time, and a command's working set is small.
+ */
+const openPglite = (directory: string): Effect.Effect<PGlite, StoreUnavailable, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.flatMap(
+      Effect.promise(() => import("@electric-sql/pglite")),
+      ({ PGlite }) =>
+        Effect.tryPromise({
+          try: () =>
+            PGlite.create(directory, {
+              startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffers}`]
+            }),
+          catch: (cause) => new StoreUnavailable({ operation: "open PGlite", detail: `${directory}: ${String(cause)}` })
+        })
+    ),
+    (client) => Effect.promise(() => client.close().catch(() => undefined))
+  )
+
+const sharedBuffers = "16MB"
 
 const schemaOption = (where: StoreLocation) => (where.schema === undefined ? {} : { schema: where.schema })
 
@@ -52,8 +76,9 @@ export const layer = (where: StoreLocation): Layer.Layer<Stores, StoreUnavailabl
         Effect.gen(function* () {
           yield* ensureDirectory(where.dataDir)
           yield* DataDirLock.hold(where.dataDir)
+          const client = yield* openPglite(path.join(where.dataDir, "db"))
           const { PgStore } = yield* Effect.promise(() => import("@registrar/adapters-pg"))
-          return PgStore.layerPglite({ dataDir: path.join(where.dataDir, "db"), ...schemaOption(where) })
+          return PgStore.layerPglite({ client, ...schemaOption(where) })
         })
       )
   }

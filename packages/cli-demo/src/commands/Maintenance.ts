@@ -24,7 +24,8 @@ const verify = leaf(
     withStore(common, ({ registrar }) =>
       Effect.gen(function* () {
         yield* registrar.catchUp
-        const progress = Progress.bar("verify", yield* estimatedEvents, !common.json)
+        // Only on a terminal: a failed verify prints one line, like every other failure.
+        const progress = Progress.bar("verify", yield* estimatedEvents, !common.json && process.stderr.isTTY === true)
         const report = yield* registrar.verify({ onProgress: progress.update })
         yield* progress.done
         const broken = report.firstBroken

@@ -1,0 +1,103 @@
+import * as CliConfig from "@effect/cli/CliConfig"
+import * as Descriptor from "@effect/cli/CommandDescriptor"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import { describe, expect, it } from "vitest"
+import { command } from "../src/Cli.js"
+import { pgliteStore, plain, run } from "./support/Cli.js"
+
+// The descriptor tree's shape (internal to @effect/cli): Map wrappers, Subcommands with a parent and children, and
+// Standard commands.
+type Node =
+  | { readonly _tag: "Map"; readonly command: Node }
+  | { readonly _tag: "Subcommands"; readonly parent: Node; readonly children: ReadonlyArray<Node> }
+  | { readonly _tag: "Standard" | "GetUserInput"; readonly name: string }
+
+const unwrap = (node: Node): Node => (node._tag === "Map" ? unwrap(node.command) : node)
+
+const leaves = (node: Node, prefix: ReadonlyArray<string>): Array<[string, Node]> => {
+  const inner = unwrap(node)
+  if (inner._tag === "Subcommands") {
+    const parent = unwrap(inner.parent)
+    const name = parent._tag === "Standard" ? [...prefix, parent.name] : prefix
+    return inner.children.flatMap((child) => leaves(child, name))
+  }
+  return inner._tag === "Map" ? [] : [[[...prefix, inner.name].slice(1).join(" "), inner]]
+}
+
+describe("help", () => {
+  it("every command has a description and an example", () => {
+    const all = leaves(command.descriptor as unknown as Node, [])
+    const names = all.map(([name]) => name).sort()
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "org create",
+        "user create",
+        "team create",
+        "team add-member",
+        "artifact log",
+        "artifact use",
+        "artifact download",
+        "registry create",
+        "registry list",
+        "registry show",
+        "registry grant",
+        "registry revoke",
+        "registry protect",
+        "link",
+        "unlink",
+        "alias add",
+        "alias remove",
+        "collection create",
+        "collection list",
+        "collection show",
+        "collection rename",
+        "collection delete",
+        "resolve",
+        "lineage",
+        "history",
+        "verify",
+        "replay",
+        "demo"
+      ])
+    )
+    for (const [name, descriptor] of all) {
+      const text = plain(
+        HelpDoc.toAnsiText(
+          Descriptor.getHelp(descriptor as unknown as Descriptor.Command<unknown>, CliConfig.defaultConfig)
+        )
+      )
+      expect(text, name).toMatch(/Examples?:/)
+      expect(text, name).toContain("$ registrar ")
+      expect(text, name).toContain("--json")
+    }
+  })
+
+  it("the binary prints help, runs compiled or bundled, and rejects bad usage with a helpful line and exit code 2", async () => {
+    const store = await pgliteStore()
+    const help = await run(store, "link", "--help")
+    expect(help.code).toBe(0)
+    expect(plain(help.stdout)).toContain("--interactive")
+    expect(plain(help.stdout)).toContain("Example")
+
+    const unknown = await run(store, "registry", "grant", "Models", "--user", "carol", "--role", "superuser")
+    expect(unknown.code).toBe(2)
+    expect(unknown.stdout).toBe("")
+    expect(plain(unknown.stderr)).toMatch(/superuser|restricted_viewer/)
+    expect(plain(unknown.stderr)).toContain("--help")
+    expect(plain(unknown.stderr)).not.toMatch(/\bat .*\.js:\d+/)
+
+    const compiled = await run(
+      { ...store, env: { ...store.env, REGISTRAR_NO_BUNDLE: "1" } },
+      "registry",
+      "list",
+      "--as",
+      "bob"
+    )
+    expect(compiled.code, compiled.stderr).toBe(0)
+    expect(compiled.stdout).toContain("wandb-registry-Golden Datasets")
+
+    const noCommand = await run(store, "frobnicate")
+    expect(noCommand.code).toBe(2)
+    expect(plain(noCommand.stderr)).toContain("Invalid subcommand")
+  })
+})

@@ -1,0 +1,157 @@
+/**
+ * Running the built `registrar` binary as a child process against a store: a copy of the seeded PGlite template
+ * (made once by GlobalSetup) or a fresh schema of the PostgreSQL server named by DATABASE_URL.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, inject, it } from "vitest"
+import pg from "pg"
+
+/** The built executable. */
+export const binary = fileURLToPath(new URL("../../bin/registrar.js", import.meta.url))
+
+/** What a finished command printed and how it exited. */
+export interface Result {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Where a command runs: the environment that names its store. */
+export interface Store {
+  readonly name: string
+  readonly env: Readonly<Record<string, string>>
+  /** The data directory (the embedded database, or only the blobs for a server). */
+  readonly dataDir: string
+}
+
+const baseEnv = (): Record<string, string> => {
+  const env: Record<string, string> = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined) continue
+    if (["DATABASE_URL", "REGISTRAR_USER", "REGISTRAR_ORG", "REGISTRAR_SCHEMA", "REGISTRAR_DATA_DIR"].includes(key))
+      continue
+    env[key] = value
+  }
+  return { ...env, NO_COLOR: "1", FORCE_COLOR: "0" }
+}
+
+/** Starts the binary with `args`; the caller talks to it (stdin) and waits for it. */
+export const start = (store: Store, args: ReadonlyArray<string>, cwd?: string): ChildProcess =>
+  spawn(process.execPath, [binary, ...args], {
+    env: { ...baseEnv(), ...store.env },
+    cwd: cwd ?? store.dataDir,
+    stdio: ["pipe", "pipe", "pipe"]
+  })
+
+/** Collects a child's output until it exits. */
+export const finished = (child: ChildProcess): Promise<Result> =>
+  new Promise((resolve, reject) => {
+    let stdout = ""
+    let stderr = ""
+    child.stdout?.on("data", (chunk) => {
+      stdout += chunk.toString()
+    })
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk.toString()
+    })
+    child.on("error", reject)
+    child.on("close", (code) => resolve({ code, stdout, stderr }))
+  })
+
+/** Runs `registrar ARGS` to completion (stdin closed). */
+export const run = (store: Store, ...args: ReadonlyArray<string>): Promise<Result> => {
+  const child = start(store, args)
+  child.stdin?.end()
+  return finished(child)
+}
+
+/** Runs a command that must succeed and returns its stdout. */
+export const ok = async (store: Store, ...args: ReadonlyArray<string>): Promise<string> => {
+  const result = await run(store, ...args)
+  if (result.code !== 0) {
+    throw new Error(`registrar ${args.join(" ")} exited ${result.code}\n${result.stderr}${result.stdout}`)
+  }
+  return result.stdout
+}
+
+/** Runs a command with `--json` that must succeed and returns its document. */
+export const json = async <A = Record<string, unknown>>(store: Store, ...args: ReadonlyArray<string>): Promise<A> =>
+  JSON.parse(await ok(store, ...args, "--json")) as A
+
+/** Removes ANSI escape sequences (prompts draw with them). */
+export const plain = (text: string): string =>
+  text.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g"), "")
+
+let sequence = 0
+/** A name no other test uses. */
+export const unique = (prefix: string): string =>
+  `${prefix}-${process.pid.toString(36)}${Date.now().toString(36)}${(sequence++).toString(36)}`
+
+const temporaryDirectory = (prefix: string) => fs.mkdtemp(path.join(os.tmpdir(), prefix))
+
+/** A fresh embedded store: a copy of the template that `registrar demo` seeded (database and blobs). */
+export const pgliteStore = async (): Promise<Store> => {
+  const dataDir = await temporaryDirectory("registrar-cli-")
+  await fs.cp(inject("pgliteTemplate"), dataDir, { recursive: true })
+  return { name: "PGlite", dataDir, env: { REGISTRAR_DATA_DIR: dataDir } }
+}
+
+/** The PostgreSQL server the server tests use, when configured. */
+export const databaseUrl: string | undefined =
+  process.env.DATABASE_URL === undefined || process.env.DATABASE_URL === "" ? undefined : process.env.DATABASE_URL
+
+/** A fresh schema on the server (seeded by `registrar demo`), with its own blob directory. */
+export const serverStore = async (): Promise<Store> => {
+  if (databaseUrl === undefined) throw new Error("DATABASE_URL is not set")
+  const dataDir = await temporaryDirectory("registrar-cli-server-")
+  const schema = `cli_${unique("t").replace(/[^a-z0-9]/g, "_")}`
+  const store = {
+    name: "PostgreSQL server",
+    dataDir,
+    env: { DATABASE_URL: databaseUrl, REGISTRAR_SCHEMA: schema, REGISTRAR_DATA_DIR: dataDir }
+  }
+  await ok(store, "demo")
+  return store
+}
+
+/** Drops what a store left behind: its directory, and its schema on the server. */
+export const dispose = async (store: Store): Promise<void> => {
+  await fs.rm(store.dataDir, { recursive: true, force: true })
+  const schema = store.env.REGISTRAR_SCHEMA
+  if (schema !== undefined && databaseUrl !== undefined) {
+    const client = new pg.Client({ connectionString: databaseUrl })
+    client.on("error", () => {})
+    try {
+      await client.connect()
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+    } finally {
+      await client.end().catch(() => undefined)
+    }
+  }
+}
+
+/** `describe` for tests that need the server: named "(PostgreSQL server)", skipped only outside CI without one. */
+export const describeServer = (name: string, body: () => void): void => {
+  const title = `${name} (PostgreSQL server)`
+  if (databaseUrl !== undefined) describe(title, body)
+  else if (process.env.CI) {
+    describe(title, () => {
+      it("has a server to run against", () => {
+        throw new Error("DATABASE_URL is not set: CI must run the PostgreSQL server tests against a live server")
+      })
+    })
+  } else describe.skip(title, body)
+}
+
+/** The stores a scenario runs on: PGlite always, the server when configured (or failing in CI without one). */
+export const eachStore = (name: string, body: (fresh: () => Promise<Store>) => void): void => {
+  describe(`${name} (PGlite)`, () => body(pgliteStore))
+  describeServer(name, () => body(serverStore))
+}
+
+/** Every non-empty line of a text. */
+export const lines = (text: string): ReadonlyArray<string> => text.split("\n").filter((line) => line.trim() !== "")
