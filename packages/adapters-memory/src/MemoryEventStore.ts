@@ -157,6 +157,10 @@ export const make = Effect.sync(() => {
     readStream,
     streamVersion: (streamId) => Effect.sync(() => streams.get(streamId)?.version ?? 0),
     readAll,
+    head: Effect.sync(() => {
+      const last = log[log.length - 1]
+      return last === undefined ? Origin : { transactionId: last.transactionId, globalPosition: last.globalPosition }
+    }),
     waitForAppends: (timeoutMillis) =>
       Effect.suspend(() => Deferred.await(wake)).pipe(Effect.timeoutOption(timeoutMillis), Effect.asVoid)
   }

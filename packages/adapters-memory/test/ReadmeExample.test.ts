@@ -13,7 +13,11 @@ const program = Effect.gen(function* () {
     displayName: "SMLE Registries Bug Bash"
   })
   yield* registrar.createTeam({ actor: "ada", team: "vision", organization: "smle-registries-bug-bash" })
-  yield* registrar.createRegistry({ actor: "ada", organization: "smle-registries-bug-bash", registry: "Golden Datasets" })
+  yield* registrar.createRegistry({
+    actor: "ada",
+    organization: "smle-registries-bug-bash",
+    registry: "Golden Datasets"
+  })
 
   const logged = yield* registrar.logArtifact({
     actor: "ada",

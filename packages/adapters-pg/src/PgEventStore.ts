@@ -8,7 +8,13 @@
  * behind the horizon, it re-polls a few times over ~200 ms, and `waitForAppends` polls every 100 ms until they
  * pass: the blocking transaction may send no notification when it ends.
  */
-import type { EventMetadataJson, EventStoreShape, JsonObject, RecordedEvent } from "@registrar/domain"
+import {
+  type EventMetadataJson,
+  type EventStoreShape,
+  type JsonObject,
+  Origin,
+  type RecordedEvent
+} from "@registrar/domain"
 import { Effect } from "effect"
 import { appendOn } from "./internal/Append.js"
 import type { Database } from "./internal/Database.js"
@@ -53,6 +59,8 @@ export const make = (database: Database): EventStoreShape => {
   const readAllSql = readAllStatement(s)
   const pendingSql = `SELECT EXISTS (SELECT 1 FROM ${s}.events AS e
     WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)) AS pending`
+  const headSql = `SELECT transaction_id::text AS transaction_id, global_position FROM ${s}.events
+    ORDER BY transaction_id DESC, global_position DESC LIMIT 1`
   let heldBack = false
 
   const readAll: EventStoreShape["readAll"] = ({ after, limit }) =>
@@ -92,6 +100,14 @@ export const make = (database: Database): EventStoreShape => {
         Effect.mapError(toUnavailable("streamVersion"))
       ),
     readAll,
+    head: driver.query(headSql, []).pipe(
+      Effect.map(([row]) =>
+        row === undefined
+          ? Origin
+          : { transactionId: Number(row.transaction_id), globalPosition: Number(row.global_position) }
+      ),
+      Effect.mapError(toUnavailable("head"))
+    ),
     waitForAppends: (timeoutMillis) =>
       Effect.suspend(() => database.awaitAppend(heldBack ? Math.min(timeoutMillis, heldBackPollMillis) : timeoutMillis))
   }

@@ -11,12 +11,34 @@ import {
   Origin,
   type ReadModelStoreShape,
   type Row,
-  type StoreUnavailable
+  type StoreUnavailable,
+  type Where
 } from "@registrar/domain"
 import { Effect, Option, Stream } from "effect"
 import { foldChanges, makeFolder, type Segment } from "./internal/ChangeFold.js"
 import type { Database } from "./internal/Database.js"
 import { type Connection, type SqlFailure, toJson, toUnavailable } from "./internal/Driver.js"
+
+/**
+ * The WHERE clause of a listing: the table, `row_value @> where` (GIN index) and a key range for a prefix (the
+ * primary key's range scan: keys in byte order start with `prefix` exactly when they fall in [prefix, next)).
+ */
+const filterOf = (table: string, where: Where | undefined, prefix: string | undefined) => {
+  const parts = ["table_name = $1"]
+  const values: Array<Effect.Effect<unknown, SqlFailure>> = [Effect.succeed(table)]
+  if (where !== undefined && Object.keys(where).length > 0) {
+    values.push(toJson(where))
+    parts.push(`row_value @> $${values.length}::jsonb`)
+  }
+  if (prefix !== undefined && prefix.length > 0) {
+    const last = prefix.charCodeAt(prefix.length - 1)
+    values.push(Effect.succeed(prefix))
+    parts.push(`row_key >= $${values.length}`)
+    values.push(Effect.succeed(prefix.slice(0, -1) + String.fromCharCode(last + 1)))
+    parts.push(`row_key < $${values.length}`)
+  }
+  return { clause: parts.join(" AND "), parameters: Effect.all(values) }
+}
 
 /** Changes buffered by a rebuild before they are written. */
 const rebuildFlushSize = 5_000
@@ -162,19 +184,24 @@ export const make = (database: Database, hooks: ReadModelStoreHooks = {}): Effec
           Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (row) => row.row_value as Row)),
           Effect.mapError(toUnavailable("get"))
         ),
-      list: (table, where) => {
-        const filtered = where !== undefined && Object.keys(where).length > 0
-        const query = filtered
-          ? Effect.flatMap(toJson(where), (json) =>
-              driver.query(
-                `SELECT row_value FROM ${live} WHERE table_name = $1 AND row_value @> $2::jsonb ORDER BY row_key`,
-                [table, json]
-              )
-            )
-          : driver.query(`SELECT row_value FROM ${live} WHERE table_name = $1 ORDER BY row_key`, [table])
-        return query.pipe(
+      list: (table, where, options = {}) => {
+        const { clause, parameters } = filterOf(table, where, options.prefix)
+        const order = options.descending ? "DESC" : "ASC"
+        const limit = options.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(options.limit))}`
+        return Effect.flatMap(parameters, (values) =>
+          driver.query(`SELECT row_value FROM ${live} WHERE ${clause} ORDER BY row_key ${order}${limit}`, values)
+        ).pipe(
           Effect.map((rows) => rows.map((row) => row.row_value as Row)),
           Effect.mapError(toUnavailable("list"))
+        )
+      },
+      count: (table, where, prefix) => {
+        const { clause, parameters } = filterOf(table, where, prefix)
+        return Effect.flatMap(parameters, (values) =>
+          driver.query(`SELECT count(*)::int AS n FROM ${live} WHERE ${clause}`, values)
+        ).pipe(
+          Effect.map((rows) => Number(rows[0]?.n ?? 0)),
+          Effect.mapError(toUnavailable("count"))
         )
       },
       replaceAll

@@ -155,6 +155,11 @@ export interface EventStoreShape {
    * Never returns an event that a later call could precede with one not yet committed.
    */
   readonly readAll: (options: ReadAllOptions) => Effect.Effect<ReadonlyArray<RecordedEvent>, StoreUnavailable>
+  /**
+   * The checkpoint of the newest committed event in feed order ({@link Origin} when there is none). A reader whose
+   * checkpoint reached it has seen every event committed before `head` was read.
+   */
+  readonly head: Effect.Effect<Checkpoint, StoreUnavailable>
   /** Completes when new events may have been appended since the call began, or after `timeoutMillis`. */
   readonly waitForAppends: (timeoutMillis: number) => Effect.Effect<void>
 }

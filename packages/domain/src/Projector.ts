@@ -4,9 +4,10 @@
  * tables and swaps them in; `follow` keeps catching up as events arrive; `asOf` folds a prefix of the log into a
  * throwaway store, so every read-model query can answer for a past position or time.
  */
-import { Duration, Effect, Either, Fiber, Layer, Option, Ref, Schedule, Schema, Stream } from "effect"
+import { Clock, Duration, Effect, Either, Fiber, Layer, Option, Ref, Schedule, Schema, Stream } from "effect"
 import {
   type Checkpoint,
+  compareCheckpoints,
   EventStore,
   type EventStoreShape,
   Origin,
@@ -70,6 +71,45 @@ export const catchUp = (
       yield* store.apply(yield* batchOf(read))
       applied += read.length
       if (read.length < limit) return applied
+    }
+  })
+
+/** Options of {@link catchUpToHead}. */
+export interface CatchUpToHeadOptions extends CatchUpOptions {
+  /** Give up after this long (default 30 s): the read models then lag, and the read fails rather than answer stale. */
+  readonly timeoutMillis?: number
+}
+
+/** The read models still lag behind the log after waiting. */
+export class ReadModelsLagging extends Schema.TaggedError<ReadModelsLagging>()("ReadModelsLagging", {
+  waitedMillis: Schema.Number
+}) {
+  override get message() {
+    return `The read models did not catch up with the event log within ${this.waitedMillis} ms (a long transaction on the database may be holding the feed back). Retry in a moment.`
+  }
+}
+
+/**
+ * Brings the read models up to the log's head as it stands now: every event committed before the call is applied
+ * when it returns. Under concurrent writers the feed may hold committed events back briefly (it never skips one),
+ * so this waits for them, up to a bound.
+ */
+export const catchUpToHead = (
+  options: CatchUpToHeadOptions = {}
+): Effect.Effect<number, StoreUnavailable | UndecodableEvent | ReadModelsLagging, EventStore | ReadModelStore> =>
+  Effect.gen(function* () {
+    const events = yield* EventStore
+    const store = yield* ReadModelStore
+    const head = yield* events.head
+    const timeout = options.timeoutMillis ?? 30_000
+    const started = yield* Clock.currentTimeMillis
+    let applied = 0
+    while (true) {
+      applied += yield* catchUp(options)
+      if (compareCheckpoints(yield* store.checkpoint, head) >= 0) return applied
+      const waited = (yield* Clock.currentTimeMillis) - started
+      if (waited >= timeout) return yield* Effect.fail(new ReadModelsLagging({ waitedMillis: waited }))
+      yield* events.waitForAppends(Math.min(50, timeout - waited))
     }
   })
 

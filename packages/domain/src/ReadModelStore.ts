@@ -30,6 +30,13 @@ export const Change = {
 /** A filter on rows: every listed top-level field must equal the given value. */
 export type Where = Readonly<Record<string, string | number | boolean>>
 
+/** Narrows and orders a listing: keys starting with `prefix`, in descending key order, at most `limit` rows. */
+export interface ListOptions {
+  readonly prefix?: string
+  readonly descending?: boolean
+  readonly limit?: number
+}
+
 /** A batch of changes and the checkpoint of the last event that produced them. */
 export interface ChangeBatch {
   readonly changes: ReadonlyArray<Change>
@@ -47,8 +54,14 @@ export interface ReadModelStoreShape {
   readonly apply: (batch: ChangeBatch) => Effect.Effect<void, StoreUnavailable>
   /** One row by key. */
   readonly get: (table: string, key: string) => Effect.Effect<Option.Option<Row>, StoreUnavailable>
-  /** The rows of a table that match `where`, ordered by key. */
-  readonly list: (table: string, where?: Where) => Effect.Effect<ReadonlyArray<Row>, StoreUnavailable>
+  /** The rows of a table that match `where` (and `options.prefix`), ordered by key. */
+  readonly list: (
+    table: string,
+    where?: Where,
+    options?: ListOptions
+  ) => Effect.Effect<ReadonlyArray<Row>, StoreUnavailable>
+  /** How many rows of a table match `where` and `prefix`. */
+  readonly count: (table: string, where?: Where, prefix?: string) => Effect.Effect<number, StoreUnavailable>
   /**
    * Rebuilds from zero: applies every batch of `batches` to fresh, empty tables, then swaps them in atomically.
    * Readers see the old read models until the swap.

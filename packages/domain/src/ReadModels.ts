@@ -21,7 +21,7 @@ import {
   Table
 } from "./internal/ReadModelSchema.js"
 import { type ArtifactVersionView, artifactVersionView } from "./internal/ArtifactQueries.js"
-import { getAs, listAs, type Query } from "./internal/ReadModelQueries.js"
+import { countOf, getAs, listAs, type Query } from "./internal/ReadModelQueries.js"
 import type { VersionSelector } from "./Paths.js"
 
 export {
@@ -103,8 +103,11 @@ export const findCollection = (
 ): Query<Option.Option<CollectionRow>> =>
   Effect.map(listAs<CollectionRow>(Table.collections, { organization, registry, name }), Arr.head)
 
+/** The keys of a collection's linked versions (and aliases) start with this. */
+const collectionPrefix = (collectionId: string) => `${Key.collection(collectionId)}/`
+
 const versionCount = (collectionId: string): Query<number> =>
-  Effect.map(listAs<LinkedVersionRow>(Table.linkedVersions, { collectionId }), (links) => links.length)
+  countOf(Table.linkedVersions, undefined, collectionPrefix(collectionId))
 
 const withCount = (collection: CollectionRow): Query<CollectionSummary> =>
   Effect.map(versionCount(collection.collectionId), (count) => ({ ...collection, versionCount: count }))
@@ -168,15 +171,24 @@ const linkedView = (
 })
 
 const latestLinked = (collectionId: string): Query<Option.Option<number>> =>
-  Effect.map(listAs<LinkedVersionRow>(Table.linkedVersions, { collectionId }), (links) =>
-    Option.map(Arr.last(links), (link) => link.index)
+  Effect.map(
+    listAs<LinkedVersionRow>(Table.linkedVersions, undefined, {
+      prefix: collectionPrefix(collectionId),
+      descending: true,
+      limit: 1
+    }),
+    (links) => Option.map(Arr.head(links), (link) => link.index)
   )
 
 /** Every version linked into a collection (by id), with aliases and source metadata, and `latest`. */
 export const listVersions = (collectionId: string): Query<CollectionVersions> =>
   Effect.gen(function* () {
-    const links = yield* listAs<LinkedVersionRow>(Table.linkedVersions, { collectionId })
-    const aliases = yield* listAs<CollectionAliasRow>(Table.collectionAliases, { collectionId })
+    const links = yield* listAs<LinkedVersionRow>(Table.linkedVersions, undefined, {
+      prefix: collectionPrefix(collectionId)
+    })
+    const aliases = yield* listAs<CollectionAliasRow>(Table.collectionAliases, undefined, {
+      prefix: collectionPrefix(collectionId)
+    })
     const latest = Option.map(Arr.last(links), (link) => link.index)
     const versions = yield* Effect.forEach(links, (link) =>
       Effect.map(sourceOf(link.source), (source) => linkedView(link, aliases, latest, source))

@@ -56,7 +56,7 @@ const make = (options: RegistrarOptions) =>
     const context = (yield* Effect.context<EventStore | ReadModelStore | SnapshotStore>()).pipe(
       Context.add(AggregateCache, AggregateCache.make())
     )
-    const catchUp = Projector.catchUp().pipe(Effect.provide(context))
+    const catchUp = Projector.catchUpToHead().pipe(Effect.provide(context))
     const defaults: PathDefaults = {
       defaultOrganization: Option.fromNullable(options.defaultOrganization),
       organizationsOf: (actor) =>
@@ -70,7 +70,7 @@ const make = (options: RegistrarOptions) =>
     const run = <A, E>(effect: Effect.Effect<A, E, EventStore | ReadModelStore | SnapshotStore>) =>
       Effect.provide(effect, context)
     const read = <A, E>(effect: Effect.Effect<A, E, EventStore | ReadModelStore | SnapshotStore>) =>
-      Effect.provide(Effect.zipRight(Projector.catchUp(), effect), context)
+      Effect.provide(Effect.zipRight(Projector.catchUpToHead(), effect), context)
 
     return {
       // organizations, teams and users

@@ -54,6 +54,7 @@ export const feedOnly = (events: ReadonlyArray<RecordedEvent>): EventStoreShape 
   streamVersion: () => Effect.dieMessage("feedOnly: streamVersion is not used"),
   readAll: ({ after, limit }) =>
     Effect.sync(() => events.filter((event) => compareCheckpoints(event, after) > 0).slice(0, limit)),
+  head: Effect.dieMessage("feedOnly: head is not used"),
   waitForAppends: () => Effect.void
 })
 

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, type Scope } from "effect"
 import {
+  compareCheckpoints,
   type EventStoreShape,
   type ExpectedVersion,
   type NewEvent,
@@ -43,17 +44,23 @@ export const newEvent = (type = "Tested", data: NewEvent["data"] = {}): NewEvent
 const events = (count: number, type = "Tested") =>
   Array.from({ length: count }, (_, index) => newEvent(type, { index }))
 
+/** Every event up to the store's head, in pages of 7 (waiting for events the feed still holds back). */
 const readEverything = (store: EventStoreShape) =>
   Effect.gen(function* () {
+    const head = yield* store.head
     const all: Array<RecordedEvent> = []
     let after = Origin
-    while (true) {
+    while (compareCheckpoints(after, head) < 0) {
       const batch = yield* store.readAll({ after, limit: 7 })
-      if (batch.length === 0) return all
+      if (batch.length === 0) {
+        yield* store.waitForAppends(50)
+        continue
+      }
       all.push(...batch)
       const last = batch[batch.length - 1]!
       after = { transactionId: last.transactionId, globalPosition: last.globalPosition }
     }
+    return all
   })
 
 type StreamState = "absent" | "at N" | "not at N"
@@ -261,6 +268,16 @@ export const eventStoreConformance = (
           const after = yield* store.readAll({ after: first.checkpoint, limit: 100 })
           expect(after.map((event) => event.globalPosition)).toEqual(second.globalPositions)
           expect(yield* store.readAll({ after: second.checkpoint, limit: 100 })).toEqual([])
+        })
+      )
+
+      it.scopedLive("names its head: the newest committed event in feed order", () =>
+        Effect.gen(function* () {
+          const { store } = yield* makeSubject
+          expect(yield* store.head).toEqual(Origin)
+          yield* store.append(`head-${uuid()}`, events(2), "any")
+          const last = yield* store.append(`head-${uuid()}`, events(3), "any")
+          expect(yield* store.head).toEqual(last.checkpoint)
         })
       )
 

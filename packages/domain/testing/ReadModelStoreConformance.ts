@@ -3,7 +3,14 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option, type Scope, Stream } from "effect"
-import { Change, type Checkpoint, Origin, type ReadModelStoreShape, type SnapshotStoreShape } from "../src/index.js"
+import {
+  Change,
+  type Checkpoint,
+  Origin,
+  type ReadModelStoreShape,
+  type Row,
+  type SnapshotStoreShape
+} from "../src/index.js"
 
 const at = (globalPosition: number): Checkpoint => ({ transactionId: globalPosition, globalPosition })
 
@@ -49,6 +56,35 @@ export const readModelStoreConformance = (
         })
         expect((yield* store.list("things")).map((row) => row.name)).toEqual(["b"])
         expect(yield* store.checkpoint).toEqual(at(2))
+      })
+    )
+
+    it.scopedLive("lists by key prefix, in either order, with a limit, and counts", () =>
+      Effect.gen(function* () {
+        const store = yield* makeStore
+        yield* store.apply({
+          changes: [
+            Change.put("links", "c1/000000000002", { n: 2, kind: "even" }),
+            Change.put("links", "c1/000000000001", { n: 1, kind: "odd" }),
+            Change.put("links", "c1/000000000003", { n: 3, kind: "odd" }),
+            Change.put("links", "c10/000000000001", { n: 10, kind: "odd" }),
+            Change.put("links", "c0/000000000009", { n: 9, kind: "odd" })
+          ],
+          checkpoint: at(1)
+        })
+        const numbers = (rows: ReadonlyArray<Row>) => rows.map((row) => row.n)
+        expect(numbers(yield* store.list("links", undefined, { prefix: "c1/" }))).toEqual([1, 2, 3])
+        expect(numbers(yield* store.list("links", undefined, { prefix: "c1/", descending: true, limit: 1 }))).toEqual([
+          3
+        ])
+        expect(numbers(yield* store.list("links", { kind: "odd" }, { prefix: "c1/", descending: true }))).toEqual([
+          3, 1
+        ])
+        expect(numbers(yield* store.list("links", undefined, { limit: 2 }))).toEqual([9, 1])
+        expect(yield* store.count("links", undefined, "c1/")).toBe(3)
+        expect(yield* store.count("links", { kind: "odd" })).toBe(4)
+        expect(yield* store.count("links")).toBe(5)
+        expect(yield* store.count("missing")).toBe(0)
       })
     )
 

@@ -6,7 +6,7 @@
  */
 import { Effect, Option, Stream } from "effect"
 import { type Checkpoint, compareCheckpoints, Origin } from "../EventStore.js"
-import type { Change, ChangeBatch, ReadModelStoreShape, Row, Where } from "../ReadModelStore.js"
+import type { Change, ChangeBatch, ListOptions, ReadModelStoreShape, Row, Where } from "../ReadModelStore.js"
 
 /** Rows by key. */
 export type Table = Map<string, Row>
@@ -59,13 +59,29 @@ export const matches = (row: Row, where: Where | undefined): boolean => {
 const byKey = ([a]: readonly [string, Row], [b]: readonly [string, Row]): number => (a < b ? -1 : a > b ? 1 : 0)
 
 /** The rows of `table` that match `where`, ordered by key (code-unit order, as PostgreSQL's `COLLATE "C"`). */
-export const listRows = (tables: Tables, table: string, where?: Where): ReadonlyArray<Row> => {
+export const listRows = (
+  tables: Tables,
+  table: string,
+  where?: Where,
+  options: ListOptions = {}
+): ReadonlyArray<Row> => {
   const rows = tables.get(table)
   if (rows === undefined) return []
-  return [...rows.entries()]
-    .filter(([, row]) => matches(row, where))
+  const { prefix } = options
+  const sorted = [...rows.entries()]
+    .filter(([key, row]) => (prefix === undefined || key.startsWith(prefix)) && matches(row, where))
     .sort(byKey)
-    .map(([, row]) => row)
+  if (options.descending) sorted.reverse()
+  return (options.limit === undefined ? sorted : sorted.slice(0, options.limit)).map(([, row]) => row)
+}
+
+/** How many rows of `table` match `where` and `prefix`. */
+export const countRows = (tables: Tables, table: string, where?: Where, prefix?: string): number => {
+  const rows = tables.get(table)
+  if (rows === undefined) return 0
+  let count = 0
+  for (const [key, row] of rows) if ((prefix === undefined || key.startsWith(prefix)) && matches(row, where)) count++
+  return count
 }
 
 /** Creates empty in-memory read-model tables. */
@@ -81,7 +97,8 @@ export const make = (): ReadModelStoreShape => {
         checkpoint = batch.checkpoint
       }),
     get: (table, key) => Effect.sync(() => Option.fromNullable(tables.get(table)?.get(key))),
-    list: (table, where) => Effect.sync(() => listRows(tables, table, where)),
+    list: (table, where, options) => Effect.sync(() => listRows(tables, table, where, options)),
+    count: (table, where, prefix) => Effect.sync(() => countRows(tables, table, where, prefix)),
     replaceAll: (batches) =>
       Effect.suspend(() => {
         const fresh: Tables = new Map()

@@ -4,7 +4,7 @@
  */
 import { Effect, Option } from "effect"
 import type { StoreUnavailable } from "../EventStore.js"
-import { ReadModelStore, type Where } from "../ReadModelStore.js"
+import { type ListOptions, ReadModelStore, type Where } from "../ReadModelStore.js"
 import {
   type AuditRow,
   Key,
@@ -19,8 +19,14 @@ import {
 export type Query<A> = Effect.Effect<A, StoreUnavailable, ReadModelStore>
 
 /** The rows of a table that match `where`, in key order, as the shape the table holds. */
-export const listAs = <A>(table: string, where?: Where): Query<ReadonlyArray<A>> =>
-  Effect.flatMap(ReadModelStore, (store) => store.list(table, where)).pipe(Effect.map((rows) => rows.map(readRow<A>)))
+export const listAs = <A>(table: string, where?: Where, options?: ListOptions): Query<ReadonlyArray<A>> =>
+  Effect.flatMap(ReadModelStore, (store) => store.list(table, where, options)).pipe(
+    Effect.map((rows) => rows.map(readRow<A>))
+  )
+
+/** How many rows of a table match `where` and `prefix`. */
+export const countOf = (table: string, where?: Where, prefix?: string): Query<number> =>
+  Effect.flatMap(ReadModelStore, (store) => store.count(table, where, prefix))
 
 /** One row by key, as the shape its table holds. */
 export const getAs = <A>(table: string, key: string): Query<Option.Option<A>> =>
