@@ -11,10 +11,12 @@ import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { alternate, type Figures, median, medianOf } from "./internal/Measure.js"
+import * as Postgres from "./internal/Postgres.js"
 import { millis, type Section, times } from "./internal/Report.js"
 
 /** Options of the CLI scenario. */
 export interface CliOptions {
+  readonly url: string
   readonly runs: number
   readonly log: (line: string) => void
 }
@@ -91,10 +93,17 @@ export const run = async (options: CliOptions): Promise<Section> => {
     const resolve = [binary, "resolve", name, "--as", "bob", "--data-dir", dataDir]
     const warm = await timed(resolve)
     if (warm.code !== 0) throw new Error(`registrar resolve failed: ${warm.output.slice(0, 500)}`)
+    // The same command on a PostgreSQL server schema: the CLI without the embedded store's start-up.
+    await Postgres.dropSchema(options.url, Postgres.Schemas.cli)
+    const server = ["--database-url", options.url, "--schema", Postgres.Schemas.cli]
+    const seededServer = await timed([binary, "demo", ...server])
+    if (seededServer.code !== 0)
+      throw new Error(`registrar demo on the server failed: ${seededServer.output.slice(0, 500)}`)
     const contenders = {
       node: () => timed(["-e", "process.stdout.write('ok\\n')"]),
       version: () => timed([binary, "--version"]),
       pglite: () => timed(["--input-type=module", "-e", pgliteScript(join(dataDir, "db"))], benchDirectory),
+      server: () => timed([binary, "resolve", name, "--as", "bob", ...server]),
       resolve: () => timed(resolve)
     }
     const rounds = await alternate(
@@ -110,6 +119,10 @@ export const run = async (options: CliOptions): Promise<Section> => {
       ["node", "`node -e` (process start)"],
       ["version", "`registrar --version` (node + loading the CLI's modules)"],
       ["pglite", "bare script: import PGlite, open the data directory, one query, close"],
+      [
+        "server",
+        `the same \`resolve\` with \`--database-url\` (PostgreSQL server, schema \`${Postgres.Schemas.cli}\`)`
+      ],
       ["resolve", `\`registrar resolve "${name}" --as bob\``]
     ]
     const answer = medianOf(rounds.resolve, "answer")
@@ -117,7 +130,7 @@ export const run = async (options: CliOptions): Promise<Section> => {
       title,
       method: [
         `The CLI as built (\`packages/cli-demo/bin/registrar.js\` → \`dist\`, so run \`pnpm exec tsc -b\` first), on a fresh data directory seeded by \`registrar demo\` (seeding took ${millis(seeded.exitMillis)} ms), then one unmeasured \`resolve\` to warm the page cache.`,
-        `${options.runs} rounds; each spawns the four commands below in a rotated order. "To answer" is the time from spawn to the first byte on stdout, "to exit" until the process ended.`
+        `${options.runs} rounds; each spawns the five commands below in a rotated order. "To answer" is the time from spawn to the first byte on stdout, "to exit" until the process ended.`
       ],
       tables: [
         {
@@ -144,5 +157,6 @@ export const run = async (options: CliOptions): Promise<Section> => {
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true })
+    await Postgres.dropSchema(options.url, Postgres.Schemas.cli).catch(() => undefined)
   }
 }

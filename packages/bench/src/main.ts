@@ -237,7 +237,7 @@ const main = async () => {
   if (selected("memory")) {
     await attempt("6. The memory store", () => MemoryStore.run({ runs: flags.runs, seconds: flags.seconds, log }))
   }
-  if (selected("cli")) await attempt("7. The CLI", () => Cli.run({ runs: flags.runs, log }))
+  if (selected("cli")) await attempt("7. The CLI", () => Cli.run({ url: flags.url, runs: flags.runs, log }))
   await cpu.close()
   const context = await environment(flags, { start: loadAtStart, end: loadavg() })
   write(flags.out, render(flags, sections, context, (Date.now() - began) / 60_000))

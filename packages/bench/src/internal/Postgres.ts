@@ -6,7 +6,8 @@ export const Schemas = {
   registrar: "registrar_bench",
   registrarSmall: "registrar_bench_small",
   emmett: "emmett_bench",
-  bare: "bare_bench"
+  bare: "bare_bench",
+  cli: "registrar_bench_cli"
 } as const
 
 /**
