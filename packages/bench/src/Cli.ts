@@ -5,7 +5,7 @@
  * and querying it from a bare script.
  */
 import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
@@ -66,8 +66,27 @@ const figuresOf = (result: Timed): Figures => ({
   failures: result.code === 0 ? 0 : 1
 })
 
-/** Whether the CLI is built (its binary imports the compiled `dist`). */
+/** Whether the CLI is built (its binary imports the compiled `dist`, or a bundle of it). */
 export const available = (): boolean => existsSync(binary) && existsSync(built)
+
+const cliRoot = join(repository, "packages/cli-demo/")
+
+/**
+ * Which code `bin/registrar.js` runs, by the rule it documents: the esbuild bundle while `dist/bundle/inputs.json`
+ * says it is newer than all its inputs, else the `tsc` output.
+ */
+const runs = (): string => {
+  try {
+    const stamp = JSON.parse(readFileSync(join(cliRoot, "dist/bundle/inputs.json"), "utf8")) as {
+      readonly builtAt: number
+      readonly inputs: ReadonlyArray<string>
+    }
+    const current = stamp.inputs.every((input) => statSync(join(cliRoot, input)).mtimeMs <= stamp.builtAt)
+    return current ? "its esbuild bundle (`dist/bundle`, current)" : "`dist/src/main.js` (the bundle is stale)"
+  } catch {
+    return "`dist/src/main.js` (no bundle)"
+  }
+}
 
 /** Times the CLI and its floors; reports pending when the CLI is not built. */
 export const run = async (options: CliOptions): Promise<Section> => {
@@ -85,6 +104,7 @@ export const run = async (options: CliOptions): Promise<Section> => {
       ]
     }
   }
+  const binaryRan = runs()
   const dataDir = mkdtempSync(join(tmpdir(), "registrar-bench-cli-"))
   try {
     options.log("cli: seeding the embedded store with `registrar demo`")
@@ -129,7 +149,7 @@ export const run = async (options: CliOptions): Promise<Section> => {
     return {
       title,
       method: [
-        `The CLI as built (\`packages/cli-demo/bin/registrar.js\` → \`dist\`, so run \`pnpm exec tsc -b\` first), on a fresh data directory seeded by \`registrar demo\` (seeding took ${millis(seeded.exitMillis)} ms), then one unmeasured \`resolve\` to warm the page cache.`,
+        `The CLI as built: \`packages/cli-demo/bin/registrar.js\`, which ran ${binaryRan} (build with \`pnpm exec tsc -b\`, and \`pnpm --filter @registrar/cli-demo bundle\` for the bundle), on a fresh data directory seeded by \`registrar demo\` (seeding took ${millis(seeded.exitMillis)} ms), then one unmeasured \`resolve\` to warm the page cache.`,
         `${options.runs} rounds; each spawns the five commands below in a rotated order. "To answer" is the time from spawn to the first byte on stdout, "to exit" until the process ended.`
       ],
       tables: [
