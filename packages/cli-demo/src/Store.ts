@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import type { PGlite } from "@electric-sql/pglite"
+import type { PGlite, PGliteOptions } from "@electric-sql/pglite"
 import { type EventStore, type ReadModelStore, type SnapshotStore, StoreUnavailable } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -24,22 +24,46 @@ export const ensureDirectory = (directory: string): Effect.Effect<void, WriteFai
     catch: (error) => new WriteFailed({ path: directory, reason: String((error as Error).message ?? error) })
   })
 
+type PgliteModule = typeof import("@electric-sql/pglite")
+type WasmModule = NonNullable<PGliteOptions["pgliteWasmModule"]>
+
+// The WebAssembly global (its types come with the DOM library, which this package does not use).
+const { WebAssembly: wasmApi } = globalThis as unknown as {
+  readonly WebAssembly: { readonly compile: (bytes: Uint8Array) => Promise<WasmModule> }
+}
+
+let loading: Promise<{ readonly pglite: PgliteModule; readonly wasm: WasmModule | undefined }> | undefined
+
+/**
+ * Starts importing PGlite and compiling its WebAssembly (on V8's background threads), so that both are ready by the
+ * time the command opens the store; `main` calls it early when the command will use the embedded store.
+ */
+export const warmUpPglite = () => {
+  loading ??= import("@electric-sql/pglite").then(async (pglite) => {
+    const wasm = await fs
+      .readFile(new URL("pglite.wasm", import.meta.resolve("@electric-sql/pglite")))
+      .then((bytes) => wasmApi.compile(bytes))
+      .catch(() => undefined)
+    return { pglite, wasm }
+  })
+  return loading
+}
+
 /**
  * PGlite on `directory` (initialized on first use), closed with the scope. Its shared buffers are kept small: zeroing
  * PostgreSQL's default 128 MB buffer pool is most of PGlite's start-up time, and a command's working set is small.
  */
 const openPglite = (directory: string): Effect.Effect<PGlite, StoreUnavailable, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.flatMap(
-      Effect.promise(() => import("@electric-sql/pglite")),
-      ({ PGlite }) =>
-        Effect.tryPromise({
-          try: () =>
-            PGlite.create(directory, {
-              startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffers}`]
-            }),
-          catch: (cause) => new StoreUnavailable({ operation: "open PGlite", detail: `${directory}: ${String(cause)}` })
-        })
+    Effect.flatMap(Effect.promise(warmUpPglite), ({ pglite: { PGlite }, wasm }) =>
+      Effect.tryPromise({
+        try: () =>
+          PGlite.create(directory, {
+            startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffers}`],
+            ...(wasm === undefined ? {} : { pgliteWasmModule: wasm })
+          }),
+        catch: (cause) => new StoreUnavailable({ operation: "open PGlite", detail: `${directory}: ${String(cause)}` })
+      })
     ),
     (client) => Effect.promise(() => client.close().catch(() => undefined))
   )

@@ -1,63 +1,57 @@
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { afterEach, expect, it } from "vitest"
-import { dispose, eachStore, json, run, type Store } from "./support/Cli.js"
+import { expect, it } from "vitest"
+import { eachStore, json, run, withStore } from "./support/Cli.js"
 
 const target = "wandb-registry-Golden Datasets/concurrent"
 
 eachStore("several processes linking into one collection at once", (fresh) => {
-  let store: Store | undefined
-  afterEach(async () => {
-    if (store !== undefined) await dispose(store)
-  })
+  it("distinct sources get distinct indexes; one source linked twice at once gets one version", () =>
+    withStore(fresh, async (s) => {
+      const sources = await Promise.all(
+        [0, 1, 2, 3].map(async (i) => {
+          const file = path.join(s.dataDir, `source-${i}.bin`)
+          await fs.writeFile(file, `content ${i}`)
+          return json<{ reference: string }>(
+            s,
+            "artifact",
+            "log",
+            `smle-reg-team-1/concurrent/source-${i}`,
+            "--type",
+            "dataset",
+            "--file",
+            file,
+            "--as",
+            "bob"
+          )
+        })
+      )
+      const linked = await Promise.all(
+        sources.map((source) => run(s, "link", source.reference, target, "--as", "bob", "--json"))
+      )
+      for (const result of linked) expect(result.code, result.stderr).toBe(0)
+      const versions = linked.map((result) => (JSON.parse(result.stdout) as { version: number }).version)
+      expect([...versions].sort()).toEqual([0, 1, 2, 3])
 
-  it("distinct sources get distinct indexes; one source linked twice at once gets one version", async () => {
-    store = await fresh()
-    const s = store
-    const sources = await Promise.all(
-      [0, 1, 2, 3].map(async (i) => {
-        const file = path.join(s.dataDir, `source-${i}.bin`)
-        await fs.writeFile(file, `content ${i}`)
-        return json<{ reference: string }>(
-          s,
-          "artifact",
-          "log",
-          `smle-reg-team-1/concurrent/source-${i}`,
-          "--type",
-          "dataset",
-          "--file",
-          file,
-          "--as",
-          "bob"
-        )
-      })
-    )
-    const linked = await Promise.all(
-      sources.map((source) => run(s, "link", source.reference, target, "--as", "bob", "--json"))
-    )
-    for (const result of linked) expect(result.code, result.stderr).toBe(0)
-    const versions = linked.map((result) => (JSON.parse(result.stdout) as { version: number }).version)
-    expect([...versions].sort()).toEqual([0, 1, 2, 3])
-
-    const same = await Promise.all(
-      [0, 1].map(() =>
-        run(
-          s,
-          "link",
-          "smle-reg-team-1/registry_quickstart/raw_images:v0",
-          target.replace("concurrent", "same"),
-          "--as",
-          "bob",
-          "--json"
+      const same = await Promise.all(
+        [0, 1].map(() =>
+          run(
+            s,
+            "link",
+            "smle-reg-team-1/registry_quickstart/raw_images:v0",
+            target.replace("concurrent", "same"),
+            "--as",
+            "bob",
+            "--json"
+          )
         )
       )
-    )
-    for (const result of same) expect(result.code, result.stderr).toBe(0)
-    const documents = same.map((result) => JSON.parse(result.stdout) as { version: number; created: boolean })
-    expect(documents.map((document) => document.version)).toEqual([0, 0])
-    expect(documents.filter((document) => document.created)).toHaveLength(1)
+      for (const result of same) expect(result.code, result.stderr).toBe(0)
+      const documents = same.map((result) => JSON.parse(result.stdout) as { version: number; created: boolean })
+      expect(documents.map((document) => document.version)).toEqual([0, 0])
+      expect(documents.filter((document) => document.created)).toHaveLength(1)
 
-    const shown = await json<{ versions: Array<{ index: number }> }>(s, "collection", "show", target, "--as", "bob")
-    expect(shown.versions.map((version) => version.index)).toEqual([0, 1, 2, 3])
-  })
+      const shown = await json<{ versions: Array<{ index: number }> }>(s, "collection", "show", target, "--as", "bob")
+      expect(shown.versions.map((version) => version.index)).toEqual([0, 1, 2, 3])
+    }))
 })

@@ -1,7 +1,7 @@
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { afterAll, beforeAll, expect, it } from "vitest"
-import { dispose, eachStore, ok, run, type Store } from "./support/Cli.js"
+import { expect, it } from "vitest"
+import { eachStore, ok, run, type Store, withStore } from "./support/Cli.js"
 
 /** A failure: exit code 1, nothing on stdout, exactly one line on stderr that contains `text`. */
 const fails = async (store: Store, text: string | RegExp, ...args: ReadonlyArray<string>) => {
@@ -21,92 +21,97 @@ const golden = "wandb-registry-Golden Datasets"
 const models = "wandb-registry-Models/Zoo_Classifier_Models"
 
 eachStore("errors print one line that says what to do and exit non-zero", (fresh) => {
-  let s: Store
-  beforeAll(async () => {
-    s = await fresh()
-  })
-  afterAll(() => dispose(s))
+  it("bad paths, personal entities, wrong types and missing registries", () =>
+    withStore(fresh, async (s) => {
+      await fails(s, "Invalid path", "resolve", "a/b/c/d", "--as", "bob")
+      await fails(
+        s,
+        /Invalid path .*link target is a collection/,
+        "link",
+        "smle-reg-team-1/registry_quickstart/raw_images:v0",
+        `${golden}/raw_images:v0`,
+        "--as",
+        "bob"
+      )
 
-  it("bad paths, personal entities, wrong types and missing registries", async () => {
-    await fails(s, "Invalid path", "resolve", "a/b/c/d", "--as", "bob")
-    await fails(
-      s,
-      /Invalid path .*link target is a collection/,
-      "link",
-      "smle-reg-team-1/registry_quickstart/raw_images:v0",
-      `${golden}/raw_images:v0`,
-      "--as",
-      "bob"
-    )
+      const file = path.join(s.dataDir, "notes.txt")
+      await fs.writeFile(file, "mine")
+      await ok(s, "artifact", "log", "bob/scratch/notes", "--type", "dataset", "--file", file, "--as", "bob")
+      await fails(s, "personal entity", "link", "bob/scratch/notes:v0", `${golden}/notes`, "--as", "bob")
 
-    const file = path.join(s.dataDir, "notes.txt")
-    await fs.writeFile(file, "mine")
-    await ok(s, "artifact", "log", "bob/scratch/notes", "--type", "dataset", "--file", file, "--as", "bob")
-    await fails(s, "personal entity", "link", "bob/scratch/notes:v0", `${golden}/notes`, "--as", "bob")
+      const wrongType = await fails(
+        s,
+        '"model"',
+        "link",
+        "smle-reg-team-1/registry_quickstart/zoo-classifier:v0",
+        `${golden}/raw_images`,
+        "--as",
+        "bob"
+      )
+      expect(wrongType).toContain('"dataset"')
+      await fails(
+        s,
+        "wandb-registry-Nope",
+        "link",
+        "smle-reg-team-1/registry_quickstart/raw_images:v0",
+        "wandb-registry-Nope/raw",
+        "--as",
+        "bob"
+      )
+      await fails(
+        s,
+        "--file",
+        "artifact",
+        "log",
+        "smle-reg-team-1/p/x",
+        "--type",
+        "dataset",
+        "--file",
+        path.join(s.dataDir, "missing.bin"),
+        "--as",
+        "bob"
+      )
+    }))
 
-    const wrongType = await fails(
-      s,
-      '"model"',
-      "link",
-      "smle-reg-team-1/registry_quickstart/zoo-classifier:v0",
-      `${golden}/raw_images`,
-      "--as",
-      "bob"
-    )
-    expect(wrongType).toContain('"dataset"')
-    await fails(
-      s,
-      "wandb-registry-Nope",
-      "link",
-      "smle-reg-team-1/registry_quickstart/raw_images:v0",
-      "wandb-registry-Nope/raw",
-      "--as",
-      "bob"
-    )
-    await fails(
-      s,
-      "--file",
-      "artifact",
-      "log",
-      "smle-reg-team-1/p/x",
-      "--type",
-      "dataset",
-      "--file",
-      path.join(s.dataDir, "missing.bin"),
-      "--as",
-      "bob"
-    )
-  })
+  it("insufficient roles, protected aliases and restricted registries", () =>
+    withStore(fresh, async (s) => {
+      await fails(s, /carol.*viewer.*member or higher/, "unlink", `${golden}/raw_images:v0`, "--as", "carol")
+      await fails(s, "protected", "alias", "add", `${models}:v0`, "production", "--as", "bob")
+      await fails(s, "admin", "registry", "grant", "Models", "--user", "carol", "--role", "admin", "--as", "bob")
 
-  it("insufficient roles, protected aliases and restricted registries", async () => {
-    await fails(s, /carol.*viewer.*member or higher/, "unlink", `${golden}/raw_images:v0`, "--as", "carol")
-    await fails(s, "protected", "alias", "add", `${models}:v0`, "production", "--as", "bob")
-    await fails(s, "admin", "registry", "grant", "Models", "--user", "carol", "--role", "admin", "--as", "bob")
+      await ok(s, "registry", "restrict", "Models", "--as", "alice")
+      await fails(s, "does not exist", "resolve", `${models}:v0`, "--as", "carol")
+      await ok(s, "registry", "grant", "Models", "--user", "carol", "--role", "restricted_viewer", "--as", "alice")
+      await ok(s, "resolve", `${models}:v0`, "--as", "carol")
+      await fails(
+        s,
+        "use or download",
+        "artifact",
+        "download",
+        `${models}:v0`,
+        "--to",
+        path.join(s.dataDir, "x"),
+        "--as",
+        "carol"
+      )
+    }))
 
-    await ok(s, "registry", "restrict", "Models", "--as", "alice")
-    await fails(s, "does not exist", "resolve", `${models}:v0`, "--as", "carol")
-    await ok(s, "registry", "grant", "Models", "--user", "carol", "--role", "restricted_viewer", "--as", "alice")
-    await ok(s, "resolve", `${models}:v0`, "--as", "carol")
-    await fails(
-      s,
-      "use or download",
-      "artifact",
-      "download",
-      `${models}:v0`,
-      "--to",
-      path.join(s.dataDir, "x"),
-      "--as",
-      "carol"
-    )
-  })
-
-  it("--json errors and a missing user", async () => {
-    const result = await run(s, "link", "bob/scratch/notes:v0", `${golden}/notes`, "--as", "bob", "--json")
-    expect(result.code).toBe(1)
-    expect(result.stderr).toBe("")
-    expect(JSON.parse(result.stdout)).toEqual({
-      error: { code: "PersonalEntityCannotLink", message: expect.stringContaining("team entity") }
-    })
-    await fails(s, "--as USER", "resolve", `${golden}/raw_images`)
-  })
+  it("--json errors and a missing user", () =>
+    withStore(fresh, async (s) => {
+      const result = await run(
+        s,
+        "link",
+        "smle-reg-team-1/registry_quickstart/zoo-classifier:v0",
+        `${golden}/raw_images`,
+        "--as",
+        "bob",
+        "--json"
+      )
+      expect(result.code).toBe(1)
+      expect(result.stderr).toBe("")
+      expect(JSON.parse(result.stdout)).toEqual({
+        error: { code: "TypeNotAccepted", message: expect.stringContaining('not "model"') }
+      })
+      await fails(s, "--as USER", "resolve", `${golden}/raw_images`)
+    }))
 })

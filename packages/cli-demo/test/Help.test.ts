@@ -3,7 +3,7 @@ import * as Descriptor from "@effect/cli/CommandDescriptor"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import { describe, expect, it } from "vitest"
 import { command } from "../src/Cli.js"
-import { pgliteStore, plain, run } from "./support/Cli.js"
+import { plain, run, withPgliteStore } from "./support/Cli.js"
 
 // The descriptor tree's shape (internal to @effect/cli): Map wrappers, Subcommands with a parent and children, and
 // Standard commands.
@@ -24,7 +24,7 @@ const leaves = (node: Node, prefix: ReadonlyArray<string>): Array<[string, Node]
   return inner._tag === "Map" ? [] : [[[...prefix, inner.name].slice(1).join(" "), inner]]
 }
 
-describe("help", () => {
+describe.concurrent("help", () => {
   it("every command has a description and an example", () => {
     const all = leaves(command.descriptor as unknown as Node, [])
     const names = all.map(([name]) => name).sort()
@@ -72,32 +72,32 @@ describe("help", () => {
     }
   })
 
-  it("the binary prints help, runs compiled or bundled, and rejects bad usage with a helpful line and exit code 2", async () => {
-    const store = await pgliteStore()
-    const help = await run(store, "link", "--help")
-    expect(help.code).toBe(0)
-    expect(plain(help.stdout)).toContain("--interactive")
-    expect(plain(help.stdout)).toContain("Example")
+  it("the binary prints help, runs compiled or bundled, and rejects bad usage with a helpful line and exit code 2", () =>
+    withPgliteStore(async (store) => {
+      const help = await run(store, "link", "--help")
+      expect(help.code).toBe(0)
+      expect(plain(help.stdout)).toContain("--interactive")
+      expect(plain(help.stdout)).toContain("Example")
 
-    const unknown = await run(store, "registry", "grant", "Models", "--user", "carol", "--role", "superuser")
-    expect(unknown.code).toBe(2)
-    expect(unknown.stdout).toBe("")
-    expect(plain(unknown.stderr)).toMatch(/superuser|restricted_viewer/)
-    expect(plain(unknown.stderr)).toContain("--help")
-    expect(plain(unknown.stderr)).not.toMatch(/\bat .*\.js:\d+/)
+      const unknown = await run(store, "registry", "grant", "Models", "--user", "carol", "--role", "superuser")
+      expect(unknown.code).toBe(2)
+      expect(unknown.stdout).toBe("")
+      expect(plain(unknown.stderr)).toMatch(/superuser|restricted_viewer/)
+      expect(plain(unknown.stderr)).toContain("--help")
+      expect(plain(unknown.stderr)).not.toMatch(/\bat .*\.js:\d+/)
 
-    const compiled = await run(
-      { ...store, env: { ...store.env, REGISTRAR_NO_BUNDLE: "1" } },
-      "registry",
-      "list",
-      "--as",
-      "bob"
-    )
-    expect(compiled.code, compiled.stderr).toBe(0)
-    expect(compiled.stdout).toContain("wandb-registry-Golden Datasets")
+      const compiled = await run(
+        { ...store, env: { ...store.env, REGISTRAR_NO_BUNDLE: "1" } },
+        "registry",
+        "list",
+        "--as",
+        "bob"
+      )
+      expect(compiled.code, compiled.stderr).toBe(0)
+      expect(compiled.stdout).toContain("wandb-registry-Golden Datasets")
 
-    const noCommand = await run(store, "frobnicate")
-    expect(noCommand.code).toBe(2)
-    expect(plain(noCommand.stderr)).toContain("Invalid subcommand")
-  })
+      const noCommand = await run(store, "frobnicate")
+      expect(noCommand.code).toBe(2)
+      expect(plain(noCommand.stderr)).toContain("Invalid subcommand")
+    }))
 })

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { dispose, finished, json, pgliteStore, plain, start, type Store } from "./support/Cli.js"
+import { describe, expect, it } from "vitest"
+import { finished, json, plain, start, withPgliteStore } from "./support/Cli.js"
 
 const down = "\u001b[B"
 const enter = "\r"
@@ -34,44 +34,39 @@ const drive = async (
 }
 
 describe("link --interactive (PGlite)", () => {
-  let s: Store
-  beforeAll(async () => {
-    s = await pgliteStore()
-  })
-  afterAll(() => dispose(s))
+  it("walks team → project → artifact → version → registry → collection → aliases, driven through its prompts", () =>
+    withPgliteStore(async (s) => {
+      const child = start(s, ["link", "--interactive", "--as", "bob"])
+      const done = finished(child)
+      await drive(child, [
+        ["? Team", enter],
+        ["? Project", enter],
+        ["? Artifact", down + enter],
+        ["? Version", down + enter],
+        ["? Registry", enter],
+        ["? Collection", down + enter],
+        ["? New collection name", `shortlist${enter}`],
+        ["? Aliases", `candidate, reviewed${enter}`],
+        [
+          "? Link smle-reg-team-1/registry_quickstart/zoo-classifier:v0 into smle-registries-bug-bash/wandb-registry-Models/shortlist with candidate, reviewed?",
+          "y"
+        ]
+      ])
+      const result = await done
+      expect(result.code, result.stderr).toBe(0)
+      expect(plain(result.stdout).trim().split("\n").at(-1)).toBe("wandb-registry-Models/shortlist:v0")
+      expect(result.stderr).toContain("registrar link smle-reg-team-1/registry_quickstart/zoo-classifier:v0")
 
-  it("walks team → project → artifact → version → registry → collection → aliases, driven through its prompts", async () => {
-    const child = start(s, ["link", "--interactive", "--as", "bob"])
-    const done = finished(child)
-    await drive(child, [
-      ["? Team", enter],
-      ["? Project", enter],
-      ["? Artifact", down + enter],
-      ["? Version", down + enter],
-      ["? Registry", enter],
-      ["? Collection", down + enter],
-      ["? New collection name", `shortlist${enter}`],
-      ["? Aliases", `candidate, reviewed${enter}`],
-      [
-        "? Link smle-reg-team-1/registry_quickstart/zoo-classifier:v0 into smle-registries-bug-bash/wandb-registry-Models/shortlist with candidate, reviewed?",
-        "y"
-      ]
-    ])
-    const result = await done
-    expect(result.code, result.stderr).toBe(0)
-    expect(plain(result.stdout).trim().split("\n").at(-1)).toBe("wandb-registry-Models/shortlist:v0")
-    expect(result.stderr).toContain("registrar link smle-reg-team-1/registry_quickstart/zoo-classifier:v0")
-
-    const resolved = await json<{ source: string; aliases: Array<string> }>(
-      s,
-      "resolve",
-      "wandb-registry-Models/shortlist:reviewed",
-      "--as",
-      "bob"
-    )
-    expect(resolved).toMatchObject({
-      source: "smle-reg-team-1/registry_quickstart/zoo-classifier:v0",
-      aliases: ["latest", "candidate", "reviewed"]
-    })
-  })
+      const resolved = await json<{ source: string; aliases: Array<string> }>(
+        s,
+        "resolve",
+        "wandb-registry-Models/shortlist:reviewed",
+        "--as",
+        "bob"
+      )
+      expect(resolved).toMatchObject({
+        source: "smle-reg-team-1/registry_quickstart/zoo-classifier:v0",
+        aliases: ["latest", "candidate", "reviewed"]
+      })
+    }))
 })

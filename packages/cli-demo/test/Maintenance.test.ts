@@ -1,8 +1,8 @@
 import * as path from "node:path"
 import { PGlite } from "@electric-sql/pglite"
 import pg from "pg"
-import { afterEach, expect, it } from "vitest"
-import { databaseUrl, dispose, eachStore, ok, run, type Store } from "./support/Cli.js"
+import { expect, it } from "vitest"
+import { databaseUrl, eachStore, ok, run, type Store, withStore } from "./support/Cli.js"
 
 const tamper = `
   UPDATE SCHEMA.events SET metadata = jsonb_set(metadata, '{actor}', '"mallory"')
@@ -31,36 +31,30 @@ const tamperWith = async (store: Store): Promise<{ stream_id: string; event_id: 
 }
 
 eachStore("verify and replay", (fresh) => {
-  let store: Store | undefined
-  afterEach(async () => {
-    if (store !== undefined) await dispose(store)
-  })
+  it("replay rebuilds the read models with a progress bar; verify names the first tampered event", () =>
+    withStore(fresh, async (s) => {
+      const replayed = await run(s, "replay")
+      expect(replayed.code, replayed.stderr).toBe(0)
+      expect(replayed.stdout).toMatch(/^Rebuilt every read model from \d+ events in [\d.]+ s \(\d+ events\/s\)\.\n$/)
+      expect(replayed.stderr).toMatch(/replay \[#+\] \d+\/\d+ events/)
+      expect(await ok(s, "resolve", "wandb-registry-Golden Datasets/raw_images:production", "--as", "bob")).toContain(
+        "smle-reg-team-1/registry_quickstart/raw_images:v0"
+      )
 
-  it("replay rebuilds the read models with a progress bar; verify names the first tampered event", async () => {
-    store = await fresh()
-    const s = store
-    const replayed = await run(s, "replay")
-    expect(replayed.code, replayed.stderr).toBe(0)
-    expect(replayed.stdout).toMatch(/^Rebuilt every read model from \d+ events in [\d.]+ s \(\d+ events\/s\)\.\n$/)
-    expect(replayed.stderr).toMatch(/replay \[#+\] \d+\/\d+ events/)
-    expect(await ok(s, "resolve", "wandb-registry-Golden Datasets/raw_images:production", "--as", "bob")).toContain(
-      "smle-reg-team-1/registry_quickstart/raw_images:v0"
-    )
-
-    expect(await ok(s, "verify")).toMatch(/^OK: \d+ events in \d+ streams; every hash chain is intact\.\n$/)
-    const edited = await tamperWith(s)
-    const verified = await run(s, "verify")
-    expect(verified.code).toBe(3)
-    expect(verified.stdout).toBe("")
-    const errors = verified.stderr.split("\n").filter((line) => line !== "")
-    expect(errors).toHaveLength(1)
-    expect(errors[0]).toMatch(/^Error: Tampered history/)
-    expect(errors[0]).toContain(`stream "${edited.stream_id}"`)
-    expect(errors[0]).toContain(edited.event_id)
-    const document = JSON.parse((await run(s, "verify", "--json")).stdout) as {
-      tampered: boolean
-      error: { code: string }
-    }
-    expect(document).toMatchObject({ tampered: true, error: { code: "ChainBroken" } })
-  })
+      expect(await ok(s, "verify")).toMatch(/^OK: \d+ events in \d+ streams; every hash chain is intact\.\n$/)
+      const edited = await tamperWith(s)
+      const verified = await run(s, "verify")
+      expect(verified.code).toBe(3)
+      expect(verified.stdout).toBe("")
+      const errors = verified.stderr.split("\n").filter((line) => line !== "")
+      expect(errors).toHaveLength(1)
+      expect(errors[0]).toMatch(/^Error: Tampered history/)
+      expect(errors[0]).toContain(`stream "${edited.stream_id}"`)
+      expect(errors[0]).toContain(edited.event_id)
+      const document = JSON.parse((await run(s, "verify", "--json")).stdout) as {
+        tampered: boolean
+        error: { code: string }
+      }
+      expect(document).toMatchObject({ tampered: true, error: { code: "ChainBroken" } })
+    }))
 })

@@ -136,7 +136,7 @@ export const dispose = async (store: Store): Promise<void> => {
 
 /** `describe` for tests that need the server: named "(PostgreSQL server)", skipped only outside CI without one. */
 export const describeServer = (name: string, body: () => void): void => {
-  const title = `${name} (PostgreSQL server)`
+  const title = `${name} (PostgreSQL server)`.trim()
   if (databaseUrl !== undefined) describe(title, body)
   else if (process.env.CI) {
     describe(title, () => {
@@ -147,11 +147,29 @@ export const describeServer = (name: string, body: () => void): void => {
   } else describe.skip(title, body)
 }
 
-/** The stores a scenario runs on: PGlite always, the server when configured (or failing in CI without one). */
+/**
+ * The stores a scenario runs on: PGlite always, the server when configured (or failing in CI without one). The
+ * tests run concurrently: each works on a store of its own (`withStore`).
+ */
 export const eachStore = (name: string, body: (fresh: () => Promise<Store>) => void): void => {
-  describe(`${name} (PGlite)`, () => body(pgliteStore))
-  describeServer(name, () => body(serverStore))
+  describe.concurrent(name, () => {
+    describe("(PGlite)", () => body(pgliteStore))
+    describeServer("", () => body(serverStore))
+  })
 }
+
+/** Runs `body` on a fresh store, disposed afterwards. */
+export const withStore = async <A>(fresh: () => Promise<Store>, body: (store: Store) => Promise<A>): Promise<A> => {
+  const store = await fresh()
+  try {
+    return await body(store)
+  } finally {
+    await dispose(store)
+  }
+}
+
+/** Runs `body` on a fresh copy of the seeded PGlite template. */
+export const withPgliteStore = <A>(body: (store: Store) => Promise<A>): Promise<A> => withStore(pgliteStore, body)
 
 /** Every non-empty line of a text. */
 export const lines = (text: string): ReadonlyArray<string> => text.split("\n").filter((line) => line.trim() !== "")
