@@ -129,7 +129,7 @@ const environment = async (flags: Flags) => {
     "- Other people's test suites ran on the same cores and the same server during every run (see each section's load average).",
     `- PostgreSQL: ${row.version.split(" on ")[0]} on the same machine (${row.settings}).`,
     `- Node ${process.version}; effect ${packageVersion("effect")}; pg ${packageVersion("pg")}; @event-driven-io/emmett-postgresql ${packageVersion("@event-driven-io/emmett-postgresql")} (emmett ${packageVersion("@event-driven-io/emmett")}, pongo ${packageVersion("@event-driven-io/pongo")}); @electric-sql/pglite ${packageVersion("@electric-sql/pglite")}; tsx ${packageVersion("tsx")}.`,
-    `- Registrar: commit ${gitRevision()}; workspace packages loaded from their TypeScript sources (\`node --conditions=@registrar/source --import tsx\`), except the CLI, which runs its compiled \`dist\`.`
+    `- Registrar: commit ${gitRevision()}; workspace packages loaded from their TypeScript sources (\`node --conditions=@registrar/source --import tsx\`), except the CLI, which runs its own build (section 7 says which).`
   ]
 }
 
