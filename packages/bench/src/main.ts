@@ -35,6 +35,8 @@ export interface Flags {
   readonly polls: number
   readonly only: ReadonlyArray<Scenario>
   readonly out: string
+  /** Only rewrite the report from results.json, measuring nothing. */
+  readonly rewrite: boolean
 }
 
 const repository = fileURLToPath(new URL("../../../", import.meta.url))
@@ -50,6 +52,7 @@ const usage = `pnpm bench [-- flags]
   --polls N      caught-up polls per history per round (default 200)
   --only LIST    comma-separated subset of ${scenarios.join(",")}
   --url URL      PostgreSQL server (default $DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)
+  --rewrite      measure nothing: rewrite BENCHMARKS.md from packages/bench/results.json
   --out PATH     the report (default BENCHMARKS.md at the repository root, merged with packages/bench/results.json;
                  another path gets only this run's sections)`
 
@@ -59,6 +62,10 @@ export const parseFlags = (argv: ReadonlyArray<string>): Flags => {
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index]!
     if (arg === "--") continue
+    if (arg === "--rewrite") {
+      values.set("rewrite", "true")
+      continue
+    }
     if (arg === "--help" || arg === "-h") {
       process.stdout.write(`${usage}\n`)
       process.exit(0)
@@ -90,9 +97,10 @@ export const parseFlags = (argv: ReadonlyArray<string>): Flags => {
     links: number("links", 20),
     polls: number("polls", 200),
     only,
-    out: values.get("out") ?? defaultOut
+    out: values.get("out") ?? defaultOut,
+    rewrite: values.get("rewrite") === "true"
   }
-  for (const key of ["url", "only", "sizes", "out"]) values.delete(key)
+  for (const key of ["url", "only", "sizes", "out", "rewrite"]) values.delete(key)
   if (values.size > 0) throw new Error(`unknown flag --${[...values.keys()][0]}\n${usage}`)
   return flags
 }
@@ -129,7 +137,7 @@ const environment = async (flags: Flags) => {
     "- Other people's test suites ran on the same cores and the same server during every run (see each section's load average).",
     `- PostgreSQL: ${row.version.split(" on ")[0]} on the same machine (${row.settings}).`,
     `- Node ${process.version}; effect ${packageVersion("effect")}; pg ${packageVersion("pg")}; @event-driven-io/emmett-postgresql ${packageVersion("@event-driven-io/emmett-postgresql")} (emmett ${packageVersion("@event-driven-io/emmett")}, pongo ${packageVersion("@event-driven-io/pongo")}); @electric-sql/pglite ${packageVersion("@electric-sql/pglite")}; tsx ${packageVersion("tsx")}.`,
-    `- Registrar: commit ${gitRevision()}; workspace packages loaded from their TypeScript sources (\`node --conditions=@registrar/source --import tsx\`), except the CLI, which runs its own build (section 7 says which).`
+    `- Registrar: workspace packages loaded from their TypeScript sources (\`node --conditions=@registrar/source --import tsx\`), except the CLI, which runs its own build (section 7 says which).`
   ]
 }
 
@@ -140,6 +148,7 @@ const generatedEnd = "<!-- end of generated results: the analysis below is writt
 interface Result {
   readonly section: Section
   readonly ranAt: string
+  readonly revision?: string
   readonly command: string
   readonly loadAverage: { readonly start: ReadonlyArray<number>; readonly end: ReadonlyArray<number> }
 }
@@ -184,7 +193,7 @@ const render = (results: Results, context: ReadonlyArray<string>) => {
     ...stored.flatMap((result) => [
       `## ${result.section.title}`,
       "",
-      `- Run on ${result.ranAt} UTC by \`${result.command}\`; load average (1/5/15 min) ${loads(result.loadAverage.start)} before, ${loads(result.loadAverage.end)} after.`,
+      `- Run on ${result.ranAt} UTC at commit ${result.revision ?? "?"} by \`${result.command}\`; load average (1/5/15 min) ${loads(result.loadAverage.start)} before, ${loads(result.loadAverage.end)} after.`,
       ...result.section.method.map((line) => `- ${line}`),
       "",
       ...result.section.tables.flatMap((table) => [markdownTable(table), ""]),
@@ -216,8 +225,14 @@ const write = (path: string, generated: string) => {
 const main = async () => {
   const flags = parseFlags(process.argv.slice(2))
   const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`)
+  if (flags.rewrite) {
+    write(flags.out, render(readResults(), await environment(flags)))
+    log(`rewrote ${flags.out} from ${resultsPath}`)
+    return
+  }
   const selected = (scenario: Scenario) => flags.only.includes(scenario)
   const ranAt = new Date().toISOString().slice(0, 16).replace("T", " ")
+  const revision = gitRevision()
   const cpu = await Cpu.monitor(flags.url)
   const results: Results = {}
   const attempt = async (scenario: Scenario, title: string, body: () => Promise<Section>) => {
@@ -229,7 +244,13 @@ const main = async () => {
       log(`${title} failed: ${String(error)}`)
       section = { title, method: [], tables: [], targets: [], notes: [`Failed: ${String(error).slice(0, 500)}`] }
     }
-    results[scenario] = { section, ranAt, command: commandOf(flags), loadAverage: { start, end: loadavg() } }
+    results[scenario] = {
+      section,
+      ranAt,
+      revision,
+      command: commandOf(flags),
+      loadAverage: { start, end: loadavg() }
+    }
   }
   const common = { url: flags.url, poolSize: flags.pool, runs: flags.runs, log }
   if (selected("append")) {
