@@ -137,7 +137,8 @@ export const make = Effect.sync(() => {
     Effect.sync(() => {
       const events = streams.get(streamId)?.events ?? []
       const after = options?.after ?? 0
-      return after === 0 ? events.slice() : events.filter((event) => event.streamPosition > after)
+      // Positions are contiguous from 1, so the events after position `after` start at index `after`.
+      return events.slice(after)
     })
 
   const readAll: EventStoreShape["readAll"] = ({ after, limit }) =>

@@ -57,8 +57,10 @@ export const make = (database: Database): EventStoreShape => {
     ORDER BY stream_position`
   const streamVersionSql = `SELECT version FROM ${s}.streams WHERE stream_id = $1`
   const readAllSql = readAllStatement(s)
-  const pendingSql = `SELECT EXISTS (SELECT 1 FROM ${s}.events AS e
-    WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)) AS pending`
+  // A plain ordered LIMIT 1, not EXISTS: PostgreSQL plans EXISTS over this row comparison as a sequential scan.
+  const pendingSql = `SELECT 1 AS pending FROM ${s}.events AS e
+    WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+    ORDER BY e.transaction_id, e.global_position LIMIT 1`
   const headSql = `SELECT transaction_id::text AS transaction_id, global_position FROM ${s}.events
     ORDER BY transaction_id DESC, global_position DESC LIMIT 1`
   let heldBack = false
@@ -74,8 +76,7 @@ export const make = (database: Database): EventStoreShape => {
           return rows.map(toRecorded)
         }
         // Empty, yet events exist after the checkpoint: they committed but wait behind the horizon.
-        const [pending] = yield* driver.query(pendingSql, params)
-        heldBack = pending?.pending === true
+        heldBack = (yield* driver.query(pendingSql, params)).length > 0
         const delay = settleDelays[attempt]
         if (!heldBack || delay === undefined) return []
         yield* Effect.sleep(delay)

@@ -62,8 +62,17 @@ const make = (options: RegistrarOptions) =>
       organizationsOf: (actor) =>
         catchUp.pipe(Effect.zipRight(ReadModels.organizationsOf(actor)), Effect.provide(context))
     }
+    const locks = new Map<string, Effect.Semaphore>()
     const deps: Artifacts.Dependencies = {
       defaults,
+      serialize: (key, effect) => {
+        let lock = locks.get(key)
+        if (lock === undefined) {
+          lock = Effect.unsafeMakeSemaphore(1)
+          locks.set(key, lock)
+        }
+        return lock.withPermits(1)(effect)
+      },
       linksOfSource: (sourceKey) =>
         catchUp.pipe(Effect.zipRight(ReadModels.linksOfSource(sourceKey)), Effect.provide(context))
     }

@@ -5,7 +5,13 @@
 import { Effect } from "effect"
 import { quote } from "./Database.js"
 import type { Driver, SqlFailure } from "./Driver.js"
-import { appendFunction, eventStoreTables, readModelTables, snapshotTable } from "./MigrationScripts.js"
+import {
+  appendFunction,
+  appendFunctionSkippingIdempotencyCheck,
+  eventStoreTables,
+  readModelTables,
+  snapshotTable
+} from "./MigrationScripts.js"
 
 /** One versioned step of the schema. */
 export interface Migration {
@@ -20,7 +26,12 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 1, name: "event store tables", sql: eventStoreTables },
   { version: 2, name: "append function", sql: appendFunction },
   { version: 3, name: "read model tables", sql: readModelTables },
-  { version: 4, name: "snapshot table", sql: snapshotTable }
+  { version: 4, name: "snapshot table", sql: snapshotTable },
+  {
+    version: 5,
+    name: "append function: idempotency check only for known event ids",
+    sql: appendFunctionSkippingIdempotencyCheck
+  }
 ]
 
 /** Brings `schemaName` up to date; returns the migrations applied now (empty when it already was). */

@@ -148,3 +148,19 @@ CREATE TABLE ${s}.snapshots (
   state jsonb NOT NULL
 );
 `
+
+/**
+ * The append function, version 2: the idempotency check (seven aggregates over the batch joined to the events)
+ * runs only when one of the batch's event ids is already stored — a cheap index probe — instead of on every append.
+ * Everything else is the frozen version 1, redefined in place.
+ */
+export const appendFunctionSkippingIdempotencyCheck = (s: string): string => {
+  const original = appendFunction(s)
+  const checkStart = original.indexOf("    SELECT count(e.event_id),")
+  const checkEnd = original.indexOf("  END IF;\n\n  SELECT version, last_hash")
+  return `${original.slice(0, checkStart).replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION")}    IF EXISTS (
+      SELECT 1 FROM ${s}.events AS e
+       WHERE e.event_id IN (SELECT x.value->>'eventId' FROM jsonb_array_elements(p_events) AS x(value))) THEN
+${original.slice(checkStart, checkEnd)}    END IF;
+${original.slice(checkEnd)}`
+}

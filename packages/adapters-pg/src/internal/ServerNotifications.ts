@@ -11,6 +11,7 @@ import { channelOf, type Database, quote } from "./Database.js"
 import { type Driver, toSqlFailure } from "./Driver.js"
 
 const reconnectDelay = "500 millis"
+const notifyWindow = "20 millis"
 const ignoreError = (): void => {}
 
 const listenOnce = (
@@ -57,7 +58,11 @@ export const make = (pool: pg.Pool, driver: Driver, schemaName: string): Effect.
     const requests = yield* Queue.dropping<void>(1)
     yield* Effect.forkScoped(
       Effect.forever(
-        Queue.take(requests).pipe(Effect.zipRight(Effect.ignore(driver.query("SELECT pg_notify($1, '')", [channel]))))
+        Queue.take(requests).pipe(
+          Effect.zipRight(Effect.ignore(driver.query("SELECT pg_notify($1, '')", [channel]))),
+          // One NOTIFY covers every append of the next few milliseconds: each NOTIFY is a transaction of its own.
+          Effect.zipRight(Effect.sleep(notifyWindow))
+        )
       )
     )
     const ready = yield* Deferred.make<void>()

@@ -28,6 +28,11 @@ export const loadArtifact = (entity: string, project: string, name: string) =>
 /** What handlers need from the service instance. */
 export interface Dependencies {
   readonly defaults: PathDefaults
+  /**
+   * Runs `effect` alone among this process's commands with the same key (links into one collection queue up here
+   * instead of losing optimistic-concurrency races to each other and retrying).
+   */
+  readonly serialize: <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** The collections a source version is linked into (from the read models). */
   readonly linksOfSource: (
     sourceKey: string

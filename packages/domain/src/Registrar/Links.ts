@@ -50,98 +50,102 @@ export const link = (deps: Dependencies, input: Link) =>
     Effect.gen(function* () {
       const aliases = yield* Effect.forEach(input.aliases ?? [], (alias) => validateUserAlias(alias))
       const target = yield* parseLinkTarget(input.target)
-      return yield* retryOnConflict(
-        Effect.gen(function* () {
-          const source = yield* resolveSource(deps, input.source, input.actor)
-          const owner = yield* loadEntity(source.entity)
-          const sourceEntity: Collection.SourceEntity =
-            owner.state._tag === "Team"
-              ? {
-                  kind: "team",
-                  team: owner.state.name,
-                  organization: owner.state.organization,
-                  members: [...owner.state.members]
-                }
-              : { kind: "user", user: source.entity }
-          if (sourceEntity.kind === "user") {
-            return yield* Effect.fail(
-              new PersonalEntityCannotLink({
-                entity: source.entity,
-                artifact: `${source.entity}/${source.project}/${source.name}`
-              })
-            )
-          }
-          const organization = Option.isSome(target.org)
-            ? yield* findOrganization(target.org.value)
-            : yield* findOrganization(sourceEntity.organization)
-          const authorized = yield* authorizedRegistry(organization, target.registry, input.actor, "see")
-          const command = (context: Collection.Context): Collection.Command => ({
-            _tag: "Link",
-            context,
-            source: { entity: source.entity, project: source.project, name: source.name, index: source.index },
-            sourceType: source.artifactType,
-            sourceDigest: source.version.digest,
-            sourceEntity,
-            aliases
-          })
-          let info = authorized.registry.collections.get(target.collection)
-          let registry = authorized.registry
-          if (info === undefined) {
-            // Check every link rule against the collection it would become before creating it.
-            const collectionId = yield* randomUuid
-            const provisional: Registry.CollectionInfo = {
-              id: collectionId,
-              name: target.collection,
-              artifactType: source.artifactType,
-              description: "",
-              tags: []
+      const key = `${Option.getOrElse(target.org, () => "")}\n${target.registry}\n${target.collection}`
+      return yield* deps.serialize(
+        key,
+        retryOnConflict(
+          Effect.gen(function* () {
+            const source = yield* resolveSource(deps, input.source, input.actor)
+            const owner = yield* loadEntity(source.entity)
+            const sourceEntity: Collection.SourceEntity =
+              owner.state._tag === "Team"
+                ? {
+                    kind: "team",
+                    team: owner.state.name,
+                    organization: owner.state.organization,
+                    members: [...owner.state.members]
+                  }
+                : { kind: "user", user: source.entity }
+            if (sourceEntity.kind === "user") {
+              return yield* Effect.fail(
+                new PersonalEntityCannotLink({
+                  entity: source.entity,
+                  artifact: `${source.entity}/${source.project}/${source.name}`
+                })
+              )
             }
-            yield* Collection.decide(command(collectionContext(authorized, provisional)), Collection.initialState)
-            const created = yield* Registry.decide(
-              {
-                _tag: "CreateCollection",
-                organization: organization.name,
-                registry: target.registry,
-                actor: authorized.actor,
-                collectionId,
-                collection: target.collection,
+            const organization = Option.isSome(target.org)
+              ? yield* findOrganization(target.org.value)
+              : yield* findOrganization(sourceEntity.organization)
+            const authorized = yield* authorizedRegistry(organization, target.registry, input.actor, "see")
+            const command = (context: Collection.Context): Collection.Command => ({
+              _tag: "Link",
+              context,
+              source: { entity: source.entity, project: source.project, name: source.name, index: source.index },
+              sourceType: source.artifactType,
+              sourceDigest: source.version.digest,
+              sourceEntity,
+              aliases
+            })
+            let info = authorized.registry.collections.get(target.collection)
+            let registry = authorized.registry
+            if (info === undefined) {
+              // Check every link rule against the collection it would become before creating it.
+              const collectionId = yield* randomUuid
+              const provisional: Registry.CollectionInfo = {
+                id: collectionId,
+                name: target.collection,
                 artifactType: source.artifactType,
                 description: "",
-                tags: [],
-                implicit: true
-              },
-              authorized.registry
-            )
-            yield* append(
-              Registry.streamId(organization.name, target.registry),
-              authorized.version,
-              created,
-              yield* envelope(input)
-            )
-            let state: Registry.State = authorized.registry
-            for (const event of created) state = Registry.evolve(state, event)
-            registry = state as Registry.Active
-            info = registry.collections.get(target.collection)!
-          }
-          const context = collectionContext({ ...authorized, registry }, info)
-          const loaded = yield* loadCollection(info.id)
-          const events = yield* Collection.decide(command(context), loaded.state)
-          const version = yield* append(Collection.streamId(info.id), loaded.version, events, yield* envelope(input))
-          const state = yield* rememberCollection(info.id, loaded, events, version)
-          const linked = events.find((event) => event._tag === "ArtifactLinked")
-          const index = linked?.index ?? Option.getOrThrow(Collection.findVersionOf(state, source))
-          return {
-            fullName: fullName(registry.registry, info.name, index),
-            qualifiedName: qualifiedName(organization.name, registry.registry, info.name, index),
-            organization: organization.name,
-            registry: registry.registry,
-            collection: info.name,
-            version: index,
-            aliases: Collection.aliasesOf(state, index),
-            source: source.reference,
-            created: linked !== undefined
-          } satisfies LinkResult
-        })
+                tags: []
+              }
+              yield* Collection.decide(command(collectionContext(authorized, provisional)), Collection.initialState)
+              const created = yield* Registry.decide(
+                {
+                  _tag: "CreateCollection",
+                  organization: organization.name,
+                  registry: target.registry,
+                  actor: authorized.actor,
+                  collectionId,
+                  collection: target.collection,
+                  artifactType: source.artifactType,
+                  description: "",
+                  tags: [],
+                  implicit: true
+                },
+                authorized.registry
+              )
+              yield* append(
+                Registry.streamId(organization.name, target.registry),
+                authorized.version,
+                created,
+                yield* envelope(input)
+              )
+              let state: Registry.State = authorized.registry
+              for (const event of created) state = Registry.evolve(state, event)
+              registry = state as Registry.Active
+              info = registry.collections.get(target.collection)!
+            }
+            const context = collectionContext({ ...authorized, registry }, info)
+            const loaded = yield* loadCollection(info.id)
+            const events = yield* Collection.decide(command(context), loaded.state)
+            const version = yield* append(Collection.streamId(info.id), loaded.version, events, yield* envelope(input))
+            const state = yield* rememberCollection(info.id, loaded, events, version)
+            const linked = events.find((event) => event._tag === "ArtifactLinked")
+            const index = linked?.index ?? Option.getOrThrow(Collection.findVersionOf(state, source))
+            return {
+              fullName: fullName(registry.registry, info.name, index),
+              qualifiedName: qualifiedName(organization.name, registry.registry, info.name, index),
+              organization: organization.name,
+              registry: registry.registry,
+              collection: info.name,
+              version: index,
+              aliases: Collection.aliasesOf(state, index),
+              source: source.reference,
+              created: linked !== undefined
+            } satisfies LinkResult
+          })
+        )
       )
     })
   )
