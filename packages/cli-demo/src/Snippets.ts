@@ -1,6 +1,6 @@
 /**
  * The ready-to-paste snippets the registry app shows next to a registry or a collection: the exact target path to
- * link into, the W&B SDK call and the equivalent `registrar` command.
+ * link into, the W&B SDK call, the same call through Registrar's library and the equivalent `registrar` command.
  */
 
 /** Quotes an argument for a POSIX shell when it needs quoting. */
@@ -11,6 +11,8 @@ export const shellQuote = (value: string): string =>
 export interface Snippets {
   readonly targetPath: string
   readonly python: string
+  /** The same link through this project's library (`@registrar/domain`, inside an Effect). */
+  readonly typescript: string
   readonly cli: string
   /** How to use a version of the collection; none for a registry (the collection is not chosen yet). */
   readonly use: { readonly python: string; readonly cli: string } | null
@@ -34,6 +36,11 @@ export const forCollection = (
       'artifact.add_file("<path>")',
       `run.link_artifact(artifact=artifact, target_path="${targetPath}")`
     ].join("\n"),
+    typescript: [
+      'import { Registrar } from "@registrar/domain"',
+      "const registrar = yield* Registrar",
+      `yield* registrar.link({ actor: "<user>", source: "<team>/<project>/<name>:<version>", target: ${JSON.stringify(`${organization}/${targetPath}`)}, aliases: ["<alias>"] })`
+    ].join("\n"),
     cli: `registrar link <team>/<project>/<name>:<version> ${shellQuote(targetPath)} --alias <alias>`,
     use: {
       python: `artifact = run.use_artifact("${qualified}", type="${artifactType}")`,
@@ -55,6 +62,9 @@ export const render = (snippets: Snippets): string =>
     "",
     "Link a version here (Python, W&B SDK):",
     ...snippets.python.split("\n").map((line) => `    ${line}`),
+    "",
+    "With the Registrar library (TypeScript, in an Effect):",
+    ...snippets.typescript.split("\n").map((line) => `    ${line}`),
     "",
     "Or from the terminal:",
     `    $ ${snippets.cli}`,

@@ -9,6 +9,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import * as Terminal from "@effect/platform/Terminal"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -40,6 +41,22 @@ if (
 
 const run = Command.run(command, { name: "registrar", version: "0.1.0" })
 
+// Prompts (link --interactive) draw on stderr, so stdout carries only the command's output (the full name, or the
+// JSON document with --json), as with every other command.
+const promptsOnStderr = Layer.scoped(
+  Terminal.Terminal,
+  Effect.map(NodeTerminal.make(), (terminal) => ({
+    ...terminal,
+    columns: Effect.sync(() => process.stderr.columns ?? 0),
+    rows: Effect.sync(() => process.stderr.rows ?? 0),
+    isTTY: Effect.sync(() => process.stderr.isTTY === true),
+    display: (text: string) =>
+      Effect.async<void>((resume) => {
+        process.stderr.write(text, () => resume(Effect.void))
+      })
+  }))
+)
+
 const program = Effect.suspend(() => run(process.argv)).pipe(
   Effect.catchAll((error) =>
     Effect.sync(() => {
@@ -60,7 +77,7 @@ const program = Effect.suspend(() => run(process.argv)).pipe(
       process.exitCode = ExitCode.failure
     })
   ),
-  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer))
+  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, promptsOnStderr))
 )
 
 // Exits as soon as the command is done (its store is closed by then): flushes what was printed, then exits with the

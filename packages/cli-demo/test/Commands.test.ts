@@ -214,4 +214,12 @@ describe.concurrent("registry, collection and alias commands on the demo (PGlite
         '"smle-reg-team-1/registry_quickstart/raw_images:v0" -> "smle-reg-team-1/registry_quickstart/train-1" [label="used"];'
       )
     }))
+
+  it("demo again changes nothing; demo --memory seeds a throwaway store", () =>
+    withPgliteStore(async (s) => {
+      expect(await ok(s, "demo")).toContain("The demo is already in this store")
+      const throwaway = await json<{ seeded: boolean; next: Array<string> }>(s, "demo", "--memory")
+      expect(throwaway.seeded).toBe(true)
+      expect(throwaway.next).toContain("registrar link --interactive --as bob")
+    }))
 })

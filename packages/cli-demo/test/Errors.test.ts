@@ -1,7 +1,7 @@
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { expect, it } from "vitest"
-import { eachStore, ok, run, type Store, withStore } from "./support/Cli.js"
+import { describe, expect, it } from "vitest"
+import { eachStore, json, ok, run, type Store, withPgliteStore, withStore } from "./support/Cli.js"
 
 /** A failure: exit code 1, nothing on stdout, exactly one line on stderr that contains `text`. */
 const fails = async (store: Store, text: string | RegExp, ...args: ReadonlyArray<string>) => {
@@ -20,9 +20,10 @@ const fails = async (store: Store, text: string | RegExp, ...args: ReadonlyArray
 const golden = "wandb-registry-Golden Datasets"
 const models = "wandb-registry-Models/Zoo_Classifier_Models"
 
-eachStore("errors print one line that says what to do and exit non-zero", (fresh) => {
+// Paths, names and usage are checked before the store is consulted: once, on the embedded store.
+describe.concurrent("errors print one line that says what to do and exit non-zero (PGlite)", () => {
   it("bad paths, personal entities, wrong types and missing registries", () =>
-    withStore(fresh, async (s) => {
+    withPgliteStore(async (s) => {
       await fails(s, "Invalid path", "resolve", "a/b/c/d", "--as", "bob")
       await fails(
         s,
@@ -73,6 +74,52 @@ eachStore("errors print one line that says what to do and exit non-zero", (fresh
       )
     }))
 
+  it("corrupt files, protected source versions", () =>
+    withPgliteStore(async (s) => {
+      const linked = `${golden}/raw_images:production`
+      const resolved = await json<{ files: Array<{ sha256: string }> }>(s, "resolve", linked, "--as", "bob")
+      const sha256 = resolved.files[0]!.sha256
+      await fs.writeFile(path.join(s.dataDir, "blobs", sha256.slice(0, 2), sha256), "tampered")
+      const to = path.join(s.dataDir, "download")
+      await fails(s, /is corrupt: its manifest says sha256/, "artifact", "download", linked, "--to", to, "--as", "bob")
+      await expect(fs.readdir(to)).rejects.toThrow()
+
+      await fails(
+        s,
+        /protected alias "production"/,
+        "artifact",
+        "delete",
+        "smle-reg-team-1/registry_quickstart/zoo-classifier:v1",
+        "--as",
+        "bob"
+      )
+      expect(
+        await ok(s, "artifact", "delete", "smle-reg-team-1/registry_quickstart/zoo-classifier:v0", "--as", "bob")
+      ).toBe("Deleted smle-reg-team-1/registry_quickstart/zoo-classifier:v0\n")
+    }))
+
+  it("--json errors and a missing user", () =>
+    withPgliteStore(async (s) => {
+      const result = await run(
+        s,
+        "link",
+        "smle-reg-team-1/registry_quickstart/zoo-classifier:v0",
+        `${golden}/raw_images`,
+        "--as",
+        "bob",
+        "--json"
+      )
+      expect(result.code).toBe(1)
+      expect(result.stderr).toBe("")
+      expect(JSON.parse(result.stdout)).toEqual({
+        error: { code: "TypeNotAccepted", message: expect.stringContaining('not "model"') }
+      })
+      await fails(s, "--as USER", "resolve", `${golden}/raw_images`)
+    }))
+})
+
+// Access depends on what the store's read models say: on every store.
+eachStore("access errors print one line and exit non-zero", (fresh) => {
   it("insufficient roles, protected aliases and restricted registries", () =>
     withStore(fresh, async (s) => {
       await fails(s, /carol.*viewer.*member or higher/, "unlink", `${golden}/raw_images:v0`, "--as", "carol")
@@ -94,24 +141,5 @@ eachStore("errors print one line that says what to do and exit non-zero", (fresh
         "--as",
         "carol"
       )
-    }))
-
-  it("--json errors and a missing user", () =>
-    withStore(fresh, async (s) => {
-      const result = await run(
-        s,
-        "link",
-        "smle-reg-team-1/registry_quickstart/zoo-classifier:v0",
-        `${golden}/raw_images`,
-        "--as",
-        "bob",
-        "--json"
-      )
-      expect(result.code).toBe(1)
-      expect(result.stderr).toBe("")
-      expect(JSON.parse(result.stdout)).toEqual({
-        error: { code: "TypeNotAccepted", message: expect.stringContaining('not "model"') }
-      })
-      await fails(s, "--as USER", "resolve", `${golden}/raw_images`)
     }))
 })

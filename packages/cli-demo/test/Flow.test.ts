@@ -14,6 +14,11 @@ eachStore("a sequence of commands keeps its state across processes", (fresh) => 
       await ok(s, "user", "create", admin, "--as", admin)
       expect(await ok(s, "org", "create", org, "--display-name", `Display ${org}`, "--as", admin)).toContain(org)
       await ok(s, "user", "create", engineer, "--org", org, "--org-role", "member", "--as", admin)
+      const viewer = unique("viewer")
+      await ok(s, "user", "create", viewer, "--as", admin)
+      expect(
+        await ok(s, "org", "add-member", viewer, "--org", `Display ${org}`, "--role", "viewer", "--as", admin)
+      ).toContain(`${viewer} is now viewer of organization ${org}`)
       await ok(s, "team", "create", team, "--org", org, "--as", admin)
       await ok(s, "team", "add-member", team, engineer, "--as", admin)
       await ok(s, "registry", "create", "Golden Datasets", "--org", org, "--type", "dataset", "--as", admin)

@@ -4,14 +4,14 @@ import { finished, json, plain, start, withPgliteStore } from "./support/Cli.js"
 const down = "\u001b[B"
 const enter = "\r"
 
-/** Answers prompts in order: waits until a prompt's text appears on stdout, then types its keys. */
+/** Answers prompts in order: waits until a prompt's text appears (prompts draw on stderr), then types its keys. */
 const drive = async (
   child: ReturnType<typeof start>,
   steps: ReadonlyArray<readonly [prompt: string, keys: string]>
 ): Promise<void> => {
   let output = ""
   let seen = 0
-  child.stdout?.on("data", (chunk) => {
+  child.stderr?.on("data", (chunk) => {
     output += chunk.toString()
   })
   for (const [prompt, keys] of steps) {
@@ -54,7 +54,7 @@ describe("link --interactive (PGlite)", () => {
       ])
       const result = await done
       expect(result.code, result.stderr).toBe(0)
-      expect(plain(result.stdout).trim().split("\n").at(-1)).toBe("wandb-registry-Models/shortlist:v0")
+      expect(result.stdout).toBe("wandb-registry-Models/shortlist:v0\n")
       expect(result.stderr).toContain("registrar link smle-reg-team-1/registry_quickstart/zoo-classifier:v0")
 
       const resolved = await json<{ source: string; aliases: Array<string> }>(

@@ -174,7 +174,8 @@ const download = leaf(
     reference: Args.text({ name: "ref" }).pipe(
       Args.withDescription("A linked version's full or qualified name, or entity/project/name[:vN|:alias].")
     ),
-    to: Options.directory("to").pipe(Options.withDescription("The directory to write the files into (created)."))
+    to: Options.directory("to").pipe(Options.withDescription("The directory to write the files into (created).")),
+    asOf: asOfOption
   },
   help(
     "Download the files of a version, checking every file against its sha256 before writing anything.",
@@ -184,16 +185,23 @@ const download = leaf(
     asUser(common, ({ registrar, actor, blobs }) =>
       Effect.gen(function* () {
         const parsed = yield* parseAnyRef(args.reference)
+        const asOf = yield* parseAsOf(args.asOf)
         let files: ReadonlyArray<Blobs.ManifestEntry>
         let name: string
         if (parsed._tag === "Registry") {
-          const resolved = yield* registrar.resolve({ actor, name: args.reference })
+          const resolved = yield* registrar.resolve({ actor, name: args.reference, ...asOfField(asOf) })
           yield* Browse.requireUse(registrar, actor, resolved.organization, resolved.registry)
           files = resolved.files
           name = resolved.fullName
         } else {
           const { entity, project, name: artifact } = parsed.ref
-          const listed = yield* registrar.listArtifactVersions({ actor, entity, project, name: artifact })
+          const listed = yield* registrar.listArtifactVersions({
+            actor,
+            entity,
+            project,
+            name: artifact,
+            ...asOfField(asOf)
+          })
           const selector = Option.getOrElse(
             parsed.ref.version,
             (): VersionSelector => ({ _tag: "Alias", alias: "latest" })

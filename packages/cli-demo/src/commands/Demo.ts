@@ -214,7 +214,7 @@ const demo = leaf(
           () =>
             [
               seeded
-                ? `Seeded ${Demo.displayName} (${Demo.organization}):`
+                ? `Seeded ${Demo.displayName} (${Demo.organization})${location.kind === "memory" ? " in a throwaway memory store (run it without --memory to keep it)" : ""}:`
                 : `The demo is already in this store (${Demo.displayName}, ${Demo.organization}):`,
               `  users       alice (org admin), bob (member of team ${Demo.team}), carol (org viewer)`,
               `  datasets    ${Demo.team}/${Demo.project}/raw_images:v0 → wandb-registry-${Demo.datasets}/raw_images:v0 (production)`,
