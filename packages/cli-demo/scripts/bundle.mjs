@@ -30,6 +30,7 @@ const result = await build({
   banner: {
     js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);"
   },
+  minify: true,
   metafile: true,
   logLevel: "warning"
 })

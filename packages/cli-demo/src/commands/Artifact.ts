@@ -52,7 +52,10 @@ const log = leaf(
     artifact: Args.text({ name: "entity/project/name" }).pipe(
       Args.withDescription("Where to log: a team (or your user) entity, a project and the artifact's name.")
     ),
-    type: Options.text("type").pipe(Options.withDescription("The artifact type, e.g. dataset or model (fixed at v0).")),
+    type: Options.text("type").pipe(
+      Options.withPseudoName("TYPE"),
+      Options.withDescription("The artifact type, e.g. dataset or model (fixed at v0).")
+    ),
     files: Options.text("file").pipe(
       Options.withPseudoName("PATH"),
       Options.withDescription("A file to include, named by its base name (repeatable)."),
@@ -71,14 +74,16 @@ const log = leaf(
       Options.repeated
     ),
     aliases: Options.text("alias").pipe(
+      Options.withPseudoName("ALIAS"),
       Options.withDescription("An alias of the version (repeatable)."),
       Options.repeated
     ),
     run: Options.text("run").pipe(
+      Options.withPseudoName("RUN"),
       Options.withDescription("The id of the run (in the same project) that produced this version, for lineage."),
       Options.optional
     ),
-    description: Options.text("description").pipe(Options.optional)
+    description: Options.text("description").pipe(Options.withPseudoName("TEXT"), Options.optional)
   },
   help(
     "Log a version of an artifact: hash the files (sha256), keep them content-addressed in the data directory and print entity/project/name:vN. Identical content gives back the newest version instead of a new one.",
@@ -141,6 +146,7 @@ const use = leaf(
       Args.withDescription("entity/project/name[:vN|:alias] or a registry path wandb-registry-R/C[:vN|:alias].")
     ),
     run: Options.text("run").pipe(
+      Options.withPseudoName("RUN"),
       Options.withDescription(
         "The run that used it: entity/project/run-id (a bare run id means the artifact's project)."
       )
@@ -174,7 +180,10 @@ const download = leaf(
     reference: Args.text({ name: "ref" }).pipe(
       Args.withDescription("A linked version's full or qualified name, or entity/project/name[:vN|:alias].")
     ),
-    to: Options.directory("to").pipe(Options.withDescription("The directory to write the files into (created).")),
+    to: Options.directory("to").pipe(
+      Options.withPseudoName("DIR"),
+      Options.withDescription("The directory to write the files into (created).")
+    ),
     asOf: asOfOption
   },
   help(

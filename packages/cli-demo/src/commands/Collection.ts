@@ -19,9 +19,16 @@ const create = leaf(
   "create",
   {
     collection: pathArg,
-    type: Options.text("type").pipe(Options.withDescription("The artifact type it holds (fixed).")),
-    description: Options.text("description").pipe(Options.optional),
-    tags: Options.text("tag").pipe(Options.withDescription("A tag (repeatable)."), Options.repeated)
+    type: Options.text("type").pipe(
+      Options.withPseudoName("TYPE"),
+      Options.withDescription("The artifact type it holds (fixed).")
+    ),
+    description: Options.text("description").pipe(Options.withPseudoName("TEXT"), Options.optional),
+    tags: Options.text("tag").pipe(
+      Options.withPseudoName("TAG"),
+      Options.withDescription("A tag (repeatable)."),
+      Options.repeated
+    )
   },
   help(
     "Create an empty collection of a type (registry members). Linking into a missing collection also creates it.",
@@ -46,7 +53,7 @@ const list = leaf(
   "list",
   {
     registry: Args.text({ name: "registry" }).pipe(Args.withDescription("The registry name (prefix optional).")),
-    organization: Options.text("org").pipe(Options.optional),
+    organization: Options.text("org").pipe(Options.withPseudoName("ORG"), Options.optional),
     asOf: asOfOption
   },
   help(
@@ -179,8 +186,9 @@ const update = leaf(
   "update",
   {
     collection: pathArg,
-    description: Options.text("description").pipe(Options.optional),
+    description: Options.text("description").pipe(Options.withPseudoName("TEXT"), Options.optional),
     tags: Options.text("tag").pipe(
+      Options.withPseudoName("TAG"),
       Options.withDescription("The new tags (repeatable; replaces them)."),
       Options.repeated
     )

@@ -45,6 +45,7 @@ const link = leaf(
       Args.optional
     ),
     aliases: Options.text("alias").pipe(
+      Options.withPseudoName("ALIAS"),
       Options.withDescription("An alias for the linked version (repeatable)."),
       Options.repeated
     ),

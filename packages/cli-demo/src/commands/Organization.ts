@@ -45,7 +45,10 @@ const orgAddMember = leaf(
   "add-member",
   {
     user: Args.text({ name: "user" }),
-    organization: Options.text("org").pipe(Options.withDescription("The organization (entity or display name).")),
+    organization: Options.text("org").pipe(
+      Options.withPseudoName("ORG"),
+      Options.withDescription("The organization (entity or display name).")
+    ),
     role: Options.choice("role", ["admin", "member", "viewer"]).pipe(Options.withDefault("member" as const))
   },
   help(
@@ -76,6 +79,7 @@ const userCreate = leaf(
   {
     user: Args.text({ name: "user" }).pipe(Args.withDescription("The username (also the user's personal entity).")),
     organization: Options.text("org").pipe(
+      Options.withPseudoName("ORG"),
       Options.withDescription("Also add the user to this organization (you must be its admin)."),
       Options.optional
     ),
@@ -126,7 +130,10 @@ const teamCreate = leaf(
   "create",
   {
     team: Args.text({ name: "team" }).pipe(Args.withDescription("The team's entity name.")),
-    organization: Options.text("org").pipe(Options.withDescription("The organization the team belongs to."))
+    organization: Options.text("org").pipe(
+      Options.withPseudoName("ORG"),
+      Options.withDescription("The organization the team belongs to.")
+    )
   },
   help(
     "Create a team in an organization (organization admins); you join it. Only artifacts logged under a team can be linked into the organization's registries.",

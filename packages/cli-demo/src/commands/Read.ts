@@ -66,7 +66,11 @@ const lineage = leaf(
       Options.withDescription("tree (default), mermaid (paste into Markdown) or dot (Graphviz)."),
       Options.withDefault("tree" as const)
     ),
-    depth: Options.integer("depth").pipe(Options.withDescription("How many edges away to go."), Options.withDefault(4)),
+    depth: Options.integer("depth").pipe(
+      Options.withPseudoName("N"),
+      Options.withDescription("How many edges away to go."),
+      Options.withDefault(4)
+    ),
     asOf: asOfOption
   },
   help(
@@ -103,9 +107,14 @@ const timeOption = (name: string, description: string) =>
 const history = leaf(
   "history",
   {
-    organization: Options.text("org").pipe(Options.optional),
-    registry: Options.text("registry").pipe(Options.withDescription("Only events of this registry."), Options.optional),
+    organization: Options.text("org").pipe(Options.withPseudoName("ORG"), Options.optional),
+    registry: Options.text("registry").pipe(
+      Options.withPseudoName("REGISTRY"),
+      Options.withDescription("Only events of this registry."),
+      Options.optional
+    ),
     collection: Options.text("collection").pipe(
+      Options.withPseudoName("COLLECTION"),
       Options.withDescription("Only events of this collection (with --registry)."),
       Options.optional
     ),
@@ -116,7 +125,11 @@ const history = leaf(
     ),
     since: timeOption("since", "Only events at or after this ISO time."),
     until: timeOption("until", "Only events at or before this ISO time."),
-    limit: Options.integer("limit").pipe(Options.withDescription("Only the most recent N events."), Options.optional),
+    limit: Options.integer("limit").pipe(
+      Options.withPseudoName("N"),
+      Options.withDescription("Only the most recent N events."),
+      Options.optional
+    ),
     asOf: asOfOption
   },
   help(
@@ -192,7 +205,7 @@ const search = leaf(
       Args.withDescription("Words in a name, description or tag (empty: all)."),
       Args.withDefault("")
     ),
-    organization: Options.text("org").pipe(Options.optional),
+    organization: Options.text("org").pipe(Options.withPseudoName("ORG"), Options.optional),
     asOf: asOfOption
   },
   help("Find registries and collections you can see by name, description or tag.", "registrar search images --as bob"),

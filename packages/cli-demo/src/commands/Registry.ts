@@ -21,6 +21,7 @@ const registryArg = Args.text({ name: "registry" }).pipe(
 )
 
 const orgOption = Options.text("org").pipe(
+  Options.withPseudoName("ORG"),
   Options.withDescription("The organization (entity or display name); default: your only one, or $REGISTRAR_ORG."),
   Options.optional
 )
@@ -39,16 +40,20 @@ const create = leaf(
   "create",
   {
     registry: registryArg,
-    organization: Options.text("org").pipe(Options.withDescription("The organization that owns the registry.")),
+    organization: Options.text("org").pipe(
+      Options.withPseudoName("ORG"),
+      Options.withDescription("The organization that owns the registry.")
+    ),
     visibility: Options.choice("visibility", ["organization", "restricted"]).pipe(
       Options.withDescription("organization: every member sees it; restricted: only those granted a role."),
       Options.withDefault("organization" as const)
     ),
     types: Options.text("type").pipe(
+      Options.withPseudoName("TYPE"),
       Options.withDescription("An accepted artifact type (repeatable; none: every type)."),
       Options.repeated
     ),
-    description: Options.text("description").pipe(Options.optional)
+    description: Options.text("description").pipe(Options.withPseudoName("TEXT"), Options.optional)
   },
   help(
     "Create a registry in an organization; you become its admin. Registries are never created implicitly.",
@@ -163,8 +168,13 @@ const show = leaf(
 )
 
 const principalOptions = {
-  user: Options.text("user").pipe(Options.withDescription("Grant to this user."), Options.optional),
+  user: Options.text("user").pipe(
+    Options.withPseudoName("USER"),
+    Options.withDescription("Grant to this user."),
+    Options.optional
+  ),
   team: Options.text("team").pipe(
+    Options.withPseudoName("TEAM"),
     Options.withDescription("Grant to this team (of the organization)."),
     Options.optional
   )
