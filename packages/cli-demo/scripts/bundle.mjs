@@ -19,7 +19,7 @@ const builtAt = Date.now()
 await fs.rm(outdir, { recursive: true, force: true })
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { registrar: "dist/src/main.js" },
+  entryPoints: { registrar: "dist/src/main.js", PgliteWorker: "dist/src/PgliteWorker.js" },
   outdir,
   bundle: true,
   splitting: true,

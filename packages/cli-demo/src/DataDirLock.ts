@@ -5,9 +5,6 @@
  */
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import * as Effect from "effect/Effect"
-import type * as Scope from "effect/Scope"
-import { StoreBusy, WriteFailed } from "./Errors.js"
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -18,7 +15,8 @@ const isAlive = (pid: number): boolean => {
   }
 }
 
-type Attempt = { readonly _tag: "Acquired" } | { readonly _tag: "Held"; readonly pid: number }
+/** The lock was taken, or another process holds it. */
+export type Attempt = { readonly _tag: "Acquired" } | { readonly _tag: "Held"; readonly pid: number }
 
 const attempt = async (file: string): Promise<Attempt> => {
   try {
@@ -42,27 +40,25 @@ const attempt = async (file: string): Promise<Attempt> => {
   return { _tag: "Held", pid }
 }
 
-/** Holds the lock of `dataDir` for the scope, waiting up to `timeoutMillis` for the process that holds it. */
-export const hold = (
-  dataDir: string,
-  timeoutMillis = 120_000
-): Effect.Effect<void, StoreBusy | WriteFailed, Scope.Scope> => {
-  const file = path.join(dataDir, "lock")
+const lockFile = (dataDir: string) => path.join(dataDir, "lock")
+
+/**
+ * Takes the lock of `dataDir` (creating the directory), waiting up to `timeoutMillis` for the process that holds
+ * it; answers who holds it when the wait runs out.
+ */
+export const acquire = async (dataDir: string, timeoutMillis = 120_000): Promise<Attempt> => {
+  await fs.mkdir(dataDir, { recursive: true })
   const deadline = Date.now() + timeoutMillis
-  const acquire: Effect.Effect<void, StoreBusy | WriteFailed> = Effect.tryPromise({
-    try: () => attempt(file),
-    catch: (error) => new WriteFailed({ path: file, reason: String((error as Error).message ?? error) })
-  }).pipe(
-    Effect.flatMap((result) => {
-      if (result._tag === "Acquired") return Effect.void
-      if (Date.now() > deadline) return Effect.fail(new StoreBusy({ dataDir, pid: result.pid }))
-      return Effect.zipRight(Effect.sleep(25 + Math.floor(Math.random() * 50)), acquire)
-    })
-  )
-  return Effect.acquireRelease(acquire, () =>
-    Effect.promise(async () => {
-      const content = await fs.readFile(file, "utf8").catch(() => "")
-      if (content === String(process.pid)) await fs.rm(file, { force: true })
-    })
-  )
+  for (;;) {
+    const result = await attempt(lockFile(dataDir))
+    if (result._tag === "Acquired" || Date.now() > deadline) return result
+    await new Promise((resolve) => setTimeout(resolve, 25 + Math.floor(Math.random() * 50)))
+  }
+}
+
+/** Gives the lock of `dataDir` back, if this process holds it. */
+export const release = async (dataDir: string): Promise<void> => {
+  const file = lockFile(dataDir)
+  const content = await fs.readFile(file, "utf8").catch(() => "")
+  if (content === String(process.pid)) await fs.rm(file, { force: true })
 }

@@ -11,7 +11,7 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as Blobs from "./Blobs.js"
 import { type Common, location, type StoreLocation, actor as actorOf } from "./Common.js"
-import type { MissingUser, StoreBusy, WriteFailed } from "./Errors.js"
+import type { MissingUser, StoreBusy } from "./Errors.js"
 import * as Store from "./Store.js"
 
 /** The service, the store's location and the blob directory of one command. */
@@ -46,11 +46,7 @@ const blobDirectory = (where: StoreLocation) =>
 export const withStore = <A, E, R>(
   common: Common,
   body: (session: Session) => Effect.Effect<A, E, R>
-): Effect.Effect<
-  A,
-  E | StoreUnavailable | StoreBusy | WriteFailed,
-  Exclude<R, Registrar | Store.Stores | Scope.Scope>
-> => {
+): Effect.Effect<A, E | StoreUnavailable | StoreBusy, Exclude<R, Registrar | Store.Stores | Scope.Scope>> => {
   const where = location(common)
   return Effect.scoped(
     Effect.gen(function* () {
@@ -60,7 +56,7 @@ export const withStore = <A, E, R>(
     })
   ).pipe(Effect.provide(services(where))) as Effect.Effect<
     A,
-    E | StoreUnavailable | StoreBusy | WriteFailed,
+    E | StoreUnavailable | StoreBusy,
     Exclude<R, Registrar | Store.Stores | Scope.Scope>
   >
 }
@@ -71,6 +67,6 @@ export const asUser = <A, E, R>(
   body: (session: UserSession) => Effect.Effect<A, E, R>
 ): Effect.Effect<
   A,
-  E | MissingUser | StoreUnavailable | StoreBusy | WriteFailed,
+  E | MissingUser | StoreUnavailable | StoreBusy,
   Exclude<R, Registrar | Store.Stores | Scope.Scope>
 > => Effect.flatMap(actorOf(common), (actor) => withStore(common, (session) => body({ ...session, actor })))

@@ -1,93 +1,18 @@
 /**
- * The `registrar` executable: parses the command line, runs the command, prints a failure as one line (or one JSON
- * document with `--json`) and exits with 0 (success), 1 (the command failed), 2 (bad usage) or 3 (tampered history).
+ * The `registrar` executable. Before loading the CLI (a few hundred milliseconds of modules), it starts what the
+ * command will wait for longest: PGlite, on a thread of its own, when the command line names a command on the
+ * embedded store. Exit codes: 0 success, 1 the command failed, 2 bad usage, 3 tampered history (`verify`).
  */
 import * as v8 from "node:v8"
-import * as Command from "@effect/cli/Command"
-import * as ValidationError from "@effect/cli/ValidationError"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodePath from "@effect/platform-node/NodePath"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
-import * as Terminal from "@effect/platform/Terminal"
-import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
-import { command } from "./Cli.js"
-import * as Output from "./Output.js"
-import * as Store from "./Store.js"
-
-/** Exit codes. */
-export const ExitCode = { failure: 1, usage: 2 } as const
-
-const json = process.argv.includes("--json")
+import * as PgliteThread from "./PgliteThread.js"
 
 const args = process.argv.slice(2)
 
-// A command is short: compiling PGlite's WebAssembly with V8's baseline compiler only (no optimizing tier-up in the
-// background) makes it start in about half the time and CPU. `replay` runs long enough to profit from tier-up.
+// A command is short: compiling PGlite's 9 MB of WebAssembly with V8's baseline compiler only (no optimizing tier-up
+// in the background) halves its start-up time and CPU. `replay` runs long enough to profit from tier-up.
 if (!args.includes("replay")) v8.setFlagsFromString("--liftoff-only")
 
-// A command on the embedded store spends much of its time loading PGlite: start that now, alongside the rest.
-const skipsEmbeddedStore = ["--memory", "--help", "-h", "--version", "--completions", "--wizard"]
-if (
-  args.length > 0 &&
-  !args.some((arg) => skipsEmbeddedStore.includes(arg) || arg.startsWith("--database-url")) &&
-  (process.env.DATABASE_URL ?? "") === ""
-) {
-  void Store.warmUpPglite()
-}
+PgliteThread.prestart(args, process.env)
 
-const run = Command.run(command, { name: "registrar", version: "0.1.0" })
-
-// Prompts (link --interactive) draw on stderr, so stdout carries only the command's output (the full name, or the
-// JSON document with --json), as with every other command.
-const promptsOnStderr = Layer.scoped(
-  Terminal.Terminal,
-  Effect.map(NodeTerminal.make(), (terminal) => ({
-    ...terminal,
-    columns: Effect.sync(() => process.stderr.columns ?? 0),
-    rows: Effect.sync(() => process.stderr.rows ?? 0),
-    isTTY: Effect.sync(() => process.stderr.isTTY === true),
-    display: (text: string) =>
-      Effect.async<void>((resume) => {
-        process.stderr.write(text, () => resume(Effect.void))
-      })
-  }))
-)
-
-const program = Effect.suspend(() => run(process.argv)).pipe(
-  Effect.catchAll((error) =>
-    Effect.sync(() => {
-      if (ValidationError.isValidationError(error)) {
-        // @effect/cli has printed what was wrong on stderr already.
-        if (json) Output.failure(true, { code: "InvalidUsage", message: "invalid command line; see --help" })
-        process.stderr.write("Run `registrar --help` (or `registrar <command> --help`) for usage and examples.\n")
-        process.exitCode = ExitCode.usage
-      } else {
-        Output.failure(json, { code: error.code, message: error.message })
-        process.exitCode = ExitCode.failure
-      }
-    })
-  ),
-  Effect.catchAllDefect((defect) =>
-    Effect.sync(() => {
-      Output.failure(json, Output.describe(defect))
-      process.exitCode = ExitCode.failure
-    })
-  ),
-  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, promptsOnStderr))
-)
-
-// Exits as soon as the command is done (its store is closed by then): flushes what was printed, then exits with the
-// code, rather than waiting for timers that libraries may leave behind.
-const exitWith = (code: number) => process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
-
-NodeRuntime.runMain(program, {
-  disableErrorReporting: true,
-  teardown: (exit) => {
-    const code = Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) ? ExitCode.failure : process.exitCode
-    exitWith(typeof code === "number" ? code : 0)
-  }
-})
+const { main } = await import("./Run.js")
+main()

@@ -3,6 +3,7 @@ import * as Descriptor from "@effect/cli/CommandDescriptor"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import { describe, expect, it } from "vitest"
 import { command } from "../src/Cli.js"
+import * as PgliteThread from "../src/PgliteThread.js"
 import { plain, run, withPgliteStore } from "./support/Cli.js"
 
 // The descriptor tree's shape (internal to @effect/cli): Map wrappers, Subcommands with a parent and children, and
@@ -70,6 +71,25 @@ describe.concurrent("help", () => {
       expect(text, name).toContain("$ registrar ")
       expect(text, name).toContain("--json")
     }
+  })
+
+  it("main prestarts the embedded store for exactly the commands that open it", () => {
+    const root = unwrap(command.descriptor as unknown as Node)
+    if (root._tag !== "Subcommands") throw new Error("registrar has subcommands")
+    const names = root.children.map((child) => {
+      const inner = unwrap(child)
+      const named = inner._tag === "Subcommands" ? unwrap(inner.parent) : inner
+      return named._tag === "Standard" ? named.name : ""
+    })
+    expect([...names].sort()).toEqual([...PgliteThread.storeCommands].sort())
+    expect(PgliteThread.embeddedDataDir(["--as", "bob", "resolve", "x"], {})).toBe(".registrar")
+    expect(PgliteThread.embeddedDataDir(["resolve", "--data-dir", "/d", "x"], { REGISTRAR_DATA_DIR: "/e" })).toBe("/d")
+    expect(PgliteThread.embeddedDataDir(["resolve", "--data-dir=/d", "x"], {})).toBe("/d")
+    expect(PgliteThread.embeddedDataDir(["resolve", "x"], { REGISTRAR_DATA_DIR: "/e" })).toBe("/e")
+    expect(PgliteThread.embeddedDataDir(["--as", "resolve"], {})).toBeUndefined()
+    expect(PgliteThread.embeddedDataDir(["resolve", "x", "--memory"], {})).toBeUndefined()
+    expect(PgliteThread.embeddedDataDir(["resolve", "x"], { DATABASE_URL: "postgres://h/db" })).toBeUndefined()
+    expect(PgliteThread.embeddedDataDir(["link", "--help"], {})).toBeUndefined()
   })
 
   it("the binary prints help, runs compiled or bundled, and rejects bad usage with a helpful line and exit code 2", () =>

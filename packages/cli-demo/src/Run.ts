@@ -1,0 +1,82 @@
+/**
+ * Runs the `registrar` command line: parses it, runs the command, prints a failure as one line (or one JSON document
+ * with `--json`) and exits with 0 (success), 1 (the command failed), 2 (bad usage) or 3 (tampered history).
+ */
+import * as Command from "@effect/cli/Command"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
+import * as Terminal from "@effect/platform/Terminal"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import { command } from "./Cli.js"
+import * as Output from "./Output.js"
+import * as PgliteThread from "./PgliteThread.js"
+
+/** Exit codes. */
+export const ExitCode = { failure: 1, usage: 2 } as const
+
+const json = process.argv.includes("--json")
+
+const run = Command.run(command, { name: "registrar", version: "0.1.0" })
+
+// Prompts (link --interactive) draw on stderr, so stdout carries only the command's output (the full name, or the
+// JSON document with --json), as with every other command.
+const promptsOnStderr = Layer.scoped(
+  Terminal.Terminal,
+  Effect.map(NodeTerminal.make(), (terminal) => ({
+    ...terminal,
+    columns: Effect.sync(() => process.stderr.columns ?? 0),
+    rows: Effect.sync(() => process.stderr.rows ?? 0),
+    isTTY: Effect.sync(() => process.stderr.isTTY === true),
+    display: (text: string) =>
+      Effect.async<void>((resume) => {
+        process.stderr.write(text, () => resume(Effect.void))
+      })
+  }))
+)
+
+const program = Effect.suspend(() => run(process.argv)).pipe(
+  Effect.catchAll((error) =>
+    Effect.sync(() => {
+      if (ValidationError.isValidationError(error)) {
+        // @effect/cli has printed what was wrong on stderr already.
+        if (json) Output.failure(true, { code: "InvalidUsage", message: "invalid command line; see --help" })
+        process.stderr.write("Run `registrar --help` (or `registrar <command> --help`) for usage and examples.\n")
+        process.exitCode = ExitCode.usage
+      } else {
+        Output.failure(json, { code: error.code, message: error.message })
+        process.exitCode = ExitCode.failure
+      }
+    })
+  ),
+  Effect.catchAllDefect((defect) =>
+    Effect.sync(() => {
+      Output.failure(json, Output.describe(defect))
+      process.exitCode = ExitCode.failure
+    })
+  ),
+  Effect.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, promptsOnStderr))
+)
+
+// Exits as soon as the command is done (its store is closed by then, and a prestarted database no command took is
+// closed now): flushes what was printed, then exits with the code, rather than waiting for timers that libraries
+// may leave behind.
+const exitWith = (code: number) =>
+  void PgliteThread.closeUnused().finally(() =>
+    process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
+  )
+
+/** Runs the command line of this process and exits. */
+export const main = (): void =>
+  NodeRuntime.runMain(program, {
+    disableErrorReporting: true,
+    teardown: (exit) => {
+      const code = Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) ? ExitCode.failure : process.exitCode
+      exitWith(typeof code === "number" ? code : 0)
+    }
+  })
