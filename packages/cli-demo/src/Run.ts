@@ -13,6 +13,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import type * as Mailbox from "effect/Mailbox"
 import { command } from "./Cli.js"
 import * as Output from "./Output.js"
 import * as PgliteThread from "./PgliteThread.js"
@@ -36,7 +37,19 @@ const promptsOnStderr = Layer.scoped(
     display: (text: string) =>
       Effect.async<void>((resume) => {
         process.stderr.write(text, () => resume(Effect.void))
-      })
+      }),
+    // A prompt reading from a pipe or a file stops, as if cancelled, when the input ends (instead of waiting forever).
+    readInput: Effect.tap(terminal.readInput, (input) =>
+      Effect.acquireRelease(
+        Effect.sync(() => {
+          const end = () => (input as Mailbox.Mailbox<Terminal.UserInput>).unsafeDone(Exit.void)
+          if (process.stdin.readableEnded) end()
+          else process.stdin.once("end", end)
+          return end
+        }),
+        (end) => Effect.sync(() => process.stdin.off("end", end))
+      )
+    )
   }))
 )
 

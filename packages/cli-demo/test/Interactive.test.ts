@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { finished, json, plain, start, withPgliteStore } from "./support/Cli.js"
+import { finished, json, plain, run, start, withPgliteStore } from "./support/Cli.js"
 
 const down = "\u001b[B"
 const enter = "\r"
@@ -33,7 +33,7 @@ const drive = async (
   }
 }
 
-describe("link --interactive (PGlite)", () => {
+describe.concurrent("link --interactive (PGlite)", () => {
   it("walks team → project → artifact → version → registry → collection → aliases, driven through its prompts", () =>
     withPgliteStore(async (s) => {
       const child = start(s, ["link", "--interactive", "--as", "bob"])
@@ -68,5 +68,15 @@ describe("link --interactive (PGlite)", () => {
         source: "smle-reg-team-1/registry_quickstart/zoo-classifier:v0",
         aliases: ["latest", "candidate", "reviewed"]
       })
+    }))
+
+  it("stops with one line when standard input ends before every prompt is answered", () =>
+    withPgliteStore(async (s) => {
+      const result = await run(s, "link", "--interactive", "--as", "bob")
+      expect(result.code).toBe(1)
+      expect(result.stdout).toBe("")
+      expect(plain(result.stderr).trim().split("\n").at(-1)).toBe(
+        "Error: Standard input ended before every prompt was answered: run it in a terminal, or give one answer per prompt on standard input; nothing was linked."
+      )
     }))
 })

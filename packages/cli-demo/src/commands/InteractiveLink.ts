@@ -139,9 +139,17 @@ export const chooseLink = (registrar: RegistrarShape, actor: string) =>
   }).pipe(
     Effect.catchIf(
       (error): boolean => (error as { _tag?: unknown } | undefined)?._tag === "QuitException",
-      () =>
-        Effect.fail(
-          new UsageError({ problem: "Linking cancelled", fix: "nothing was linked; run it again when ready" })
+      () => {
+        // The prompt was left mid-line: the error goes on a line of its own.
+        process.stderr.write("\n")
+        return Effect.fail(
+          process.stdin.readableEnded
+            ? new UsageError({
+                problem: "Standard input ended before every prompt was answered",
+                fix: "run it in a terminal, or give one answer per prompt on standard input; nothing was linked"
+              })
+            : new UsageError({ problem: "Linking cancelled", fix: "nothing was linked; run it again when ready" })
         )
+      }
     )
   )
