@@ -147,6 +147,9 @@ export const storeCommands: ReadonlyArray<string> = [
   "replay"
 ]
 
+// The commands that need no acting user.
+const actingAsNobody = ["demo", "verify", "replay"]
+
 // The common options that take a value (their values are not command names).
 const valueOptions = ["--as", "--data-dir", "--database-url", "--schema", "--as-of"]
 const skips = ["--memory", "--help", "-h", "--version", "--wizard", "--completions", "--database-url"]
@@ -171,6 +174,9 @@ export const embeddedDataDir = (args: ReadonlyArray<string>, env: NodeJS.Process
     else if (command === undefined && !arg.startsWith("-")) command = arg
   }
   if (command === undefined || !storeCommands.includes(command)) return undefined
+  // Without a user, the command fails before it opens the store (except those that act as nobody).
+  const hasUser = args.some((arg) => arg === "--as" || arg.startsWith("--as=")) || (env.REGISTRAR_USER ?? "") !== ""
+  if (!hasUser && !actingAsNobody.includes(command)) return undefined
   return dataDir ?? ((env.REGISTRAR_DATA_DIR ?? "") === "" ? ".registrar" : env.REGISTRAR_DATA_DIR)
 }
 

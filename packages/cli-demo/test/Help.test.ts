@@ -83,13 +83,19 @@ describe.concurrent("help", () => {
     })
     expect([...names].sort()).toEqual([...PgliteThread.storeCommands].sort())
     expect(PgliteThread.embeddedDataDir(["--as", "bob", "resolve", "x"], {})).toBe(".registrar")
-    expect(PgliteThread.embeddedDataDir(["resolve", "--data-dir", "/d", "x"], { REGISTRAR_DATA_DIR: "/e" })).toBe("/d")
-    expect(PgliteThread.embeddedDataDir(["resolve", "--data-dir=/d", "x"], {})).toBe("/d")
-    expect(PgliteThread.embeddedDataDir(["resolve", "x"], { REGISTRAR_DATA_DIR: "/e" })).toBe("/e")
+    const bob = { REGISTRAR_USER: "bob" }
+    expect(
+      PgliteThread.embeddedDataDir(["resolve", "--data-dir", "/d", "x"], { ...bob, REGISTRAR_DATA_DIR: "/e" })
+    ).toBe("/d")
+    expect(PgliteThread.embeddedDataDir(["resolve", "--data-dir=/d", "x"], bob)).toBe("/d")
+    expect(PgliteThread.embeddedDataDir(["resolve", "x"], { ...bob, REGISTRAR_DATA_DIR: "/e" })).toBe("/e")
     expect(PgliteThread.embeddedDataDir(["--as", "resolve"], {})).toBeUndefined()
-    expect(PgliteThread.embeddedDataDir(["resolve", "x", "--memory"], {})).toBeUndefined()
-    expect(PgliteThread.embeddedDataDir(["resolve", "x"], { DATABASE_URL: "postgres://h/db" })).toBeUndefined()
+    expect(PgliteThread.embeddedDataDir(["resolve", "x", "--memory"], bob)).toBeUndefined()
+    expect(PgliteThread.embeddedDataDir(["resolve", "x"], { ...bob, DATABASE_URL: "postgres://h/db" })).toBeUndefined()
     expect(PgliteThread.embeddedDataDir(["link", "--help"], {})).toBeUndefined()
+    expect(PgliteThread.embeddedDataDir(["resolve", "x"], {})).toBeUndefined()
+    expect(PgliteThread.embeddedDataDir(["resolve", "x"], { REGISTRAR_USER: "bob" })).toBe(".registrar")
+    expect(PgliteThread.embeddedDataDir(["verify"], {})).toBe(".registrar")
   })
 
   it("the binary prints help, runs compiled or bundled, and rejects bad usage with a helpful line and exit code 2", () =>
