@@ -3,9 +3,9 @@
  * into one collection (every client contends for one stream) and across 64 collections.
  */
 import * as LinkLoad from "./internal/LinkLoad.js"
-import { alternate, medianOf, totalOf } from "./internal/Measure.js"
+import { alternate } from "./internal/Measure.js"
 import * as Postgres from "./internal/Postgres.js"
-import { millis, type Section, whole } from "./internal/Report.js"
+import { type Section, whole } from "./internal/Report.js"
 import * as Stores from "./internal/Stores.js"
 
 /** Options of the link scenario. */
@@ -45,22 +45,7 @@ export const run = async (options: LinkOptions): Promise<Section> => {
         `Each round links fresh source versions into fresh collections for ${options.seconds} s per configuration; configurations alternate in a rotated order. A link is the whole command: parse, load organization/team/registry/artifact/collection (cached in process, only new events read), decide, append with the expected version, retry on conflict.`,
         "Conflicts are the VersionConflicts the EventStore answered (each one a retry inside the command)."
       ],
-      tables: [
-        {
-          header: ["configuration", "links/s", "p50 ms", "p99 ms", "conflicts retried (all runs)", "errors"],
-          rows: LinkLoad.linkConfigs.map((config) => {
-            const measured = rounds[LinkLoad.linkLabel(config)] ?? []
-            return [
-              LinkLoad.linkLabel(config),
-              whole(medianOf(measured, "perSecond")),
-              millis(medianOf(measured, "p50")),
-              millis(medianOf(measured, "p99")),
-              whole(totalOf(measured, "conflicts")),
-              whole(totalOf(measured, "failures"))
-            ]
-          })
-        }
-      ],
+      tables: [LinkLoad.linkTable(rounds)],
       targets: [],
       notes: []
     }

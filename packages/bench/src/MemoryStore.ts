@@ -3,8 +3,8 @@
  * benchmark: 1 and 16 concurrent fibers, into one collection and across 64).
  */
 import * as LinkLoad from "./internal/LinkLoad.js"
-import { alternate, medianOf, totalOf } from "./internal/Measure.js"
-import { millis, type Section, whole } from "./internal/Report.js"
+import { alternate } from "./internal/Measure.js"
+import { type Section, whole } from "./internal/Report.js"
 import * as Stores from "./internal/Stores.js"
 
 /** Options of the memory-store scenario. */
@@ -35,22 +35,7 @@ export const run = async (options: MemoryStoreOptions): Promise<Section> => {
       method: [
         `Registrar over \`@registrar/adapters-memory\`, the same world and workload as section 2 (${bench.sources.length.toLocaleString("en-US")} source versions; fresh collections every round; ${options.runs} rounds × ${options.seconds} s per configuration, rotated). Clients are concurrent fibers of this process; a round stops early when it runs out of unlinked source versions.`
       ],
-      tables: [
-        {
-          header: ["configuration", "links/s", "p50 ms", "p99 ms", "conflicts retried (all runs)", "errors"],
-          rows: LinkLoad.linkConfigs.map((config) => {
-            const measured = rounds[LinkLoad.linkLabel(config)] ?? []
-            return [
-              LinkLoad.linkLabel(config),
-              whole(medianOf(measured, "perSecond")),
-              millis(medianOf(measured, "p50")),
-              millis(medianOf(measured, "p99")),
-              whole(totalOf(measured, "conflicts")),
-              whole(totalOf(measured, "failures"))
-            ]
-          })
-        }
-      ],
+      tables: [LinkLoad.linkTable(rounds)],
       targets: [],
       notes: []
     }

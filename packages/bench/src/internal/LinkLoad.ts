@@ -6,7 +6,8 @@
 import type { EventStoreShape, RegistrarShape } from "@registrar/domain"
 import { Effect, Exit } from "effect"
 import { type CollectionRef, createCollections, createWorld, seedSources, type World } from "./Fixtures.js"
-import { done, drive, failed, type Figures, figures } from "./Measure.js"
+import { done, drive, failed, type Figures, figures, medianOf, totalOf } from "./Measure.js"
+import { millis, whole } from "./Report.js"
 import type { ConflictCounter } from "./Stores.js"
 
 /** Where the links of a round go. */
@@ -85,3 +86,19 @@ export const prepare = async (
     }
   }
 }
+
+/** The table of links/s, latency, retried conflicts and errors per configuration, from alternating rounds. */
+export const linkTable = (rounds: Readonly<Record<string, ReadonlyArray<Figures>>>) => ({
+  header: ["configuration", "links/s", "p50 ms", "p99 ms", "conflicts retried (all runs)", "errors"],
+  rows: linkConfigs.map((config) => {
+    const measured = rounds[linkLabel(config)] ?? []
+    return [
+      linkLabel(config),
+      whole(medianOf(measured, "perSecond")),
+      millis(medianOf(measured, "p50")),
+      millis(medianOf(measured, "p99")),
+      whole(totalOf(measured, "conflicts")),
+      whole(totalOf(measured, "failures"))
+    ]
+  })
+})
