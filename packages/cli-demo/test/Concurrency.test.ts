@@ -1,7 +1,7 @@
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { expect, it } from "vitest"
-import { eachStore, json, run, withStore } from "./support/Cli.js"
+import { describe, expect, it } from "vitest"
+import { eachStore, json, ok, run, withPgliteStore, withStore } from "./support/Cli.js"
 
 const target = "wandb-registry-Golden Datasets/concurrent"
 
@@ -53,5 +53,17 @@ eachStore("several processes linking into one collection at once", (fresh) => {
 
       const shown = await json<{ versions: Array<{ index: number }> }>(s, "collection", "show", target, "--as", "bob")
       expect(shown.versions.map((version) => version.index)).toEqual([0, 1, 2, 3])
+    }))
+})
+
+describe("the data directory lock (PGlite)", () => {
+  it("a lock left by a process that no longer runs is taken over", () =>
+    withPgliteStore(async (s) => {
+      // A pid far above Linux's default pid_max: no process has it.
+      await fs.writeFile(path.join(s.dataDir, "lock"), "4194303")
+      expect(await ok(s, "resolve", "wandb-registry-Golden Datasets/raw_images:production", "--as", "bob")).toContain(
+        "Full name:"
+      )
+      await expect(fs.stat(path.join(s.dataDir, "lock"))).rejects.toThrow()
     }))
 })
