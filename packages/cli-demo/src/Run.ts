@@ -3,6 +3,7 @@
  * with `--json`) and exits with 0 (success), 1 (the command failed), 2 (bad usage) or 3 (tampered history).
  */
 import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
@@ -53,12 +54,21 @@ const promptsOnStderr = Layer.scoped(
   }))
 )
 
+// What @effect/cli said was wrong with the command line, as plain text on one line.
+const usageMessage = (error: ValidationError.ValidationError): string => {
+  const text = HelpDoc.toAnsiText(error.error)
+    .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "")
+    .replace(/\s+/g, " ")
+    .trim()
+  return text === "" ? "Invalid command line. See --help." : `${text}${/[.!?]$/.test(text) ? "" : "."} See --help.`
+}
+
 const program = Effect.suspend(() => run(process.argv)).pipe(
   Effect.catchAll((error) =>
     Effect.sync(() => {
       if (ValidationError.isValidationError(error)) {
         // @effect/cli has printed what was wrong on stderr already.
-        if (json) Output.failure(true, { code: "InvalidUsage", message: "invalid command line; see --help" })
+        if (json) Output.failure(true, { code: "InvalidUsage", message: usageMessage(error) })
         process.stderr.write("Run `registrar --help` (or `registrar <command> --help`) for usage and examples.\n")
         process.exitCode = ExitCode.usage
       } else {

@@ -122,6 +122,12 @@ describe.concurrent("help", () => {
       expect(compiled.code, compiled.stderr).toBe(0)
       expect(compiled.stdout).toContain("wandb-registry-Golden Datasets")
 
+      const usageJson = await run(store, "registry", "grant", "Models", "--user", "carol", "--role", "owner", "--json")
+      expect(usageJson.code).toBe(2)
+      expect(JSON.parse(usageJson.stdout)).toEqual({
+        error: { code: "InvalidUsage", message: expect.stringContaining("restricted_viewer, viewer, member, admin") }
+      })
+
       const noCommand = await run(store, "frobnicate")
       expect(noCommand.code).toBe(2)
       expect(plain(noCommand.stderr)).toContain("Invalid subcommand")
