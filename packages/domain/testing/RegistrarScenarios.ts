@@ -254,6 +254,41 @@ export const registrarScenarios = (name: string, stores: () => Stores): void => 
           expect(outside?._tag).toBe("RegistryNotFound")
           const listed = yield* registrar.listRegistries({ actor: member, organization: org })
           expect(listed.registries.map((r) => r.registry)).toEqual(["Golden Datasets"])
+
+          // A restricted viewer sees a linked version but may not use (download) it.
+          const watcher = unique("watcher")
+          yield* registrar.createUser({ actor: admin, user: watcher, organization: org, organizationRole: "member" })
+          yield* registrar.changeVisibility({
+            actor: admin,
+            organization: org,
+            registry: "Golden Datasets",
+            visibility: "restricted"
+          })
+          yield* registrar.grantRole({
+            actor: admin,
+            organization: org,
+            registry: "Golden Datasets",
+            principal: { kind: "user", name: watcher },
+            role: "restricted_viewer"
+          })
+          const seen = yield* registrar.resolve({
+            actor: watcher,
+            name: `${org}/wandb-registry-Golden Datasets/raw:v0`
+          })
+          expect(seen.source).toBe(v0.reference)
+          const used = yield* failure(
+            registrar.useArtifact({
+              actor: watcher,
+              reference: `${org}/wandb-registry-Golden Datasets/raw:v0`,
+              run: { entity: team, project: "eval", runId: "r1" }
+            })
+          )
+          expect(used?._tag).toBe("InsufficientRole")
+          yield* registrar.useArtifact({
+            actor: member,
+            reference: `${org}/wandb-registry-Golden Datasets/raw:v0`,
+            run: { entity: team, project: "eval", runId: "r1" }
+          })
         })
       )
     )

@@ -1,5 +1,6 @@
 /** Application handlers for source artifacts: log versions, record use by runs, edit, alias and delete. */
 import { Effect, HashMap, Option } from "effect"
+import type { Action } from "../Access.js"
 import * as Artifact from "../Artifact.js"
 import * as Collection from "../Collection.js"
 import { ArtifactVersionDeleted, ArtifactVersionNotFound, EntityNotFound, EntityNotWritable } from "../Errors.js"
@@ -57,7 +58,7 @@ export interface SourceVersion {
  * Resolves a reference to the underlying source version: `entity/project/name[:vN|:alias]` directly, or a linked
  * version's registry path to the source it points at (links never chain). Without a version, `latest`.
  */
-export const resolveSource = (deps: Dependencies, reference: string, actor: string) =>
+export const resolveSource = (deps: Dependencies, reference: string, actor: string, action: Action = "see") =>
   Effect.gen(function* () {
     const parsed = yield* parseAnyRef(reference)
     let entity: string
@@ -65,7 +66,7 @@ export const resolveSource = (deps: Dependencies, reference: string, actor: stri
     let name: string
     let selector: VersionSelector
     if (parsed._tag === "Registry") {
-      const located = yield* locateVersion(parsed.path, actor, "see", deps.defaults)
+      const located = yield* locateVersion(parsed.path, actor, action, deps.defaults)
       ;({ entity, project, name } = located.linked.source)
       selector = { _tag: "Index", index: located.linked.source.index }
     } else {
@@ -204,11 +205,12 @@ const onSource = <A>(
   request: Request,
   reference: string,
   command: (source: SourceVersion) => Artifact.Command,
-  result: (source: SourceVersion) => A
+  result: (source: SourceVersion) => A,
+  action: Action = "see"
 ) =>
   retryOnConflict(
     Effect.gen(function* () {
-      const source = yield* resolveSource(deps, reference, request.actor)
+      const source = yield* resolveSource(deps, reference, request.actor, action)
       const loaded = yield* loadArtifact(source.entity, source.project, source.name)
       const events = yield* Artifact.decide(command(source), loaded.state)
       yield* append(
@@ -237,7 +239,9 @@ export const useArtifact = (deps: Dependencies, input: UseArtifact) =>
       input,
       input.reference,
       (source) => ({ _tag: "UseVersion", index: source.index, usedBy: input.run }),
-      (source) => ({ reference: source.reference, run: input.run })
+      (source) => ({ reference: source.reference, run: input.run }),
+      // Using a linked version is downloading it: viewer or higher (restricted viewers only see it).
+      "use"
     )
   })
 
