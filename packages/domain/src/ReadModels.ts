@@ -122,16 +122,7 @@ export const listCollections = (organization: string, registry: string): Query<R
   )
 
 /** A linked version with its aliases (`latest` first when it is the highest index) and its source's description and metadata. */
-export interface LinkedVersionView {
-  readonly collectionId: string
-  readonly index: number
-  readonly source: SourceRow
-  /** `entity/project/name:vN`. */
-  readonly sourceKey: string
-  readonly artifactType: string
-  readonly digest: string
-  readonly linkedAt: string
-  readonly linkedBy: string
+export interface LinkedVersionView extends Omit<LinkedVersionRow, "organization" | "registry"> {
   readonly aliases: ReadonlyArray<string>
   readonly description: string
   readonly metadata: ArtifactVersionRow["metadata"]
