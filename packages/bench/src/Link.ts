@@ -3,9 +3,8 @@
  * into one collection (every client contends for one stream) and across 64 collections.
  */
 import * as LinkLoad from "./internal/LinkLoad.js"
-import { alternate } from "./internal/Measure.js"
 import * as Postgres from "./internal/Postgres.js"
-import { type Section, whole } from "./internal/Report.js"
+import type { Section } from "./internal/Report.js"
 import * as Stores from "./internal/Stores.js"
 
 /** Options of the link scenario. */
@@ -29,15 +28,7 @@ export const run = async (options: LinkOptions): Promise<Section> => {
     const { registrar, store } = await Stores.servicesOf(runtime)
     options.log("link: seeding source versions")
     const bench = await LinkLoad.prepare(registrar, store, counter, 4_000)
-    const rounds = await alternate(
-      options.runs,
-      LinkLoad.linkConfigs.map((config) => ({
-        name: LinkLoad.linkLabel(config),
-        run: (round: number) => bench.round(config, round, options.seconds)
-      })),
-      (name, round, measured) =>
-        options.log(`  link ${name} round ${round + 1}: ${whole(measured.perSecond ?? 0)} links/s`)
-    )
+    const rounds = await LinkLoad.measureRounds(bench, options, "link")
     return {
       title: "2. Link commands end to end (PostgreSQL server)",
       method: [

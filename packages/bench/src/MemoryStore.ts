@@ -3,8 +3,7 @@
  * benchmark: 1 and 16 concurrent fibers, into one collection and across 64).
  */
 import * as LinkLoad from "./internal/LinkLoad.js"
-import { alternate } from "./internal/Measure.js"
-import { type Section, whole } from "./internal/Report.js"
+import type { Section } from "./internal/Report.js"
 import * as Stores from "./internal/Stores.js"
 
 /** Options of the memory-store scenario. */
@@ -21,15 +20,7 @@ export const run = async (options: MemoryStoreOptions): Promise<Section> => {
   try {
     const { registrar, store } = await Stores.servicesOf(runtime)
     const bench = await LinkLoad.prepare(registrar, store, counter, 20_000)
-    const rounds = await alternate(
-      options.runs,
-      LinkLoad.linkConfigs.map((config) => ({
-        name: LinkLoad.linkLabel(config),
-        run: (round: number) => bench.round(config, round, options.seconds)
-      })),
-      (name, round, measured) =>
-        options.log(`  memory ${name} round ${round + 1}: ${whole(measured.perSecond ?? 0)} links/s`)
-    )
+    const rounds = await LinkLoad.measureRounds(bench, options, "memory")
     return {
       title: "6. The memory store: links per second in one process",
       method: [

@@ -7,7 +7,7 @@ import { Either, Option, Schema } from "effect"
 import type { Decider } from "./Decider.js"
 import {
   AliasNotFound,
-  ArtifactNotFound,
+  type ArtifactNotFound,
   ArtifactTypeMismatch,
   ArtifactVersionDeleted,
   ArtifactVersionNotFound,
@@ -401,7 +401,3 @@ export const decide = (command: Command, state: State): Either.Either<ReadonlyAr
 
 /** The artifact decider. */
 export const decider: Decider<Command, Event, State, Rejection> = { initialState, evolve, decide }
-
-/** Rejects commands on an artifact that does not exist yet (for callers that need the artifact first). */
-export const requirePresent = (state: State, key: string): Either.Either<Present, ArtifactNotFound> =>
-  state._tag === "Present" ? Either.right(state) : Either.left(new ArtifactNotFound({ artifact: key }))

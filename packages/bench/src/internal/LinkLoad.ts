@@ -6,7 +6,7 @@
 import type { EventStoreShape, RegistrarShape } from "@registrar/domain"
 import { Effect, Exit } from "effect"
 import { type CollectionRef, createCollections, createWorld, seedSources, type World } from "./Fixtures.js"
-import { done, drive, failed, type Figures, figures, medianOf, totalOf } from "./Measure.js"
+import { alternate, done, drive, failed, type Figures, figures, medianOf, totalOf } from "./Measure.js"
 import { millis, whole } from "./Report.js"
 import type { ConflictCounter } from "./Stores.js"
 
@@ -102,3 +102,19 @@ export const linkTable = (rounds: Readonly<Record<string, ReadonlyArray<Figures>
     ]
   })
 })
+
+/** Runs every link configuration in alternating rounds, logging each round's links/s under `label`. */
+export const measureRounds = (
+  bench: Pick<LinkBench, "round">,
+  options: { readonly runs: number; readonly seconds: number; readonly log: (line: string) => void },
+  label: string
+) =>
+  alternate(
+    options.runs,
+    linkConfigs.map((config) => ({
+      name: linkLabel(config),
+      run: (round: number) => bench.round(config, round, options.seconds)
+    })),
+    (name, round, measured) =>
+      options.log(`  ${label} ${name} round ${round + 1}: ${whole(measured.perSecond ?? 0)} links/s`)
+  )

@@ -2,7 +2,7 @@
  * What every handler of the application service shares: the request (actor, idempotency key), event envelopes,
  * idempotent results, and loading the facts a decision needs (organizations, teams, actor roles).
  */
-import { Clock, Effect, Option } from "effect"
+import { Clock, Effect } from "effect"
 import type { Actor } from "../Access.js"
 import * as Entity from "../Entity.js"
 import { OrganizationNotFound, TeamNotFound, UserNotFound } from "../Errors.js"
@@ -144,7 +144,3 @@ export const actorFacts = (
     }
     return { username: actor, organizationRole: Entity.organizationRole(organization, actor), teams }
   })
-
-/** Option helper: the value or a failure. */
-export const required = <A, E>(option: Option.Option<A>, error: () => E): Effect.Effect<A, E> =>
-  Option.match(option, { onNone: () => Effect.fail(error()), onSome: Effect.succeed })
