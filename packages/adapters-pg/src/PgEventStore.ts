@@ -1,6 +1,6 @@
 /**
- * The PostgreSQL EventStore (server or PGlite, same SQL). Appends are one statement each (see `append_events`);
- * the global feed is read in `(transaction_id, global_position)` order and only below the oldest transaction
+ * The PostgreSQL EventStore (server or PGlite, same SQL). An append is one statement (see `append_events`), or
+ * shares one with the appends that wait for it under load (see `AppendGroups`); the global feed is read in `(transaction_id, global_position)` order and only below the oldest transaction
  * still running, so an event that commits late is never skipped and never delivered twice.
  *
  * That horizon is the oldest writing transaction of the whole cluster, so any writer (of any schema or database)
@@ -15,8 +15,9 @@ import {
   Origin,
   type RecordedEvent
 } from "@registrar/domain"
-import { Effect } from "effect"
-import { appendOn } from "./internal/Append.js"
+import { Effect, Either } from "effect"
+import { prepare } from "./internal/Append.js"
+import * as AppendGroups from "./internal/AppendGroups.js"
 import type { Database } from "./internal/Database.js"
 import { type SqlRow, toUnavailable } from "./internal/Driver.js"
 
@@ -50,9 +51,22 @@ const settleDelays = [10, 20, 40, 60, 80]
 /** How long `waitForAppends` waits at most while committed events wait behind the horizon. */
 const heldBackPollMillis = 100
 
+/** Options of the PostgreSQL EventStore. */
+export interface EventStoreOptions {
+  /**
+   * Append statements in flight at once (default 4 on a server, 1 on PGlite). Appends that arrive while all are
+   * busy wait and then go together in one statement and one commit, so this bounds the connections appends hold,
+   * not the appends: a few suffice to keep a server busy, and fewer make larger groups.
+   */
+  readonly appendConcurrency?: number
+}
+
 /** The EventStore over one schema's database. */
-export const make = (database: Database): EventStoreShape => {
+export const make = (database: Database, options: EventStoreOptions = {}): EventStoreShape => {
   const { driver, schema: s } = database
+  const groups = AppendGroups.make(driver, s, {
+    concurrency: options.appendConcurrency ?? (driver.kind === "pglite" ? 1 : 4)
+  })
   const readStreamSql = `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND stream_position > $2
     ORDER BY stream_position`
   const streamVersionSql = `SELECT version FROM ${s}.streams WHERE stream_id = $1`
@@ -85,7 +99,9 @@ export const make = (database: Database): EventStoreShape => {
 
   return {
     append: (streamId, events, expected) =>
-      appendOn(driver, s, streamId, events, expected).pipe(
+      Effect.suspend(() =>
+        Either.match(prepare(streamId, events, expected), { onLeft: Effect.fail, onRight: groups.append })
+      ).pipe(
         Effect.catchTag("SqlFailure", (failure) => Effect.fail(toUnavailable("append")(failure))),
         Effect.tap(({ wrote }) => (wrote ? database.announceAppend : Effect.void)),
         Effect.map(({ result }) => result)

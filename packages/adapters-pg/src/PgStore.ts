@@ -24,8 +24,17 @@ export interface SchemaOptions {
   readonly schema?: string
 }
 
+/** Options of a server store. */
+export interface ServerOptions extends SchemaOptions {
+  /**
+   * Append statements in flight at once (default 4). Appends that arrive while all are busy go together in the next
+   * statement and commit, each keeping its own outcome; see the README's "Group appends".
+   */
+  readonly appendConcurrency?: number
+}
+
 /** A server reached by connection URL, e.g. `postgres://user@host:5432/db`. */
-export interface UrlOptions extends SchemaOptions {
+export interface UrlOptions extends ServerOptions {
   readonly url: string
   /** Connections in the pool (default 10), plus one dedicated to LISTEN. */
   readonly poolSize?: number
@@ -34,23 +43,28 @@ export interface UrlOptions extends SchemaOptions {
 }
 
 /** A server reached through a pool the caller owns (and ends). */
-export interface PoolOptions extends SchemaOptions {
+export interface PoolOptions extends ServerOptions {
   readonly pool: pg.Pool
 }
 
 /** Embedded PGlite: a data directory (in memory when omitted), or an instance the caller owns. */
 export type PgliteOptions = SchemaOptions & ({ readonly dataDir?: string } | { readonly client: PGlite })
 
-const stores = (database: Database): Effect.Effect<Context.Context<Stores>> =>
+const stores = (database: Database, options: PgEventStore.EventStoreOptions): Effect.Effect<Context.Context<Stores>> =>
   Effect.map(PgReadModelStore.make(database), (readModels) =>
-    Context.make(EventStore, PgEventStore.make(database))
+    Context.make(EventStore, PgEventStore.make(database, options))
       .pipe(Context.add(ReadModelStore, readModels))
       .pipe(Context.add(SnapshotStore, PgSnapshotStore.make(database)))
   )
 
 const fromDatabase = (
-  database: Effect.Effect<Database, StoreUnavailable, Scope.Scope>
-): Layer.Layer<Stores, StoreUnavailable> => Layer.scopedContext(Effect.flatMap(database, stores))
+  database: Effect.Effect<Database, StoreUnavailable, Scope.Scope>,
+  options: PgEventStore.EventStoreOptions = {}
+): Layer.Layer<Stores, StoreUnavailable> =>
+  Layer.scopedContext(Effect.flatMap(database, (opened) => stores(opened, options)))
+
+const eventStoreOptions = (options: ServerOptions): PgEventStore.EventStoreOptions =>
+  options.appendConcurrency === undefined ? {} : { appendConcurrency: options.appendConcurrency }
 
 /** The stores on a PostgreSQL server at `url`, with a pool that closes with the layer. */
 export const layer = (options: UrlOptions): Layer.Layer<Stores, StoreUnavailable> =>
@@ -60,12 +74,13 @@ export const layer = (options: UrlOptions): Layer.Layer<Stores, StoreUnavailable
         openPool({ url: options.url, poolSize: options.poolSize, connectTimeoutMillis: options.connectTimeoutMillis }),
         (pool) => serverDatabase(pool, schema)
       )
-    )
+    ),
+    eventStoreOptions(options)
   )
 
 /** The stores on a PostgreSQL server through an existing pool (left open when the layer closes). */
 export const layerPool = (options: PoolOptions): Layer.Layer<Stores, StoreUnavailable> =>
-  fromDatabase(serverDatabase(options.pool, options.schema))
+  fromDatabase(serverDatabase(options.pool, options.schema), eventStoreOptions(options))
 
 /** The stores on embedded PGlite: opened on `dataDir` (or in memory) and closed with the layer, or a given instance. */
 export const layerPglite = (options: PgliteOptions = {}): Layer.Layer<Stores, StoreUnavailable> =>

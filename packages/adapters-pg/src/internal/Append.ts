@@ -1,7 +1,8 @@
 /**
  * One append as one statement: `SELECT append_events(stream, expected, events)` on any connection, so the store
- * runs it on its own and tests can run it inside a transaction they hold open. Announcing the append to readers
- * is the caller's job, after the commit.
+ * runs it on its own and tests can run it inside a transaction they hold open. An append is prepared first
+ * (checked, digested and encoded once), so the same prepared append can also travel in a group
+ * (see `AppendGroups`). Announcing the append to readers is the caller's job, after the commit.
  */
 import {
   type AppendResult,
@@ -10,10 +11,11 @@ import {
   type NewEvent,
   VersionConflict
 } from "@registrar/domain"
-import { Effect } from "effect"
+import { Effect, Either } from "effect"
 import { contentDigest } from "./Digest.js"
-import { type Connection, SqlFailure, toJson } from "./Driver.js"
+import { type Connection, SqlFailure } from "./Driver.js"
 
+/** What `append_events` answers for one append. */
 type Outcome =
   | {
       readonly status: "appended" | "retried"
@@ -24,7 +26,8 @@ type Outcome =
   | { readonly status: "conflict"; readonly actual: number }
   | { readonly status: "reused"; readonly eventId: string }
 
-const uniqueViolation = "23505"
+/** The SQLSTATE of a unique violation. */
+export const uniqueViolation = "23505"
 
 const expectedText = (expected: ExpectedVersion): string =>
   typeof expected !== "number" ? expected : Number.isSafeInteger(expected) && expected >= 0 ? String(expected) : "never"
@@ -38,13 +41,103 @@ const duplicateId = (events: ReadonlyArray<NewEvent>): string | undefined => {
   return undefined
 }
 
-/** The statement that appends to a stream of schema `s` (quoted). */
-export const appendStatement = (s: string): string => `SELECT ${s}.append_events($1, $2, $3::jsonb) AS outcome`
+/** An append checked and encoded for `append_events`: `events` is the JSON text of its events with digests. */
+export interface PreparedAppend {
+  readonly streamId: string
+  readonly expected: ExpectedVersion
+  readonly expectedText: string
+  readonly events: string
+  readonly count: number
+}
+
+/** Checks and encodes an append; fails without touching the database when it cannot be stored. */
+export const prepare = (
+  streamId: string,
+  events: ReadonlyArray<NewEvent>,
+  expected: ExpectedVersion
+): Either.Either<PreparedAppend, EventIdReused | SqlFailure> => {
+  const duplicate = duplicateId(events)
+  if (duplicate !== undefined) return Either.left(new EventIdReused({ eventId: duplicate, streamId }))
+  try {
+    const json = JSON.stringify(
+      events.map((event) => ({
+        eventId: event.eventId,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        data: event.data,
+        metadata: event.metadata,
+        digest: contentDigest(event)
+      }))
+    )
+    return Either.right({
+      streamId,
+      expected,
+      expectedText: expectedText(expected),
+      events: json,
+      count: events.length
+    })
+  } catch (cause) {
+    // A value JSON cannot hold (a cycle, a bigint).
+    return Either.left(new SqlFailure({ code: undefined, message: `value is not JSON: ${String(cause)}` }))
+  }
+}
 
 /** What an append did: its result, and whether it wrote events now (a retry or an empty append did not). */
 export interface AppendOutcome {
   readonly result: AppendResult
   readonly wrote: boolean
+}
+
+/** Turns what `append_events` answered for `append` into its result or typed error. */
+export const interpret = (
+  append: PreparedAppend,
+  answer: unknown
+): Either.Either<AppendOutcome, VersionConflict | EventIdReused | SqlFailure> => {
+  const outcome = answer as Outcome | undefined
+  if (typeof outcome !== "object" || outcome === null) {
+    return Either.left(new SqlFailure({ code: undefined, message: "append_events returned no outcome" }))
+  }
+  const { streamId, expected } = append
+  switch (outcome.status) {
+    case "conflict":
+      return Either.left(new VersionConflict({ streamId, expected, actual: Number(outcome.actual) }))
+    case "reused":
+      return Either.left(new EventIdReused({ eventId: outcome.eventId, streamId }))
+    default: {
+      const globalPositions = outcome.positions.map(Number)
+      const result: AppendResult = {
+        streamId,
+        nextExpectedVersion: Number(outcome.version),
+        globalPositions,
+        checkpoint: {
+          transactionId: Number(outcome.transactionId),
+          globalPosition: globalPositions[globalPositions.length - 1] ?? 0
+        }
+      }
+      return Either.right({ result, wrote: outcome.status === "appended" && globalPositions.length > 0 })
+    }
+  }
+}
+
+/** The statement that appends to a stream of schema `s` (quoted). */
+export const appendStatement = (s: string): string => `SELECT ${s}.append_events($1, $2, $3::jsonb) AS outcome`
+
+/** Runs a prepared append on `connection`, in one statement. */
+export const runPrepared = (
+  connection: Connection,
+  s: string,
+  append: PreparedAppend
+): Effect.Effect<AppendOutcome, VersionConflict | EventIdReused | SqlFailure> => {
+  const run = connection.query(appendStatement(s), [append.streamId, append.expectedText, append.events])
+  // A unique violation means another stream took one of these event ids concurrently: once it has committed,
+  // running again answers EventIdReused (or the original result, for a retry racing its original).
+  return run.pipe(
+    Effect.catchIf(
+      (failure) => failure.code === uniqueViolation,
+      () => run
+    ),
+    Effect.flatMap((rows) => interpret(append, rows[0]?.outcome))
+  )
 }
 
 /** Appends on `connection`, in one statement. */
@@ -55,53 +148,6 @@ export const appendOn = (
   events: ReadonlyArray<NewEvent>,
   expected: ExpectedVersion
 ): Effect.Effect<AppendOutcome, VersionConflict | EventIdReused | SqlFailure> =>
-  Effect.suspend((): Effect.Effect<AppendOutcome, VersionConflict | EventIdReused | SqlFailure> => {
-    const duplicate = duplicateId(events)
-    if (duplicate !== undefined) return Effect.fail(new EventIdReused({ eventId: duplicate, streamId }))
-    const payload = toJson(
-      events.map((event) => ({
-        eventId: event.eventId,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        data: event.data,
-        metadata: event.metadata,
-        digest: contentDigest(event)
-      }))
-    )
-    const run = Effect.flatMap(payload, (json) =>
-      connection.query(appendStatement(s), [streamId, expectedText(expected), json])
-    )
-    // A unique violation means another stream took one of these event ids concurrently: once it has committed,
-    // running again answers EventIdReused (or the original result, for a retry racing its original).
-    return run.pipe(
-      Effect.catchIf(
-        (failure) => failure.code === uniqueViolation,
-        () => run
-      ),
-      Effect.flatMap((rows): Effect.Effect<AppendOutcome, VersionConflict | EventIdReused | SqlFailure> => {
-        const outcome = rows[0]?.outcome as Outcome | undefined
-        if (typeof outcome !== "object" || outcome === null) {
-          return Effect.fail(new SqlFailure({ code: undefined, message: "append_events returned no outcome" }))
-        }
-        switch (outcome.status) {
-          case "conflict":
-            return Effect.fail(new VersionConflict({ streamId, expected, actual: Number(outcome.actual) }))
-          case "reused":
-            return Effect.fail(new EventIdReused({ eventId: outcome.eventId, streamId }))
-          default: {
-            const globalPositions = outcome.positions.map(Number)
-            const result: AppendResult = {
-              streamId,
-              nextExpectedVersion: Number(outcome.version),
-              globalPositions,
-              checkpoint: {
-                transactionId: Number(outcome.transactionId),
-                globalPosition: globalPositions[globalPositions.length - 1] ?? 0
-              }
-            }
-            return Effect.succeed({ result, wrote: outcome.status === "appended" && globalPositions.length > 0 })
-          }
-        }
-      })
-    )
-  })
+  Effect.suspend(() =>
+    Effect.flatMap(prepare(streamId, events, expected), (append) => runPrepared(connection, s, append))
+  )

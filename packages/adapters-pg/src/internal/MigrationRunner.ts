@@ -8,6 +8,7 @@ import type { Driver, SqlFailure } from "./Driver.js"
 import {
   appendFunction,
   appendFunctionSkippingIdempotencyCheck,
+  appendGroupFunction,
   eventStoreTables,
   readModelTables,
   snapshotTable
@@ -31,7 +32,8 @@ export const migrations: ReadonlyArray<Migration> = [
     version: 5,
     name: "append function: idempotency check only for known event ids",
     sql: appendFunctionSkippingIdempotencyCheck
-  }
+  },
+  { version: 6, name: "group append function", sql: appendGroupFunction }
 ]
 
 /** Brings `schemaName` up to date; returns the migrations applied now (empty when it already was). */

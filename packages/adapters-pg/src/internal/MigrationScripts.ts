@@ -164,3 +164,34 @@ export const appendFunctionSkippingIdempotencyCheck = (s: string): string => {
 ${original.slice(checkStart, checkEnd)}    END IF;
 ${original.slice(checkEnd)}`
 }
+
+/**
+ * Group appends: several appends (to any streams, the same stream included) in one statement and one transaction,
+ * so concurrent writers share a round trip and a commit. Every stream's lock is taken first, in one global order
+ * (so two groups never deadlock, and no transaction id is assigned before the locks, as in `append_events`); then
+ * each append runs as `append_events` would run it alone, in the order given, and reports its own outcome: one
+ * append's conflict does not stop the others. A failure (e.g. a unique violation racing another transaction)
+ * rolls back the whole group; the caller then runs its appends one by one.
+ */
+export const appendGroupFunction = (s: string): string => `
+CREATE FUNCTION ${s}.append_group(p_appends jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql
+AS $group$
+DECLARE
+  v_append jsonb;
+  v_outcomes jsonb := '[]'::jsonb;
+BEGIN
+  PERFORM pg_advisory_xact_lock(k.key)
+     FROM (SELECT DISTINCT hashtextextended(a.value->>'streamId', 0) AS key
+             FROM jsonb_array_elements(p_appends) AS a(value)
+            WHERE jsonb_array_length(a.value->'events') > 0
+            ORDER BY 1) AS k;
+  FOR v_append IN SELECT a.value FROM jsonb_array_elements(p_appends) WITH ORDINALITY AS a(value, n) ORDER BY a.n LOOP
+    v_outcomes := v_outcomes || jsonb_build_array(
+      ${s}.append_events(v_append->>'streamId', v_append->>'expected', v_append->'events'));
+  END LOOP;
+  RETURN v_outcomes;
+END
+$group$;
+`

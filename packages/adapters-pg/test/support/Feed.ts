@@ -17,11 +17,11 @@ export const readFeed = (store: EventStoreShape, after: Checkpoint = Origin, pag
   })
 
 /** Reads the feed until it holds `count` events (other sessions' transactions may hold it back for a moment). */
-export const readFeedUntil = (store: EventStoreShape, count: number, timeoutMillis = 15_000) =>
+export const readFeedUntil = (store: EventStoreShape, count: number, timeoutMillis = 15_000, pageSize = 100) =>
   Effect.gen(function* () {
     const deadline = Date.now() + timeoutMillis
     while (true) {
-      const all = yield* readFeed(store)
+      const all = yield* readFeed(store, Origin, pageSize)
       if (all.length >= count || Date.now() > deadline) return all
       yield* Effect.sleep("50 millis")
     }
