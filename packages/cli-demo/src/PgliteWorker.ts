@@ -19,10 +19,6 @@ const { WebAssembly: wasmApi } = globalThis as unknown as {
 const setup = workerData as Setup
 const port = parentPort!
 
-// PostgreSQL's default 128 MB of shared buffers would be zeroed on every start, most of PGlite's start-up time;
-// a command's working set is small.
-const sharedBuffers = "16MB"
-
 const failure = (error: unknown): ThreadFailure => {
   const record = (typeof error === "object" && error !== null ? error : {}) as Record<string, unknown>
   const text = (key: string) => (typeof record[key] === "string" ? (record[key] as string) : undefined)
@@ -47,7 +43,7 @@ const opened: Promise<PGlite> = (async () => {
   const { PGlite } = await import("@electric-sql/pglite")
   const pgliteWasmModule = await wasm
   return PGlite.create(setup.directory, {
-    startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffers}`],
+    startParams: [...PGlite.defaultStartParams, ...setup.settings.flatMap((setting) => ["-c", setting])],
     ...(pgliteWasmModule === undefined ? {} : { pgliteWasmModule })
   })
 })()

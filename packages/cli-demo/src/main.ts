@@ -10,7 +10,7 @@ const args = process.argv.slice(2)
 
 // A command is short: compiling PGlite's 9 MB of WebAssembly with V8's baseline compiler only (no optimizing tier-up
 // in the background) halves its start-up time and CPU. `replay` runs long enough to profit from tier-up.
-if (!args.includes("replay")) v8.setFlagsFromString("--liftoff-only")
+if (!PgliteThread.runsLong(args)) v8.setFlagsFromString("--liftoff-only")
 
 PgliteThread.prestart(args, process.env)
 
