@@ -1,17 +1,26 @@
 /**
- * Bundles the compiled CLI (dist/src/main.js and the workspace packages it imports) into dist/bundle/, so that a
- * command loads a few files instead of hundreds of modules: Node 20 spends most of a short command's time resolving
- * and compiling modules. Each store adapter stays a separate chunk, loaded only when used; PGlite stays external
- * (it loads its WebAssembly next to its own module), pg is bundled (without its optional native binding).
- * `bin/registrar.js` uses the bundle only while it is newer than every workspace file it was built from.
+ * Bundles the compiled CLI (dist/src and the workspace packages it imports) into dist/bundle/, so that a command
+ * loads a few files instead of hundreds of modules, and compiles less: Node 20 spends most of a short command's time
+ * resolving and compiling modules.
+ *
+ * - `registrar.js` (from BundledMain): sets V8's flags and starts PGlite's thread, then runs `cli.cjs`.
+ * - `cli.cjs`: the CLI (from Run), one CommonJS script, so that it can be compiled with V8's code cache
+ *   (`cli.cjs.cache`, written here by running `registrar --version` once). The store adapters in it run only when
+ *   used.
+ * - `PgliteThread.cjs`: the thread's client, one module shared by both, so the CLI takes over the thread started
+ *   before it loaded.
+ * - `PgliteWorker.js`: the thread itself. PGlite stays external (it loads its WebAssembly next to its own module);
+ *   pg is bundled (without its optional native binding).
  *
  * The PostgreSQL adapter imports pg (for a server) and PGlite (to open a data directory itself) at the top of its
  * modules. On the embedded store the CLI hands it a client whose PGlite runs on the worker thread, so here both
  * load when first used instead: on the main thread they would cost a short command about 140 ms of CPU (pg alone
  * brings Node's fetch implementation with it), taken from the two cores PGlite is starting on.
  *
+ * `bin/registrar.js` uses the bundle only while it is newer than every workspace file it was built from.
  * Run after `tsc -b`: `pnpm --filter @registrar/cli-demo bundle`.
  */
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -20,6 +29,16 @@ import { build } from "esbuild"
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
 const outdir = path.join(root, "dist", "bundle")
 const builtAt = Date.now()
+
+// Imports of PgliteThread, pointed at the one shared module.
+const sharedThread = {
+  name: "shared-thread",
+  setup(build) {
+    build.onResolve({ filter: /\/PgliteThread\.js$/ }, (args) =>
+      args.kind === "import-statement" ? { path: "./PgliteThread.cjs", external: true } : undefined
+    )
+  }
+}
 
 // The adapter's own imports of pg and PGlite, replaced by modules that load them when first used.
 const lazyDrivers = {
@@ -37,34 +56,51 @@ const lazyDrivers = {
           ? // `require` of a bundled CommonJS module runs it on the first call only.
             `let pg\nexport default new Proxy({}, { get: (_, key) => (pg ??= require("pg"))[key] })\n`
           : // The adapter calls PGlite.create only (PGlite's other exports it uses are types).
-            `export const PGlite = {\n  create: (...args) => import("@electric-sql/pglite").then(({ PGlite }) => PGlite.create(...args))\n}\n`
+            `export const PGlite = { create: async (...args) => require("@electric-sql/pglite").PGlite.create(...args) }\n`
     }))
   }
 }
 
-await fs.rm(outdir, { recursive: true, force: true })
-const result = await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: { registrar: "dist/src/main.js", PgliteWorker: "dist/src/PgliteWorker.js" },
   outdir,
   bundle: true,
-  splitting: true,
-  format: "esm",
   platform: "node",
   target: "node20",
   external: ["@electric-sql/pglite", "pg-native"],
-  banner: {
-    js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);"
-  },
   minify: true,
   metafile: true,
-  plugins: [lazyDrivers],
   logLevel: "warning"
+}
+
+await fs.rm(outdir, { recursive: true, force: true })
+const results = [
+  await build({
+    ...common,
+    entryPoints: { registrar: "dist/src/BundledMain.js", PgliteWorker: "dist/src/PgliteWorker.js" },
+    format: "esm",
+    plugins: [sharedThread]
+  }),
+  await build({
+    ...common,
+    entryPoints: { cli: "dist/src/Run.js", PgliteThread: "dist/src/PgliteThread.js" },
+    format: "cjs",
+    outExtension: { ".js": ".cjs" },
+    define: { "import.meta.url": "__moduleUrl" },
+    banner: { js: "\"use strict\";const __moduleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [sharedThread, lazyDrivers]
+  })
+]
+
+const cached = spawnSync(process.execPath, [path.join(outdir, "registrar.js"), "--version"], {
+  env: { ...process.env, REGISTRAR_CODE_CACHE: "write" },
+  encoding: "utf8"
 })
+if (cached.status !== 0) throw new Error(`writing the code cache failed: ${cached.stderr}`)
 
 // The workspace files the bundle was built from (relative to this package), and the lockfile for everything else.
 const workspace = path.dirname(path.dirname(root))
-const inputs = Object.keys(result.metafile.inputs)
+const inputs = [...new Set(results.flatMap((result) => Object.keys(result.metafile.inputs)))]
   .filter((input) => !input.startsWith("lazy-driver:"))
   .map((input) => path.resolve(root, input))
   .filter((input) => !input.split(path.sep).includes("node_modules"))

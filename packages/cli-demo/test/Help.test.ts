@@ -122,6 +122,19 @@ describe.concurrent("help", () => {
       expect(compiled.code, compiled.stderr).toBe(0)
       expect(compiled.stdout).toContain("wandb-registry-Golden Datasets")
 
+      // The bundle (current: the tests' setup has just built it) reads its CLI from V8's code cache, and the answer
+      // is the same.
+      const bundled = await run(
+        { ...store, env: { ...store.env, REGISTRAR_CODE_CACHE: "check" } },
+        "registry",
+        "list",
+        "--as",
+        "bob"
+      )
+      expect(bundled.code, bundled.stderr).toBe(0)
+      expect(bundled.stderr).toBe("code cache accepted\n")
+      expect(bundled.stdout).toBe(compiled.stdout)
+
       const usageJson = await run(store, "registry", "grant", "Models", "--user", "carol", "--role", "owner", "--json")
       expect(usageJson.code).toBe(2)
       expect(JSON.parse(usageJson.stdout)).toEqual({
