@@ -1,6 +1,7 @@
 /**
  * The PostgreSQL read models against the in-memory ones (the reference semantics), on PGlite: random batches of
- * changes, rebuilds larger than one flush, byte-order keys, and a projector failing inside its transaction.
+ * changes, rebuilds larger than one flush, byte-order keys, and a projector failing inside its transaction; then the
+ * rebuild suite shared with the server.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { MemoryReadModelStore } from "@registrar/adapters-memory"
@@ -13,6 +14,7 @@ import * as PgEventStore from "../src/PgEventStore.js"
 import * as PgReadModelStore from "../src/PgReadModelStore.js"
 import { freshPgliteDatabase } from "./support/Pglite.js"
 import { project } from "./support/Projector.js"
+import { rebuildSuite } from "./support/Rebuild.js"
 
 const tables = ["things", "others"]
 const keys = ["a", "B", "b", "ä", "a b", "z", "Z9", "✓"]
@@ -165,4 +167,8 @@ describe("PostgreSQL read models on PGlite", () => {
       expect(Option.getOrThrow(yield* restarted.get("counters", "events"))).toEqual({ count: 12 })
     })
   )
+})
+
+describe("PostgreSQL rebuilds on PGlite", () => {
+  rebuildSuite(freshPgliteDatabase())
 })

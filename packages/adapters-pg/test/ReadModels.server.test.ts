@@ -1,8 +1,12 @@
-/** Read models on a server at volume: `list(table, where)` uses the GIN index, and a rebuild's throughput. */
+/**
+ * Read models on a server at volume: `list(table, where)` uses the GIN index, a rebuild's throughput; then the rebuild
+ * suite shared with PGlite, where flushes really run on another connection while the stream goes on.
+ */
 import { expect, it } from "@effect/vitest"
 import { Change, type ChangeBatch } from "@registrar/domain"
 import { Effect, Stream } from "effect"
 import * as PgReadModelStore from "../src/PgReadModelStore.js"
+import { rebuildSuite } from "./support/Rebuild.js"
 import { describeServer, freshServerDatabase } from "./support/Server.js"
 
 describeServer("Read models at volume", () => {
@@ -58,4 +62,8 @@ describeServer("Read models at volume", () => {
       expect(yield* store.checkpoint).toEqual({ transactionId: 25_000, globalPosition: 25_000 })
     })
   )
+})
+
+describeServer("Rebuilds", () => {
+  rebuildSuite(Effect.map(freshServerDatabase(4), ({ database }) => database))
 })
