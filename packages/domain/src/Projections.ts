@@ -29,6 +29,7 @@ export {
   type AuditRow,
   type CollectionAliasRow,
   type CollectionRow,
+  indexedFields,
   Key,
   type LineageEdgeRow,
   type LineageKind,

@@ -37,6 +37,13 @@ export interface ListOptions {
   readonly limit?: number
 }
 
+/**
+ * The fields each table's rows are filtered on (`list`/`count` with `where`, `Change.deleteWhere`), by table: what a
+ * database store needs to index. A store may index only these for a table listed here (every field of a table that
+ * is not); a filter on another field still answers correctly, but may read every row of its table.
+ */
+export type IndexedFields = Readonly<Record<string, ReadonlyArray<string>>>
+
 /** A batch of changes and the checkpoint of the last event that produced them. */
 export interface ChangeBatch {
   readonly changes: ReadonlyArray<Change>
