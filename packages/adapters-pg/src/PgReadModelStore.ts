@@ -1,35 +1,51 @@
 /**
  * Read models in PostgreSQL (server or PGlite): the rows of every read-model table in one table keyed by
- * `(table_name, row_key)` in byte order, with a GIN index for `list(table, where)`. A batch's changes are folded
- * in memory and written in bulk together with the checkpoint in one transaction. A rebuild fills a fresh table in
- * short transactions (a long one would hold back every feed reader), writing each while the next is read and
- * projected, and swaps it in with the checkpoint at once.
+ * `(table_name, row_key)` in byte order, with a GIN index for `list(table, where)` over each row's indexed fields
+ * (`row_index`; the whole row when its table lists none). A batch's changes are folded in memory and written in bulk
+ * together with the checkpoint in one transaction. A rebuild fills a fresh table in short transactions (a long one
+ * would hold back every feed reader), writing each while the next is read and projected, and swaps it in with the
+ * checkpoint at once.
  */
 import {
   type ChangeBatch,
   type Checkpoint,
   compareCheckpoints,
+  type IndexedFields,
   Origin,
+  Projections,
   type ReadModelStoreShape,
   type Row,
   type StoreUnavailable,
   type Where
 } from "@registrar/domain"
 import { Effect, Fiber, Option, Stream } from "effect"
-import { foldChanges, makeFolder, type Segment } from "./internal/ChangeFold.js"
+import { fieldsOf, foldChanges, indexedPart, makeFolder, type Segment } from "./internal/ChangeFold.js"
 import type { Database } from "./internal/Database.js"
 import { type Connection, SqlFailure, toJson, toUnavailable } from "./internal/Driver.js"
 
 /**
- * The WHERE clause of a listing: the table, `row_value @> where` (GIN index) and a key range for a prefix (the
- * primary key's range scan: keys in byte order start with `prefix` exactly when they fall in [prefix, next)).
+ * The WHERE clause of a listing: the table, a filter on the indexed fields (`coalesce(row_index, row_value) @> …`,
+ * the GIN index), the whole filter on the row when the index holds only part of it, and a key range for a prefix
+ * (the primary key's range scan: keys in byte order start with `prefix` exactly when they fall in [prefix, next)).
  */
-const filterOf = (table: string, where: Where | undefined, prefix: string | undefined) => {
+const filterOf = (
+  table: string,
+  where: Where | undefined,
+  prefix: string | undefined,
+  fields: ReadonlyArray<string> | undefined
+) => {
   const parts = ["table_name = $1"]
   const values: Array<Effect.Effect<unknown, SqlFailure>> = [Effect.succeed(table)]
   if (where !== undefined && Object.keys(where).length > 0) {
-    values.push(toJson(where))
-    parts.push(`row_value @> $${values.length}::jsonb`)
+    const indexed = indexedPart(where, fields) ?? where
+    if (Object.keys(indexed).length > 0) {
+      values.push(toJson(indexed))
+      parts.push(`coalesce(row_index, row_value) @> $${values.length}::jsonb`)
+    }
+    if (fields !== undefined) {
+      values.push(toJson(where))
+      parts.push(`row_value @> $${values.length}::jsonb`)
+    }
   }
   if (prefix !== undefined && prefix.length > 0) {
     const last = prefix.charCodeAt(prefix.length - 1)
@@ -44,9 +60,11 @@ const filterOf = (table: string, where: Where | undefined, prefix: string | unde
 /** Changes buffered by a rebuild before they are written. */
 const rebuildFlushSize = 5_000
 
-/** Test hooks; production code passes none. */
-export interface ReadModelStoreHooks {
-  /** Runs inside `apply`'s transaction after the rows are written and before the checkpoint moves. */
+/** Options of {@link make}. */
+export interface ReadModelStoreOptions {
+  /** The fields each table is filtered on, which the GIN index holds (default: Registrar's read models). */
+  readonly indexedFields?: IndexedFields
+  /** Test hook: runs inside `apply`'s transaction after the rows are written and before the checkpoint moves. */
   readonly beforeCheckpoint?: (connection: Connection) => Effect.Effect<void, SqlFailure>
 }
 
@@ -94,7 +112,8 @@ const inStatements = (
 const writeSegments = (
   connection: Connection,
   table: string,
-  segments: ReadonlyArray<Segment>
+  segments: ReadonlyArray<Segment>,
+  indexed: IndexedFields
 ): Effect.Effect<void, SqlFailure> =>
   Effect.forEach(
     segments,
@@ -102,15 +121,15 @@ const writeSegments = (
       Effect.gen(function* () {
         yield* inStatements(
           connection,
-          `INSERT INTO ${table} (table_name, row_key, row_value)
-           SELECT x.t, x.k, x.v FROM jsonb_to_recordset($1::jsonb) AS x(t text, k text, v jsonb)
-           ON CONFLICT (table_name, row_key) DO UPDATE SET row_value = EXCLUDED.row_value`,
+          `INSERT INTO ${table} (table_name, row_key, row_value, row_index)
+           SELECT x.t, x.k, x.v, x.i FROM jsonb_to_recordset($1::jsonb) AS x(t text, k text, v jsonb, i jsonb)
+           ON CONFLICT (table_name, row_key) DO UPDATE SET row_value = EXCLUDED.row_value, row_index = EXCLUDED.row_index`,
           segment.puts
         )
         yield* inStatements(
           connection,
-          `UPDATE ${table} AS r SET row_value = r.row_value || x.v
-           FROM jsonb_to_recordset($1::jsonb) AS x(t text, k text, v jsonb)
+          `UPDATE ${table} AS r SET row_value = r.row_value || x.v, row_index = r.row_index || x.i
+           FROM jsonb_to_recordset($1::jsonb) AS x(t text, k text, v jsonb, i jsonb)
            WHERE r.table_name = x.t AND r.row_key = x.k`,
           segment.patches
         )
@@ -122,9 +141,9 @@ const writeSegments = (
         )
         if (segment.deleteWhere !== undefined) {
           const { table: name, field, value } = segment.deleteWhere
-          yield* connection.query(
-            `DELETE FROM ${table} WHERE table_name = $1 AND row_value @> jsonb_build_object($2::text, $3::text)`,
-            [name, field, value]
+          const { clause, parameters } = filterOf(name, { [field]: value }, undefined, fieldsOf(indexed, name))
+          yield* Effect.flatMap(parameters, (values) =>
+            connection.query(`DELETE FROM ${table} WHERE ${clause}`, values)
           )
         }
       }),
@@ -132,9 +151,10 @@ const writeSegments = (
   )
 
 /** The ReadModelStore over one schema's database. */
-export const make = (database: Database, hooks: ReadModelStoreHooks = {}): Effect.Effect<ReadModelStoreShape> =>
+export const make = (database: Database, options: ReadModelStoreOptions = {}): Effect.Effect<ReadModelStoreShape> =>
   Effect.map(Effect.makeSemaphore(1), (rebuilding) => {
     const { driver, schema: s } = database
+    const indexed = options.indexedFields ?? Projections.indexedFields
     const live = `${s}.read_model_rows`
     const fresh = `${s}.read_model_rows_rebuild`
     const checkpointSql = `SELECT transaction_id, global_position FROM ${s}.read_model_checkpoint`
@@ -150,13 +170,13 @@ export const make = (database: Database, hooks: ReadModelStoreHooks = {}): Effec
 
     const apply = (batch: ChangeBatch): Effect.Effect<void, StoreUnavailable> =>
       Effect.suspend(() => {
-        const segments = foldChanges(batch.changes)
+        const segments = foldChanges(batch.changes, indexed)
         return driver.transaction((connection) =>
           Effect.gen(function* () {
             const stored = toCheckpoint(yield* connection.query(`${checkpointSql} FOR UPDATE`))
             if (compareCheckpoints(batch.checkpoint, stored) <= 0) return
-            yield* writeSegments(connection, live, segments)
-            if (hooks.beforeCheckpoint) yield* hooks.beforeCheckpoint(connection)
+            yield* writeSegments(connection, live, segments, indexed)
+            if (options.beforeCheckpoint) yield* options.beforeCheckpoint(connection)
             yield* setCheckpoint(connection, batch.checkpoint)
           })
         )
@@ -167,9 +187,9 @@ export const make = (database: Database, hooks: ReadModelStoreHooks = {}): Effec
     ): Effect.Effect<void, E | StoreUnavailable, R> => {
       const sql = (operation: string) => Effect.mapError(toUnavailable(operation))
       const write = (segments: ReadonlyArray<Segment>) =>
-        driver.transaction((connection) => writeSegments(connection, fresh, segments)).pipe(sql("replaceAll"))
+        driver.transaction((connection) => writeSegments(connection, fresh, segments, indexed)).pipe(sql("replaceAll"))
       const rebuild = Effect.gen(function* () {
-        const folder = makeFolder()
+        const folder = makeFolder(indexed)
         let last: Checkpoint = Origin
         // The flush being written while the stream goes on reading and projecting. One at a time, so memory stays
         // bounded: the next flush, and the end, wait for it and fail with it.
@@ -203,7 +223,9 @@ export const make = (database: Database, hooks: ReadModelStoreHooks = {}): Effec
         yield* flush
         yield* written
         yield* driver
-          .execute(`CREATE INDEX read_model_rows_rebuild_value_idx ON ${fresh} USING gin (row_value jsonb_path_ops)`)
+          .execute(
+            `CREATE INDEX read_model_rows_rebuild_value_idx ON ${fresh} USING gin ((coalesce(row_index, row_value)) jsonb_path_ops)`
+          )
           .pipe(sql("replaceAll"))
         yield* driver
           .transaction((connection) =>
@@ -238,10 +260,10 @@ export const make = (database: Database, hooks: ReadModelStoreHooks = {}): Effec
           Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (row) => row.row_value as Row)),
           Effect.mapError(toUnavailable("get"))
         ),
-      list: (table, where, options = {}) => {
-        const { clause, parameters } = filterOf(table, where, options.prefix)
-        const order = options.descending ? "DESC" : "ASC"
-        const limit = options.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(options.limit))}`
+      list: (table, where, listing = {}) => {
+        const { clause, parameters } = filterOf(table, where, listing.prefix, fieldsOf(indexed, table))
+        const order = listing.descending ? "DESC" : "ASC"
+        const limit = listing.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(listing.limit))}`
         return Effect.flatMap(parameters, (values) =>
           driver.query(`SELECT row_value FROM ${live} WHERE ${clause} ORDER BY row_key ${order}${limit}`, values)
         ).pipe(
@@ -250,7 +272,7 @@ export const make = (database: Database, hooks: ReadModelStoreHooks = {}): Effec
         )
       },
       count: (table, where, prefix) => {
-        const { clause, parameters } = filterOf(table, where, prefix)
+        const { clause, parameters } = filterOf(table, where, prefix, fieldsOf(indexed, table))
         return Effect.flatMap(parameters, (values) =>
           driver.query(`SELECT count(*)::int AS n FROM ${live} WHERE ${clause}`, values)
         ).pipe(

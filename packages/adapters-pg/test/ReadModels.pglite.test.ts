@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL read models against the in-memory ones (the reference semantics), on PGlite: random batches of
- * changes, rebuilds larger than one flush, byte-order keys, and a projector failing inside its transaction; then the
- * rebuild suite shared with the server.
+ * changes (with and without indexed fields), rebuilds larger than one flush, byte-order keys, and a projector
+ * failing inside its transaction; then the rebuild suite shared with the server.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { MemoryReadModelStore } from "@registrar/adapters-memory"
@@ -60,37 +60,50 @@ const contents = (store: ReadModelStoreShape) =>
   })
 
 describe("PostgreSQL read models on PGlite", () => {
-  it("fold keeps the last effect per key and splits at DeleteWhere", () => {
-    const segments = foldChanges([
-      Change.put("t", "a", { v: 1 }),
-      Change.patch("t", "a", { w: 2 }),
-      Change.patch("t", "b", { w: 3 }),
-      Change.patch("t", "b", { x: 4 }),
-      Change.delete("t", "c"),
-      Change.patch("t", "c", { v: 5 }),
-      Change.deleteWhere("t", "group", "g"),
-      Change.put("t", "a", { v: 6 })
-    ])
+  it("fold keeps the last effect per key, splits at DeleteWhere and picks the indexed fields", () => {
+    const segments = foldChanges(
+      [
+        Change.put("t", "a", { v: 1 }),
+        Change.patch("t", "a", { w: 2 }),
+        Change.patch("t", "b", { w: 3 }),
+        Change.patch("t", "b", { x: 4 }),
+        Change.delete("t", "c"),
+        Change.patch("t", "c", { v: 5 }),
+        Change.deleteWhere("t", "group", "g"),
+        Change.put("t", "a", { v: 6 }),
+        Change.put("u", "a", { v: 7, w: 8 })
+      ],
+      { t: ["w", "x"] }
+    )
     expect(segments).toEqual([
       {
-        puts: [{ t: "t", k: "a", v: { v: 1, w: 2 } }],
-        patches: [{ t: "t", k: "b", v: { w: 3, x: 4 } }],
+        puts: [{ t: "t", k: "a", v: { v: 1, w: 2 }, i: { w: 2 } }],
+        patches: [{ t: "t", k: "b", v: { w: 3, x: 4 }, i: { w: 3, x: 4 } }],
         deletes: [{ t: "t", k: "c" }],
         deleteWhere: { table: "t", field: "group", value: "g" }
       },
-      { puts: [{ t: "t", k: "a", v: { v: 6 } }], patches: [], deletes: [], deleteWhere: undefined }
+      {
+        puts: [
+          { t: "t", k: "a", v: { v: 6 }, i: {} },
+          { t: "u", k: "a", v: { v: 7, w: 8 }, i: null }
+        ],
+        patches: [],
+        deletes: [],
+        deleteWhere: undefined
+      }
     ])
   })
 
   it.scopedLive("random batches give the same tables as the in-memory store, applied or rebuilt", () =>
     Effect.promise(() =>
       FastCheck.assert(
-        FastCheck.asyncProperty(batches, (generated) =>
+        FastCheck.asyncProperty(batches, FastCheck.boolean(), (generated, withIndexedFields) =>
           Effect.runPromise(
             Effect.scoped(
               Effect.gen(function* () {
                 const database = yield* freshPgliteDatabase()
-                const pg = yield* PgReadModelStore.make(database)
+                const indexedFields = withIndexedFields ? { things: ["group"] } : {}
+                const pg = yield* PgReadModelStore.make(database, { indexedFields })
                 const memory = yield* MemoryReadModelStore.make
                 for (const batch of generated) {
                   yield* pg.apply(batch)
@@ -103,7 +116,7 @@ describe("PostgreSQL read models on PGlite", () => {
             )
           )
         ),
-        { numRuns: 20 }
+        { numRuns: 30 }
       )
     )
   )

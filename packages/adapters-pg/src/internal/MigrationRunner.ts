@@ -10,6 +10,7 @@ import {
   appendFunctionSkippingIdempotencyCheck,
   appendGroupFunction,
   eventStoreTables,
+  readModelIndexedFields,
   readModelTables,
   snapshotTable
 } from "./MigrationScripts.js"
@@ -33,7 +34,8 @@ export const migrations: ReadonlyArray<Migration> = [
     name: "append function: idempotency check only for known event ids",
     sql: appendFunctionSkippingIdempotencyCheck
   },
-  { version: 6, name: "group append function", sql: appendGroupFunction }
+  { version: 6, name: "group append function", sql: appendGroupFunction },
+  { version: 7, name: "read model rows: index only the indexed fields", sql: readModelIndexedFields }
 ]
 
 /** Brings `schemaName` up to date; returns the migrations applied now (empty when it already was). */
