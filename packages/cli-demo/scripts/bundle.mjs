@@ -3,19 +3,20 @@
  * loads a few files instead of hundreds of modules, and compiles less: Node 20 spends most of a short command's time
  * resolving and compiling modules.
  *
- * - `registrar.js` (from BundledMain): sets V8's flags and starts PGlite's thread, then runs `cli.cjs`.
+ * - `registrar.js` (from BundledMain): sets V8's flags and starts opening PGlite, then runs `cli.cjs`.
  * - `cli.cjs`: the CLI (from Run), one CommonJS script, so that it can be compiled with V8's code cache
  *   (`cli.cjs.cache`, written here by running `registrar --version` once). The store adapters in it run only when
  *   used.
- * - `PgliteThread.cjs`: the thread's client, one module shared by both, so the CLI takes over the thread started
- *   before it loaded.
- * - `PgliteWorker.js`: the thread itself. PGlite stays external (it loads its WebAssembly next to its own module);
- *   pg is bundled (without its optional native binding).
+ * - `PgliteStart.cjs`: one module shared by both, so the CLI takes over the database whose opening started before it
+ *   loaded.
+ *
+ * PGlite stays external (it loads its WebAssembly next to its own module); pg is bundled (without its optional native
+ * binding).
  *
  * The PostgreSQL adapter imports pg (for a server) and PGlite (to open a data directory itself) at the top of its
- * modules. On the embedded store the CLI hands it a client whose PGlite runs on the worker thread, so here both
- * load when first used instead: on the main thread they would cost a short command about 140 ms of CPU (pg alone
- * brings Node's fetch implementation with it), taken from the two cores PGlite is starting on.
+ * modules. On the embedded store the CLI hands it the PGlite it opened itself, so here both load when first used
+ * instead: loading them costs a short command about 140 ms of CPU (pg alone brings Node's fetch implementation with
+ * it).
  *
  * `bin/registrar.js` uses the bundle only while it is newer than every workspace file it was built from.
  * Run after `tsc -b`: `pnpm --filter @registrar/cli-demo bundle`.
@@ -30,12 +31,12 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
 const outdir = path.join(root, "dist", "bundle")
 const builtAt = Date.now()
 
-// Imports of PgliteThread, pointed at the one shared module.
-const sharedThread = {
-  name: "shared-thread",
+// Imports of PgliteStart, pointed at the one shared module.
+const sharedStart = {
+  name: "shared-start",
   setup(build) {
-    build.onResolve({ filter: /\/PgliteThread\.js$/ }, (args) =>
-      args.kind === "import-statement" ? { path: "./PgliteThread.cjs", external: true } : undefined
+    build.onResolve({ filter: /\/PgliteStart\.js$/ }, (args) =>
+      args.kind === "import-statement" ? { path: "./PgliteStart.cjs", external: true } : undefined
     )
   }
 }
@@ -77,18 +78,18 @@ await fs.rm(outdir, { recursive: true, force: true })
 const results = [
   await build({
     ...common,
-    entryPoints: { registrar: "dist/src/BundledMain.js", PgliteWorker: "dist/src/PgliteWorker.js" },
+    entryPoints: { registrar: "dist/src/BundledMain.js" },
     format: "esm",
-    plugins: [sharedThread]
+    plugins: [sharedStart]
   }),
   await build({
     ...common,
-    entryPoints: { cli: "dist/src/Run.js", PgliteThread: "dist/src/PgliteThread.js" },
+    entryPoints: { cli: "dist/src/Run.js", PgliteStart: "dist/src/PgliteStart.js" },
     format: "cjs",
     outExtension: { ".js": ".cjs" },
     define: { "import.meta.url": "__moduleUrl" },
     banner: { js: "\"use strict\";const __moduleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [sharedThread, lazyDrivers]
+    plugins: [sharedStart, lazyDrivers]
   })
 ]
 

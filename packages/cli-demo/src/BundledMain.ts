@@ -3,17 +3,17 @@
  * CLI in one CommonJS script (cli.cjs) that V8 does not compile again on each command but reads back from its code
  * cache (cli.cjs.cache, written when the bundle is built): about 150 ms of CPU less per command, taken from the cores
  * PGlite starts on. V8 checks the cache against the script, its own version and its flags, and compiles the script
- * when they differ (after a Node upgrade, for `replay`). PgliteThread is a module of its own (PgliteThread.cjs), shared
- * with the CLI, which takes over the thread started here.
+ * when they differ (after a Node upgrade, for `replay`). PgliteStart is a module of its own (PgliteStart.cjs), shared
+ * with the CLI, which takes over the database whose opening starts here.
  */
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as vm from "node:vm"
-import * as PgliteThread from "./PgliteThread.js"
+import * as PgliteStart from "./PgliteStart.js"
 
-PgliteThread.begin(process.argv.slice(2), process.env)
+PgliteStart.begin(process.argv.slice(2), process.env)
 
 const file = fileURLToPath(new URL("./cli.cjs", import.meta.url))
 const cacheFile = `${file}.cache`

@@ -17,7 +17,7 @@ import * as Layer from "effect/Layer"
 import type * as Mailbox from "effect/Mailbox"
 import { command } from "./Cli.js"
 import * as Output from "./Output.js"
-import * as PgliteThread from "./PgliteThread.js"
+import * as PgliteStart from "./PgliteStart.js"
 
 /** Exit codes. */
 export const ExitCode = { failure: 1, usage: 2 } as const
@@ -90,7 +90,7 @@ const program = Effect.suspend(() => run(process.argv)).pipe(
 // closed now): flushes what was printed, then exits with the code, rather than waiting for timers that libraries
 // may leave behind.
 const exitWith = (code: number) =>
-  void PgliteThread.closeUnused().finally(() =>
+  void PgliteStart.closeUnused().finally(() =>
     process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
   )
 

@@ -1,6 +1,6 @@
 /**
  * Picks the store a command runs on: embedded PGlite in the data directory (the default, created on first use, held by
- * one process at a time, and run on a thread of its own), a PostgreSQL server (`--database-url`), or a throwaway
+ * one process at a time), a PostgreSQL server (`--database-url`), or a throwaway
  * memory store (`--memory`). Each adapter is imported only when it is used.
  */
 import type { PGlite } from "@electric-sql/pglite"
@@ -10,7 +10,7 @@ import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type { StoreLocation } from "./Common.js"
 import { StoreBusy } from "./Errors.js"
-import * as PgliteThread from "./PgliteThread.js"
+import * as PgliteStart from "./PgliteStart.js"
 
 /** The ports every store provides. */
 export type Stores = EventStore | ReadModelStore | SnapshotStore
@@ -18,22 +18,18 @@ export type Stores = EventStore | ReadModelStore | SnapshotStore
 const openFailure =
   (dataDir: string) =>
   (failure: unknown): StoreBusy | StoreUnavailable => {
-    const reason = failure as PgliteThread.OpenFailure
+    const reason = failure as PgliteStart.OpenFailure
     return reason._tag === "Busy"
       ? new StoreBusy({ dataDir, pid: reason.pid })
       : new StoreUnavailable({ operation: "open PGlite", detail: `${dataDir}: ${reason.message ?? String(failure)}` })
   }
 
-/** PGlite on `dataDir/db` on its own thread (the one `main` prestarted, when it guessed this directory). */
+/** PGlite on `dataDir/db` (the one `main` started opening, when it guessed this directory). */
 const openPglite = (dataDir: string): Effect.Effect<PGlite, StoreBusy | StoreUnavailable, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.sync(() => PgliteThread.take(dataDir) ?? PgliteThread.start(dataDir)),
-    (thread) => Effect.promise(() => thread.close())
-  ).pipe(
-    Effect.flatMap((thread) => Effect.tryPromise({ try: () => thread.ready, catch: openFailure(dataDir) })),
-    // The adapters call `query` and `exec` only, which the thread's client forwards to PGlite.
-    Effect.map((client) => client as unknown as PGlite)
-  )
+    Effect.sync(() => PgliteStart.take(dataDir) ?? PgliteStart.open(dataDir)),
+    (opening) => Effect.promise(() => opening.close())
+  ).pipe(Effect.flatMap((opening) => Effect.tryPromise({ try: () => opening.database, catch: openFailure(dataDir) })))
 
 const schemaOption = (where: StoreLocation) => (where.schema === undefined ? {} : { schema: where.schema })
 
@@ -63,7 +59,7 @@ export const layer = (where: StoreLocation): Layer.Layer<Stores, StoreUnavailabl
     case "pglite":
       return Layer.unwrapScoped(
         Effect.gen(function* () {
-          // The adapter loads while PGlite is still starting on its thread.
+          // The adapter loads while PGlite is still compiling its WebAssembly.
           const { PgStore } = yield* Effect.promise(() => import("@registrar/adapters-pg"))
           const client = yield* openPglite(where.dataDir)
           return PgStore.layerPglite({ client, ...schemaOption(where) })

@@ -3,7 +3,7 @@ import * as Descriptor from "@effect/cli/CommandDescriptor"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import { describe, expect, it } from "vitest"
 import { command } from "../src/Cli.js"
-import * as PgliteThread from "../src/PgliteThread.js"
+import * as PgliteStart from "../src/PgliteStart.js"
 import { plain, run, withPgliteStore } from "./support/Cli.js"
 
 // The descriptor tree's shape (internal to @effect/cli): Map wrappers, Subcommands with a parent and children, and
@@ -81,21 +81,21 @@ describe.concurrent("help", () => {
       const named = inner._tag === "Subcommands" ? unwrap(inner.parent) : inner
       return named._tag === "Standard" ? named.name : ""
     })
-    expect([...names].sort()).toEqual([...PgliteThread.storeCommands].sort())
-    expect(PgliteThread.embeddedDataDir(["--as", "bob", "resolve", "x"], {})).toBe(".registrar")
+    expect([...names].sort()).toEqual([...PgliteStart.storeCommands].sort())
+    expect(PgliteStart.embeddedDataDir(["--as", "bob", "resolve", "x"], {})).toBe(".registrar")
     const bob = { REGISTRAR_USER: "bob" }
     expect(
-      PgliteThread.embeddedDataDir(["resolve", "--data-dir", "/d", "x"], { ...bob, REGISTRAR_DATA_DIR: "/e" })
+      PgliteStart.embeddedDataDir(["resolve", "--data-dir", "/d", "x"], { ...bob, REGISTRAR_DATA_DIR: "/e" })
     ).toBe("/d")
-    expect(PgliteThread.embeddedDataDir(["resolve", "--data-dir=/d", "x"], bob)).toBe("/d")
-    expect(PgliteThread.embeddedDataDir(["resolve", "x"], { ...bob, REGISTRAR_DATA_DIR: "/e" })).toBe("/e")
-    expect(PgliteThread.embeddedDataDir(["--as", "resolve"], {})).toBeUndefined()
-    expect(PgliteThread.embeddedDataDir(["resolve", "x", "--memory"], bob)).toBeUndefined()
-    expect(PgliteThread.embeddedDataDir(["resolve", "x"], { ...bob, DATABASE_URL: "postgres://h/db" })).toBeUndefined()
-    expect(PgliteThread.embeddedDataDir(["link", "--help"], {})).toBeUndefined()
-    expect(PgliteThread.embeddedDataDir(["resolve", "x"], {})).toBeUndefined()
-    expect(PgliteThread.embeddedDataDir(["resolve", "x"], { REGISTRAR_USER: "bob" })).toBe(".registrar")
-    expect(PgliteThread.embeddedDataDir(["verify"], {})).toBe(".registrar")
+    expect(PgliteStart.embeddedDataDir(["resolve", "--data-dir=/d", "x"], bob)).toBe("/d")
+    expect(PgliteStart.embeddedDataDir(["resolve", "x"], { ...bob, REGISTRAR_DATA_DIR: "/e" })).toBe("/e")
+    expect(PgliteStart.embeddedDataDir(["--as", "resolve"], {})).toBeUndefined()
+    expect(PgliteStart.embeddedDataDir(["resolve", "x", "--memory"], bob)).toBeUndefined()
+    expect(PgliteStart.embeddedDataDir(["resolve", "x"], { ...bob, DATABASE_URL: "postgres://h/db" })).toBeUndefined()
+    expect(PgliteStart.embeddedDataDir(["link", "--help"], {})).toBeUndefined()
+    expect(PgliteStart.embeddedDataDir(["resolve", "x"], {})).toBeUndefined()
+    expect(PgliteStart.embeddedDataDir(["resolve", "x"], { REGISTRAR_USER: "bob" })).toBe(".registrar")
+    expect(PgliteStart.embeddedDataDir(["verify"], {})).toBe(".registrar")
   })
 
   it("the binary prints help, runs compiled or bundled, and rejects bad usage with a helpful line and exit code 2", () =>
