@@ -101,7 +101,11 @@ const artifacts = () => {
       const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
       const buffer = whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
       return {
-        arrayBuffer: async () => (given ? buffer.slice(0) : ((given = true), buffer))
+        arrayBuffer: async () => {
+          if (given) return buffer.slice(0)
+          given = true
+          return buffer
+        }
       } as unknown as Blob
     })
     .catch(() => undefined)
