@@ -1,6 +1,6 @@
 /**
  * Read models on a server at volume: `list(table, where)` uses the GIN index, a rebuild's throughput; then the rebuild
- * suite shared with PGlite, where flushes really run on another connection while the stream goes on.
+ * suite shared with PGlite, on a pool.
  */
 import { expect, it } from "@effect/vitest"
 import { Change, type ChangeBatch } from "@registrar/domain"

@@ -21,9 +21,6 @@ import { type Change, type ChangeBatch, ReadModelStore, type ReadModelStoreShape
 
 const defaultBatchSize = 500
 
-/** Pages a rebuild reads ahead of the projection. */
-const readAhead = 2
-
 /** The changes of a run of recorded events, in order; events of other services' types change nothing. */
 export const changesOf = (
   events: ReadonlyArray<RecordedEvent>
@@ -152,9 +149,7 @@ export const rebuild = (
     const store = yield* ReadModelStore
     const replayed = yield* Ref.make(0)
     const onProgress = options.onProgress ?? (() => Effect.void)
-    // Reads the next page while the store consumes this one (a buffer of a few pages keeps memory bounded).
     const batches = feed(events, options.batchSize ?? defaultBatchSize).pipe(
-      Stream.buffer({ capacity: readAhead }),
       Stream.mapEffect((run) =>
         batchOf(run).pipe(
           Effect.tap(() => Ref.updateAndGet(replayed, (count) => count + run.length).pipe(Effect.flatMap(onProgress)))

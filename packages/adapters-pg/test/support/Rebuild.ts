@@ -1,7 +1,7 @@
 /**
  * The PostgreSQL read-model store against the in-memory one (the reference semantics) where the two drivers must
- * agree: rebuilds whose flushes overlap with the stream (upserts, patches and deletes across flush boundaries, a
- * flush that fails), indexed fields, and rows written before the index held only those fields.
+ * agree: rebuilds of several flushes (upserts, patches and deletes across flush boundaries, a flush that fails),
+ * indexed fields, and rows written before the index held only those fields.
  */
 import { expect, it } from "@effect/vitest"
 import { MemoryReadModelStore } from "@registrar/adapters-memory"
@@ -70,7 +70,7 @@ const acrossFlushes = (): ReadonlyArray<Change> => {
 
 /** Runs the rebuild tests on fresh databases of one driver. */
 export const rebuildSuite = (database: Effect.Effect<Database, unknown, Scope.Scope>): void => {
-  it.scopedLive("a rebuild writes each flush while the stream goes on, across flush boundaries as memory does", () =>
+  it.scopedLive("a rebuild upserts, patches and deletes across flush boundaries as memory does", () =>
     Effect.gen(function* () {
       const pg = yield* PgReadModelStore.make(yield* database, { indexedFields })
       const memory = yield* MemoryReadModelStore.make
@@ -100,7 +100,7 @@ export const rebuildSuite = (database: Effect.Effect<Database, unknown, Scope.Sc
         `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1 AND tablename = 'read_model_rows_rebuild'`,
         [db.schemaName]
       )
-      // jsonb refuses \u0000: the second flush fails while the stream goes on to the third.
+      // jsonb refuses \u0000: a flush in the middle fails, then the last one.
       for (const at of [6_000, 14_000]) {
         const changes = acrossFlushes().map((change, index) =>
           index === at ? Change.put("things", "bad", { group: "a\u0000" }) : change
