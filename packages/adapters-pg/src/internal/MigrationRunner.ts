@@ -7,6 +7,7 @@ import { quote } from "./Database.js"
 import type { Driver, SqlFailure } from "./Driver.js"
 import {
   appendFunction,
+  appendFunctionPlanningIdProbe,
   appendFunctionSkippingIdempotencyCheck,
   appendGroupFunction,
   eventStoreTables,
@@ -35,7 +36,8 @@ export const migrations: ReadonlyArray<Migration> = [
     sql: appendFunctionSkippingIdempotencyCheck
   },
   { version: 6, name: "group append function", sql: appendGroupFunction },
-  { version: 7, name: "read model rows: index only the indexed fields", sql: readModelIndexedFields }
+  { version: 7, name: "read model rows: index only the indexed fields", sql: readModelIndexedFields },
+  { version: 8, name: "append function: plan the event-id probe on every call", sql: appendFunctionPlanningIdProbe }
 ]
 
 /**

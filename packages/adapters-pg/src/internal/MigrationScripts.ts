@@ -206,3 +206,22 @@ ALTER TABLE ${s}.read_model_rows ADD COLUMN row_index jsonb;
 DROP INDEX ${s}.read_model_rows_value_idx;
 CREATE INDEX read_model_rows_value_idx ON ${s}.read_model_rows USING gin ((coalesce(row_index, row_value)) jsonb_path_ops);
 `
+
+/**
+ * The append function, version 3: the probe for already-stored event ids is an `= ANY (ids)` planned on every call
+ * (dynamic SQL), so the planner sees how many ids there are and how large the table is now. Before, the probe joined
+ * the events table with `jsonb_array_elements` (estimated at 100 rows whatever the batch) under a plan cached per
+ * session: a session that first appended while the table was small kept a sequential scan of it on every later
+ * append, growing with the table until an ANALYZE replanned it. Everything else is version 2, redefined in place.
+ */
+export const appendFunctionPlanningIdProbe = (s: string): string => {
+  const previous = appendFunctionSkippingIdempotencyCheck(s)
+  const probe = `IF EXISTS (
+      SELECT 1 FROM ${s}.events AS e
+       WHERE e.event_id IN (SELECT x.value->>'eventId' FROM jsonb_array_elements(p_events) AS x(value))) THEN`
+  const planned = `EXECUTE 'SELECT EXISTS (SELECT 1 FROM ${s}.events AS e WHERE e.event_id = ANY ($1))' INTO v_known
+      USING ARRAY(SELECT x.value->>'eventId' FROM jsonb_array_elements(p_events) AS x(value));
+    IF v_known THEN`
+  if (!previous.includes(probe)) throw new Error("append function version 2 no longer has the probe it replaces")
+  return previous.replace("DECLARE\n", "DECLARE\n  v_known boolean;\n").replace(probe, planned)
+}
