@@ -19,6 +19,10 @@ const events = (count: number, data: NewEvent["data"] = {}): ReadonlyArray<NewEv
 const concurrently = <A, E>(appends: ReadonlyArray<Effect.Effect<A, E>>) =>
   Effect.forEach(appends, Effect.either, { concurrency: "unbounded" })
 
+/** Each append's outcome: "ok", or the tag of its error. */
+const outcomes = (results: ReadonlyArray<Either.Either<unknown, { readonly _tag: string }>>) =>
+  results.map((result) => (Either.isLeft(result) ? result.left._tag : "ok"))
+
 const distinctTransactions = (
   results: ReadonlyArray<Either.Either<{ checkpoint: { transactionId: number } }, unknown>>
 ) => new Set(results.flatMap((result) => (Either.isRight(result) ? [result.right.checkpoint.transactionId] : []))).size
@@ -77,13 +81,7 @@ const groupSpec = (name: string, fresh: Effect.Effect<Database, unknown, Scope.S
         store.append("c", events(1), "no_stream"),
         store.append("existing", events(1), 2)
       ])
-      expect(results.map((result) => (Either.isLeft(result) ? result.left._tag : "ok"))).toEqual([
-        "ok",
-        "VersionConflict",
-        "EventIdReused",
-        "ok",
-        "ok"
-      ])
+      expect(outcomes(results)).toEqual(["ok", "VersionConflict", "EventIdReused", "ok", "ok"])
       expect(yield* store.streamVersion("existing")).toBe(3)
       expect(yield* store.streamVersion("b")).toBe(0)
       expect(yield* store.streamVersion("c")).toBe(1)
@@ -115,12 +113,7 @@ const groupSpec = (name: string, fresh: Effect.Effect<Database, unknown, Scope.S
         store.append("bad", events(1, { text: "nul \u0000 inside" }), "no_stream"),
         store.append("good-2", events(1), "no_stream")
       ])
-      expect(results.map((result) => (Either.isLeft(result) ? result.left._tag : "ok"))).toEqual([
-        "ok",
-        "ok",
-        "StoreUnavailable",
-        "ok"
-      ])
+      expect(outcomes(results)).toEqual(["ok", "ok", "StoreUnavailable", "ok"])
       expect(yield* store.streamVersion("good-1")).toBe(2)
       expect(yield* store.streamVersion("good-2")).toBe(1)
       expect(yield* store.streamVersion("bad")).toBe(0)

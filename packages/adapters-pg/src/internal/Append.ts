@@ -13,7 +13,7 @@ import {
 } from "@registrar/domain"
 import { Effect, Either } from "effect"
 import { contentDigest } from "./Digest.js"
-import { type Connection, SqlFailure } from "./Driver.js"
+import { type Connection, notJson, SqlFailure } from "./Driver.js"
 
 /** What `append_events` answers for one append. */
 type Outcome =
@@ -58,28 +58,26 @@ export const prepare = (
 ): Either.Either<PreparedAppend, EventIdReused | SqlFailure> => {
   const duplicate = duplicateId(events)
   if (duplicate !== undefined) return Either.left(new EventIdReused({ eventId: duplicate, streamId }))
-  try {
-    const json = JSON.stringify(
-      events.map((event) => ({
-        eventId: event.eventId,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        data: event.data,
-        metadata: event.metadata,
-        digest: contentDigest(event)
-      }))
-    )
-    return Either.right({
+  return Either.try({
+    // The digest reads the events as canonical JSON too, so it fails on the same values JSON cannot hold.
+    try: (): PreparedAppend => ({
       streamId,
       expected,
       expectedText: expectedText(expected),
-      events: json,
+      events: JSON.stringify(
+        events.map((event) => ({
+          eventId: event.eventId,
+          type: event.type,
+          schemaVersion: event.schemaVersion,
+          data: event.data,
+          metadata: event.metadata,
+          digest: contentDigest(event)
+        }))
+      ),
       count: events.length
-    })
-  } catch (cause) {
-    // A value JSON cannot hold (a cycle, a bigint).
-    return Either.left(new SqlFailure({ code: undefined, message: `value is not JSON: ${String(cause)}` }))
-  }
+    }),
+    catch: notJson
+  })
 }
 
 /** What an append did: its result, and whether it wrote events now (a retry or an empty append did not). */

@@ -39,12 +39,13 @@ export const toUnavailable =
       detail: failure.code === undefined ? failure.message : `${failure.message} (SQLSTATE ${failure.code})`
     })
 
-/** Encodes a parameter as JSON text; a value JSON cannot hold (a cycle, a bigint) fails instead of throwing. */
+/** The failure of a value JSON cannot hold (a cycle, a bigint). */
+export const notJson = (cause: unknown): SqlFailure =>
+  new SqlFailure({ code: undefined, message: `value is not JSON: ${String(cause)}` })
+
+/** Encodes a parameter as JSON text; a value JSON cannot hold fails instead of throwing. */
 export const toJson = (value: unknown): Effect.Effect<string, SqlFailure> =>
-  Effect.try({
-    try: () => JSON.stringify(value),
-    catch: (cause) => new SqlFailure({ code: undefined, message: `value is not JSON: ${String(cause)}` })
-  })
+  Effect.try({ try: () => JSON.stringify(value), catch: notJson })
 
 /** A row as the driver returns it; adapters decode the columns they selected. */
 export type SqlRow = Readonly<Record<string, unknown>>
