@@ -11,7 +11,7 @@ import type { Database } from "../src/internal/Database.js"
 import * as PgEventStore from "../src/PgEventStore.js"
 import * as PgReadModelStore from "../src/PgReadModelStore.js"
 import { project } from "./support/Projector.js"
-import { canRestartServer, ensureServerUp, restartServer } from "./support/Restart.js"
+import { ensureServerUp, restartServer } from "./support/Restart.js"
 import { describeServer, freshServerDatabase, testPool } from "./support/Server.js"
 import { openTransaction, terminate } from "./support/Transactions.js"
 
@@ -137,9 +137,10 @@ describeServer("Faults", () => {
     })
   )
 
-  it.scopedLive.skipIf(!canRestartServer && !process.env.CI)(
-    "a server restarted under load loses no committed event, and LISTEN reconnects",
-    () =>
+  // Restarting the local cluster disturbs every other client of it, so this runs only where it is asked for
+  // (.ci/run sets REGISTRAR_TEST_RESTART_SERVER=1); there a cluster that cannot be restarted fails the test.
+  if (process.env.REGISTRAR_TEST_RESTART_SERVER === "1") {
+    it.scopedLive("a server restarted under load loses no committed event, and LISTEN reconnects", () =>
       Effect.gen(function* () {
         const { database } = yield* freshServerDatabase(8)
         yield* Effect.addFinalizer(() => ensureServerUp)
@@ -204,5 +205,6 @@ describeServer("Faults", () => {
         const [elapsed] = yield* Fiber.join(waiting)
         expect(Duration.toMillis(elapsed)).toBeLessThan(10_000)
       })
-  )
+    )
+  }
 })

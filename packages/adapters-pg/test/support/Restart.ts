@@ -1,14 +1,10 @@
 /** Restarting the local PostgreSQL 15 cluster, bounded in time, and making sure it is up again afterwards. */
 import { execFile } from "node:child_process"
-import { existsSync } from "node:fs"
 import { Effect } from "effect"
 import pg from "pg"
 import { databaseUrl } from "./Server.js"
 
 const pgCtlCluster = "/usr/bin/pg_ctlcluster"
-
-/** Whether this machine can restart the test server. */
-export const canRestartServer: boolean = existsSync(pgCtlCluster)
 
 const run = (args: ReadonlyArray<string>) =>
   Effect.async<string, Error>((resume) => {
