@@ -1,5 +1,5 @@
 /**
- * The access policy of DESIGN.md §3: who holds which role in a registry, and which role each action needs.
+ * The access policy of docs/behaviour.md ("Access"): who holds which role in a registry, and which role each action needs.
  * Pure: the caller gathers the facts (org role, team memberships, grants) and this module decides.
  */
 import { Option, Schema } from "effect"
@@ -37,7 +37,7 @@ export const highest = (a: Option.Option<RegistryRole>, b: Option.Option<Registr
 /** What a registry action requires. */
 export type Action = "see" | "use" | "write" | "administer"
 
-/** The least role each action requires (the access matrix of DESIGN.md §3). */
+/** The least role each action requires (the access table of docs/behaviour.md, "Access"). */
 export const requiredRole: Record<Action, RegistryRole> = {
   see: "restricted_viewer",
   use: "viewer",

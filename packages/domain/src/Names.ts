@@ -1,5 +1,5 @@
 /**
- * Names: the rules every name in the registry follows (DESIGN §2), as total validators that return the name
+ * Names: the rules every name in the registry follows (docs/concepts.md, "Names"), as total validators that return the name
  * unchanged or an `InvalidName` saying which value broke which rule and what is allowed.
  *
  * Lengths count Unicode code points, as the W&B SDK (Python `len`) does. "Letters" and "digits" are ASCII.

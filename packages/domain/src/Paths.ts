@@ -1,5 +1,5 @@
 /**
- * Paths: parsing and printing the W&B path grammar (DESIGN §2). A path is split at the first `:` into the path
+ * Paths: parsing and printing the W&B path grammar (docs/concepts.md, "Paths"). A path is split at the first `:` into the path
  * proper and a version or alias; the path proper has 1, 2 or 3 non-empty `/`-separated parts. Every parser is total
  * and every valid path prints back to the string it was parsed from.
  */

@@ -1,5 +1,5 @@
 /**
- * The projections of DESIGN §5, as one pure function from a recorded event to read-model changes. Changes never
+ * The projections of docs/read-models.md, as one pure function from a recorded event to read-model changes. Changes never
  * read the tables, so a batch of events gives the same tables whether it is applied incrementally or replayed from
  * zero. Table names, keys and row shapes are in `ReadModelSchema`; `latest` aliases are derived by the queries.
  */

@@ -1,5 +1,5 @@
 /**
- * The read-model queries of DESIGN §5 over the ReadModelStore: organizations, registries, collections and their
+ * The read-model queries of docs/read-models.md over the ReadModelStore: organizations, registries, collections and their
  * linked versions, source artifact versions, lineage, audit history and catalog search. They answer from whatever
  * store is provided: the live one (call `Projector.catchUp` first to read your own writes) or an as-of one
  * (`Projector.asOf`). Access checks are the caller's: these queries see every registry.

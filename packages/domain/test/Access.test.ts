@@ -1,5 +1,5 @@
 /**
- * The access policy of DESIGN.md §3: the effective role is the highest of org admin → admin, grants to the user,
+ * The access policy of docs/behaviour.md ("Access"): the effective role is the highest of org admin → admin, grants to the user,
  * grants to the user's teams, and viewer for org members of an organization-visibility registry.
  */
 import { describe, expect, it } from "@effect/vitest"
@@ -51,7 +51,7 @@ describe("the roles", () => {
     expect(highest(Option.none(), Option.none())).toEqual(Option.none())
   })
 
-  it("each action needs the role of the DESIGN.md table", () => {
+  it("each action needs the role of the docs/behaviour.md access table", () => {
     expect(requiredRole).toEqual({ see: "restricted_viewer", use: "viewer", write: "member", administer: "admin" })
   })
 })

@@ -1,5 +1,5 @@
 /**
- * The collection decider: linking rules 2–10 of DESIGN.md §3, unlink, aliases, `latest`, and who may do what.
+ * The collection decider: linking rules 2–10 of docs/behaviour.md ("Linking"), unlink, aliases, `latest`, and who may do what.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Option } from "effect"
@@ -270,7 +270,7 @@ describe("Collection", () => {
     })
   })
 
-  describe("who may change a collection (DESIGN.md §3 access table: write needs member)", () => {
+  describe("who may change a collection (docs/behaviour.md access table: write needs member)", () => {
     const holding = collection.given(linked(0, llama), aliasAssigned("best", 0))
     const writers: ReadonlyArray<RegistryRole> = ["member", "admin"]
     const readers: ReadonlyArray<RegistryRole | null> = ["restricted_viewer", "viewer", null]

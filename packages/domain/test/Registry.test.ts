@@ -1,6 +1,6 @@
 /**
  * The registry decider: creating registries, visibility, accepted types, grants, protected aliases, collection names,
- * deletion, and the access table of DESIGN.md §3 as `Registry.authorize` applies it.
+ * deletion, and the access table of docs/behaviour.md as `Registry.authorize` applies it.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
@@ -371,7 +371,7 @@ describe("Registry", () => {
     })
   })
 
-  describe("each role's allowed and refused actions (DESIGN.md §3 access table)", () => {
+  describe("each role's allowed and refused actions (docs/behaviour.md access table)", () => {
     const table: Record<RegistryRole, Record<Action, boolean>> = {
       restricted_viewer: { see: true, use: false, write: false, administer: false },
       viewer: { see: true, use: true, write: false, administer: false },

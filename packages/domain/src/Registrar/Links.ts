@@ -1,6 +1,6 @@
 /**
  * Application handlers for linking: link a source version into a collection (creating the collection on first
- * link), unlink, and move aliases. This is where the rules of DESIGN.md §3 "Linking" meet the stores.
+ * link), unlink, and move aliases. This is where the linking rules of docs/behaviour.md ("Linking") meet the stores.
  */
 import { Effect, Option } from "effect"
 import { effectiveRole } from "../Access.js"
@@ -42,7 +42,7 @@ export interface LinkResult {
   readonly created: boolean
 }
 
-/** Links a source artifact version into a registry collection (DESIGN.md §3, rules 1–11). */
+/** Links a source artifact version into a registry collection (docs/behaviour.md, "Linking", rules 1–11). */
 export const link = (deps: Dependencies, input: Link) =>
   idempotent(
     input,

@@ -1,5 +1,5 @@
 /**
- * The read models' tables: names, keys and row shapes (DESIGN §5). Written only by `Projections.project`, read by
+ * The read models' tables: names, keys and row shapes (docs/read-models.md). Written only by `Projections.project`, read by
  * `ReadModels`. Keys sort correctly as strings: numbers in keys are padded to 12 digits.
  *
  * A projection sees one event at a time and cannot read, so lists that events change piecewise (a registry's grants
