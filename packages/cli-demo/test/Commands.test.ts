@@ -220,6 +220,6 @@ describe.concurrent("registry, collection and alias commands on the demo (PGlite
       expect(await ok(s, "demo")).toContain("The demo is already in this store")
       const throwaway = await json<{ seeded: boolean; next: Array<string> }>(s, "demo", "--memory")
       expect(throwaway.seeded).toBe(true)
-      expect(throwaway.next).toContain("registrar link --interactive --as bob")
+      expect(throwaway.next).toContain("pnpm registrar link --interactive --as bob")
     }))
 })

@@ -154,23 +154,24 @@ const seed = (registrar: RegistrarShape, blobs: string, scratch: string) =>
     return true
   })
 
+/** What to try next, as commands run from the repository root (`pnpm registrar` is the root's script). */
 const tryNext = (dataDirFlag: string): ReadonlyArray<string> => {
   const as = (user: string) => `--as ${user}${dataDirFlag}`
   const datasets = shellQuote(`wandb-registry-${Demo.datasets}/raw_images`)
   const models = shellQuote(`wandb-registry-${Demo.models}/${Demo.modelCollection}`)
   return [
-    `registrar registry list ${as("bob")}`,
-    `registrar registry show ${shellQuote(Demo.datasets)} ${as("bob")}`,
-    `registrar collection show ${models} --metrics ${as("bob")}`,
-    `registrar resolve ${shellQuote(`wandb-registry-${Demo.datasets}/raw_images:production`)} ${as("bob")}`,
-    `registrar artifact download ${shellQuote(`wandb-registry-${Demo.models}/${Demo.modelCollection}:production`)} --to ./model ${as("bob")}`,
-    `registrar lineage ${shellQuote(`wandb-registry-${Demo.models}/${Demo.modelCollection}:production`)} ${as("bob")}`,
-    `registrar link --interactive ${as("bob")}`,
-    `registrar alias add ${shellQuote(`wandb-registry-${Demo.models}/${Demo.modelCollection}:v0`)} production ${as("bob")}   # refused: protected alias`,
-    `registrar link ${Demo.team}/${Demo.project}/zoo-classifier:v0 ${datasets} ${as("bob")}   # refused: wrong type`,
-    `registrar history --registry ${Demo.models} ${as("alice")}`,
-    `registrar verify${dataDirFlag}`,
-    `registrar replay${dataDirFlag}`
+    `pnpm registrar registry list ${as("bob")}`,
+    `pnpm registrar registry show ${shellQuote(Demo.datasets)} ${as("bob")}`,
+    `pnpm registrar collection show ${models} --metrics ${as("bob")}`,
+    `pnpm registrar resolve ${shellQuote(`wandb-registry-${Demo.datasets}/raw_images:production`)} ${as("bob")}`,
+    `pnpm registrar artifact download ${shellQuote(`wandb-registry-${Demo.models}/${Demo.modelCollection}:production`)} --to ./model ${as("bob")}`,
+    `pnpm registrar lineage ${shellQuote(`wandb-registry-${Demo.models}/${Demo.modelCollection}:production`)} ${as("bob")}`,
+    `pnpm registrar link --interactive ${as("bob")}`,
+    `pnpm registrar alias add ${shellQuote(`wandb-registry-${Demo.models}/${Demo.modelCollection}:v0`)} production ${as("bob")}   # refused: protected alias`,
+    `pnpm registrar link ${Demo.team}/${Demo.project}/zoo-classifier:v0 ${datasets} ${as("bob")}   # refused: wrong type`,
+    `pnpm registrar history --registry ${Demo.models} ${as("alice")}`,
+    `pnpm registrar verify${dataDirFlag}`,
+    `pnpm registrar replay${dataDirFlag}`
   ]
 }
 
