@@ -8,6 +8,8 @@
  * `pnpm demo` is `pnpm build` then `node <bin> demo`, where the build is the one this test run already did
  * (`pnpm test` type-checks with `tsc -b` and the global setup bundles the CLI, which is what `pnpm build` does).
  * `pnpm install` is likewise done. Any other pnpm command fails the test.
+ *
+ * The two sessions run one after the other: each starts a few dozen processes, and other files' tests run meanwhile.
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs/promises"
@@ -168,7 +170,7 @@ describe("the READMEs' commands, run as written on a fresh clone", () => {
     expect(commands.every((command) => !command.text.includes("--interactive"))).toBe(true)
   })
 
-  it.concurrent("README.md, The demo: pnpm demo, then resolve what it linked", async () => {
+  it("README.md, The demo: pnpm demo, then resolve what it linked", async () => {
     const commands = commandsOf(shellBlocks(await readme("README.md"), "The demo"))
     expect(commands.map((command) => command.text.split(" ").slice(0, 2).join(" "))).toEqual([
       "pnpm demo",
@@ -177,7 +179,7 @@ describe("the READMEs' commands, run as written on a fresh clone", () => {
     expect(discrepancies(commands, await runSession(commands))).toEqual([])
   }, 600_000)
 
-  it.concurrent("packages/cli-demo/README.md: try it, the tour, and --as-of on the demo's store", async () => {
+  it("packages/cli-demo/README.md: try it, the tour, and --as-of on the demo's store", async () => {
     const commands = commandsOf(shellBlocks(await readme("packages/cli-demo/README.md")))
     expect(commands.length).toBeGreaterThan(20)
     expect(discrepancies(commands, await runSession(commands))).toEqual([])
