@@ -11,3 +11,7 @@ export { MemoryEventStore, MemoryReadModelStore, MemorySnapshotStore }
 
 /** All of Registrar's stores, in memory: EventStore, ReadModelStore and SnapshotStore. */
 export const layer = Layer.mergeAll(MemoryEventStore.layer, MemoryReadModelStore.layer, MemorySnapshotStore.layer)
+
+/** All of Registrar's stores, in memory, with options of the EventStore (a chain key). */
+export const layerWith = (options: MemoryEventStore.MemoryEventStoreOptions) =>
+  Layer.mergeAll(MemoryEventStore.layerWith(options), MemoryReadModelStore.layer, MemorySnapshotStore.layer)

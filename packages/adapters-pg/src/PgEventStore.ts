@@ -9,6 +9,7 @@
  * pass: the blocking transaction may send no notification when it ends.
  */
 import {
+  type ChainKey,
   type EventMetadataJson,
   type EventStoreShape,
   type JsonObject,
@@ -18,6 +19,7 @@ import {
 import { Effect, Either } from "effect"
 import { prepare } from "./internal/Append.js"
 import * as AppendGroups from "./internal/AppendGroups.js"
+import { chainKeyParameter } from "./internal/ChainKeySql.js"
 import type { Database } from "./internal/Database.js"
 import { type SqlRow, toUnavailable } from "./internal/Driver.js"
 
@@ -59,6 +61,8 @@ export interface EventStoreOptions {
    * not the appends: a few suffice to keep a server busy, and fewer make larger groups.
    */
   readonly appendConcurrency?: number
+  /** Key the chain hashes (HMAC-SHA256) with this key; see `ChainKey` in the domain and the README's "Keyed chains". */
+  readonly chainKey?: ChainKey
 }
 
 /** The EventStore over one schema's database. */
@@ -75,6 +79,9 @@ export const make = (database: Database, options: EventStoreOptions = {}): Event
   const pendingSql = `SELECT 1 AS pending FROM ${s}.events AS e
     WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
     ORDER BY e.transaction_id, e.global_position LIMIT 1`
+  const chainKey = options.chainKey ?? null
+  const chainKeyParam = chainKeyParameter(chainKey)
+  const chainSettingsSql = `SELECT key_fingerprint FROM ${s}.chain_settings`
   const headSql = `SELECT transaction_id::text AS transaction_id, global_position FROM ${s}.events
     ORDER BY transaction_id DESC, global_position DESC LIMIT 1`
   let heldBack = false
@@ -100,7 +107,10 @@ export const make = (database: Database, options: EventStoreOptions = {}): Event
   return {
     append: (streamId, events, expected) =>
       Effect.suspend(() =>
-        Either.match(prepare(streamId, events, expected), { onLeft: Effect.fail, onRight: groups.append })
+        Either.match(prepare(streamId, events, expected, chainKeyParam), {
+          onLeft: Effect.fail,
+          onRight: groups.append
+        })
       ).pipe(
         Effect.catchTag("SqlFailure", (failure) => Effect.fail(toUnavailable("append")(failure))),
         Effect.tap(({ wrote }) => (wrote ? database.announceAppend : Effect.void)),
@@ -126,6 +136,15 @@ export const make = (database: Database, options: EventStoreOptions = {}): Event
       Effect.mapError(toUnavailable("head"))
     ),
     waitForAppends: (timeoutMillis) =>
-      Effect.suspend(() => database.awaitAppend(heldBack ? Math.min(timeoutMillis, heldBackPollMillis) : timeoutMillis))
+      Effect.suspend(() =>
+        database.awaitAppend(heldBack ? Math.min(timeoutMillis, heldBackPollMillis) : timeoutMillis)
+      ),
+    chainKeying: driver.query(chainSettingsSql).pipe(
+      Effect.map(([row]) => ({
+        configured: chainKey,
+        recorded: row === undefined ? null : String(row.key_fingerprint)
+      })),
+      Effect.mapError(toUnavailable("chainKeying"))
+    )
   }
 }

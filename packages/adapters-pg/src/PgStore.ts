@@ -4,7 +4,7 @@
  * migrations of its schema on start.
  */
 import type { PGlite } from "@electric-sql/pglite"
-import { EventStore, ReadModelStore, SnapshotStore, type StoreUnavailable } from "@registrar/domain"
+import { type ChainKey, EventStore, ReadModelStore, SnapshotStore, type StoreUnavailable } from "@registrar/domain"
 import { Context, Effect, Layer, type Scope } from "effect"
 import type pg from "pg"
 import { openPglite, openPool, pgliteDatabase, schemaName, serverDatabase } from "./internal/Connect.js"
@@ -22,6 +22,11 @@ export type Stores = EventStore | ReadModelStore | SnapshotStore
 export interface SchemaOptions {
   /** The PostgreSQL schema holding Registrar's tables (default `registrar`). */
   readonly schema?: string
+  /**
+   * Key the chain hashes (HMAC-SHA256) with this key, kept outside the database (see the README's "Keyed chains").
+   * A store whose chain is keyed refuses appends without its key; an empty store is keyed by its first append.
+   */
+  readonly chainKey?: ChainKey
 }
 
 /** Options of a server store. */
@@ -63,8 +68,10 @@ const fromDatabase = (
 ): Layer.Layer<Stores, StoreUnavailable> =>
   Layer.scopedContext(Effect.flatMap(database, (opened) => stores(opened, options)))
 
-const eventStoreOptions = (options: ServerOptions): PgEventStore.EventStoreOptions =>
-  options.appendConcurrency === undefined ? {} : { appendConcurrency: options.appendConcurrency }
+const eventStoreOptions = (options: ServerOptions): PgEventStore.EventStoreOptions => ({
+  ...(options.appendConcurrency === undefined ? {} : { appendConcurrency: options.appendConcurrency }),
+  ...(options.chainKey === undefined ? {} : { chainKey: options.chainKey })
+})
 
 /** The stores on a PostgreSQL server at `url`, with a pool that closes with the layer. */
 export const layer = (options: UrlOptions): Layer.Layer<Stores, StoreUnavailable> =>
@@ -89,5 +96,6 @@ export const layerPglite = (options: PgliteOptions = {}): Layer.Layer<Stores, St
       "client" in options
         ? pgliteDatabase(options.client, schema)
         : Effect.flatMap(openPglite(options.dataDir), (client) => pgliteDatabase(client, schema))
-    )
+    ),
+    options.chainKey === undefined ? {} : { chainKey: options.chainKey }
   )

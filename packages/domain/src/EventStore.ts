@@ -4,6 +4,7 @@
  * (`@registrar/domain/testing`).
  */
 import { Context, type Effect, Schema } from "effect"
+import type { ChainKeying } from "./ChainKey.js"
 
 /** A JSON value as stored in an event's data or metadata. */
 export type Json = null | boolean | number | string | ReadonlyArray<Json> | { readonly [key: string]: Json }
@@ -162,6 +163,8 @@ export interface EventStoreShape {
   readonly head: Effect.Effect<Checkpoint, StoreUnavailable>
   /** Completes when new events may have been appended since the call began, or after `timeoutMillis`. */
   readonly waitForAppends: (timeoutMillis: number) => Effect.Effect<void>
+  /** The key this store was given and the fingerprint of the key its chain is keyed with (see `ChainKey`). */
+  readonly chainKeying: Effect.Effect<ChainKeying, StoreUnavailable>
 }
 
 /** The EventStore service. */

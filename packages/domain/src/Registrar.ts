@@ -9,7 +9,7 @@
 import { Context, Effect, Layer, Option } from "effect"
 import type * as Artifact from "./Artifact.js"
 import { EventStore } from "./EventStore.js"
-import { verifyStore } from "./HashChain.js"
+import { anchorStore, type VerifyOptions, verifyStore } from "./HashChain.js"
 import { AggregateCache } from "./internal/Loader.js"
 import { randomUuid } from "./internal/Uuid.js"
 import type { ReadModelStore } from "./ReadModelStore.js"
@@ -168,9 +168,12 @@ const make = (options: RegistrarOptions) =>
       catchUp: run(Projector.catchUp()),
       /** Rebuilds every read model from the log into fresh tables, then swaps them in. */
       rebuild: (progress?: Projector.RebuildOptions) => run(Projector.rebuild(progress)),
-      /** Recomputes every stream's hash chain and names the first tampered event, if any. */
-      verify: (progress?: { readonly onProgress?: (events: number) => Effect.Effect<void> }) =>
-        run(Effect.flatMap(EventStore, (store) => verifyStore(store, progress ?? {})))
+      /** Recomputes every stream's hash chain and names the first tampered event, if any, and what changed since an anchor. */
+      verify: (options?: VerifyOptions) =>
+        run(Effect.flatMap(EventStore, (store) => verifyStore(store, options ?? {}))),
+      /** Verifies the store, then digests every stream's head: an anchor to keep outside the store. */
+      anchor: (options?: Omit<VerifyOptions, "anchor">) =>
+        run(Effect.flatMap(EventStore, (store) => anchorStore(store, options ?? {})))
     }
   })
 

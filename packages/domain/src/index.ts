@@ -4,6 +4,8 @@
  */
 export * from "./EventStore.js"
 export * from "./HashChain.js"
+export * from "./ChainAnchor.js"
+export * from "./ChainKey.js"
 export * from "./ReadModelStore.js"
 export * from "./SnapshotStore.js"
 export * as InMemoryTables from "./internal/InMemoryTables.js"

@@ -55,7 +55,8 @@ export const feedOnly = (events: ReadonlyArray<RecordedEvent>): EventStoreShape 
   readAll: ({ after, limit }) =>
     Effect.sync(() => events.filter((event) => compareCheckpoints(event, after) > 0).slice(0, limit)),
   head: Effect.dieMessage("feedOnly: head is not used"),
-  waitForAppends: () => Effect.void
+  waitForAppends: () => Effect.void,
+  chainKeying: Effect.dieMessage("feedOnly: chainKeying is not used")
 })
 
 // ---- random histories --------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import {
 } from "@registrar/domain"
 import { Effect, Either } from "effect"
 import { contentDigest } from "./Digest.js"
+import { type ChainKeyRefusal, chainKeyRefusal, withChainKey } from "./ChainKeySql.js"
 import { type Connection, notJson, SqlFailure } from "./Driver.js"
 
 /** What `append_events` answers for one append. */
@@ -25,6 +26,7 @@ type Outcome =
     }
   | { readonly status: "conflict"; readonly actual: number }
   | { readonly status: "reused"; readonly eventId: string }
+  | { readonly status: ChainKeyRefusal }
 
 /** The SQLSTATE of a unique violation. */
 export const uniqueViolation = "23505"
@@ -48,13 +50,16 @@ export interface PreparedAppend {
   readonly expectedText: string
   readonly events: string
   readonly count: number
+  /** The store's chain key as `append_events` reads it (see `ChainKeySql`); empty for an unkeyed store. */
+  readonly chainKey: string
 }
 
 /** Checks and encodes an append; fails without touching the database when it cannot be stored. */
 export const prepare = (
   streamId: string,
   events: ReadonlyArray<NewEvent>,
-  expected: ExpectedVersion
+  expected: ExpectedVersion,
+  chainKey = ""
 ): Either.Either<PreparedAppend, EventIdReused | SqlFailure> => {
   const duplicate = duplicateId(events)
   if (duplicate !== undefined) return Either.left(new EventIdReused({ eventId: duplicate, streamId }))
@@ -74,7 +79,8 @@ export const prepare = (
           digest: contentDigest(event)
         }))
       ),
-      count: events.length
+      count: events.length,
+      chainKey
     }),
     catch: notJson
   })
@@ -101,6 +107,10 @@ export const interpret = (
       return Either.left(new VersionConflict({ streamId, expected, actual: Number(outcome.actual) }))
     case "reused":
       return Either.left(new EventIdReused({ eventId: outcome.eventId, streamId }))
+    case "key_missing":
+    case "wrong_key":
+    case "not_keyed":
+      return Either.left(new SqlFailure({ code: undefined, message: chainKeyRefusal(outcome.status) }))
     default: {
       const globalPositions = outcome.positions.map(Number)
       const result: AppendResult = {
@@ -118,7 +128,8 @@ export const interpret = (
 }
 
 /** The statement that appends to a stream of schema `s` (quoted). */
-export const appendStatement = (s: string): string => `SELECT ${s}.append_events($1, $2, $3::jsonb) AS outcome`
+export const appendStatement = (s: string): string =>
+  withChainKey(`SELECT ${s}.append_events($1, $2, $3::jsonb) AS outcome`, "$4")
 
 /** Runs a prepared append on `connection`, in one statement. */
 export const runPrepared = (
@@ -126,7 +137,12 @@ export const runPrepared = (
   s: string,
   append: PreparedAppend
 ): Effect.Effect<AppendOutcome, VersionConflict | EventIdReused | SqlFailure> => {
-  const run = connection.query(appendStatement(s), [append.streamId, append.expectedText, append.events])
+  const run = connection.query(appendStatement(s), [
+    append.streamId,
+    append.expectedText,
+    append.events,
+    append.chainKey
+  ])
   // A unique violation means another stream took one of these event ids concurrently: once it has committed,
   // running again answers EventIdReused (or the original result, for a retry racing its original).
   return run.pipe(

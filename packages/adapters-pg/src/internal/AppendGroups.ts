@@ -12,6 +12,7 @@
 import type { EventIdReused, VersionConflict } from "@registrar/domain"
 import { Deferred, Effect, Either, Exit, FiberId } from "effect"
 import { type AppendOutcome, interpret, type PreparedAppend, runPrepared } from "./Append.js"
+import { withChainKey } from "./ChainKeySql.js"
 import { type Driver, SqlFailure } from "./Driver.js"
 
 type AppendError = VersionConflict | EventIdReused | SqlFailure
@@ -48,7 +49,7 @@ export const make = (driver: Driver, s: string, options: GroupOptions): AppendGr
   const concurrency = Math.max(1, Math.floor(options.concurrency))
   const maxAppends = options.maxAppends ?? 64
   const maxEvents = options.maxEvents ?? 2_000
-  const groupSql = `SELECT ${s}.append_group($1::jsonb) AS outcomes`
+  const groupSql = withChainKey(`SELECT ${s}.append_group($1::jsonb) AS outcomes`, "$2")
   const waiting: Array<Waiting> = []
   let running = 0
 
@@ -73,7 +74,7 @@ export const make = (driver: Driver, s: string, options: GroupOptions): AppendGr
   const runGroup = (group: ReadonlyArray<Waiting>): Effect.Effect<void> =>
     group.length === 1
       ? Effect.asVoid(runAlone(group[0]!))
-      : driver.query(groupSql, [groupJson(group)]).pipe(
+      : driver.query(groupSql, [groupJson(group), group[0]!.append.chainKey]).pipe(
           Effect.flatMap((rows) => {
             const outcomes: unknown = rows[0]?.outcomes
             return Array.isArray(outcomes) && outcomes.length === group.length

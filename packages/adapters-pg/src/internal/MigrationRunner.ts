@@ -11,6 +11,7 @@ import {
   appendFunctionSkippingIdempotencyCheck,
   appendGroupFunction,
   eventStoreTables,
+  keyedChain,
   readModelIndexedFields,
   readModelTables,
   snapshotTable
@@ -37,7 +38,12 @@ export const migrations: ReadonlyArray<Migration> = [
   },
   { version: 6, name: "group append function", sql: appendGroupFunction },
   { version: 7, name: "read model rows: index only the indexed fields", sql: readModelIndexedFields },
-  { version: 8, name: "append function: plan the event-id probe on every call", sql: appendFunctionPlanningIdProbe }
+  { version: 8, name: "append function: plan the event-id probe on every call", sql: appendFunctionPlanningIdProbe },
+  {
+    version: 10,
+    name: "keyed chains: chain_hash, chain_settings, append function reading the chain key",
+    sql: keyedChain
+  }
 ]
 
 /**

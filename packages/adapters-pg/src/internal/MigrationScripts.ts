@@ -225,3 +225,81 @@ export const appendFunctionPlanningIdProbe = (s: string): string => {
   if (!previous.includes(probe)) throw new Error("append function version 2 no longer has the probe it replaces")
   return previous.replace("DECLARE\n", "DECLARE\n  v_known boolean;\n").replace(probe, planned)
 }
+
+/**
+ * Keyed chains: the chain hash moves into one function, `chain_hash`, which is HMAC-SHA256 when given a key's HMAC
+ * blocks (inner then outer, 128 bytes; PGlite has no pgcrypto, and an HMAC is two nested `sha256` calls) and the
+ * plain SHA-256 of before otherwise. `chain_settings` records the fingerprint of the key a chain is keyed with
+ * (never the key). The append function, version 4, reads the key from the transaction-local setting
+ * `registrar.chain_key` (see `ChainKeySql`) and refuses, before taking a global position, to append without the
+ * recorded key, with another key, or with a key to an unkeyed store that has events; an empty store is keyed by
+ * its first keyed append. Everything else is version 3, redefined in place.
+ */
+export const keyedChain = (s: string): string => {
+  const previous = appendFunctionPlanningIdProbe(s)
+  const hashLine = `    v_hash := encode(sha256(convert_to(v_hash || E'\\n' || p_stream_id || E'\\n' || (v_version + i)::text || E'\\n'
+                                       || (p_events->(i - 1)->>'digest'), 'UTF8')), 'hex');`
+  const genesis = "  v_hash := coalesce(v_hash, repeat('0', 64));"
+  if (!previous.includes(hashLine) || !previous.includes(genesis)) {
+    throw new Error("append function version 3 no longer has the hash computation it replaces")
+  }
+  const keyCheck = `  SELECT key_fingerprint INTO v_recorded FROM ${s}.chain_settings;
+  IF v_pads IS NULL THEN
+    IF v_recorded IS NOT NULL THEN
+      RETURN jsonb_build_object('status', 'key_missing');
+    END IF;
+  ELSE
+    IF v_recorded IS NULL THEN
+      IF EXISTS (SELECT 1 FROM ${s}.events) THEN
+        RETURN jsonb_build_object('status', 'not_keyed');
+      END IF;
+      INSERT INTO ${s}.chain_settings (key_fingerprint, keyed_at_position)
+      VALUES (${s}.chain_key_fingerprint(v_pads), 0) ON CONFLICT DO NOTHING;
+      SELECT key_fingerprint INTO v_recorded FROM ${s}.chain_settings;
+    END IF;
+    IF v_recorded <> ${s}.chain_key_fingerprint(v_pads) THEN
+      RETURN jsonb_build_object('status', 'wrong_key');
+    END IF;
+  END IF;
+
+`
+  const append = previous
+    .replace(
+      "DECLARE\n",
+      "DECLARE\n  v_pads bytea := decode(nullif(current_setting('registrar.chain_key', true), ''), 'hex');\n  v_recorded text;\n"
+    )
+    .replace(genesis, `${keyCheck}${genesis}`)
+    .replace(
+      hashLine,
+      `    v_hash := ${s}.chain_hash(v_pads, v_hash, p_stream_id, v_version + i, p_events->(i - 1)->>'digest');`
+    )
+  return `
+CREATE TABLE ${s}.chain_settings (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  key_fingerprint text NOT NULL,
+  keyed_at_position bigint NOT NULL,
+  keyed_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE FUNCTION ${s}.chain_hmac(p_pads bytea, p_text text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+AS $hmac$
+  SELECT encode(sha256(substring(p_pads FROM 65 FOR 64)
+                       || sha256(substring(p_pads FROM 1 FOR 64) || convert_to(p_text, 'UTF8'))), 'hex')
+$hmac$;
+CREATE FUNCTION ${s}.chain_key_fingerprint(p_pads bytea)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+AS $fingerprint$
+  SELECT ${s}.chain_hmac(p_pads, 'registrar chain key fingerprint')
+$fingerprint$;
+CREATE FUNCTION ${s}.chain_hash(p_pads bytea, p_previous text, p_stream_id text, p_position bigint, p_digest text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $chain$
+  SELECT CASE WHEN p_pads IS NULL THEN encode(sha256(convert_to(t.message, 'UTF8')), 'hex')
+              ELSE ${s}.chain_hmac(p_pads, t.message) END
+    FROM (SELECT p_previous || E'\\n' || p_stream_id || E'\\n' || p_position::text || E'\\n' || p_digest AS message) AS t
+$chain$;
+${append}`
+}

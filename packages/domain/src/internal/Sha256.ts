@@ -14,7 +14,7 @@ const K = new Uint32Array([
 ])
 
 /** UTF-8 bytes of a string (the domain has no TextEncoder: it imports nothing but `effect`). */
-const utf8 = (text: string): Uint8Array => {
+export const utf8 = (text: string): Uint8Array => {
   const bytes: Array<number> = []
   for (const char of text) {
     const code = char.codePointAt(0)!
@@ -31,8 +31,41 @@ const W = new Uint32Array(64)
 const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n))
 
 /** The SHA-256 digest of the UTF-8 encoding of `text`, as 64 lowercase hex characters. */
-export const sha256Hex = (text: string): string => {
+export const sha256Hex = (text: string): string => toHex(sha256(utf8(text)))
+
+/** Lowercase hex of bytes. */
+export const toHex = (bytes: Uint8Array): string => {
+  let hex = ""
+  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0")
+  return hex
+}
+
+/** The 64-byte inner and outer HMAC-SHA256 key blocks of `key` (RFC 2104), concatenated: 128 bytes. */
+export const hmacPads = (key: Uint8Array): Uint8Array => {
+  const block = new Uint8Array(64)
+  block.set(key.length > 64 ? sha256(key) : key)
+  const pads = new Uint8Array(128)
+  for (let i = 0; i < 64; i++) {
+    pads[i] = block[i]! ^ 0x36
+    pads[64 + i] = block[i]! ^ 0x5c
+  }
+  return pads
+}
+
+/** HMAC-SHA256 of the UTF-8 encoding of `text`, given the key's {@link hmacPads}, as 64 lowercase hex characters. */
+export const hmacSha256Hex = (pads: Uint8Array, text: string): string => {
   const message = utf8(text)
+  const inner = new Uint8Array(64 + message.length)
+  inner.set(pads.subarray(0, 64))
+  inner.set(message, 64)
+  const outer = new Uint8Array(64 + 32)
+  outer.set(pads.subarray(64, 128))
+  outer.set(sha256(inner), 64)
+  return toHex(sha256(outer))
+}
+
+/** The SHA-256 digest of bytes (32 bytes). */
+export const sha256 = (message: Uint8Array): Uint8Array => {
   const bitLength = message.length * 8
   const paddedLength = (((message.length + 9 + 63) >> 6) << 6) >>> 0
   const bytes = new Uint8Array(paddedLength)
@@ -93,5 +126,8 @@ export const sha256Hex = (text: string): string => {
     h6 = (h6 + g) >>> 0
     h7 = (h7 + h) >>> 0
   }
-  return [h0, h1, h2, h3, h4, h5, h6, h7].map((word) => word.toString(16).padStart(8, "0")).join("")
+  const digest = new Uint8Array(32)
+  const out = new DataView(digest.buffer)
+  for (const [index, word] of [h0, h1, h2, h3, h4, h5, h6, h7].entries()) out.setUint32(index * 4, word)
+  return digest
 }
