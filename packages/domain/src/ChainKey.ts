@@ -81,3 +81,13 @@ export const verificationKey = (
     ? Either.right(keying.configured)
     : Either.left(new ChainKeyMismatch())
 }
+
+/** The chain is keyed already, with another key than the one given. */
+export class ChainKeyedWithAnotherKey extends Schema.TaggedError<ChainKeyedWithAnotherKey>()(
+  "ChainKeyedWithAnotherKey",
+  {}
+) {
+  override get message(): string {
+    return "This store's hash chain is keyed already, with another key than REGISTRAR_CHAIN_KEY; keep using the key it was keyed with (changing keys is not supported)."
+  }
+}

@@ -1,6 +1,6 @@
 /** Conformance subjects built on a test database: the stores, and tampering by raw SQL as an attacker would. */
 import type { ReadModelStoreShape, SnapshotStoreShape } from "@registrar/domain"
-import type { ConformanceSubject } from "@registrar/domain/testing"
+import type { ConformanceSubject, TamperSubject, TamperSubjectOptions } from "@registrar/domain/testing"
 import { Effect, type Scope } from "effect"
 import type { Database } from "../../src/internal/Database.js"
 import * as PgEventStore from "../../src/PgEventStore.js"
@@ -28,3 +28,33 @@ export const readModelStoreOf = <E>(
 export const snapshotStoreOf = <E>(
   database: Effect.Effect<Database, E, Scope.Scope>
 ): Effect.Effect<SnapshotStoreShape, E, Scope.Scope> => Effect.map(database, PgSnapshotStore.make)
+
+/** The EventStore of `database` (keyed as `options` say), with `rewriteStream` done by raw SQL in a transaction. */
+export const tamperSubject = (database: Database, options: TamperSubjectOptions = {}): TamperSubject => ({
+  store: PgEventStore.make(database, options),
+  rewriteStream: (streamId, keep) =>
+    database.driver.transaction((connection) =>
+      Effect.gen(function* () {
+        const s = database.schema
+        yield* connection.query(`DELETE FROM ${s}.events WHERE stream_id = $1 AND NOT (event_id = ANY ($2::text[]))`, [
+          streamId,
+          keep.map((event) => event.eventId)
+        ])
+        for (const event of keep) {
+          yield* connection.query(`UPDATE ${s}.events SET data = $2::jsonb, hash = $3 WHERE event_id = $1`, [
+            event.eventId,
+            JSON.stringify(event.data),
+            event.hash
+          ])
+        }
+        const last = keep[keep.length - 1]
+        if (last === undefined) yield* connection.query(`DELETE FROM ${s}.streams WHERE stream_id = $1`, [streamId])
+        else
+          yield* connection.query(`UPDATE ${s}.streams SET version = $2, last_hash = $3 WHERE stream_id = $1`, [
+            streamId,
+            keep.length,
+            last.hash
+          ])
+      })
+    )
+})
