@@ -5,7 +5,7 @@
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Registrar, type RegistrarShape, type StoreUnavailable } from "@registrar/domain"
+import { type InvalidChainKey, Registrar, type RegistrarShape, type StoreUnavailable } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
@@ -46,7 +46,11 @@ const blobDirectory = (where: StoreLocation) =>
 export const withStore = <A, E, R>(
   common: Common,
   body: (session: Session) => Effect.Effect<A, E, R>
-): Effect.Effect<A, E | StoreUnavailable | StoreBusy, Exclude<R, Registrar | Store.Stores | Scope.Scope>> => {
+): Effect.Effect<
+  A,
+  E | StoreUnavailable | StoreBusy | InvalidChainKey,
+  Exclude<R, Registrar | Store.Stores | Scope.Scope>
+> => {
   const where = location(common)
   return Effect.scoped(
     Effect.gen(function* () {
@@ -56,7 +60,7 @@ export const withStore = <A, E, R>(
     })
   ).pipe(Effect.provide(services(where))) as Effect.Effect<
     A,
-    E | StoreUnavailable | StoreBusy,
+    E | StoreUnavailable | StoreBusy | InvalidChainKey,
     Exclude<R, Registrar | Store.Stores | Scope.Scope>
   >
 }
@@ -67,6 +71,6 @@ export const asUser = <A, E, R>(
   body: (session: UserSession) => Effect.Effect<A, E, R>
 ): Effect.Effect<
   A,
-  E | MissingUser | StoreUnavailable | StoreBusy,
+  E | MissingUser | StoreUnavailable | StoreBusy | InvalidChainKey,
   Exclude<R, Registrar | Store.Stores | Scope.Scope>
 > => Effect.flatMap(actorOf(common), (actor) => withStore(common, (session) => body({ ...session, actor })))

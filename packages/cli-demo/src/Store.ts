@@ -4,8 +4,20 @@
  * memory store (`--memory`). Each adapter is imported only when it is used.
  */
 import type { PGlite } from "@electric-sql/pglite"
-import { type EventStore, type ReadModelStore, type SnapshotStore, StoreUnavailable } from "@registrar/domain"
+import type { PgChain } from "@registrar/adapters-pg"
+import {
+  type ChainBroken,
+  type ChainKey,
+  type ChainKeyedWithAnotherKey,
+  type EventStore,
+  type InvalidChainKey,
+  makeChainKey,
+  type ReadModelStore,
+  type SnapshotStore,
+  StoreUnavailable
+} from "@registrar/domain"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import type { StoreLocation } from "./Common.js"
@@ -33,37 +45,82 @@ const openPglite = (dataDir: string): Effect.Effect<PGlite, StoreBusy | StoreUna
 
 const schemaOption = (where: StoreLocation) => (where.schema === undefined ? {} : { schema: where.schema })
 
+/** The chain key of `$REGISTRAR_CHAIN_KEY` (none when unset or empty); read here only, never printed. */
+export const chainKey: Effect.Effect<ChainKey | undefined, InvalidChainKey> = Effect.suspend(() => {
+  const secret = process.env.REGISTRAR_CHAIN_KEY
+  return secret === undefined || secret === ""
+    ? Effect.succeed(undefined)
+    : Either.match(makeChainKey(secret), { onLeft: Effect.fail, onRight: Effect.succeed })
+})
+
+const keyOption = (key: ChainKey | undefined) => (key === undefined ? {} : { chainKey: key })
+
 /** The stores at `where`, opened when the layer is built and closed (and unlocked) when it is released. */
-export const layer = (where: StoreLocation): Layer.Layer<Stores, StoreUnavailable | StoreBusy> => {
+export const layer = (where: StoreLocation): Layer.Layer<Stores, StoreUnavailable | StoreBusy | InvalidChainKey> => {
   switch (where.kind) {
     case "memory":
       return Layer.unwrapEffect(
-        Effect.map(
+        Effect.zipWith(
           Effect.promise(() => import("@registrar/adapters-memory")),
-          (memory) => memory.layer
+          chainKey,
+          (memory, key) => memory.layerWith(keyOption(key))
         )
       )
     case "server":
       return Layer.unwrapEffect(
-        Effect.map(
+        Effect.zipWith(
           Effect.promise(() => import("@registrar/adapters-pg")),
-          ({ PgStore }) =>
+          chainKey,
+          ({ PgStore }, key) =>
             PgStore.layer({
               url: where.databaseUrl ?? "",
               poolSize: 4,
               connectTimeoutMillis: 5_000,
-              ...schemaOption(where)
+              ...schemaOption(where),
+              ...keyOption(key)
             })
         )
       )
     case "pglite":
       return Layer.unwrapScoped(
         Effect.gen(function* () {
+          const key = yield* chainKey
           // The adapter loads while PGlite is still compiling its WebAssembly.
           const { PgStore } = yield* Effect.promise(() => import("@registrar/adapters-pg"))
           const client = yield* openPglite(where.dataDir)
-          return PgStore.layerPglite({ client, ...schemaOption(where) })
+          return PgStore.layerPglite({ client, ...schemaOption(where), ...keyOption(key) })
         })
       )
   }
 }
+
+/**
+ * Keys the chain of the store at `where` with `key` (see `PgChain.rekey`), on the database the store layer would
+ * open; a memory store has nothing to re-key (it is keyed from the start when a key is set).
+ */
+export const rekey = (
+  where: StoreLocation,
+  key: ChainKey,
+  onProgress: (events: number) => Effect.Effect<void>
+): Effect.Effect<PgChain.RekeyResult, StoreUnavailable | StoreBusy | ChainBroken | ChainKeyedWithAnotherKey> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const { PgChain: Chain } = yield* Effect.promise(() => import("@registrar/adapters-pg"))
+      switch (where.kind) {
+        case "memory":
+          return yield* Effect.fail(
+            new StoreUnavailable({
+              operation: "rekey",
+              detail:
+                "a memory store keeps nothing to re-key; with REGISTRAR_CHAIN_KEY set it is keyed from its first event"
+            })
+          )
+        case "server":
+          return yield* Chain.rekey({ url: where.databaseUrl ?? "", ...schemaOption(where), key }, { onProgress })
+        case "pglite": {
+          const client = yield* openPglite(where.dataDir)
+          return yield* Chain.rekey({ client, ...schemaOption(where), key }, { onProgress })
+        }
+      }
+    })
+  )
