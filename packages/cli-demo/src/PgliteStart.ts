@@ -171,11 +171,13 @@ export const storeCommands: ReadonlyArray<string> = [
   "history",
   "search",
   "verify",
+  "anchor",
+  "chain",
   "replay"
 ]
 
 // The commands that need no acting user.
-const actingAsNobody = ["demo", "verify", "replay"]
+const actingAsNobody = ["demo", "verify", "anchor", "chain", "replay"]
 
 // The common options that take a value (their values are not command names).
 const valueOptions = ["--as", "--data-dir", "--database-url", "--schema", "--as-of"]

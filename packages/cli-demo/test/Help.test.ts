@@ -57,6 +57,8 @@ describe.concurrent("help", () => {
         "lineage",
         "history",
         "verify",
+        "anchor",
+        "chain rekey",
         "replay",
         "demo"
       ])

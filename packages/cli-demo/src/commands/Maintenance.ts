@@ -184,7 +184,7 @@ const rekey = leaf(
   },
   help(
     "Key the store's hash chain with $REGISTRAR_CHAIN_KEY: verify every chain (and the anchor, when given), re-compute all of them as HMAC-SHA256 under the key in one transaction, record that the chain is keyed, and rebuild the read models. Interrupted, it leaves the store as it was. Anchors made before no longer match: make a new one.",
-    "REGISTRAR_CHAIN_KEY=$(cat /secure/chain.key) registrar chain rekey --anchor anchor.json"
+    "registrar chain rekey --anchor anchor.json   # with REGISTRAR_CHAIN_KEY set, e.g. to $(cat /secure/chain.key)"
   ),
   ({ anchor: anchorOption }, common) =>
     Effect.gen(function* () {
