@@ -153,6 +153,10 @@ eachStore("anchor and keyed chains", (fresh) => {
       expect(missing.code).toBe(1)
       expect(missing.stderr).toContain("REGISTRAR_CHAIN_KEY")
 
+      const hinted = await run(s, "verify")
+      expect(hinted.code).toBe(0)
+      expect(hinted.stderr).toContain("not keyed: run `registrar chain rekey`")
+
       expect(await ok(s, "chain", "rekey")).toMatch(/^Keyed the hash chain of \d+ events in \d+ streams/)
       expect(await ok(s, "verify")).toMatch(/every hash chain is intact \(keyed\)\.$/m)
       expect(await ok(s, "chain", "rekey")).toContain("keyed with this key already")

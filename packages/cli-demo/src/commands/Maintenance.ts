@@ -115,6 +115,11 @@ const verify = leaf(
             return yield* printTampered(common, report)
           }
           const keyed = report.keyed ? " (keyed)" : ""
+          if (!report.keyed && report.events > 0 && (yield* Effect.orElseSucceed(Store.chainKey, () => undefined))) {
+            yield* Output.note(
+              "Note: REGISTRAR_CHAIN_KEY is set, but this store's hash chain is not keyed: run `registrar chain rekey` to key it."
+            )
+          }
           const anchored =
             report.anchor === null
               ? ""
