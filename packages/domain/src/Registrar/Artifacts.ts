@@ -9,6 +9,7 @@ import {
   InvalidName,
   validateArtifactName,
   validateArtifactType,
+  validateDescription,
   validateEntityName,
   validateMetadata,
   validateProjectName,
@@ -154,8 +155,9 @@ export const logArtifact = (input: LogArtifact) =>
         )
       }
       const name = yield* validateArtifactName(input.name)
-      const artifactType = yield* validateArtifactType(input.type)
+      const artifactType = yield* validateArtifactType(input.type, name)
       const metadata = yield* validateMetadata(input.metadata ?? {})
+      yield* validateDescription(input.description ?? "")
       const aliases = yield* Effect.forEach(input.aliases ?? [], (alias) => validateUserAlias(alias))
       const runId = input.runId === undefined ? null : yield* validateRunId(input.runId)
       yield* requireWritableEntity(entity, input.actor)
@@ -256,6 +258,7 @@ export interface UpdateArtifactVersion extends Request {
 export const updateArtifactVersion = (deps: Dependencies, input: UpdateArtifactVersion) =>
   Effect.gen(function* () {
     const metadata = input.metadata === undefined ? undefined : yield* validateMetadata(input.metadata)
+    yield* validateDescription(input.description ?? "")
     return yield* onSource(
       deps,
       input,

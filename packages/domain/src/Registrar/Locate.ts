@@ -9,15 +9,18 @@ import * as Collection from "../Collection.js"
 import { CollectionNotFound, LinkedVersionNotFound, OrganizationRequired } from "../Errors.js"
 import { load, loadCollection } from "../internal/Loader.js"
 import { aggregate } from "../internal/Loader.js"
+import { validateStorableName } from "../Names.js"
 import { fullName as printFullName, printRegistryPath, type RegistryPath, type VersionSelector } from "../Paths.js"
 import * as Registry from "../Registry.js"
 import { actorFacts, findOrganization, type Organization } from "./Context.js"
 
 const registrySpec = aggregate(Registry.Event, Registry.decider)
 
-/** Loads a registry stream. */
+/** Loads a registry stream; a name no store can hold is refused before it reaches the store. */
 export const loadRegistry = (organization: string, registry: string) =>
-  load(registrySpec, Registry.streamId(organization, registry))
+  Effect.flatMap(validateStorableName("registry", registry), () =>
+    load(registrySpec, Registry.streamId(organization, registry))
+  )
 
 /** Settings the service needs to interpret paths. */
 export interface PathDefaults {

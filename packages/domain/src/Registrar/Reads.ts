@@ -5,6 +5,7 @@
 import { Effect, Option } from "effect"
 import { canSee } from "../Access.js"
 import { CollectionNotFound, LinkedVersionNotFound, OrganizationNotFound, RegistryNotFound } from "../Errors.js"
+import { validateArtifactName, validateCollectionName, validateEntityName, validateProjectName } from "../Names.js"
 import { fullName, parseRegistryPath, qualifiedName, type VersionSelector } from "../Paths.js"
 import * as Projector from "../Projector.js"
 import { ReadModelStore } from "../ReadModelStore.js"
@@ -183,7 +184,12 @@ export interface ListArtifactVersions extends ReadRequest {
 
 /** The versions of a source artifact with their aliases. */
 export const listArtifactVersions = (input: ListArtifactVersions) =>
-  at(input.asOf, ReadModels.listArtifactVersions(input.entity, input.project, input.name))
+  Effect.gen(function* () {
+    yield* validateEntityName(input.entity)
+    yield* validateProjectName(input.project)
+    yield* validateArtifactName(input.name)
+    return yield* at(input.asOf, ReadModels.listArtifactVersions(input.entity, input.project, input.name))
+  })
 
 /** Input of {@link lineage}. */
 export interface Lineage extends ReadRequest {
@@ -218,6 +224,7 @@ export interface History extends Request {
 /** The audit log: every event with actor, time, position and hash, filtered. */
 export const history = (deps: Dependencies, input: History) =>
   Effect.gen(function* () {
+    if (input.by !== undefined) yield* validateEntityName(input.by)
     const organization =
       input.organization === undefined && input.registry === undefined
         ? undefined
@@ -227,6 +234,7 @@ export const history = (deps: Dependencies, input: History) =>
     if (registry !== undefined && organization !== undefined) {
       yield* authorizedRegistry(organization, registry, input.actor, "see")
       if (input.collection !== undefined) {
+        yield* validateCollectionName(input.collection)
         const found = yield* ReadModels.findCollection(organization.name, registry, input.collection)
         collectionId = Option.match(found, { onNone: () => "(none)", onSome: (row) => row.collectionId })
       }

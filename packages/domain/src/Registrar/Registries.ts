@@ -7,6 +7,7 @@ import { randomUuid } from "../internal/Uuid.js"
 import {
   validateArtifactType,
   validateCollectionName,
+  validateDescription,
   validateRegistryName,
   validateTags,
   validateUserAlias
@@ -70,6 +71,7 @@ export const createRegistry = (input: CreateRegistry) =>
     Effect.gen(function* () {
       const registry = yield* validateRegistryName(input.registry)
       const acceptedTypes = yield* Effect.forEach(input.acceptedTypes ?? [], (type) => validateArtifactType(type))
+      yield* validateDescription(input.description ?? "")
       const { organization } = yield* decideRegistry(input.organization, registry, input, (facts) => ({
         _tag: "CreateRegistry",
         organization: facts.organization,
@@ -196,6 +198,7 @@ export const createCollection = (defaults: PathDefaults, input: CreateCollection
     const target = yield* collectionTarget(input.collection, input.actor, defaults)
     const artifactType = yield* validateArtifactType(input.type)
     const tags = yield* validateTags(input.tags ?? [])
+    yield* validateDescription(input.description ?? "")
     const collectionId = yield* randomUuid
     yield* decideRegistry(target.organization, target.registry, input, (facts) => ({
       _tag: "CreateCollection",
@@ -236,6 +239,7 @@ export const updateCollection = (
   Effect.gen(function* () {
     const target = yield* collectionTarget(input.collection, input.actor, defaults)
     const tags = input.tags === undefined ? Option.none() : Option.some(yield* validateTags(input.tags))
+    yield* validateDescription(input.description ?? "")
     const result = yield* decideRegistry(target.organization, target.registry, input, (facts) => ({
       _tag: "UpdateCollection",
       organization: facts.organization,
