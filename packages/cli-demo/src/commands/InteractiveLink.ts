@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Browse from "../Browse.js"
 import { NothingToChoose, UsageError } from "../Errors.js"
+import * as Output from "../Output.js"
 import { shellQuote } from "../Snippets.js"
 
 /** What the person chose: the source version, the collection and the aliases. */
@@ -131,9 +132,11 @@ export const chooseLink = (registrar: RegistrarShape, actor: string) =>
       })
     )
     process.stderr.write(
-      `The same link from a script: registrar link ${shellQuote(source)} ${shellQuote(target)}${aliases
-        .map((alias) => ` --alias ${shellQuote(alias)}`)
-        .join("")}\n`
+      Output.forTerminal(
+        `The same link from a script: registrar link ${shellQuote(source)} ${shellQuote(target)}${aliases
+          .map((alias) => ` --alias ${shellQuote(alias)}`)
+          .join("")}\n`
+      )
     )
     return confirmed ? Option.some<ChosenLink>({ source, target, aliases }) : Option.none<ChosenLink>()
   }).pipe(
