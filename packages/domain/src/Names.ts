@@ -66,10 +66,8 @@ const label: Record<NameKind, string> = {
 }
 
 const allowed: Record<NameKind, string> = {
-  project:
-    'project names are 1 to 128 characters and cannot contain / \\ # ? % : or line breaks; a project starting with "wandb-registry-" is a registry project and follows the registry name rules',
-  registry:
-    'registry names are 1 to 113 characters (128 with the "wandb-registry-" prefix) and cannot contain / \\ # ? % : or line breaks',
+  project: `project names are 1 to 128 characters and cannot contain / \\ # ? % : or line breaks; a project starting with "${REGISTRY_PREFIX}" is a registry project and follows the registry name rules`,
+  registry: `registry names are 1 to 113 characters (128 with the "${REGISTRY_PREFIX}" prefix) and cannot contain / \\ # ? % : or line breaks`,
   collection: "collection names are 1 to 128 characters and cannot contain / or :",
   artifact: "artifact names are 1 to 128 characters, only letters, digits, -, _ and .",
   alias:

@@ -17,7 +17,7 @@ import {
   validateUserAlias,
   isRegistryProject
 } from "../Names.js"
-import { parseAnyRef, sourceVersionKey, type VersionSelector } from "../Paths.js"
+import { fullName, parseAnyRef, sourceVersionKey, type VersionSelector } from "../Paths.js"
 import { envelope, idempotent, loadEntity, type Request } from "./Context.js"
 import { loadRegistry, locateVersion, type PathDefaults } from "./Locate.js"
 
@@ -335,7 +335,7 @@ export const deleteArtifactVersion = (deps: Dependencies, input: DeleteArtifactV
         for (const alias of Collection.aliasesOf(collection.state, linkedIndex.value)) {
           if (registry.state.protectedAliases.includes(alias)) {
             protectedLinks.push({
-              linkedVersion: `wandb-registry-${link.registry}/${info?.name ?? link.collectionId}:v${linkedIndex.value}`,
+              linkedVersion: fullName(link.registry, info?.name ?? link.collectionId, linkedIndex.value),
               alias
             })
           }

@@ -10,7 +10,13 @@ import { CollectionNotFound, LinkedVersionNotFound, OrganizationRequired } from 
 import { load, loadCollection } from "../internal/Loader.js"
 import { aggregate } from "../internal/Loader.js"
 import { validateStorableName } from "../Names.js"
-import { fullName as printFullName, printRegistryPath, type RegistryPath, type VersionSelector } from "../Paths.js"
+import {
+  fullName as printFullName,
+  linkedVersionName,
+  printRegistryPath,
+  type RegistryPath,
+  type VersionSelector
+} from "../Paths.js"
 import * as Registry from "../Registry.js"
 import { actorFacts, findOrganization, type Organization } from "./Context.js"
 
@@ -104,7 +110,7 @@ export const locateVersion = (path: RegistryPath, actor: string, action: Action,
       onNone: () =>
         Effect.fail(
           new LinkedVersionNotFound({
-            name: `wandb-registry-${path.registry}/${path.collection}:${selector._tag === "Index" ? `v${selector.index}` : selector.alias}`
+            name: linkedVersionName(path.registry, path.collection, selector)
           })
         ),
       onSome: Effect.succeed

@@ -5,8 +5,22 @@
 import { Effect, Option } from "effect"
 import { canSee } from "../Access.js"
 import { CollectionNotFound, LinkedVersionNotFound, OrganizationNotFound, RegistryNotFound } from "../Errors.js"
-import { validateArtifactName, validateCollectionName, validateEntityName, validateProjectName } from "../Names.js"
-import { fullName, parseRegistryPath, qualifiedName, type VersionSelector } from "../Paths.js"
+import {
+  registryNameOf,
+  registryProjectName,
+  validateArtifactName,
+  validateCollectionName,
+  validateEntityName,
+  validateProjectName
+} from "../Names.js"
+import {
+  collectionPath,
+  fullName,
+  linkedVersionName,
+  parseRegistryPath,
+  qualifiedName,
+  type VersionSelector
+} from "../Paths.js"
 import * as Projector from "../Projector.js"
 import { ReadModelStore } from "../ReadModelStore.js"
 import * as ReadModels from "../ReadModels.js"
@@ -53,7 +67,7 @@ export const resolve = (deps: Dependencies, input: Resolve) =>
       onNone: () =>
         Effect.fail(
           new LinkedVersionNotFound({
-            name: `wandb-registry-${path.registry}/${path.collection}:${selector._tag === "Index" ? `v${selector.index}` : selector.alias}`
+            name: linkedVersionName(path.registry, path.collection, selector)
           })
         ),
       onSome: Effect.succeed
@@ -103,7 +117,7 @@ export const listVersions = (deps: Dependencies, input: ListVersions) =>
           organization: organization.name,
           registry: authorized.registry.registry,
           collection: found.value,
-          path: `wandb-registry-${path.registry}/${found.value.name}`,
+          path: collectionPath(path.registry, found.value.name),
           versions: versions.versions,
           latest: Option.getOrNull(versions.latest)
         }
@@ -149,14 +163,11 @@ export interface ShowRegistry extends ReadRequest {
   readonly registry: string
 }
 
-const registryName = (name: string) =>
-  name.startsWith("wandb-registry-") ? name.slice("wandb-registry-".length) : name
-
 /** A registry the actor can see: settings, grants and collections. */
 export const showRegistry = (deps: Dependencies, input: ShowRegistry) =>
   Effect.gen(function* () {
     const organization = yield* organizationFor(deps, input.actor, input.organization)
-    const name = registryName(input.registry)
+    const name = registryNameOf(input.registry)
     yield* authorizedRegistry(organization, name, input.actor, "see")
     return yield* at(
       input.asOf,
@@ -166,7 +177,7 @@ export const showRegistry = (deps: Dependencies, input: ShowRegistry) =>
           return yield* Effect.fail(new RegistryNotFound({ organization: organization.name, registry: name }))
         }
         const collections = yield* ReadModels.listCollections(organization.name, name)
-        return { registry: registry.value, collections, path: `wandb-registry-${name}` }
+        return { registry: registry.value, collections, path: registryProjectName(name) }
       })
     )
   })
@@ -230,7 +241,7 @@ export const history = (deps: Dependencies, input: History) =>
         ? undefined
         : yield* organizationFor(deps, input.actor, input.organization)
     let collectionId: string | undefined
-    const registry = input.registry === undefined ? undefined : registryName(input.registry)
+    const registry = input.registry === undefined ? undefined : registryNameOf(input.registry)
     if (registry !== undefined && organization !== undefined) {
       yield* authorizedRegistry(organization, registry, input.actor, "see")
       if (input.collection !== undefined) {

@@ -5,6 +5,7 @@ import { TeamNotInOrganization } from "../Errors.js"
 import { append, retryOnConflict } from "../internal/Loader.js"
 import { randomUuid } from "../internal/Uuid.js"
 import {
+  registryProjectName,
   validateArtifactType,
   validateCollectionName,
   validateDescription,
@@ -12,7 +13,7 @@ import {
   validateTags,
   validateUserAlias
 } from "../Names.js"
-import { parseLinkTarget, type RegistryPath } from "../Paths.js"
+import { collectionPath, parseLinkTarget, type RegistryPath } from "../Paths.js"
 import * as Registry from "../Registry.js"
 import { actorFacts, envelope, findOrganization, findTeam, idempotent, type Request, requireUser } from "./Context.js"
 import { loadRegistry, organizationOf, type PathDefaults } from "./Locate.js"
@@ -81,7 +82,7 @@ export const createRegistry = (input: CreateRegistry) =>
         description: input.description ?? "",
         acceptedTypes
       }))
-      return { organization, registry, path: `wandb-registry-${registry}` }
+      return { organization, registry, path: registryProjectName(registry) }
     })
   )
 
@@ -212,7 +213,7 @@ export const createCollection = (defaults: PathDefaults, input: CreateCollection
       tags,
       implicit: false
     }))
-    return { ...target, path: `wandb-registry-${target.registry}/${target.collection}`, artifactType }
+    return { ...target, path: collectionPath(target.registry, target.collection), artifactType }
   })
 
 /** Renames a collection; its id, type and versions stay (members). */
@@ -228,7 +229,7 @@ export const renameCollection = (defaults: PathDefaults, input: CollectionRef & 
       collection: target.collection,
       to
     }))
-    return { ...target, path: `wandb-registry-${target.registry}/${to}` }
+    return { ...target, path: collectionPath(target.registry, to) }
   })
 
 /** Changes a collection's description and tags (members). */
