@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url"
 import { alternate, type Figures, median, medianOf } from "./internal/Measure.js"
 import * as Postgres from "./internal/Postgres.js"
 import { millis, type Section, times } from "./internal/Report.js"
+import { REGISTRY_PREFIX } from "@registrar/domain"
 
 /** Options of the CLI scenario. */
 export interface CliOptions {
@@ -25,7 +26,7 @@ const repository = fileURLToPath(new URL("../../../", import.meta.url))
 const binary = join(repository, "packages/cli-demo/bin/registrar.js")
 const built = join(repository, "packages/cli-demo/dist/src/main.js")
 const benchDirectory = fileURLToPath(new URL("../", import.meta.url))
-const name = "wandb-registry-Golden Datasets/raw_images:production"
+const name = `${REGISTRY_PREFIX}Golden Datasets/raw_images:production`
 
 interface Timed {
   readonly answerMillis: number

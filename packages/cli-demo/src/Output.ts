@@ -1,21 +1,50 @@
 /**
  * What commands print: readable tables and key/value blocks by default, one JSON document with `--json`, and errors
  * as one line (or `{"error": {"code", "message"}}`).
+ *
+ * Everything goes through `line`, `note` and `failure`, which never write stored text raw to a terminal: controls
+ * that could move the cursor, change colours or reorder text are written as `\uXXXX` escapes.
  */
 import * as Effect from "effect/Effect"
 import type { Common } from "./Common.js"
 
-/** Writes text to stdout, ending it with a newline. */
-export const line = (text: string): Effect.Effect<void> =>
-  Effect.sync(() => {
-    process.stdout.write(text.endsWith("\n") ? text : `${text}\n`)
-  })
+/**
+ * True for a character a terminal would act on instead of showing: C0 controls but the line feed (ESC included),
+ * DEL, C1 controls, and bidirectional marks, embeddings, overrides and isolates.
+ */
+const actsOnTerminal = (code: number): boolean =>
+  (code <= 0x1f && code !== 0x0a) ||
+  (code >= 0x7f && code <= 0x9f) ||
+  code === 0x061c ||
+  code === 0x200e ||
+  code === 0x200f ||
+  (code >= 0x202a && code <= 0x202e) ||
+  (code >= 0x2066 && code <= 0x2069)
 
-/** Writes a note to stderr (progress, hints): never part of the command's output. */
-export const note = (text: string): Effect.Effect<void> =>
-  Effect.sync(() => {
-    process.stderr.write(text.endsWith("\n") ? text : `${text}\n`)
-  })
+/**
+ * `text` safe to write to a terminal: each control (see `actsOnTerminal`) written as a `\uXXXX` escape, line breaks
+ * kept. In a JSON document such characters only occur inside strings, where the escape means the same character, so
+ * `--json` output parses to exactly the same values.
+ */
+export const forTerminal = (text: string): string => {
+  let safe = ""
+  for (const character of text) {
+    const code = character.codePointAt(0) ?? 0
+    safe += actsOnTerminal(code) ? `\\u${code.toString(16).padStart(4, "0")}` : character
+  }
+  return safe
+}
+
+const write = (stream: NodeJS.WriteStream, text: string): void => {
+  const safe = forTerminal(text)
+  stream.write(safe.endsWith("\n") ? safe : `${safe}\n`)
+}
+
+/** Writes text to stdout, ending it with a newline (controls escaped, see `forTerminal`). */
+export const line = (text: string): Effect.Effect<void> => Effect.sync(() => write(process.stdout, text))
+
+/** Writes a note to stderr (progress, hints): never part of the command's output. Controls are escaped. */
+export const note = (text: string): Effect.Effect<void> => Effect.sync(() => write(process.stderr, text))
 
 /** Prints `json` as one document with `--json`, else the text `render` builds. */
 export const emit = (common: Common, json: unknown, render: () => string): Effect.Effect<void> =>
@@ -72,8 +101,8 @@ export const describe = (error: unknown): { readonly code: string; readonly mess
   return { code: "UnexpectedError", message: String(error) }
 }
 
-/** Prints a failure: one line on stderr, or one JSON document on stdout with `--json`. */
+/** Prints a failure: one line on stderr, or one JSON document on stdout with `--json` (controls escaped). */
 export const failure = (json: boolean, error: { readonly code: string; readonly message: string }): void => {
-  if (json) process.stdout.write(`${JSON.stringify({ error: error })}\n`)
-  else process.stderr.write(`Error: ${error.message}\n`)
+  if (json) write(process.stdout, JSON.stringify({ error: error }))
+  else write(process.stderr, `Error: ${error.message}`)
 }

@@ -3,6 +3,8 @@
  * link into, the W&B SDK call, the same call through Registrar's library and the equivalent `registrar` command.
  */
 
+import { collectionPath } from "@registrar/domain"
+
 /** Quotes an argument for a POSIX shell when it needs quoting. */
 export const shellQuote = (value: string): string =>
   /^[A-Za-z0-9_./:=@+-]+$/.test(value) ? value : `"${value.replace(/(["\\$`])/g, "\\$1")}"`
@@ -25,7 +27,7 @@ export const forCollection = (
   collection: string,
   artifactType: string
 ): Snippets => {
-  const targetPath = `wandb-registry-${registry}/${collection}`
+  const targetPath = collectionPath(registry, collection)
   const qualified = `${organization}/${targetPath}:latest`
   return {
     targetPath,

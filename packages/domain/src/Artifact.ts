@@ -14,6 +14,7 @@ import {
   SourceVersionProtected
 } from "./Errors.js"
 import { canonicalJson } from "./internal/CanonicalJson.js"
+import { type InvalidName, validateArtifactType } from "./Names.js"
 import { sha256Hex } from "./internal/Sha256.js"
 
 // ---- stream ----------------------------------------------------------------------------------------------------
@@ -283,6 +284,7 @@ export type Rejection =
   | ArtifactVersionDeleted
   | AliasNotFound
   | SourceVersionProtected
+  | InvalidName
 
 const none: ReadonlyArray<Event> = []
 
@@ -317,6 +319,9 @@ export const decide = (command: Command, state: State): Either.Either<ReadonlyAr
   switch (command._tag) {
     case "LogVersion": {
       const key = artifactKey(command.entity, command.project, command.name)
+      // Types W&B-compatible clients reserve for themselves (`job`, `wandb-…`, `run_table` for `run-…`, …).
+      const type = validateArtifactType(command.artifactType, command.name)
+      if (Either.isLeft(type)) return Either.left(type.left)
       if (state._tag === "Present" && state.artifactType !== command.artifactType) {
         return Either.left(
           new ArtifactTypeMismatch({

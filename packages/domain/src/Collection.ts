@@ -19,6 +19,7 @@ import {
   TeamNotInOrganization,
   TypeNotAccepted
 } from "./Errors.js"
+import { collectionPath, fullName as printFullName } from "./Paths.js"
 
 // ---- stream ----------------------------------------------------------------------------------------------------
 
@@ -270,8 +271,7 @@ const requireAliasRights = (
       )
 }
 
-const fullName = (context: Context, index: number) =>
-  `wandb-registry-${context.registry}/${context.collection}:v${index}`
+const fullName = (context: Context, index: number) => printFullName(context.registry, context.collection, index)
 
 const requireVersion = (state: State, context: Context, index: number): Either.Either<void, LinkedVersionNotFound> =>
   HashMap.has(state.versions, index)
@@ -325,7 +325,7 @@ const decideLink = (
     if (command.sourceType !== context.artifactType) {
       return yield* Either.left(
         new CollectionTypeMismatch({
-          collection: `wandb-registry-${context.registry}/${context.collection}`,
+          collection: collectionPath(context.registry, context.collection),
           collectionType: context.artifactType,
           artifactType: command.sourceType
         })

@@ -4,6 +4,8 @@
  */
 import { Schema } from "effect"
 import { describeAction, RegistryRole } from "./Access.js"
+import { registryProjectName } from "./Names.js"
+import { collectionPath } from "./Paths.js"
 
 /** No organization has that entity or display name. */
 export class OrganizationNotFound extends Schema.TaggedError<OrganizationNotFound>()("OrganizationNotFound", {
@@ -118,7 +120,7 @@ export class RegistryNotFound extends Schema.TaggedError<RegistryNotFound>()("Re
   registry: Schema.String
 }) {
   override get message() {
-    return `Registry "wandb-registry-${this.registry}" does not exist in organization "${this.organization}" (or you have no access to it). Registries are never created implicitly: ask an organization admin to create it or to add you.`
+    return `Registry "${registryProjectName(this.registry)}" does not exist in organization "${this.organization}" (or you have no access to it). Registries are never created implicitly: ask an organization admin to create it or to add you.`
   }
 }
 
@@ -128,7 +130,7 @@ export class RegistryAlreadyExists extends Schema.TaggedError<RegistryAlreadyExi
   registry: Schema.String
 }) {
   override get message() {
-    return `Registry "wandb-registry-${this.registry}" already exists in organization "${this.organization}". Choose another name or use the existing registry.`
+    return `Registry "${registryProjectName(this.registry)}" already exists in organization "${this.organization}". Choose another name or use the existing registry.`
   }
 }
 
@@ -139,7 +141,7 @@ export class VisibilityChangeRefused extends Schema.TaggedError<VisibilityChange
   to: Schema.String
 }) {
   override get message() {
-    return `Registry "wandb-registry-${this.registry}" cannot change visibility from ${this.from} to ${this.to}: only organization → restricted is allowed. Create a new registry instead.`
+    return `Registry "${registryProjectName(this.registry)}" cannot change visibility from ${this.from} to ${this.to}: only organization → restricted is allowed. Create a new registry instead.`
   }
 }
 
@@ -153,7 +155,7 @@ export class InsufficientRole extends Schema.TaggedError<InsufficientRole>()("In
 }) {
   override get message() {
     const actual = this.actual === null ? "no role" : `the role ${this.actual}`
-    return `User "${this.actor}" has ${actual} in registry "wandb-registry-${this.registry}" and cannot ${describeAction[this.action]}: that needs ${this.required} or higher. Ask a registry admin for access.`
+    return `User "${this.actor}" has ${actual} in registry "${registryProjectName(this.registry)}" and cannot ${describeAction[this.action]}: that needs ${this.required} or higher. Ask a registry admin for access.`
   }
 }
 
@@ -163,7 +165,7 @@ export class CollectionNotFound extends Schema.TaggedError<CollectionNotFound>()
   collection: Schema.String
 }) {
   override get message() {
-    return `Collection "wandb-registry-${this.registry}/${this.collection}" does not exist. Link a version into it (which creates it) or create it first.`
+    return `Collection "${collectionPath(this.registry, this.collection)}" does not exist. Link a version into it (which creates it) or create it first.`
   }
 }
 
@@ -173,7 +175,7 @@ export class CollectionAlreadyExists extends Schema.TaggedError<CollectionAlread
   collection: Schema.String
 }) {
   override get message() {
-    return `Collection "wandb-registry-${this.registry}/${this.collection}" already exists. Choose another name.`
+    return `Collection "${collectionPath(this.registry, this.collection)}" already exists. Choose another name.`
   }
 }
 
@@ -195,7 +197,7 @@ export class TypeNotAccepted extends Schema.TaggedError<TypeNotAccepted>()("Type
   acceptedTypes: Schema.Array(Schema.String)
 }) {
   override get message() {
-    return `Registry "wandb-registry-${this.registry}" accepts only ${this.acceptedTypes.map((type) => `"${type}"`).join(", ")}, not "${this.artifactType}". Ask a registry admin to accept the type, or use another registry.`
+    return `Registry "${registryProjectName(this.registry)}" accepts only ${this.acceptedTypes.map((type) => `"${type}"`).join(", ")}, not "${this.artifactType}". Ask a registry admin to accept the type, or use another registry.`
   }
 }
 
@@ -228,7 +230,7 @@ export class ProtectedAliasRequiresAdmin extends Schema.TaggedError<ProtectedAli
   { alias: Schema.String, registry: Schema.String, actor: Schema.String }
 ) {
   override get message() {
-    return `Alias "${this.alias}" is protected in registry "wandb-registry-${this.registry}"; only registry admins can assign or remove it, and "${this.actor}" is not one. Ask a registry admin.`
+    return `Alias "${this.alias}" is protected in registry "${registryProjectName(this.registry)}"; only registry admins can assign or remove it, and "${this.actor}" is not one. Ask a registry admin.`
   }
 }
 
@@ -246,7 +248,7 @@ export class CannotUnlinkSource extends Schema.TaggedError<CannotUnlinkSource>()
   reference: Schema.String
 }) {
   override get message() {
-    return `"${this.reference}" is a source artifact version, not a linked version; unlink takes a registry path (wandb-registry-R/C:vN). To remove a source version, delete it instead.`
+    return `"${this.reference}" is a source artifact version, not a linked version; unlink takes a registry path (${collectionPath("R", "C")}:vN). To remove a source version, delete it instead.`
   }
 }
 

@@ -24,6 +24,13 @@ export const MAX_METADATA_KEYS = 100
 /** Artifact types starting with this prefix are reserved for internal use. */
 export const RESERVED_TYPE_PREFIX = "wandb-"
 
+/** The name of a registry's project: `wandb-registry-{registry}`. */
+export const registryProjectName = (registry: string): string => `${REGISTRY_PREFIX}${registry}`
+
+/** The registry name of a name given with or without the `wandb-registry-` prefix (people write either). */
+export const registryNameOf = (nameOrProject: string): string =>
+  nameOrProject.startsWith(REGISTRY_PREFIX) ? nameOrProject.slice(REGISTRY_PREFIX.length) : nameOrProject
+
 /** The kinds of names the validators check; each has its own rules. */
 export const NameKind = Schema.Literal(
   "project",
@@ -35,7 +42,9 @@ export const NameKind = Schema.Literal(
   "tag",
   "metadata",
   "entity",
-  "run"
+  "run",
+  "displayName",
+  "description"
 )
 
 /** One of the kinds of names the validators check. */
@@ -51,24 +60,26 @@ const label: Record<NameKind, string> = {
   tag: "tag",
   metadata: "metadata",
   entity: "entity name",
-  run: "run id"
+  run: "run id",
+  displayName: "display name",
+  description: "description"
 }
 
 const allowed: Record<NameKind, string> = {
-  project:
-    'project names are 1 to 128 characters and cannot contain / \\ # ? % : or line breaks; a project starting with "wandb-registry-" is a registry project and follows the registry name rules',
-  registry:
-    'registry names are 1 to 113 characters (128 with the "wandb-registry-" prefix) and cannot contain / \\ # ? % : or line breaks',
+  project: `project names are 1 to 128 characters and cannot contain / \\ # ? % : or line breaks; a project starting with "${REGISTRY_PREFIX}" is a registry project and follows the registry name rules`,
+  registry: `registry names are 1 to 113 characters (128 with the "${REGISTRY_PREFIX}" prefix) and cannot contain / \\ # ? % : or line breaks`,
   collection: "collection names are 1 to 128 characters and cannot contain / or :",
   artifact: "artifact names are 1 to 128 characters, only letters, digits, -, _ and .",
   alias:
-    "aliases are 1 to 128 characters and cannot contain / or :; v followed by digits is a version (v0, v1, …), not an alias",
-  type: 'artifact types are 1 to 128 characters, cannot contain / or :, and types starting with "wandb-" are reserved for internal use',
+    'aliases are 1 to 128 characters and cannot contain / or :; v followed by digits in any case is a version (:v0, :v1, …), not an alias, and "latest" in any case is kept by the system',
+  type: 'artifact types are 1 to 128 characters and cannot contain / or :; "job", types starting with "wandb-", "run_table" for artifacts named "run-…" and "code" for artifacts named "source-…" are reserved for internal use by W&B-compatible clients',
   tag: "a tag is words of letters, digits, _ and - separated by single spaces, at most 128 characters",
   metadata:
-    "metadata has at most 100 top-level keys and holds only JSON values: finite numbers, strings, booleans, null, arrays and plain objects",
+    "metadata has at most 100 top-level keys and holds only JSON values: finite numbers, strings, booleans, null, arrays and plain objects, with no NUL characters or unpaired surrogates in strings or keys",
   entity: "entity names are 1 to 128 characters, only letters, digits, -, _ and .",
-  run: "run ids are 1 to 128 characters, only letters, digits, -, _ and ."
+  run: "run ids are 1 to 128 characters, only letters, digits, -, _ and .",
+  displayName: "display names are 1 to 128 characters, not only spaces, and cannot contain /",
+  description: "a description is any text without NUL characters or unpaired surrogates"
 }
 
 /** A name that breaks one of the naming rules: which kind of name, the value given, and the rule it broke. */
@@ -79,13 +90,44 @@ export class InvalidName extends Schema.TaggedError<InvalidName>()("InvalidName"
 }) {
   /** The value, the rule it broke and what is allowed for its kind, for a person to act on. */
   override get message(): string {
-    const subject =
-      this.kind === "metadata" ? `metadata at ${this.value}` : `${label[this.kind]} ${JSON.stringify(this.value)}`
+    const subject = this.kind === "metadata" ? `metadata at ${this.value}` : `${label[this.kind]} ${quote(this.value)}`
     return `Invalid ${subject}: ${this.rule}; ${allowed[this.kind]}.`
   }
 }
 
 type Validation = Either.Either<string, InvalidName>
+
+/**
+ * True for a character no name may hold: C0 and C1 controls and DEL, zero-width characters (U+200B..U+200D, U+2060,
+ * U+FEFF), bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E, U+200F, U+202A..U+202E,
+ * U+2066..U+2069), and unpaired surrogates. `character` is one code point (as `for…of` over a string yields).
+ */
+export const isUnsafeCharacter = (character: string): boolean => {
+  const code = character.codePointAt(0) ?? 0
+  return (
+    code <= 0x1f ||
+    (code >= 0x7f && code <= 0x9f) ||
+    (code >= 0x200b && code <= 0x200f) ||
+    (code >= 0x202a && code <= 0x202e) ||
+    code === 0x2060 ||
+    (code >= 0x2066 && code <= 0x2069) ||
+    code === 0x061c ||
+    code === 0xfeff ||
+    (code >= 0xd800 && code <= 0xdfff)
+  )
+}
+
+/** `value` with every unsafe character written as a `\uXXXX` escape: safe to show on a terminal or in a log. */
+export const escapeUnsafe = (value: string): string => {
+  let escaped = ""
+  for (const character of value) {
+    escaped += isUnsafeCharacter(character) ? `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}` : character
+  }
+  return escaped
+}
+
+/** A value in double quotes, as JSON writes it, with every unsafe character escaped. */
+const quote = (value: string): string => escapeUnsafe(JSON.stringify(value))
 
 const fail = (kind: NameKind, value: string, rule: string): Validation =>
   Either.left(new InvalidName({ kind, value, rule }))
@@ -105,8 +147,10 @@ const badCharacters = (value: string, isBad: (character: string) => boolean): Re
   return found
 }
 
-const showCharacters = (characters: ReadonlyArray<string>): string =>
-  characters.map((character) => JSON.stringify(character)).join(", ")
+const showCharacters = (characters: ReadonlyArray<string>): string => characters.map(quote).join(", ")
+
+const unsafeRule = (shown: string) =>
+  `it contains control, zero-width or bidirectional characters (${shown}), which could hide or disguise what it says`
 
 /** Checks emptiness, length and characters, in that order; `isBad` picks the characters that are not allowed. */
 const checkBasic = (
@@ -121,6 +165,8 @@ const checkBasic = (
   if (length > max) return fail(kind, value, `it is ${length} characters long, more than ${max}`)
   const bad = badCharacters(value, isBad)
   if (bad.length > 0) return fail(kind, value, badRule(showCharacters(bad)))
+  const unsafe = badCharacters(value, isUnsafeCharacter)
+  if (unsafe.length > 0) return fail(kind, value, unsafeRule(showCharacters(unsafe)))
   return Either.right(value)
 }
 
@@ -189,32 +235,104 @@ export const parseVersionIndex = (value: string): Option.Option<number> => {
   return Number.isSafeInteger(index) ? Option.some(index) : Option.none()
 }
 
-/** Validates an alias: 1..128 characters, no `/` or `:`, not a version (`vN`); `latest` is accepted here. */
+/** True when an alias is shaped like a version in any letter case (`v3`, `V3`): such a string is never an alias. */
+const looksLikeVersion = (value: string): boolean => /^v[0-9]+$/i.test(value)
+
+/** Validates an alias: 1..128 characters, no `/` or `:`, not shaped like a version (`vN`, `VN`); `latest` is accepted here. */
 export const validateAlias = (value: string): Validation => {
   const basic = checkBasic("alias", value, MAX_NAME_LENGTH, forbidden("/:"), forbiddenRule)
   if (Either.isLeft(basic)) return basic
-  if (isVersionString(value)) return fail("alias", value, "it is a version (v followed by digits), not an alias")
+  if (looksLikeVersion(value)) {
+    return fail(
+      "alias",
+      value,
+      "it is shaped like a version (v followed by digits): versions are addressed as :vN and cannot be aliases"
+    )
+  }
   return basic
 }
 
-/** Validates an alias a user assigns or removes: `validateAlias`, and `latest` is refused (the system manages it). */
+/** True when an alias is the system's `latest`, in any letter case (`LATEST`, `Latest`). */
+export const isLatestAlias = (value: string): boolean => value.toLowerCase() === LATEST_ALIAS
+
+/** Validates an alias a user assigns or removes: `validateAlias`, and `latest` in any case is refused (the system manages it). */
 export const validateUserAlias = (value: string): Validation => {
   const alias = validateAlias(value)
   if (Either.isLeft(alias)) return alias
-  if (value === LATEST_ALIAS) {
-    return fail("alias", value, `"${LATEST_ALIAS}" is managed by the system and cannot be assigned or removed by users`)
+  if (isLatestAlias(value)) {
+    return fail(
+      "alias",
+      value,
+      `"${LATEST_ALIAS}" is reserved in every letter case: the system keeps it on the newest version, and users cannot assign or remove it`
+    )
   }
   return alias
 }
 
-/** Validates an artifact type: 1..128 characters, no `/` or `:`, not starting with the reserved `wandb-`. */
-export const validateArtifactType = (value: string): Validation => {
+/** Why a type is reserved for an artifact named `artifactName` (or for any artifact, without a name), if it is. */
+const reservedTypeRule = (type: string, artifactName: string | undefined): string | undefined => {
+  const instead = 'use a type of your own, such as "model" or "dataset"'
+  if (type.startsWith(RESERVED_TYPE_PREFIX)) {
+    return `types starting with "${RESERVED_TYPE_PREFIX}" are reserved for internal use by W&B-compatible clients; ${instead}`
+  }
+  if (type === "job") {
+    return `the type "job" is reserved for internal use by W&B-compatible clients (it marks launch jobs); ${instead}`
+  }
+  if (type === "run_table" && artifactName?.startsWith("run-") === true) {
+    return `the type "run_table" is reserved for internal use by W&B-compatible clients for artifacts named "run-…" (the tables of a run); ${instead}, or a name that does not start with "run-"`
+  }
+  if (type === "code" && artifactName?.startsWith("source-") === true) {
+    return `the type "code" is reserved for internal use by W&B-compatible clients for artifacts named "source-…" (a run's source code); ${instead}, or a name that does not start with "source-"`
+  }
+  return undefined
+}
+
+/**
+ * Validates an artifact type: 1..128 characters, no `/` or `:`, and not reserved for internal use by W&B-compatible
+ * clients: `job` and types starting with `wandb-` always; `run_table` for an artifact named `run-…` and `code` for
+ * one named `source-…` (only checked when `artifactName` is given: collections and accepted types have no artifact).
+ */
+export const validateArtifactType = (value: string, artifactName?: string): Validation => {
   const basic = checkBasic("type", value, MAX_NAME_LENGTH, forbidden("/:"), forbiddenRule)
   if (Either.isLeft(basic)) return basic
-  if (value.startsWith(RESERVED_TYPE_PREFIX)) {
-    return fail("type", value, `types starting with "${RESERVED_TYPE_PREFIX}" are reserved for internal use`)
-  }
-  return basic
+  const reserved = reservedTypeRule(value, artifactName)
+  return reserved === undefined ? basic : fail("type", value, reserved)
+}
+
+/** Validates an organization's display name: 1..128 characters, not only spaces, no `/` (spaces allowed). */
+export const validateDisplayName = (value: string): Validation => {
+  if (value.trim().length === 0)
+    return fail("displayName", value, value.length === 0 ? "it is empty" : "it is only spaces")
+  return checkBasic("displayName", value, MAX_NAME_LENGTH, forbidden("/"), forbiddenRule)
+}
+
+/** Validates the organization part of a path: an entity name or a display name (either may name an organization). */
+export const validateOrganizationReference = (value: string): Validation =>
+  Either.isRight(validateEntityName(value)) ? Either.right(value) : validateDisplayName(value)
+
+/** Characters stored text cannot hold: NUL (PostgreSQL text and jsonb refuse it) and unpaired surrogates (not Unicode). */
+const unstorable = (character: string): boolean => {
+  const code = character.codePointAt(0) ?? 0
+  return code === 0 || (code >= 0xd800 && code <= 0xdfff)
+}
+
+const unstorableCharacters = (shown: string) =>
+  `characters no store can hold (${shown}): NUL characters and unpaired surrogates`
+const unstorableRule = (shown: string) => `it contains ${unstorableCharacters(shown)}`
+
+/**
+ * Refuses a name holding characters no store can hold (NUL, unpaired surrogates), and nothing else: for looking up
+ * names that older rules may have allowed, where the full rules would hide existing things.
+ */
+export const validateStorableName = (kind: NameKind, value: string): Validation => {
+  const bad = badCharacters(value, unstorable)
+  return bad.length === 0 ? Either.right(value) : fail(kind, value, unstorableRule(showCharacters(bad)))
+}
+
+/** Validates free text (a description): anything but NUL characters and unpaired surrogates, which no store can hold. */
+export const validateDescription = (value: string): Validation => {
+  const bad = badCharacters(value, unstorable)
+  return bad.length === 0 ? Either.right(value) : fail("description", value, unstorableRule(showCharacters(bad)))
 }
 
 /** Validates a tag: words of letters, digits, `_`, `-` separated by single spaces, 1..128 characters. */
@@ -253,7 +371,10 @@ const isPlainObject = (value: object): boolean => {
 /** Why `value` is not a JSON value (without looking inside it), or undefined when it may be one. */
 const notJson = (value: unknown): string | undefined => {
   switch (typeof value) {
-    case "string":
+    case "string": {
+      const bad = badCharacters(value, unstorable)
+      return bad.length === 0 ? undefined : unstorableRule(showCharacters(bad))
+    }
     case "boolean":
       return undefined
     case "number":
@@ -272,6 +393,10 @@ const notJson = (value: unknown): string | undefined => {
       if (value === null || Array.isArray(value)) return undefined
       if (!isPlainObject(value)) return "it is an object of a class, not a plain JSON object"
       if (Object.getOwnPropertySymbols(value).length > 0) return "it has symbol keys, which JSON cannot hold"
+      for (const key of Object.keys(value)) {
+        const bad = badCharacters(key, unstorable)
+        if (bad.length > 0) return `its key ${quote(key)} contains ${unstorableCharacters(showCharacters(bad))}`
+      }
       return undefined
   }
   return "it is not a JSON value"

@@ -13,7 +13,9 @@ import {
   validateAlias,
   validateArtifactName,
   validateCollectionName,
+  registryProjectName,
   validateEntityName,
+  validateOrganizationReference,
   validateProjectName,
   validateRegistryProjectName
 } from "./Names.js"
@@ -184,6 +186,7 @@ const registryFromSplit = (value: string, { parts, version }: Split): Either.Eit
     )
   }
   return Either.gen(function* () {
+    if (Option.isSome(org)) yield* validateOrganizationReference(org.value)
     const registry = yield* validateRegistryProjectName(project)
     yield* validateCollectionName(collection)
     const selector = yield* parseVersion(version)
@@ -215,7 +218,11 @@ export const printRegistryPath = (path: RegistryPath): string => {
 
 /** The path of a collection: `wandb-registry-REGISTRY/COLLECTION`. */
 export const collectionPath = (registry: string, collection: string): string =>
-  `${REGISTRY_PREFIX}${registry}/${collection}`
+  `${registryProjectName(registry)}/${collection}`
+
+/** A linked version of a collection by index or alias: `wandb-registry-REGISTRY/COLLECTION:vN` or `…:alias`. */
+export const linkedVersionName = (registry: string, collection: string, selector: VersionSelector): string =>
+  `${collectionPath(registry, collection)}:${printVersionSelector(selector)}`
 
 /** The full name of a linked version, as shown to people: `wandb-registry-REGISTRY/COLLECTION:vN`. */
 export const fullName = (registry: string, collection: string, index: number): string =>

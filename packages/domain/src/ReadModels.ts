@@ -22,6 +22,7 @@ import {
 } from "./internal/ReadModelSchema.js"
 import { type ArtifactVersionView, artifactVersionView } from "./internal/ArtifactQueries.js"
 import { countOf, getAs, listAs, type Query } from "./internal/ReadModelQueries.js"
+import { registryProjectName } from "./Names.js"
 import type { VersionSelector } from "./Paths.js"
 
 export {
@@ -292,7 +293,7 @@ export const searchCatalog = (organization: string, text: string): Query<Readonl
     const matches = contains(text)
     const found: Array<CatalogEntry> = []
     for (const registry of yield* listRegistries(organization)) {
-      if (matches(registry.registry, `wandb-registry-${registry.registry}`, registry.description)) {
+      if (matches(registry.registry, registryProjectName(registry.registry), registry.description)) {
         const { visibility, description, acceptedTypes } = registry
         found.push({
           _tag: "Registry",

@@ -29,6 +29,7 @@ import {
   TypeNotAccepted,
   VisibilityChangeRefused
 } from "./Errors.js"
+import { type InvalidName, validateArtifactType } from "./Names.js"
 
 // ---- stream ----------------------------------------------------------------------------------------------------
 
@@ -322,6 +323,15 @@ export type Command = { readonly organization: string; readonly registry: string
   | { readonly _tag: "DeleteCollection"; readonly collection: string }
 )
 
+/** Every type is a valid, unreserved artifact type (no artifact name: `run_table` and `code` are allowed here). */
+const checkTypes = (types: ReadonlyArray<string>): Either.Either<void, InvalidName> => {
+  for (const type of types) {
+    const checked = validateArtifactType(type)
+    if (Either.isLeft(checked)) return Either.left(checked.left)
+  }
+  return Either.void
+}
+
 /** The rejections of registry commands. */
 export type Rejection =
   | RegistryNotFound
@@ -333,6 +343,7 @@ export type Rejection =
   | CollectionAlreadyExists
   | CollectionTypeMismatch
   | TypeNotAccepted
+  | InvalidName
 
 const none: ReadonlyArray<Event> = []
 
@@ -353,6 +364,8 @@ export const decide = (command: Command, state: State): Either.Either<ReadonlyAr
   const names = { organization: command.organization, registry: command.registry }
   if (command._tag === "CreateRegistry") {
     if (state._tag === "Active") return Either.left(new RegistryAlreadyExists(names))
+    const types = checkTypes(command.acceptedTypes)
+    if (Either.isLeft(types)) return Either.left(types.left)
     if (!Option.exists(command.actor.organizationRole, (role) => creatorRoles.includes(role))) {
       return Either.left(
         new OrganizationRoleRequired({
@@ -397,6 +410,8 @@ const decideActive = (command: Command, state: Active): Either.Either<ReadonlyAr
       }
       return Either.right([new RegistryVisibilityChanged({ ...names, visibility: command.visibility })])
     case "AcceptTypes": {
+      const types = checkTypes(command.artifactTypes)
+      if (Either.isLeft(types)) return Either.left(types.left)
       // A registry created without a list accepts every type; a list would narrow it, and types are never removed.
       if (state.acceptedTypes.length === 0) return Either.right(none)
       const added = [...new Set(command.artifactTypes)].filter((type) => !state.acceptedTypes.includes(type))
@@ -427,6 +442,9 @@ const decideActive = (command: Command, state: Active): Either.Either<ReadonlyAr
         new RegistryDeleted({ ...names, collectionIds: [...state.collections.values()].map((info) => info.id) })
       ])
     case "CreateCollection": {
+      // A collection created by a first link takes its source's type, checked when the source was logged.
+      const type = command.implicit ? Either.void : checkTypes([command.artifactType])
+      if (Either.isLeft(type)) return Either.left(type.left)
       const existing = state.collections.get(command.collection)
       if (existing !== undefined) {
         if (!command.implicit) {

@@ -3,7 +3,7 @@
  * the newest version), aliases, use by runs, edits, and deletion guarded by protected links.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Option } from "effect"
+import { Either, Option } from "effect"
 import * as Artifact from "../src/Artifact.js"
 import { spec } from "../testing/DeciderSpec.js"
 import {
@@ -53,6 +53,20 @@ describe("Artifact", () => {
         .when({ _tag: "UpdateVersion", index: 0, description: "", metadata: {} })
         .thenFails("ArtifactVersionNotFound")
       absent.when({ _tag: "DeleteVersion", index: 0, protectedLinks: [] }).thenFails("ArtifactVersionNotFound")
+    })
+    it("refuses types W&B-compatible clients reserve, saying why and what to use instead", () => {
+      absent.when(logVersion(v0Files, { artifactType: "job" })).thenFails("InvalidName", '"job"', "reserved", "W&B")
+      absent.when(logVersion(v0Files, { artifactType: "wandb-history" })).thenFails("InvalidName", '"wandb-"')
+      const named = (name: string, artifactType: string): Artifact.Command => ({
+        ...(logVersion(v0Files, { artifactType }) as Extract<Artifact.Command, { readonly _tag: "LogVersion" }>),
+        name
+      })
+      absent.when(named("run-3x9k-evaluation", "run_table")).thenFails("InvalidName", '"run_table"', '"run-"')
+      absent.when(named("source-train", "code")).thenFails("InvalidName", '"code"', '"source-"')
+      // The same types are ordinary for artifacts named otherwise.
+      for (const ordinary of [named("evaluation", "run_table"), named("training-code", "code")]) {
+        expect(Either.isRight(Artifact.decide(ordinary, Artifact.initialState))).toBe(true)
+      }
     })
   })
 

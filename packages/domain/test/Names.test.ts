@@ -19,7 +19,16 @@ import {
   validateRunId,
   validateTag,
   validateTags,
-  validateUserAlias
+  validateUserAlias,
+  escapeUnsafe,
+  isLatestAlias,
+  isUnsafeCharacter,
+  registryNameOf,
+  registryProjectName,
+  validateDescription,
+  validateDisplayName,
+  validateOrganizationReference,
+  validateStorableName
 } from "../src/Names.js"
 
 const refused = <A>(result: Either.Either<A, InvalidName>): InvalidName => {
@@ -229,7 +238,7 @@ describe("versions", () => {
 
 describe("aliases", () => {
   it("accepts names, latest included", () => {
-    for (const alias of ["best", "production", "latest", "v", "V3", "v3a", "release candidate"]) {
+    for (const alias of ["best", "production", "latest", "v", "V", "v3a", "release candidate"]) {
       accepted(validateAlias(alias), alias)
     }
     accepted(validateAlias("a".repeat(128)), "a".repeat(128))
@@ -242,23 +251,33 @@ describe("aliases", () => {
     expectRule(validateAlias("foo:bar"), "alias", 'it contains forbidden characters ":"')
   })
 
-  it("refuses a version: v3 is not an alias", () => {
-    expectRule(validateAlias("v3"), "alias", "it is a version (v followed by digits), not an alias")
-    expectRule(validateAlias("v007"), "alias", /is a version/)
+  it("refuses anything shaped like a version, in any letter case: versions are addressed as :vN", () => {
+    for (const alias of ["v3", "v007", "V3", "V0"]) {
+      const error = expectRule(
+        validateAlias(alias),
+        "alias",
+        "it is shaped like a version (v followed by digits): versions are addressed as :vN and cannot be aliases"
+      )
+      expect(error.message).toContain(":vN")
+    }
   })
 
-  it("users cannot assign or remove latest", () => {
-    const error = expectRule(
-      validateUserAlias("latest"),
-      "alias",
-      '"latest" is managed by the system and cannot be assigned or removed by users'
-    )
-    expect(error.message).toContain('"latest"')
+  it("users cannot assign or remove latest, in any letter case", () => {
+    for (const alias of ["latest", "LATEST", "Latest", "lAtEsT"]) {
+      const error = expectRule(
+        validateUserAlias(alias),
+        "alias",
+        '"latest" is reserved in every letter case: the system keeps it on the newest version, and users cannot assign or remove it'
+      )
+      expect(error.message).toContain(JSON.stringify(alias))
+    }
     accepted(validateUserAlias("best"), "best")
+    accepted(validateUserAlias("latest-good"), "latest-good")
   })
 
   it("user aliases follow the alias rules first", () => {
-    expectRule(validateUserAlias("v1"), "alias", /is a version/)
+    expectRule(validateUserAlias("v1"), "alias", /shaped like a version/)
+    expectRule(validateUserAlias("V1"), "alias", /shaped like a version/)
     expectRule(validateUserAlias("a/b"), "alias", /forbidden/)
   })
 })
@@ -270,8 +289,43 @@ describe("artifact types", () => {
     }
   })
 
-  it("reserves types starting with wandb-", () => {
-    expectRule(validateArtifactType("wandb-foo"), "type", 'types starting with "wandb-" are reserved for internal use')
+  it("reserves types starting with wandb-, for every artifact name", () => {
+    for (const name of [undefined, "weights"]) {
+      const error = expectRule(
+        validateArtifactType("wandb-foo", name),
+        "type",
+        /^types starting with "wandb-" are reserved/
+      )
+      expect(error.rule).toContain("for internal use by W&B-compatible clients")
+      expect(error.rule).toContain('such as "model" or "dataset"')
+    }
+  })
+
+  it("reserves job for every artifact name, and with no name", () => {
+    for (const name of [undefined, "weights", "run-1"]) {
+      const error = expectRule(
+        validateArtifactType("job", name),
+        "type",
+        /^the type "job" is reserved for internal use/
+      )
+      expect(error.message).toContain("W&B-compatible clients")
+    }
+    accepted(validateArtifactType("jobs"), "jobs")
+    accepted(validateArtifactType("Job"), "Job")
+  })
+
+  it("reserves run_table only for artifacts named run-…", () => {
+    const error = expectRule(validateArtifactType("run_table", "run-abc"), "type", /"run_table" is reserved/)
+    expect(error.rule).toContain('does not start with "run-"')
+    accepted(validateArtifactType("run_table", "evaluation"), "run_table")
+    accepted(validateArtifactType("run_table"), "run_table")
+  })
+
+  it("reserves code only for artifacts named source-…", () => {
+    const error = expectRule(validateArtifactType("code", "source-train.py"), "type", /"code" is reserved/)
+    expect(error.rule).toContain('does not start with "source-"')
+    accepted(validateArtifactType("code", "training-code"), "code")
+    accepted(validateArtifactType("code"), "code")
   })
 
   it("refuses empty, 129 characters, / and :, before the reserved prefix", () => {
@@ -436,4 +490,155 @@ describe("totality", () => {
       validateTags([value, value])
     }
   )
+})
+
+/** One character of every class no name may hold, by what it is. */
+const unsafeCharacters: ReadonlyArray<readonly [string, string]> = [
+  ["NUL", "\u0000"],
+  ["ESC (starts terminal escape sequences)", "\u001b"],
+  ["TAB", "\t"],
+  ["DEL", "\u007f"],
+  ["C1 control NEL", "\u0085"],
+  ["C1 control CSI", "\u009b"],
+  ["zero-width space", "\u200b"],
+  ["zero-width non-joiner", "\u200c"],
+  ["zero-width joiner", "\u200d"],
+  ["word joiner", "\u2060"],
+  ["byte order mark", "\ufeff"],
+  ["left-to-right mark", "\u200e"],
+  ["right-to-left mark", "\u200f"],
+  ["Arabic letter mark", "\u061c"],
+  ["left-to-right embedding", "\u202a"],
+  ["right-to-left override", "\u202e"],
+  ["left-to-right isolate", "\u2066"],
+  ["pop directional isolate", "\u2069"],
+  ["unpaired high surrogate", "\ud800"],
+  ["unpaired low surrogate", "\udfff"]
+]
+
+/** Every kind of name, each with a valid name to put the character into. */
+const everyName: ReadonlyArray<readonly [string, (value: string) => Either.Either<string, InvalidName>, string]> = [
+  ["registry", validateRegistryName, "Golden Datasets"],
+  ["registry project", validateRegistryProjectName, "wandb-registry-Golden"],
+  ["project", validateProjectName, "my project"],
+  ["collection", validateCollectionName, "raw images"],
+  ["artifact", validateArtifactName, "raw_images"],
+  ["entity (organization, team, user)", validateEntityName, "acme-team"],
+  ["organization display name", validateDisplayName, "Acme Research"],
+  ["organization reference in a path", validateOrganizationReference, "Acme Research"],
+  ["run", validateRunId, "train-1"],
+  ["alias", validateAlias, "production"],
+  ["user alias", validateUserAlias, "production"],
+  ["artifact type", (value) => validateArtifactType(value), "model"],
+  ["tag", validateTag, "eval set"]
+]
+
+describe("invisible and control characters", () => {
+  it("are the C0 and C1 controls, DEL, zero-width and bidirectional controls, and unpaired surrogates", () => {
+    for (const [, character] of unsafeCharacters) expect(isUnsafeCharacter(character)).toBe(true)
+    for (const character of ["a", " ", "é", "Ω", "\u00a0", "\u2028", "😀", "中"]) {
+      expect(isUnsafeCharacter(character)).toBe(false)
+    }
+  })
+
+  for (const [kind, validate, valid] of everyName) {
+    it(`no ${kind} may hold one, and the refusal shows it escaped`, () => {
+      accepted(validate(valid), valid === "wandb-registry-Golden" ? "Golden" : valid)
+      for (const [what, character] of unsafeCharacters) {
+        for (const value of [
+          `${valid}${character}`,
+          `${character}${valid}`,
+          `${valid.slice(0, 2)}${character}${valid.slice(2)}`
+        ]) {
+          const result = validate(value)
+          if (Either.isRight(result)) throw new Error(`${kind} accepted ${what}: ${JSON.stringify(value)}`)
+          expect(result.left._tag).toBe("InvalidName")
+          // The message never carries the raw character: it is safe to print or log.
+          for (const [, raw] of unsafeCharacters) expect(result.left.message.includes(raw)).toBe(false)
+        }
+      }
+    })
+  }
+
+  it("says which characters and why, as JSON escapes", () => {
+    expectRule(
+      validateCollectionName("raw\u202eimages\u200b"),
+      "collection",
+      'it contains control, zero-width or bidirectional characters ("\\u202e", "\\u200b"), which could hide or disguise what it says'
+    )
+    expect(refused(validateRegistryName("a\u001b[31mb")).message).toContain('"a\\u001b[31mb"')
+  })
+
+  it("a pair of surrogates is one character and is accepted", () => {
+    accepted(validateCollectionName("models 😀"), "models 😀")
+    accepted(validateRegistryName("Golden 😀"), "Golden 😀")
+  })
+
+  it("escapeUnsafe writes each as \\uXXXX and leaves everything else as it is", () => {
+    expect(escapeUnsafe("a\u001b[31mb\u009b\u202e\ud800c😀é\n")).toBe("a\\u001b[31mb\\u009b\\u202e\\ud800c😀é\\u000a")
+  })
+})
+
+describe("display names and organization references", () => {
+  it("accept spaces, refuse empty, only spaces, / and 129 characters", () => {
+    accepted(validateDisplayName("SMLE Registries Bug Bash"), "SMLE Registries Bug Bash")
+    expectRule(validateDisplayName(""), "displayName", "it is empty")
+    expectRule(validateDisplayName("   "), "displayName", "it is only spaces")
+    expectRule(validateDisplayName("a/b"), "displayName", 'it contains forbidden characters "/"')
+    expectRule(validateDisplayName("d".repeat(129)), "displayName", "it is 129 characters long, more than 128")
+  })
+
+  it("an organization in a path is an entity name or a display name", () => {
+    accepted(validateOrganizationReference("smle-registries-bug-bash"), "smle-registries-bug-bash")
+    accepted(validateOrganizationReference("SMLE Registries Bug Bash"), "SMLE Registries Bug Bash")
+    expectRule(validateOrganizationReference("acme\u0000"), "displayName", /control/)
+  })
+})
+
+describe("text a store must hold", () => {
+  it("descriptions take any text but NUL and unpaired surrogates", () => {
+    accepted(
+      validateDescription("line one\nline two\t\u001b[1mbold\u001b[0m 😀"),
+      "line one\nline two\t\u001b[1mbold\u001b[0m 😀"
+    )
+    expectRule(validateDescription("a\u0000b"), "description", /NUL characters and unpaired surrogates/)
+    expectRule(validateDescription("a\udc00b"), "description", /no store can hold/)
+  })
+
+  it("a name looked up (not created) is refused only for what no store can hold", () => {
+    expectRule(validateStorableName("registry", "R\u0000"), "registry", /no store can hold/)
+    expectRule(validateStorableName("registry", "R\ud800"), "registry", /unpaired surrogates/)
+    accepted(validateStorableName("registry", "legacy\u001b name"), "legacy\u001b name")
+  })
+
+  it("metadata strings and keys cannot hold NUL or unpaired surrogates", () => {
+    const value = refused(validateMetadata({ notes: ["ok", "bad\u0000"] }))
+    expect(value).toMatchObject({ kind: "metadata", value: "$.notes[1]" })
+    expect(value.rule).toMatch(/NUL/)
+    const key = refused(validateMetadata({ nested: { "k\u0000": 1 } }))
+    expect(key).toMatchObject({ kind: "metadata", value: "$.nested" })
+    expect(key.rule).toContain('its key "k\\u0000"')
+    expect(validateMetadata({ ansi: "\u001b[31mred" })).toEqual(Either.right({ ansi: "\u001b[31mred" }))
+  })
+})
+
+describe("latest in any case", () => {
+  it("is the system's alias", () => {
+    for (const alias of ["latest", "LATEST", "Latest"]) expect(isLatestAlias(alias)).toBe(true)
+    expect(isLatestAlias("latest1")).toBe(false)
+  })
+})
+
+describe("the registry prefix", () => {
+  it("are built and taken apart in one place, and the round trip gives the name back", () => {
+    expect(registryProjectName("Golden Datasets")).toBe("wandb-registry-Golden Datasets")
+    for (const registry of ["Golden Datasets", "Models", "a", "wandb-registry-x"]) {
+      const project = registryProjectName(registry)
+      expect(isRegistryProject(project)).toBe(true)
+      expect(registryNameOf(project)).toBe(registry)
+      expect(validateRegistryProjectName(project)).toEqual(Either.right(registry))
+    }
+    // People write a registry with or without the prefix.
+    expect(registryNameOf("Golden Datasets")).toBe("Golden Datasets")
+  })
 })

@@ -5,6 +5,7 @@ import {
   type InvalidName,
   validateAlias,
   validateCollectionName,
+  validateOrganizationReference,
   validateProjectName,
   validateRegistryName
 } from "../src/Names.js"
@@ -13,6 +14,7 @@ import {
   collectionPath,
   fullName,
   type InvalidPath,
+  linkedVersionName,
   parseAnyRef,
   parseLinkTarget,
   parseRegistryPath,
@@ -145,7 +147,7 @@ describe("source references", () => {
   })
 
   it("prints back the string it parsed", () => {
-    for (const value of ["acme/vision/resnet-50", "acme/my project/m.1:v0", "a/b/c:latest", "a/b/c:V1"]) {
+    for (const value of ["acme/vision/resnet-50", "acme/my project/m.1:v0", "a/b/c:latest", "a/b/c:v1a"]) {
       expect(printSourceRef(parsed(parseSourceRef(value)))).toBe(value)
     }
   })
@@ -208,6 +210,16 @@ describe("registry paths", () => {
     expectInvalidName(parseRegistryPath(`wandb-registry-R/${"c".repeat(129)}`), "collection", /129 characters/)
   })
 
+  it("validates the organization part: an entity or display name without control or invisible characters", () => {
+    expectInvalidName(parseRegistryPath("acme\u0000/wandb-registry-R/C"), "displayName", /control/)
+    expectInvalidName(parseRegistryPath("acme\u202e/wandb-registry-R/C:v0"), "displayName", /bidirectional/)
+    expectInvalidName(parseLinkTarget("\u001b[2J/wandb-registry-R/C"), "displayName", /\("\\u001b"\)/)
+    expectInvalidName(parseRegistryPath("wandb-registry-R\u200b/C"), "registry", /zero-width/)
+    expectInvalidName(parseRegistryPath("wandb-registry-R/C\u0085"), "collection", /control/)
+    expectInvalidName(parseRegistryPath("wandb-registry-R/C:prod\u2066"), "alias", /bidirectional/)
+    expectInvalidName(parseRegistryPath("wandb-registry-R/C:V3"), "alias", /addressed as :vN/)
+  })
+
   it("prints back the string it parsed", () => {
     for (const value of [
       "wandb-registry-model/resnet",
@@ -221,6 +233,13 @@ describe("registry paths", () => {
 
   it("names collections and linked versions", () => {
     expect(collectionPath("Golden Datasets", "raw_images")).toBe("wandb-registry-Golden Datasets/raw_images")
+    expect(linkedVersionName("Golden Datasets", "raw_images", VersionSelector.alias("production"))).toBe(
+      "wandb-registry-Golden Datasets/raw_images:production"
+    )
+    expect(linkedVersionName("model", "resnet", VersionSelector.index(3))).toBe(fullName("model", "resnet", 3))
+    expect(parsed(parseRegistryPath(collectionPath("Golden Datasets", "raw_images")))).toEqual(
+      registryPath(undefined, "Golden Datasets", "raw_images")
+    )
     expect(fullName("model", "resnet", 3)).toBe("wandb-registry-model/resnet:v3")
     expect(qualifiedName("acme-org", "model", "resnet", 3)).toBe("acme-org/wandb-registry-model/resnet:v3")
     expect(parsed(parseRegistryPath(qualifiedName("acme-org", "model", "resnet", 3)))).toEqual(
@@ -309,7 +328,7 @@ const sourceRef = fc
 const registryPathArbitrary = fc
   .record({
     org: fc.option(
-      anyText.filter((org) => !/[/:]/.test(org)),
+      anyText.filter((org) => !org.includes(":") && validBy(validateOrganizationReference)(org)),
       { nil: undefined }
     ),
     registry: anyText.filter(validBy(validateRegistryName)),

@@ -272,6 +272,35 @@ describe("Registry", () => {
     it("creates collections of an accepted type", () => {
       typed.when(by(member, createCollection("Llama", "model"))).then(collectionCreated("Llama", "model"))
     })
+
+    it("refuses reserved types wherever a type is given: accepted types and collections", () => {
+      typed
+        .when(by(admin, { _tag: "AcceptTypes", artifactTypes: ["code", "job"] }))
+        .thenFails("InvalidName", '"job"', "reserved for internal use")
+      typed
+        .when(by(admin, { _tag: "AcceptTypes", artifactTypes: ["wandb-history"] }))
+        .thenFails("InvalidName", "wandb-")
+      registry
+        .given(created("organization"), ...everyRoleGranted)
+        .when(by(member, createCollection("Jobs", "job")))
+        .thenFails("InvalidName", '"job"', "W&B-compatible clients")
+      registry
+        .given()
+        .when(
+          by(orgAdmin, {
+            _tag: "CreateRegistry",
+            visibility: "organization",
+            description: "",
+            acceptedTypes: ["model", "wandb-history"]
+          })
+        )
+        .thenFails("InvalidName", '"wandb-history"')
+      // Without an artifact name, run_table and code are ordinary types.
+      registry
+        .given(created("organization"), ...everyRoleGranted)
+        .when(by(member, createCollection("Tables", "run_table")))
+        .then(collectionCreated("Tables", "run_table"))
+    })
   })
 
   describe("a registry with the model collection Llama", () => {

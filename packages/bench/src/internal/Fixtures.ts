@@ -7,13 +7,14 @@ import { createHash, randomUUID } from "node:crypto"
 import {
   Artifact,
   Collection,
+  collectionPath,
   type EventMetadataJson,
-  type EventStoreShape,
   Events,
+  type EventStoreShape,
   type JsonObject,
   type NewEvent,
-  Registry,
-  type RegistrarShape
+  type RegistrarShape,
+  Registry
 } from "@registrar/domain"
 import { Effect } from "effect"
 
@@ -206,7 +207,7 @@ export const createCollections = (
     for (const name of names) {
       yield* registrar.createCollection({
         actor: world.member,
-        collection: `wandb-registry-${world.registry}/${name}`,
+        collection: collectionPath(world.registry, name),
         type: world.artifactType
       })
     }
@@ -216,7 +217,7 @@ export const createCollections = (
       if (event.type === "CollectionCreated") ids.set(String(event.data.collection), String(event.data.collectionId))
     }
     return names.map(
-      (name): CollectionRef => ({ name, id: ids.get(name)!, target: `wandb-registry-${world.registry}/${name}` })
+      (name): CollectionRef => ({ name, id: ids.get(name)!, target: collectionPath(world.registry, name) })
     )
   })
 

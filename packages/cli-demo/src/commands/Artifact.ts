@@ -7,7 +7,8 @@ import {
   parseAnyRef,
   parseSourceRef,
   printVersionSelector,
-  type VersionSelector
+  type VersionSelector,
+  REGISTRY_PREFIX
 } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -143,7 +144,7 @@ const use = leaf(
   "use",
   {
     reference: Args.text({ name: "ref" }).pipe(
-      Args.withDescription("entity/project/name[:vN|:alias] or a registry path wandb-registry-R/C[:vN|:alias].")
+      Args.withDescription(`entity/project/name[:vN|:alias] or a registry path ${REGISTRY_PREFIX}R/C[:vN|:alias].`)
     ),
     run: Options.text("run").pipe(
       Options.withPseudoName("RUN"),
@@ -154,7 +155,7 @@ const use = leaf(
   },
   help(
     "Record that a run used (consumed) an artifact version; a linked version records use of its source. This is lineage.",
-    'registrar artifact use "wandb-registry-Golden Datasets/raw_images:production" --run smle-reg-team-1/registry_quickstart/train-2 --as bob'
+    `registrar artifact use "${REGISTRY_PREFIX}Golden Datasets/raw_images:production" --run smle-reg-team-1/registry_quickstart/train-2 --as bob`
   ),
   (args, common) =>
     asUser(common, ({ registrar, actor }) =>
@@ -188,7 +189,7 @@ const download = leaf(
   },
   help(
     "Download the files of a version, checking every file against its sha256 before writing anything.",
-    'registrar artifact download "wandb-registry-Golden Datasets/raw_images:production" --to ./data --as bob'
+    `registrar artifact download "${REGISTRY_PREFIX}Golden Datasets/raw_images:production" --to ./data --as bob`
   ),
   (args, common) =>
     asUser(common, ({ registrar, actor, blobs }) =>

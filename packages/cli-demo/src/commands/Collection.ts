@@ -2,6 +2,7 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import { collectionPath, REGISTRY_PREFIX } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { asOfField, asOfOption, parseAsOf } from "../Common.js"
@@ -12,7 +13,7 @@ import * as Snippets from "../Snippets.js"
 import { bareName } from "./Registry.js"
 
 const pathArg = Args.text({ name: "collection" }).pipe(
-  Args.withDescription("The collection: [ORG/]wandb-registry-REGISTRY/COLLECTION.")
+  Args.withDescription(`The collection: [ORG/]${REGISTRY_PREFIX}REGISTRY/COLLECTION.`)
 )
 
 const create = leaf(
@@ -32,7 +33,7 @@ const create = leaf(
   },
   help(
     "Create an empty collection of a type (registry members). Linking into a missing collection also creates it.",
-    'registrar collection create "wandb-registry-Golden Datasets/eval_images" --type dataset --tag eval --as bob'
+    `registrar collection create "${REGISTRY_PREFIX}Golden Datasets/eval_images" --type dataset --tag eval --as bob`
   ),
   (args, common) =>
     asUser(common, ({ registrar, actor }) =>
@@ -74,7 +75,7 @@ const list = leaf(
           Output.table(
             ["COLLECTION", "TYPE", "VERSIONS", "TAGS", "DESCRIPTION"],
             collections.map((collection) => [
-              `wandb-registry-${collection.registry}/${collection.name}`,
+              collectionPath(collection.registry, collection.name),
               collection.artifactType,
               String(collection.versionCount),
               Output.list(collection.tags),
@@ -109,7 +110,7 @@ const show = leaf(
   },
   help(
     "Show a collection: every linked version (index, aliases, source, linked at and by), the target path and a snippet to link into it.",
-    'registrar collection show "wandb-registry-Models/Zoo_Classifier_Models" --metrics --as bob'
+    `registrar collection show "${REGISTRY_PREFIX}Models/Zoo_Classifier_Models" --metrics --as bob`
   ),
   (args, common) =>
     asUser(common, ({ registrar, actor }) =>
@@ -172,7 +173,7 @@ const rename = leaf(
   { collection: pathArg, to: Args.text({ name: "new-name" }) },
   help(
     "Rename a collection; its versions, aliases and type stay (registry members).",
-    'registrar collection rename "wandb-registry-Golden Datasets/raw_images" raw_images_v2 --as bob'
+    `registrar collection rename "${REGISTRY_PREFIX}Golden Datasets/raw_images" raw_images_v2 --as bob`
   ),
   (args, common) =>
     asUser(common, ({ registrar, actor }) =>
@@ -195,7 +196,7 @@ const update = leaf(
   },
   help(
     "Change a collection's description and tags (registry members).",
-    'registrar collection update "wandb-registry-Golden Datasets/raw_images" --description "Unlabelled camera images" --tag raw --as bob'
+    `registrar collection update "${REGISTRY_PREFIX}Golden Datasets/raw_images" --description "Unlabelled camera images" --tag raw --as bob`
   ),
   (args, common) =>
     asUser(common, ({ registrar, actor }) =>
@@ -217,7 +218,7 @@ const remove = leaf(
   { collection: pathArg },
   help(
     "Delete a collection and its links; the source artifacts stay (registry members).",
-    'registrar collection delete "wandb-registry-Golden Datasets/scratch" --as bob'
+    `registrar collection delete "${REGISTRY_PREFIX}Golden Datasets/scratch" --as bob`
   ),
   (args, common) =>
     asUser(common, ({ registrar, actor }) =>
@@ -225,7 +226,7 @@ const remove = leaf(
         Output.emit(
           common,
           { ...result, deleted: true },
-          () => `Deleted wandb-registry-${bareName(result.registry)}/${result.collection}`
+          () => `Deleted ${collectionPath(bareName(result.registry), result.collection)}`
         )
       )
     )

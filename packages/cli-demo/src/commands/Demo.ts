@@ -7,6 +7,7 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import type { RegistrarShape } from "@registrar/domain"
+import { collectionPath, registryProjectName } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Blobs from "../Blobs.js"
 import * as Output from "../Output.js"
@@ -122,7 +123,7 @@ const seed = (registrar: RegistrarShape, blobs: string, scratch: string) =>
       "data-prep",
       { rows: 3, source: "camera-A" }
     )
-    const datasetTarget = `wandb-registry-${Demo.datasets}/raw_images`
+    const datasetTarget = collectionPath(Demo.datasets, "raw_images")
     yield* registrar.link({ actor: engineer, source: images.reference, target: datasetTarget, aliases: ["production"] })
 
     const train = (runId: string, weights: string, metadata: Record<string, unknown>) =>
@@ -142,7 +143,7 @@ const seed = (registrar: RegistrarShape, blobs: string, scratch: string) =>
       })
     const first = yield* train("train-1", "weights-epoch-5", { accuracy: 0.87, loss: 0.41, epochs: 5 })
     const second = yield* train("train-2", "weights-epoch-10", { accuracy: 0.93, loss: 0.22, epochs: 10 })
-    const modelTarget = `wandb-registry-${Demo.models}/${Demo.modelCollection}`
+    const modelTarget = collectionPath(Demo.models, Demo.modelCollection)
     yield* registrar.link({ actor: engineer, source: first.reference, target: modelTarget, aliases: ["candidate"] })
     const best = yield* registrar.link({
       actor: engineer,
@@ -157,17 +158,17 @@ const seed = (registrar: RegistrarShape, blobs: string, scratch: string) =>
 /** What to try next, as commands run from the repository root (`pnpm registrar` is the root's script). */
 const tryNext = (dataDirFlag: string): ReadonlyArray<string> => {
   const as = (user: string) => `--as ${user}${dataDirFlag}`
-  const datasets = shellQuote(`wandb-registry-${Demo.datasets}/raw_images`)
-  const models = shellQuote(`wandb-registry-${Demo.models}/${Demo.modelCollection}`)
+  const datasets = shellQuote(collectionPath(Demo.datasets, "raw_images"))
+  const models = shellQuote(collectionPath(Demo.models, Demo.modelCollection))
   return [
     `pnpm registrar registry list ${as("bob")}`,
     `pnpm registrar registry show ${shellQuote(Demo.datasets)} ${as("bob")}`,
     `pnpm registrar collection show ${models} --metrics ${as("bob")}`,
-    `pnpm registrar resolve ${shellQuote(`wandb-registry-${Demo.datasets}/raw_images:production`)} ${as("bob")}`,
-    `pnpm registrar artifact download ${shellQuote(`wandb-registry-${Demo.models}/${Demo.modelCollection}:production`)} --to ./model ${as("bob")}`,
-    `pnpm registrar lineage ${shellQuote(`wandb-registry-${Demo.models}/${Demo.modelCollection}:production`)} ${as("bob")}`,
+    `pnpm registrar resolve ${shellQuote(`${collectionPath(Demo.datasets, "raw_images")}:production`)} ${as("bob")}`,
+    `pnpm registrar artifact download ${shellQuote(`${collectionPath(Demo.models, Demo.modelCollection)}:production`)} --to ./model ${as("bob")}`,
+    `pnpm registrar lineage ${shellQuote(`${collectionPath(Demo.models, Demo.modelCollection)}:production`)} ${as("bob")}`,
     `pnpm registrar link --interactive ${as("bob")}`,
-    `pnpm registrar alias add ${shellQuote(`wandb-registry-${Demo.models}/${Demo.modelCollection}:v0`)} production ${as("bob")}   # refused: protected alias`,
+    `pnpm registrar alias add ${shellQuote(`${collectionPath(Demo.models, Demo.modelCollection)}:v0`)} production ${as("bob")}   # refused: protected alias`,
     `pnpm registrar link ${Demo.team}/${Demo.project}/zoo-classifier:v0 ${datasets} ${as("bob")}   # refused: wrong type`,
     `pnpm registrar history --registry ${Demo.models} ${as("alice")}`,
     `pnpm registrar verify${dataDirFlag}`,
@@ -204,11 +205,11 @@ const demo = leaf(
             displayName: Demo.displayName,
             team: Demo.team,
             users: { admin: Demo.admin, engineer: Demo.engineer, viewer: Demo.viewer },
-            registries: [`wandb-registry-${Demo.datasets}`, `wandb-registry-${Demo.models}`],
+            registries: [registryProjectName(Demo.datasets), registryProjectName(Demo.models)],
             linked: [
-              `wandb-registry-${Demo.datasets}/raw_images:v0`,
-              `wandb-registry-${Demo.models}/${Demo.modelCollection}:v0`,
-              `wandb-registry-${Demo.models}/${Demo.modelCollection}:v1`
+              `${collectionPath(Demo.datasets, "raw_images")}:v0`,
+              `${collectionPath(Demo.models, Demo.modelCollection)}:v0`,
+              `${collectionPath(Demo.models, Demo.modelCollection)}:v1`
             ],
             next
           },
@@ -218,8 +219,8 @@ const demo = leaf(
                 ? `Seeded ${Demo.displayName} (${Demo.organization})${location.kind === "memory" ? " in a throwaway memory store (run it without --memory to keep it)" : ""}:`
                 : `The demo is already in this store (${Demo.displayName}, ${Demo.organization}):`,
               `  users       alice (org admin), bob (member of team ${Demo.team}), carol (org viewer)`,
-              `  datasets    ${Demo.team}/${Demo.project}/raw_images:v0 → wandb-registry-${Demo.datasets}/raw_images:v0 (production)`,
-              `  models      zoo-classifier:v0,v1 (runs train-1, train-2 used raw_images) → wandb-registry-${Demo.models}/${Demo.modelCollection} (v1: production, protected)`,
+              `  datasets    ${Demo.team}/${Demo.project}/raw_images:v0 → ${collectionPath(Demo.datasets, "raw_images")}:v0 (production)`,
+              `  models      zoo-classifier:v0,v1 (runs train-1, train-2 used raw_images) → ${collectionPath(Demo.models, Demo.modelCollection)} (v1: production, protected)`,
               "",
               "Try next:",
               ...next.map((command) => `  $ ${command}`)

@@ -4,10 +4,12 @@
  */
 import * as Prompt from "@effect/cli/Prompt"
 import type { RegistrarShape } from "@registrar/domain"
+import { collectionPath, registryProjectName } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Browse from "../Browse.js"
 import { NothingToChoose, UsageError } from "../Errors.js"
+import * as Output from "../Output.js"
 import { shellQuote } from "../Snippets.js"
 
 /** What the person chose: the source version, the collection and the aliases. */
@@ -84,7 +86,7 @@ export const chooseLink = (registrar: RegistrarShape, actor: string) =>
     const registry = yield* choose(
       "Registry",
       registries.map((candidate) => ({
-        title: `wandb-registry-${candidate.registry}`,
+        title: registryProjectName(candidate.registry),
         value: candidate.registry,
         description: candidate.acceptedTypes.length === 0 ? "every type" : candidate.acceptedTypes.join(", ")
       }))
@@ -123,7 +125,7 @@ export const chooseLink = (registrar: RegistrarShape, actor: string) =>
       .map((alias) => alias.trim())
       .filter((alias) => alias.length > 0)
     const source = `${team.team}/${project}/${artifact.name}:v${version.index}`
-    const target = `${team.organization}/wandb-registry-${registry}/${collection}`
+    const target = `${team.organization}/${collectionPath(registry, collection)}`
     const confirmed = yield* Prompt.run(
       Prompt.confirm({
         message: `Link ${source} into ${target}${aliases.length === 0 ? "" : ` with ${aliases.join(", ")}`}?`,
@@ -131,9 +133,11 @@ export const chooseLink = (registrar: RegistrarShape, actor: string) =>
       })
     )
     process.stderr.write(
-      `The same link from a script: registrar link ${shellQuote(source)} ${shellQuote(target)}${aliases
-        .map((alias) => ` --alias ${shellQuote(alias)}`)
-        .join("")}\n`
+      Output.forTerminal(
+        `The same link from a script: registrar link ${shellQuote(source)} ${shellQuote(target)}${aliases
+          .map((alias) => ` --alias ${shellQuote(alias)}`)
+          .join("")}\n`
+      )
     )
     return confirmed ? Option.some<ChosenLink>({ source, target, aliases }) : Option.none<ChosenLink>()
   }).pipe(

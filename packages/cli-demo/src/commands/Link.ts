@@ -3,6 +3,7 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import type { LinkResult, RegistrarShape } from "@registrar/domain"
+import { collectionPath, REGISTRY_PREFIX } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { Common } from "../Common.js"
@@ -41,7 +42,7 @@ const link = leaf(
       Args.optional
     ),
     target: Args.text({ name: "target-path" }).pipe(
-      Args.withDescription("The collection: [ORG/]wandb-registry-REGISTRY/COLLECTION (created on first link)."),
+      Args.withDescription(`The collection: [ORG/]${REGISTRY_PREFIX}REGISTRY/COLLECTION (created on first link).`),
       Args.optional
     ),
     aliases: Options.text("alias").pipe(
@@ -56,7 +57,7 @@ const link = leaf(
   },
   help(
     "Link a logged artifact version into a registry collection and print its full name. Linking the same version again returns the existing one (only aliases change).",
-    'registrar link smle-reg-team-1/registry_quickstart/raw_images:v0 "wandb-registry-Golden Datasets/raw_images" --alias production --as bob',
+    `registrar link smle-reg-team-1/registry_quickstart/raw_images:v0 "${REGISTRY_PREFIX}Golden Datasets/raw_images" --alias production --as bob`,
     "registrar link --interactive --as bob"
   ),
   (args, common) =>
@@ -78,7 +79,7 @@ const link = leaf(
           return yield* Effect.fail(
             new UsageError({
               problem: "link needs a source version and a target collection",
-              fix: 'run `registrar link SOURCE "wandb-registry-R/C"` or `registrar link --interactive`'
+              fix: `run \`registrar link SOURCE "${collectionPath("R", "C")}"\` or \`registrar link --interactive\``
             })
           )
         }
@@ -89,7 +90,7 @@ const link = leaf(
 )
 
 const linkedArg = Args.text({ name: "full-name" }).pipe(
-  Args.withDescription("A linked version: [ORG/]wandb-registry-REGISTRY/COLLECTION:vN (or :alias).")
+  Args.withDescription(`A linked version: [ORG/]${REGISTRY_PREFIX}REGISTRY/COLLECTION:vN (or :alias).`)
 )
 
 const unlink = leaf(
@@ -97,7 +98,7 @@ const unlink = leaf(
   { name: linkedArg },
   help(
     "Unlink a linked version from its collection; its index is never reused and its source stays.",
-    'registrar unlink "wandb-registry-Golden Datasets/raw_images:v1" --as bob'
+    `registrar unlink "${REGISTRY_PREFIX}Golden Datasets/raw_images:v1" --as bob`
   ),
   (args, common) =>
     asUser(common, ({ registrar, actor }) =>
@@ -114,11 +115,11 @@ const changeAlias = (name: "add" | "remove") =>
     name === "add"
       ? help(
           "Point an alias of the collection at a linked version (moving it from another version).",
-          'registrar alias add "wandb-registry-Models/Zoo_Classifier_Models:v1" staging --as bob'
+          `registrar alias add "${REGISTRY_PREFIX}Models/Zoo_Classifier_Models:v1" staging --as bob`
         )
       : help(
           "Take an alias off a linked version.",
-          'registrar alias remove "wandb-registry-Models/Zoo_Classifier_Models:v1" staging --as bob'
+          `registrar alias remove "${REGISTRY_PREFIX}Models/Zoo_Classifier_Models:v1" staging --as bob`
         ),
     (args, common) =>
       asUser(common, ({ registrar, actor }) =>

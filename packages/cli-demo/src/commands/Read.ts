@@ -1,6 +1,7 @@
 /** `resolve`, `lineage`, `history` and `search`: reading the registry, now or as it stood at a past point. */
 import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
+import { collectionPath, registryProjectName, REGISTRY_PREFIX } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { asOfField, asOfOption, parseAsOf } from "../Common.js"
@@ -18,14 +19,16 @@ const resolve = leaf(
   "resolve",
   {
     name: Args.text({ name: "name" }).pipe(
-      Args.withDescription("A linked version: [ORG/]wandb-registry-REGISTRY/COLLECTION[:vN|:alias] (default latest).")
+      Args.withDescription(
+        `A linked version: [ORG/]${REGISTRY_PREFIX}REGISTRY/COLLECTION[:vN|:alias] (default latest).`
+      )
     ),
     asOf: asOfOption
   },
   help(
     "Resolve a linked version's full or qualified name: the version, its source and its files.",
-    'registrar resolve "wandb-registry-Golden Datasets/raw_images:production" --as bob',
-    'registrar resolve "smle-registries-bug-bash/wandb-registry-Models/Zoo_Classifier_Models:latest" --as-of 2025-01-31 --as bob'
+    `registrar resolve "${REGISTRY_PREFIX}Golden Datasets/raw_images:production" --as bob`,
+    `registrar resolve "smle-registries-bug-bash/${REGISTRY_PREFIX}Models/Zoo_Classifier_Models:latest" --as-of 2025-01-31 --as bob`
   ),
   (args, common) =>
     asUser(common, ({ registrar, actor }) =>
@@ -75,7 +78,7 @@ const lineage = leaf(
   },
   help(
     "Show the runs and versions around a version: what produced it, what it used, who used it.",
-    'registrar lineage "wandb-registry-Models/Zoo_Classifier_Models:latest" --as bob',
+    `registrar lineage "${REGISTRY_PREFIX}Models/Zoo_Classifier_Models:latest" --as bob`,
     "registrar lineage smle-reg-team-1/registry_quickstart/raw_images:v0 --format mermaid --as bob"
   ),
   (args, common) =>
@@ -226,13 +229,13 @@ const search = leaf(
               entry._tag === "Registry"
                 ? [
                     "registry",
-                    `wandb-registry-${entry.registry}`,
+                    registryProjectName(entry.registry),
                     Output.list(entry.acceptedTypes, "every type"),
                     entry.description || "-"
                   ]
                 : [
                     "collection",
-                    `wandb-registry-${entry.registry}/${entry.name}`,
+                    collectionPath(entry.registry, entry.name),
                     entry.artifactType,
                     entry.description || "-"
                   ]

@@ -1,6 +1,7 @@
 /** `registry`: create, list, show and delete registries; members and settings are in `RegistrySettings`. */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import { registryProjectName } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { asOfField, asOfOption, parseAsOf } from "../Common.js"
@@ -74,7 +75,7 @@ const list = leaf(
             Output.table(
               ["REGISTRY", "VISIBILITY", "ACCEPTS", "DESCRIPTION"],
               listed.registries.map((registry) => [
-                `wandb-registry-${registry.registry}`,
+                registryProjectName(registry.registry),
                 registry.visibility,
                 Output.list(registry.acceptedTypes, "every type"),
                 registry.description || "-"
@@ -109,7 +110,7 @@ const show = leaf(
         yield* Output.emit(common, { ...shown, snippets }, () =>
           [
             Output.fields([
-              ["Registry", `wandb-registry-${registry.registry}`],
+              ["Registry", registryProjectName(registry.registry)],
               ["Organization", registry.organization],
               ["Visibility", registry.visibility],
               ["Accepts", Output.list(registry.acceptedTypes, "every type")],
@@ -160,7 +161,7 @@ const remove = leaf(
         yield* Output.emit(
           common,
           { organization, registry: bareName(args.registry), deleted: true },
-          () => `Deleted wandb-registry-${bareName(args.registry)}`
+          () => `Deleted ${registryProjectName(bareName(args.registry))}`
         )
       })
     )

@@ -2,16 +2,16 @@
 import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
 import type { RegistrarShape } from "@registrar/domain"
+import { REGISTRY_PREFIX, registryNameOf } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 
 /** A registry name without the `wandb-registry-` prefix (either form is accepted). */
-export const bareName = (name: string): string =>
-  name.startsWith("wandb-registry-") ? name.slice("wandb-registry-".length) : name
+export const bareName = (name: string): string => registryNameOf(name)
 
 /** The registry positional argument (with or without the prefix). */
 export const registryArg = Args.text({ name: "registry" }).pipe(
-  Args.withDescription('The registry name, with or without the "wandb-registry-" prefix.')
+  Args.withDescription(`The registry name, with or without the "${REGISTRY_PREFIX}" prefix.`)
 )
 
 /** The optional `--org` of registry commands. */

@@ -2,6 +2,7 @@
 import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
 import type { Principal } from "@registrar/domain"
+import { registryProjectName } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { UsageError } from "../Errors.js"
@@ -62,7 +63,7 @@ const grant = leaf(
         yield* Output.emit(
           common,
           { ...result, organization, registry: bareName(args.registry), principal, role: args.role },
-          () => `${principal.kind} ${principal.name} is ${args.role} of wandb-registry-${bareName(args.registry)}`
+          () => `${principal.kind} ${principal.name} is ${args.role} of ${registryProjectName(bareName(args.registry))}`
         )
       })
     )
@@ -90,7 +91,7 @@ const revoke = leaf(
           common,
           { ...result, organization, registry: bareName(args.registry), principal },
           () =>
-            `${principal.kind} ${principal.name} has no role of its own in wandb-registry-${bareName(args.registry)} now`
+            `${principal.kind} ${principal.name} has no role of its own in ${registryProjectName(bareName(args.registry))} now`
         )
       })
     )
@@ -135,7 +136,7 @@ const changeProtected = (name: "protect" | "unprotect") =>
           yield* Output.emit(
             common,
             { registry: shown.registry.registry, protectedAliases: aliases },
-            () => `Protected aliases of wandb-registry-${shown.registry.registry}: ${Output.list(aliases)}`
+            () => `Protected aliases of ${registryProjectName(shown.registry.registry)}: ${Output.list(aliases)}`
           )
         })
       )
@@ -161,7 +162,7 @@ const restrict = leaf(
         yield* Output.emit(
           common,
           { ...result, visibility: "restricted" },
-          () => `wandb-registry-${bareName(args.registry)} is restricted`
+          () => `${registryProjectName(bareName(args.registry))} is restricted`
         )
       })
     )
@@ -187,7 +188,7 @@ const acceptTypes = leaf(
         yield* Output.emit(
           common,
           { ...result, acceptedTypes: args.types },
-          () => `wandb-registry-${bareName(args.registry)} accepts ${Output.list(args.types)}`
+          () => `${registryProjectName(bareName(args.registry))} accepts ${Output.list(args.types)}`
         )
       })
     )

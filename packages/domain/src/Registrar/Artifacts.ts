@@ -9,6 +9,7 @@ import {
   InvalidName,
   validateArtifactName,
   validateArtifactType,
+  validateDescription,
   validateEntityName,
   validateMetadata,
   validateProjectName,
@@ -16,7 +17,7 @@ import {
   validateUserAlias,
   isRegistryProject
 } from "../Names.js"
-import { parseAnyRef, sourceVersionKey, type VersionSelector } from "../Paths.js"
+import { fullName, parseAnyRef, sourceVersionKey, type VersionSelector } from "../Paths.js"
 import { envelope, idempotent, loadEntity, type Request } from "./Context.js"
 import { loadRegistry, locateVersion, type PathDefaults } from "./Locate.js"
 
@@ -154,8 +155,9 @@ export const logArtifact = (input: LogArtifact) =>
         )
       }
       const name = yield* validateArtifactName(input.name)
-      const artifactType = yield* validateArtifactType(input.type)
+      const artifactType = yield* validateArtifactType(input.type, name)
       const metadata = yield* validateMetadata(input.metadata ?? {})
+      yield* validateDescription(input.description ?? "")
       const aliases = yield* Effect.forEach(input.aliases ?? [], (alias) => validateUserAlias(alias))
       const runId = input.runId === undefined ? null : yield* validateRunId(input.runId)
       yield* requireWritableEntity(entity, input.actor)
@@ -256,6 +258,7 @@ export interface UpdateArtifactVersion extends Request {
 export const updateArtifactVersion = (deps: Dependencies, input: UpdateArtifactVersion) =>
   Effect.gen(function* () {
     const metadata = input.metadata === undefined ? undefined : yield* validateMetadata(input.metadata)
+    yield* validateDescription(input.description ?? "")
     return yield* onSource(
       deps,
       input,
@@ -332,7 +335,7 @@ export const deleteArtifactVersion = (deps: Dependencies, input: DeleteArtifactV
         for (const alias of Collection.aliasesOf(collection.state, linkedIndex.value)) {
           if (registry.state.protectedAliases.includes(alias)) {
             protectedLinks.push({
-              linkedVersion: `wandb-registry-${link.registry}/${info?.name ?? link.collectionId}:v${linkedIndex.value}`,
+              linkedVersion: fullName(link.registry, info?.name ?? link.collectionId, linkedIndex.value),
               alias
             })
           }

@@ -10,6 +10,7 @@ import { EventStore, type Json } from "../EventStore.js"
 import type * as Registry from "../Registry.js"
 import { aggregate, type Envelope, load } from "../internal/Loader.js"
 import { randomUuid } from "../internal/Uuid.js"
+import { validateOrganizationReference } from "../Names.js"
 
 /** Who asks, and the key that makes a retried command return its first result. */
 export interface Request {
@@ -95,6 +96,7 @@ export type Organization = Extract<Entity.State, { _tag: "Organization" }>
 /** Finds an organization by entity name or display name. */
 export const findOrganization = (nameOrDisplayName: string) =>
   Effect.gen(function* () {
+    yield* validateOrganizationReference(nameOrDisplayName)
     const direct = yield* loadEntity(nameOrDisplayName)
     if (direct.state._tag === "Organization") return direct.state
     const reserved = yield* load(entitySpec, Entity.displayNameStreamId(nameOrDisplayName))

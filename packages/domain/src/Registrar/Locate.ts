@@ -9,15 +9,24 @@ import * as Collection from "../Collection.js"
 import { CollectionNotFound, LinkedVersionNotFound, OrganizationRequired } from "../Errors.js"
 import { load, loadCollection } from "../internal/Loader.js"
 import { aggregate } from "../internal/Loader.js"
-import { fullName as printFullName, printRegistryPath, type RegistryPath, type VersionSelector } from "../Paths.js"
+import { validateStorableName } from "../Names.js"
+import {
+  fullName as printFullName,
+  linkedVersionName,
+  printRegistryPath,
+  type RegistryPath,
+  type VersionSelector
+} from "../Paths.js"
 import * as Registry from "../Registry.js"
 import { actorFacts, findOrganization, type Organization } from "./Context.js"
 
 const registrySpec = aggregate(Registry.Event, Registry.decider)
 
-/** Loads a registry stream. */
+/** Loads a registry stream; a name no store can hold is refused before it reaches the store. */
 export const loadRegistry = (organization: string, registry: string) =>
-  load(registrySpec, Registry.streamId(organization, registry))
+  Effect.flatMap(validateStorableName("registry", registry), () =>
+    load(registrySpec, Registry.streamId(organization, registry))
+  )
 
 /** Settings the service needs to interpret paths. */
 export interface PathDefaults {
@@ -101,7 +110,7 @@ export const locateVersion = (path: RegistryPath, actor: string, action: Action,
       onNone: () =>
         Effect.fail(
           new LinkedVersionNotFound({
-            name: `wandb-registry-${path.registry}/${path.collection}:${selector._tag === "Index" ? `v${selector.index}` : selector.alias}`
+            name: linkedVersionName(path.registry, path.collection, selector)
           })
         ),
       onSome: Effect.succeed

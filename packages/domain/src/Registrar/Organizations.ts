@@ -3,7 +3,7 @@ import { Effect, Option } from "effect"
 import type { OrganizationRole } from "../Access.js"
 import * as Entity from "../Entity.js"
 import { aggregate, append, load, retryOnConflict } from "../internal/Loader.js"
-import { InvalidName, validateEntityName } from "../Names.js"
+import { validateDisplayName, validateEntityName } from "../Names.js"
 import { envelope, findOrganization, findTeam, idempotent, type Request, requireUser } from "./Context.js"
 
 const entitySpec = aggregate(Entity.Event, Entity.decider)
@@ -36,15 +36,7 @@ export const createOrganization = (input: CreateOrganization) =>
     "createOrganization",
     Effect.gen(function* () {
       const organization = yield* validateEntityName(input.organization)
-      if (input.displayName.trim().length === 0 || input.displayName.includes("/")) {
-        return yield* Effect.fail(
-          new InvalidName({
-            kind: "entity",
-            value: input.displayName,
-            rule: "a display name must not be empty and cannot contain /"
-          })
-        )
-      }
+      yield* validateDisplayName(input.displayName)
       yield* decideOn(Entity.displayNameStreamId(input.displayName), input, () => ({
         _tag: "ReserveDisplayName",
         displayName: input.displayName,

@@ -5,7 +5,22 @@
 import { Effect, Option } from "effect"
 import { canSee } from "../Access.js"
 import { CollectionNotFound, LinkedVersionNotFound, OrganizationNotFound, RegistryNotFound } from "../Errors.js"
-import { fullName, parseRegistryPath, qualifiedName, type VersionSelector } from "../Paths.js"
+import {
+  registryNameOf,
+  registryProjectName,
+  validateArtifactName,
+  validateCollectionName,
+  validateEntityName,
+  validateProjectName
+} from "../Names.js"
+import {
+  collectionPath,
+  fullName,
+  linkedVersionName,
+  parseRegistryPath,
+  qualifiedName,
+  type VersionSelector
+} from "../Paths.js"
 import * as Projector from "../Projector.js"
 import { ReadModelStore } from "../ReadModelStore.js"
 import * as ReadModels from "../ReadModels.js"
@@ -52,7 +67,7 @@ export const resolve = (deps: Dependencies, input: Resolve) =>
       onNone: () =>
         Effect.fail(
           new LinkedVersionNotFound({
-            name: `wandb-registry-${path.registry}/${path.collection}:${selector._tag === "Index" ? `v${selector.index}` : selector.alias}`
+            name: linkedVersionName(path.registry, path.collection, selector)
           })
         ),
       onSome: Effect.succeed
@@ -102,7 +117,7 @@ export const listVersions = (deps: Dependencies, input: ListVersions) =>
           organization: organization.name,
           registry: authorized.registry.registry,
           collection: found.value,
-          path: `wandb-registry-${path.registry}/${found.value.name}`,
+          path: collectionPath(path.registry, found.value.name),
           versions: versions.versions,
           latest: Option.getOrNull(versions.latest)
         }
@@ -148,14 +163,11 @@ export interface ShowRegistry extends ReadRequest {
   readonly registry: string
 }
 
-const registryName = (name: string) =>
-  name.startsWith("wandb-registry-") ? name.slice("wandb-registry-".length) : name
-
 /** A registry the actor can see: settings, grants and collections. */
 export const showRegistry = (deps: Dependencies, input: ShowRegistry) =>
   Effect.gen(function* () {
     const organization = yield* organizationFor(deps, input.actor, input.organization)
-    const name = registryName(input.registry)
+    const name = registryNameOf(input.registry)
     yield* authorizedRegistry(organization, name, input.actor, "see")
     return yield* at(
       input.asOf,
@@ -165,7 +177,7 @@ export const showRegistry = (deps: Dependencies, input: ShowRegistry) =>
           return yield* Effect.fail(new RegistryNotFound({ organization: organization.name, registry: name }))
         }
         const collections = yield* ReadModels.listCollections(organization.name, name)
-        return { registry: registry.value, collections, path: `wandb-registry-${name}` }
+        return { registry: registry.value, collections, path: registryProjectName(name) }
       })
     )
   })
@@ -183,7 +195,12 @@ export interface ListArtifactVersions extends ReadRequest {
 
 /** The versions of a source artifact with their aliases. */
 export const listArtifactVersions = (input: ListArtifactVersions) =>
-  at(input.asOf, ReadModels.listArtifactVersions(input.entity, input.project, input.name))
+  Effect.gen(function* () {
+    yield* validateEntityName(input.entity)
+    yield* validateProjectName(input.project)
+    yield* validateArtifactName(input.name)
+    return yield* at(input.asOf, ReadModels.listArtifactVersions(input.entity, input.project, input.name))
+  })
 
 /** Input of {@link lineage}. */
 export interface Lineage extends ReadRequest {
@@ -218,15 +235,17 @@ export interface History extends Request {
 /** The audit log: every event with actor, time, position and hash, filtered. */
 export const history = (deps: Dependencies, input: History) =>
   Effect.gen(function* () {
+    if (input.by !== undefined) yield* validateEntityName(input.by)
     const organization =
       input.organization === undefined && input.registry === undefined
         ? undefined
         : yield* organizationFor(deps, input.actor, input.organization)
     let collectionId: string | undefined
-    const registry = input.registry === undefined ? undefined : registryName(input.registry)
+    const registry = input.registry === undefined ? undefined : registryNameOf(input.registry)
     if (registry !== undefined && organization !== undefined) {
       yield* authorizedRegistry(organization, registry, input.actor, "see")
       if (input.collection !== undefined) {
+        yield* validateCollectionName(input.collection)
         const found = yield* ReadModels.findCollection(organization.name, registry, input.collection)
         collectionId = Option.match(found, { onNone: () => "(none)", onSome: (row) => row.collectionId })
       }

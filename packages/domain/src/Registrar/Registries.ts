@@ -5,13 +5,15 @@ import { TeamNotInOrganization } from "../Errors.js"
 import { append, retryOnConflict } from "../internal/Loader.js"
 import { randomUuid } from "../internal/Uuid.js"
 import {
+  registryProjectName,
   validateArtifactType,
   validateCollectionName,
+  validateDescription,
   validateRegistryName,
   validateTags,
   validateUserAlias
 } from "../Names.js"
-import { parseLinkTarget, type RegistryPath } from "../Paths.js"
+import { collectionPath, parseLinkTarget, type RegistryPath } from "../Paths.js"
 import * as Registry from "../Registry.js"
 import { actorFacts, envelope, findOrganization, findTeam, idempotent, type Request, requireUser } from "./Context.js"
 import { loadRegistry, organizationOf, type PathDefaults } from "./Locate.js"
@@ -70,6 +72,7 @@ export const createRegistry = (input: CreateRegistry) =>
     Effect.gen(function* () {
       const registry = yield* validateRegistryName(input.registry)
       const acceptedTypes = yield* Effect.forEach(input.acceptedTypes ?? [], (type) => validateArtifactType(type))
+      yield* validateDescription(input.description ?? "")
       const { organization } = yield* decideRegistry(input.organization, registry, input, (facts) => ({
         _tag: "CreateRegistry",
         organization: facts.organization,
@@ -79,7 +82,7 @@ export const createRegistry = (input: CreateRegistry) =>
         description: input.description ?? "",
         acceptedTypes
       }))
-      return { organization, registry, path: `wandb-registry-${registry}` }
+      return { organization, registry, path: registryProjectName(registry) }
     })
   )
 
@@ -196,6 +199,7 @@ export const createCollection = (defaults: PathDefaults, input: CreateCollection
     const target = yield* collectionTarget(input.collection, input.actor, defaults)
     const artifactType = yield* validateArtifactType(input.type)
     const tags = yield* validateTags(input.tags ?? [])
+    yield* validateDescription(input.description ?? "")
     const collectionId = yield* randomUuid
     yield* decideRegistry(target.organization, target.registry, input, (facts) => ({
       _tag: "CreateCollection",
@@ -209,7 +213,7 @@ export const createCollection = (defaults: PathDefaults, input: CreateCollection
       tags,
       implicit: false
     }))
-    return { ...target, path: `wandb-registry-${target.registry}/${target.collection}`, artifactType }
+    return { ...target, path: collectionPath(target.registry, target.collection), artifactType }
   })
 
 /** Renames a collection; its id, type and versions stay (members). */
@@ -225,7 +229,7 @@ export const renameCollection = (defaults: PathDefaults, input: CollectionRef & 
       collection: target.collection,
       to
     }))
-    return { ...target, path: `wandb-registry-${target.registry}/${to}` }
+    return { ...target, path: collectionPath(target.registry, to) }
   })
 
 /** Changes a collection's description and tags (members). */
@@ -236,6 +240,7 @@ export const updateCollection = (
   Effect.gen(function* () {
     const target = yield* collectionTarget(input.collection, input.actor, defaults)
     const tags = input.tags === undefined ? Option.none() : Option.some(yield* validateTags(input.tags))
+    yield* validateDescription(input.description ?? "")
     const result = yield* decideRegistry(target.organization, target.registry, input, (facts) => ({
       _tag: "UpdateCollection",
       organization: facts.organization,

@@ -3,10 +3,9 @@
  * (`linked acme/proj/raw:v2 as wandb-registry-Golden Datasets/raw_images:v0`).
  */
 import type { DomainEvent } from "../Events.js"
+import { registryProjectName } from "../Names.js"
 import { collectionPath, fullName } from "../Paths.js"
 import { runKey, versionKey } from "./ReadModelSchema.js"
-
-const registryName = (registry: string) => `wandb-registry-${registry}`
 
 const list = (items: ReadonlyArray<string>) => (items.length === 0 ? "(none)" : items.join(", "))
 
@@ -47,34 +46,34 @@ export const summarize = (event: DomainEvent): string => {
     case "SourceVersionDeleted":
       return `deleted ${versionKey(event.artifact, event.index)}`
     case "RegistryCreated":
-      return `created registry ${registryName(event.registry)} in ${event.organization} (visibility ${event.visibility}, accepts ${event.acceptedTypes.length === 0 ? "every type" : list(event.acceptedTypes)})`
+      return `created registry ${registryProjectName(event.registry)} in ${event.organization} (visibility ${event.visibility}, accepts ${event.acceptedTypes.length === 0 ? "every type" : list(event.acceptedTypes)})`
     case "RegistryVisibilityChanged":
-      return `changed the visibility of ${registryName(event.registry)} to ${event.visibility}`
+      return `changed the visibility of ${registryProjectName(event.registry)} to ${event.visibility}`
     case "ArtifactTypesAccepted":
-      return `${registryName(event.registry)} now also accepts ${list(event.artifactTypes)}`
+      return `${registryProjectName(event.registry)} now also accepts ${list(event.artifactTypes)}`
     case "RoleGranted":
-      return `granted ${event.role} on ${registryName(event.registry)} to ${event.principal.kind} ${event.principal.name}`
+      return `granted ${event.role} on ${registryProjectName(event.registry)} to ${event.principal.kind} ${event.principal.name}`
     case "RoleRevoked":
-      return `revoked the role of ${event.principal.kind} ${event.principal.name} on ${registryName(event.registry)}`
+      return `revoked the role of ${event.principal.kind} ${event.principal.name} on ${registryProjectName(event.registry)}`
     case "ProtectedAliasesChanged":
-      return `set the protected aliases of ${registryName(event.registry)} to ${list(event.aliases)}`
+      return `set the protected aliases of ${registryProjectName(event.registry)} to ${list(event.aliases)}`
     case "RegistryDeleted":
-      return `deleted registry ${registryName(event.registry)} and its ${event.collectionIds.length} collection(s)`
+      return `deleted registry ${registryProjectName(event.registry)} and its ${event.collectionIds.length} collection(s)`
     case "CollectionCreated":
       return `created collection ${collectionPath(event.registry, event.collection)} (${event.artifactType})`
     case "CollectionRenamed":
       return `renamed collection ${collectionPath(event.registry, event.from)} to ${event.to}`
     case "CollectionUpdated":
-      return `updated collection ${event.collectionId} of ${registryName(event.registry)}: tags ${list(event.tags)}`
+      return `updated collection ${event.collectionId} of ${registryProjectName(event.registry)}: tags ${list(event.tags)}`
     case "CollectionDeleted":
       return `deleted collection ${collectionPath(event.registry, event.collection)}`
     case "ArtifactLinked":
       return `linked ${versionKey(`${event.source.entity}/${event.source.project}/${event.source.name}`, event.source.index)} as ${fullName(event.registry, event.collection, event.index)}`
     case "AliasAssigned":
-      return `assigned alias ${event.alias} to v${event.index} of collection ${event.collectionId} in ${registryName(event.registry)}${moved(event.movedFrom)}`
+      return `assigned alias ${event.alias} to v${event.index} of collection ${event.collectionId} in ${registryProjectName(event.registry)}${moved(event.movedFrom)}`
     case "AliasRemoved":
-      return `removed alias ${event.alias} from v${event.index} of collection ${event.collectionId} in ${registryName(event.registry)}`
+      return `removed alias ${event.alias} from v${event.index} of collection ${event.collectionId} in ${registryProjectName(event.registry)}`
     case "ArtifactUnlinked":
-      return `unlinked v${event.index} (${versionKey(`${event.source.entity}/${event.source.project}/${event.source.name}`, event.source.index)}) from collection ${event.collectionId} in ${registryName(event.registry)}`
+      return `unlinked v${event.index} (${versionKey(`${event.source.entity}/${event.source.project}/${event.source.name}`, event.source.index)}) from collection ${event.collectionId} in ${registryProjectName(event.registry)}`
   }
 }
