@@ -92,7 +92,9 @@ const toStore = (events: ReadonlyArray<RecordedEvent>) =>
         })),
         "any"
       )
-      batch.forEach((event, index) => positions.set(event.globalPosition, appended.globalPositions[index]!))
+      for (const [index, event] of batch.entries()) {
+        positions.set(event.globalPosition, appended.globalPositions[index]!)
+      }
       start = end
     }
     return positions
