@@ -116,6 +116,33 @@ describe.concurrent("errors print one line that says what to do and exit non-zer
       })
       await fails(s, "--as USER", "resolve", `${golden}/raw_images`)
     }))
+
+  it("an --as user who does not exist is refused on reads too", () =>
+    withPgliteStore(async (s) => {
+      await fails(s, 'User "mallory" does not exist', "registry", "list", "--as", "mallory")
+      const result = await run(s, "registry", "list", "--as", "mallory", "--json")
+      expect(result.code).toBe(1)
+      expect(JSON.parse(result.stdout)).toEqual({
+        error: { code: "UserNotFound", message: 'User "mallory" does not exist. Create the user first.' }
+      })
+      await fails(s, 'User "mallory" does not exist', "history", "--as", "mallory")
+    }))
+
+  it("history shows nothing of a registry the user cannot see; --as-of stops at the position", () =>
+    withPgliteStore(async (s) => {
+      type Row = { readonly globalPosition: number; readonly registry: string | null; readonly summary: string }
+      await ok(s, "registry", "restrict", "Models", "--as", "alice")
+      const all = await json<ReadonlyArray<Row>>(s, "history", "--as", "alice")
+      expect(all.filter((row) => row.registry === "Models").length).toBeGreaterThan(0)
+      const carolSees = await json<ReadonlyArray<Row>>(s, "history", "--as", "carol")
+      expect(
+        carolSees.filter((row) => row.registry === "Models" || row.summary.includes("wandb-registry-Models"))
+      ).toEqual([])
+      expect(carolSees.filter((row) => row.registry === "Golden Datasets").length).toBeGreaterThan(0)
+      const position = all[Math.floor(all.length / 2)]!.globalPosition
+      const then = await json<ReadonlyArray<Row>>(s, "history", "--as-of", String(position), "--as", "alice")
+      expect(then).toEqual(all.filter((row) => row.globalPosition <= position))
+    }))
 })
 
 // Access depends on what the store's read models say: on every store.

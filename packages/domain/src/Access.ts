@@ -91,3 +91,13 @@ export const effectiveRole = (registry: RegistryAccess, actor: Actor): Option.Op
 /** Whether the actor can see the registry at all; a registry they cannot see answers as if it did not exist. */
 export const canSee = (registry: RegistryAccess, actor: Actor): boolean =>
   atLeast(effectiveRole(registry, actor), "restricted_viewer")
+
+/**
+ * Whether the actor may see what happened in a registry (its audit history): whoever can see it while it exists;
+ * once it is gone (`none`), only admins of its organization, since nobody else holds a role in it any more.
+ */
+export const canSeeHistory = (registry: Option.Option<RegistryAccess>, actor: Actor): boolean =>
+  Option.match(registry, {
+    onNone: () => Option.contains(actor.organizationRole, "admin"),
+    onSome: (access) => canSee(access, actor)
+  })

@@ -2,7 +2,9 @@
  * The read-model queries of docs/read-models.md over the ReadModelStore: organizations, registries, collections and their
  * linked versions, source artifact versions, lineage, audit history and catalog search. They answer from whatever
  * store is provided: the live one (call `Projector.catchUp` first to read your own writes) or an as-of one
- * (`Projector.asOf`). Access checks are the caller's: these queries see every registry.
+ * (`Projector.asOf`). Without a reader they see every registry; given one (a username), the queries that list or
+ * find registries answer only what the access policy lets that user see, from the facts of the same store (so an
+ * as-of answer applies the access that held then). Queries by collection id leave the registry check to the caller.
  */
 import { Array as Arr, Effect, Option } from "effect"
 import type { Principal, RegistryRole } from "./Access.js"
@@ -21,7 +23,7 @@ import {
   Table
 } from "./internal/ReadModelSchema.js"
 import { type ArtifactVersionView, artifactVersionView } from "./internal/ArtifactQueries.js"
-import { countOf, getAs, listAs, type Query } from "./internal/ReadModelQueries.js"
+import { countOf, getAs, listAs, type Query, reader, registryAccess } from "./internal/ReadModelQueries.js"
 import { registryProjectName } from "./Names.js"
 import type { VersionSelector } from "./Paths.js"
 
@@ -32,13 +34,17 @@ export {
   listArtifactVersions
 } from "./internal/ArtifactQueries.js"
 export {
+  actorIn,
   type HistoryFilter,
   history,
   type LineageEdge,
   type LineageGraph,
   type LineageNode,
   lineage,
-  type Query
+  type Query,
+  type Reader,
+  reader,
+  registryAccess
 } from "./internal/ReadModelQueries.js"
 
 // ---- organizations and registries --------------------------------------------------------------------------------
@@ -79,15 +85,37 @@ const registryView = (row: RegistryRow): Query<RegistryView> => {
   )
 }
 
-/** A registry of an organization (by entity name; registry name without the `wandb-registry-` prefix). */
-export const findRegistry = (organization: string, registry: string): Query<Option.Option<RegistryView>> =>
+/** The registries of `views` that `user` can see (all of them without a user). */
+const seenBy = (
+  organization: string,
+  user: string | undefined,
+  views: ReadonlyArray<RegistryView>
+): Query<ReadonlyArray<RegistryView>> => {
+  if (user === undefined) return Effect.succeed(views)
+  const who = reader(user)
+  return Effect.filter(views, (view) => who.sees(organization, view))
+}
+
+/**
+ * A registry of an organization (by entity name; registry name without the `wandb-registry-` prefix); none when it
+ * does not exist or, given a reader, when that user cannot see it.
+ */
+export const findRegistry = (
+  organization: string,
+  registry: string,
+  user?: string
+): Query<Option.Option<RegistryView>> =>
   getAs<RegistryRow>(Table.registries, Key.registry(organization, registry)).pipe(
-    Effect.flatMap(Effect.transposeMapOption(registryView))
+    Effect.flatMap(Effect.transposeMapOption(registryView)),
+    Effect.flatMap((found) => Effect.map(seenBy(organization, user, Option.toArray(found)), (views) => Arr.head(views)))
   )
 
-/** The registries of an organization, by name. */
-export const listRegistries = (organization: string): Query<ReadonlyArray<RegistryView>> =>
-  listAs<RegistryRow>(Table.registries, { organization }).pipe(Effect.flatMap(Effect.forEach(registryView)))
+/** The registries of an organization, by name (given a reader, those that user can see). */
+export const listRegistries = (organization: string, user?: string): Query<ReadonlyArray<RegistryView>> =>
+  listAs<RegistryRow>(Table.registries, { organization }).pipe(
+    Effect.flatMap(Effect.forEach(registryView)),
+    Effect.flatMap((views) => seenBy(organization, user, views))
+  )
 
 // ---- collections and linked versions ----------------------------------------------------------------------------
 
@@ -242,12 +270,17 @@ export interface SourceLink {
   readonly aliases: ReadonlyArray<string>
 }
 
-/** The collections a source version (`entity/project/name:vN`) is linked into. */
-export const linksOfSource = (sourceKey: string): Query<ReadonlyArray<SourceLink>> =>
+/** The collections a source version (`entity/project/name:vN`) is linked into (given a reader, those it can see). */
+export const linksOfSource = (sourceKey: string, user?: string): Query<ReadonlyArray<SourceLink>> =>
   Effect.gen(function* () {
     const links = yield* listAs<LinkedVersionRow>(Table.linkedVersions, { sourceKey })
     const found: Array<SourceLink> = []
+    const who = user === undefined ? undefined : reader(user)
     for (const link of links) {
+      if (who !== undefined) {
+        const access = yield* registryAccess(link.organization, link.registry)
+        if (Option.isNone(access) || !(yield* who.sees(link.organization, access.value))) continue
+      }
       const collection = yield* getAs<CollectionRow>(Table.collections, Key.collection(link.collectionId))
       if (Option.isNone(collection)) continue
       const key = Key.linkedVersion(link.collectionId, link.index)
@@ -287,12 +320,13 @@ const contains = (text: string) => {
 /**
  * The registries and collections of an organization whose name, description or tags contain `text`
  * (case-insensitive; empty text finds everything): registries first, each followed by its matching collections.
+ * Given a reader, only the registries that user can see, and their collections.
  */
-export const searchCatalog = (organization: string, text: string): Query<ReadonlyArray<CatalogEntry>> =>
+export const searchCatalog = (organization: string, text: string, user?: string): Query<ReadonlyArray<CatalogEntry>> =>
   Effect.gen(function* () {
     const matches = contains(text)
     const found: Array<CatalogEntry> = []
-    for (const registry of yield* listRegistries(organization)) {
+    for (const registry of yield* listRegistries(organization, user)) {
       if (matches(registry.registry, registryProjectName(registry.registry), registry.description)) {
         const { visibility, description, acceptedTypes } = registry
         found.push({

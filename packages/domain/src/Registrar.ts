@@ -14,7 +14,7 @@ import { AggregateCache } from "./internal/Loader.js"
 import { randomUuid } from "./internal/Uuid.js"
 import type { ReadModelStore } from "./ReadModelStore.js"
 import * as Artifacts from "./Registrar/Artifacts.js"
-import type { Request } from "./Registrar/Context.js"
+import { type Request, requireUser } from "./Registrar/Context.js"
 import * as Links from "./Registrar/Links.js"
 import type { PathDefaults } from "./Registrar/Locate.js"
 import * as Organizations from "./Registrar/Organizations.js"
@@ -78,8 +78,12 @@ const make = (options: RegistrarOptions) =>
     }
     const run = <A, E>(effect: Effect.Effect<A, E, EventStore | ReadModelStore | SnapshotStore>) =>
       Effect.provide(effect, context)
-    const read = <A, E>(effect: Effect.Effect<A, E, EventStore | ReadModelStore | SnapshotStore>) =>
-      Effect.provide(Effect.zipRight(Projector.catchUpToHead(), effect), context)
+    // Reads refuse an actor who is not a user, then answer from read models brought up to date (read your writes).
+    const read = <A, E>(request: Request, effect: Effect.Effect<A, E, EventStore | ReadModelStore | SnapshotStore>) =>
+      Effect.provide(
+        requireUser(request.actor).pipe(Effect.zipRight(Projector.catchUpToHead()), Effect.zipRight(effect)),
+        context
+      )
 
     return {
       // organizations, teams and users
@@ -153,15 +157,15 @@ const make = (options: RegistrarOptions) =>
         ),
 
       // reads (current, or as of a past time or global position)
-      resolve: (input: Reads.Resolve) => read(Reads.resolve(deps, input)),
-      listVersions: (input: Reads.ListVersions) => read(Reads.listVersions(deps, input)),
-      listRegistries: (input: Reads.ListRegistries) => read(Reads.listRegistries(deps, input)),
-      showRegistry: (input: Reads.ShowRegistry) => read(Reads.showRegistry(deps, input)),
-      listCollections: (input: Reads.ShowRegistry) => read(Reads.listCollections(deps, input)),
-      listArtifactVersions: (input: Reads.ListArtifactVersions) => read(Reads.listArtifactVersions(input)),
-      lineage: (input: Reads.Lineage) => read(Reads.lineage(deps, input)),
-      history: (input: Reads.History) => read(Reads.history(deps, input)),
-      search: (input: Reads.Search) => read(Reads.search(deps, input)),
+      resolve: (input: Reads.Resolve) => read(input, Reads.resolve(deps, input)),
+      listVersions: (input: Reads.ListVersions) => read(input, Reads.listVersions(deps, input)),
+      listRegistries: (input: Reads.ListRegistries) => read(input, Reads.listRegistries(deps, input)),
+      showRegistry: (input: Reads.ShowRegistry) => read(input, Reads.showRegistry(deps, input)),
+      listCollections: (input: Reads.ShowRegistry) => read(input, Reads.listCollections(deps, input)),
+      listArtifactVersions: (input: Reads.ListArtifactVersions) => read(input, Reads.listArtifactVersions(input)),
+      lineage: (input: Reads.Lineage) => read(input, Reads.lineage(deps, input)),
+      history: (input: Reads.History) => read(input, Reads.history(deps, input)),
+      search: (input: Reads.Search) => read(input, Reads.search(deps, input)),
 
       // maintenance
       /** Brings the read models up to date with the log; returns how many events were applied. */

@@ -11,7 +11,7 @@ import * as Projections from "../src/Projections.js"
 import { ReadModelStore } from "../src/ReadModelStore.js"
 import * as ReadModels from "../src/ReadModels.js"
 import * as Registry from "../src/Registry.js"
-import { makeRecorder } from "./RandomHistory.js"
+import { makeRecorder } from "../testing/RandomHistory.js"
 
 const org = { organization: "acme" }
 const golden = { organization: "acme", registry: "Golden Datasets" }

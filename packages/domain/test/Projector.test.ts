@@ -8,7 +8,7 @@ import * as Projections from "../src/Projections.js"
 import * as Projector from "../src/Projector.js"
 import { ReadModelStore, type ReadModelStoreShape } from "../src/ReadModelStore.js"
 import * as ReadModels from "../src/ReadModels.js"
-import { ActedStep, feedOnly, makeWorld } from "./RandomHistory.js"
+import { ActedStep, feedOnly, makeWorld } from "../testing/RandomHistory.js"
 
 /** Every table of a store, in key order. */
 const dump = (store: ReadModelStoreShape) =>

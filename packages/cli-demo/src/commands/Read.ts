@@ -162,27 +162,17 @@ const history = leaf(
           )
         }
         const asOf = yield* parseAsOf(args.asOf)
-        const until =
-          asOf !== undefined && "time" in asOf
-            ? Option.some(
-                Option.match(args.until, {
-                  onNone: () => asOf.time,
-                  onSome: (given) => (Date.parse(given) < Date.parse(asOf.time) ? given : asOf.time)
-                })
-              )
-            : args.until
-        const rows = yield* registrar.history({
+        const events = yield* registrar.history({
           actor,
           ...optionalField("organization", args.organization),
           ...optionalField("registry", Option.map(args.registry, bareName)),
           ...optionalField("collection", args.collection),
           ...optionalField("by", args.actor),
           ...optionalField("since", args.since),
-          ...optionalField("until", until),
-          ...Option.match(args.limit, { onNone: () => ({}), onSome: (limit) => ({ limit }) })
+          ...optionalField("until", args.until),
+          ...Option.match(args.limit, { onNone: () => ({}), onSome: (limit) => ({ limit }) }),
+          ...asOfField(asOf)
         })
-        const events =
-          asOf !== undefined && "position" in asOf ? rows.filter((row) => row.globalPosition <= asOf.position) : rows
         yield* Output.emit(common, events, () =>
           Output.table(
             ["POSITION", "TIME", "ACTOR", "EVENT", "SUMMARY", "HASH"],

@@ -1,10 +1,16 @@
 /**
- * Application reads: each checks the actor's access against the registry as it stands now, then answers from the
- * read models — the live ones, or ones folded as of a past time or global position.
+ * Application reads. Each answers from the read models — the live ones, or ones folded as of a past time or global
+ * position — and applies the access policy with the facts of that same point: a registry the actor cannot see
+ * answers exactly as one that does not exist, and lists, searches and the history leave it out.
  */
 import { Effect, Option } from "effect"
-import { canSee } from "../Access.js"
-import { CollectionNotFound, LinkedVersionNotFound, OrganizationNotFound, RegistryNotFound } from "../Errors.js"
+import {
+  ArtifactVersionDeleted,
+  CollectionNotFound,
+  LinkedVersionNotFound,
+  OrganizationNotFound,
+  RegistryNotFound
+} from "../Errors.js"
 import {
   registryNameOf,
   registryProjectName,
@@ -17,23 +23,25 @@ import {
   collectionPath,
   fullName,
   linkedVersionName,
+  parseAnyRef,
   parseRegistryPath,
   qualifiedName,
+  type RegistryPath,
   type VersionSelector
 } from "../Paths.js"
 import * as Projector from "../Projector.js"
 import { ReadModelStore } from "../ReadModelStore.js"
 import * as ReadModels from "../ReadModels.js"
 import { type Dependencies, resolveSource } from "./Artifacts.js"
-import { actorFacts, findOrganization, type Request } from "./Context.js"
-import { authorizedRegistry, loadRegistry, organizationOf } from "./Locate.js"
+import { findOrganization, type Request } from "./Context.js"
+import { organizationOf } from "./Locate.js"
 
 /** A past point to answer as of: a global position (inclusive) or an ISO time (inclusive). */
 export type AsOf = { readonly position: number } | { readonly time: string }
 
 /** Options every read accepts. */
 export interface ReadRequest extends Request {
-  /** Answer as the registry stood then. */
+  /** Answer as the registry stood then, with the access that held then. */
   readonly asOf?: AsOf
 }
 
@@ -42,6 +50,36 @@ const at = <A, E, R>(asOf: AsOf | undefined, query: Effect.Effect<A, E, R>) =>
   asOf === undefined
     ? query
     : Effect.flatMap(Projector.asOf(asOf), (store) => Effect.provideService(query, ReadModelStore, store))
+
+/** A registry the actor can see in the store the query runs on; one they cannot see is reported missing. */
+const visibleRegistry = (organization: string, registry: string, actor: string) =>
+  Effect.flatMap(
+    ReadModels.findRegistry(organization, registry, actor),
+    Option.match({
+      onNone: () => Effect.fail(new RegistryNotFound({ organization, registry })),
+      onSome: Effect.succeed
+    })
+  )
+
+/** A linked version by registry path (`latest` when it names none), in a registry the actor can see. */
+const linkedVersion = (organization: string, path: RegistryPath, actor: string) =>
+  Effect.gen(function* () {
+    yield* visibleRegistry(organization, path.registry, actor)
+    const selector: VersionSelector = Option.getOrElse(
+      path.version,
+      () => ({ _tag: "Alias", alias: "latest" }) as const
+    )
+    const found = yield* ReadModels.resolveLinked(organization, path.registry, path.collection, selector)
+    return yield* Option.match(found, {
+      onNone: () =>
+        Effect.fail(
+          new LinkedVersionNotFound({
+            name: linkedVersionName(path.registry, path.collection, selector)
+          })
+        ),
+      onSome: Effect.succeed
+    })
+  })
 
 /** Input of {@link resolve}. */
 export interface Resolve extends ReadRequest {
@@ -54,25 +92,10 @@ export const resolve = (deps: Dependencies, input: Resolve) =>
   Effect.gen(function* () {
     const path = yield* parseRegistryPath(input.name)
     const organization = yield* organizationOf(path, input.actor, deps.defaults)
-    yield* authorizedRegistry(organization, path.registry, input.actor, "see")
-    const selector: VersionSelector = Option.getOrElse(
-      path.version,
-      () => ({ _tag: "Alias", alias: "latest" }) as const
-    )
-    const found = yield* at(
+    const { collection, version, sourceVersion } = yield* at(
       input.asOf,
-      ReadModels.resolveLinked(organization.name, path.registry, path.collection, selector)
+      linkedVersion(organization.name, path, input.actor)
     )
-    const resolved = yield* Option.match(found, {
-      onNone: () =>
-        Effect.fail(
-          new LinkedVersionNotFound({
-            name: linkedVersionName(path.registry, path.collection, selector)
-          })
-        ),
-      onSome: Effect.succeed
-    })
-    const { collection, version, sourceVersion } = resolved
     return {
       fullName: fullName(path.registry, collection.name, version.index),
       qualifiedName: qualifiedName(organization.name, path.registry, collection.name, version.index),
@@ -104,10 +127,10 @@ export const listVersions = (deps: Dependencies, input: ListVersions) =>
   Effect.gen(function* () {
     const path = yield* parseRegistryPath(input.collection)
     const organization = yield* organizationOf(path, input.actor, deps.defaults)
-    const authorized = yield* authorizedRegistry(organization, path.registry, input.actor, "see")
     return yield* at(
       input.asOf,
       Effect.gen(function* () {
+        const registry = yield* visibleRegistry(organization.name, path.registry, input.actor)
         const found = yield* ReadModels.findCollection(organization.name, path.registry, path.collection)
         if (Option.isNone(found)) {
           return yield* Effect.fail(new CollectionNotFound({ registry: path.registry, collection: path.collection }))
@@ -115,7 +138,7 @@ export const listVersions = (deps: Dependencies, input: ListVersions) =>
         const versions = yield* ReadModels.listVersions(found.value.collectionId)
         return {
           organization: organization.name,
-          registry: authorized.registry.registry,
+          registry: registry.registry,
           collection: found.value,
           path: collectionPath(path.registry, found.value.name),
           versions: versions.versions,
@@ -146,14 +169,8 @@ const organizationFor = (deps: Dependencies, actor: string, name: string | undef
 export const listRegistries = (deps: Dependencies, input: ListRegistries) =>
   Effect.gen(function* () {
     const organization = yield* organizationFor(deps, input.actor, input.organization)
-    const registries = yield* at(input.asOf, ReadModels.listRegistries(organization.name))
-    const visible = []
-    for (const registry of registries) {
-      const loaded = yield* loadRegistry(organization.name, registry.registry)
-      const actor = yield* actorFacts(input.actor, organization, loaded.state)
-      if (loaded.state._tag === "Active" ? canSee(loaded.state, actor) : canSee(registry, actor)) visible.push(registry)
-    }
-    return { organization: organization.name, registries: visible }
+    const registries = yield* at(input.asOf, ReadModels.listRegistries(organization.name, input.actor))
+    return { organization: organization.name, registries }
   })
 
 /** Input of {@link showRegistry}. */
@@ -168,16 +185,12 @@ export const showRegistry = (deps: Dependencies, input: ShowRegistry) =>
   Effect.gen(function* () {
     const organization = yield* organizationFor(deps, input.actor, input.organization)
     const name = registryNameOf(input.registry)
-    yield* authorizedRegistry(organization, name, input.actor, "see")
     return yield* at(
       input.asOf,
       Effect.gen(function* () {
-        const registry = yield* ReadModels.findRegistry(organization.name, name)
-        if (Option.isNone(registry)) {
-          return yield* Effect.fail(new RegistryNotFound({ organization: organization.name, registry: name }))
-        }
+        const registry = yield* visibleRegistry(organization.name, name, input.actor)
         const collections = yield* ReadModels.listCollections(organization.name, name)
-        return { registry: registry.value, collections, path: registryProjectName(name) }
+        return { registry, collections, path: registryProjectName(name) }
       })
     )
   })
@@ -210,16 +223,31 @@ export interface Lineage extends ReadRequest {
   readonly depth?: number
 }
 
-/** The runs and versions around a version: what produced it, what used it, and so on. */
+/**
+ * The runs and versions around a version: what produced it, what used it, and so on. A linked version is looked up
+ * (as of `asOf`) in a registry the actor can see; source versions and runs are not access controlled.
+ */
 export const lineage = (deps: Dependencies, input: Lineage) =>
   Effect.gen(function* () {
-    const source = yield* resolveSource(deps, input.reference, input.actor)
-    const graph = yield* at(input.asOf, ReadModels.lineage(source.reference, { depth: input.depth ?? 4 }))
-    return { root: source.reference, ...graph }
+    const parsed = yield* parseAnyRef(input.reference)
+    let root: string
+    if (parsed._tag === "Registry") {
+      const organization = yield* organizationOf(parsed.path, input.actor, deps.defaults)
+      const { version, sourceVersion } = yield* at(
+        input.asOf,
+        linkedVersion(organization.name, parsed.path, input.actor)
+      )
+      if (sourceVersion.deleted) return yield* Effect.fail(new ArtifactVersionDeleted({ reference: version.sourceKey }))
+      root = version.sourceKey
+    } else {
+      root = (yield* resolveSource(deps, input.reference, input.actor)).reference
+    }
+    const graph = yield* at(input.asOf, ReadModels.lineage(root, { depth: input.depth ?? 4 }))
+    return { root, ...graph }
   })
 
 /** Input of {@link history}. */
-export interface History extends Request {
+export interface History extends ReadRequest {
   readonly organization?: string
   /** Registry name (with or without prefix); needs access to it. */
   readonly registry?: string
@@ -232,7 +260,11 @@ export interface History extends Request {
   readonly limit?: number
 }
 
-/** The audit log: every event with actor, time, position and hash, filtered. */
+/**
+ * The audit log: every event with actor, time, position and hash, filtered; as of a past point, the events up to
+ * it. The events of registries the actor cannot see are left out (a deleted registry's, but for organization
+ * admins); naming such a registry answers as if it did not exist.
+ */
 export const history = (deps: Dependencies, input: History) =>
   Effect.gen(function* () {
     if (input.by !== undefined) yield* validateEntityName(input.by)
@@ -240,25 +272,32 @@ export const history = (deps: Dependencies, input: History) =>
       input.organization === undefined && input.registry === undefined
         ? undefined
         : yield* organizationFor(deps, input.actor, input.organization)
-    let collectionId: string | undefined
     const registry = input.registry === undefined ? undefined : registryNameOf(input.registry)
-    if (registry !== undefined && organization !== undefined) {
-      yield* authorizedRegistry(organization, registry, input.actor, "see")
-      if (input.collection !== undefined) {
-        yield* validateCollectionName(input.collection)
-        const found = yield* ReadModels.findCollection(organization.name, registry, input.collection)
-        collectionId = Option.match(found, { onNone: () => "(none)", onSome: (row) => row.collectionId })
-      }
-    }
-    return yield* ReadModels.history({
-      ...(organization === undefined ? {} : { organization: organization.name }),
-      ...(registry === undefined ? {} : { registry }),
-      ...(collectionId === undefined ? {} : { collectionId }),
-      ...(input.by === undefined ? {} : { actor: input.by }),
-      ...(input.since === undefined ? {} : { since: input.since }),
-      ...(input.until === undefined ? {} : { until: input.until }),
-      ...(input.limit === undefined ? {} : { limit: input.limit })
-    })
+    return yield* at(
+      input.asOf,
+      Effect.gen(function* () {
+        let collectionId: string | undefined
+        if (registry !== undefined && organization !== undefined) {
+          const seen = yield* ReadModels.reader(input.actor).seesHistoryOf(organization.name, registry)
+          if (!seen) return yield* Effect.fail(new RegistryNotFound({ organization: organization.name, registry }))
+          if (input.collection !== undefined) {
+            yield* validateCollectionName(input.collection)
+            const found = yield* ReadModels.findCollection(organization.name, registry, input.collection)
+            collectionId = Option.match(found, { onNone: () => "(none)", onSome: (row) => row.collectionId })
+          }
+        }
+        return yield* ReadModels.history({
+          ...(organization === undefined ? {} : { organization: organization.name }),
+          ...(registry === undefined ? {} : { registry }),
+          ...(collectionId === undefined ? {} : { collectionId }),
+          ...(input.by === undefined ? {} : { actor: input.by }),
+          ...(input.since === undefined ? {} : { since: input.since }),
+          ...(input.until === undefined ? {} : { until: input.until }),
+          ...(input.limit === undefined ? {} : { limit: input.limit }),
+          reader: input.actor
+        })
+      })
+    )
   })
 
 /** Input of {@link search}. */
@@ -271,9 +310,5 @@ export interface Search extends ReadRequest {
 export const search = (deps: Dependencies, input: Search) =>
   Effect.gen(function* () {
     const organization = yield* organizationFor(deps, input.actor, input.organization)
-    const visible = new Set(
-      (yield* listRegistries(deps, { ...input, organization: organization.name })).registries.map((r) => r.registry)
-    )
-    const entries = yield* at(input.asOf, ReadModels.searchCatalog(organization.name, input.text))
-    return entries.filter((entry) => visible.has(entry.registry))
+    return yield* at(input.asOf, ReadModels.searchCatalog(organization.name, input.text, input.actor))
   })

@@ -1,8 +1,10 @@
 /**
- * Typed access to the read-model tables, and the queries that walk them as a whole: lineage (a graph search) and
- * the audit history (a filtered feed). Re-exported by `ReadModels`.
+ * Typed access to the read-model tables, the access policy as the read models state its facts (a {@link Reader}),
+ * and the queries that walk the tables as a whole: lineage (a graph search) and the audit history (a filtered feed).
+ * Re-exported by `ReadModels`.
  */
 import { Effect, Option } from "effect"
+import { type Actor, canSee, canSeeHistory, effectiveRole, type RegistryAccess, type RegistryRole } from "../Access.js"
 import type { StoreUnavailable } from "../EventStore.js"
 import { type ListOptions, ReadModelStore, type Where } from "../ReadModelStore.js"
 import {
@@ -10,8 +12,12 @@ import {
   Key,
   type LineageEdgeRow,
   type LineageKind,
+  type OrganizationMemberRow,
   readRow,
+  type RegistryGrantRow,
+  type RegistryRow,
   Table,
+  type TeamMemberRow,
   type TeamRow
 } from "./ReadModelSchema.js"
 
@@ -31,6 +37,76 @@ export const countOf = (table: string, where?: Where, prefix?: string): Query<nu
 /** One row by key, as the shape its table holds. */
 export const getAs = <A>(table: string, key: string): Query<Option.Option<A>> =>
   Effect.flatMap(ReadModelStore, (store) => store.get(table, key)).pipe(Effect.map(Option.map(readRow<A>)))
+
+// ---- access ------------------------------------------------------------------------------------------------------
+
+/** The facts that decide a user's roles in an organization's registries: their org role and their teams there. */
+export const actorIn = (organization: string, user: string): Query<Actor> =>
+  Effect.all({
+    membership: getAs<OrganizationMemberRow>(Table.organizationMembers, Key.organizationMember(organization, user)),
+    teams: listAs<TeamMemberRow>(Table.teamMembers, { organization, user })
+  }).pipe(
+    Effect.map(({ membership, teams }) => ({
+      username: user,
+      organizationRole: Option.map(membership, (member) => member.role),
+      teams: teams.map((team) => team.team)
+    }))
+  )
+
+/** A registry's visibility and grants (none when it does not exist). */
+export const registryAccess = (organization: string, registry: string): Query<Option.Option<RegistryAccess>> => {
+  const registryKey = Key.registry(organization, registry)
+  return getAs<RegistryRow>(Table.registries, registryKey).pipe(
+    Effect.flatMap(
+      Effect.transposeMapOption((row) =>
+        Effect.map(listAs<RegistryGrantRow>(Table.registryGrants, { registryKey }), (grants) => ({
+          visibility: row.visibility,
+          grants: grants.map(({ principal, role }) => ({ principal, role }))
+        }))
+      )
+    )
+  )
+}
+
+/**
+ * A user reading the read models, and what the access policy (`Access`) lets them see there. Its facts come from the
+ * store the query runs on (live, or as of a past point) and are read once per organization and registry.
+ */
+export interface Reader {
+  readonly user: string
+  /** The reader's role in a registry. */
+  readonly roleIn: (organization: string, registry: RegistryAccess) => Query<Option.Option<RegistryRole>>
+  /** Whether the reader can see a registry (a restricted one is invisible to non-members). */
+  readonly sees: (organization: string, registry: RegistryAccess) => Query<boolean>
+  /** Whether the reader may see a registry's events, by name: it exists and they see it, or it is gone and they administer its organization. */
+  readonly seesHistoryOf: (organization: string, registry: string) => Query<boolean>
+}
+
+/** The reader `user`, for one query. */
+export const reader = (user: string): Reader => {
+  const actors = new Map<string, Actor>()
+  const histories = new Map<string, boolean>()
+  const actor = (organization: string): Query<Actor> => {
+    const known = actors.get(organization)
+    if (known !== undefined) return Effect.succeed(known)
+    return Effect.tap(actorIn(organization, user), (found) => Effect.sync(() => actors.set(organization, found)))
+  }
+  const roleIn = (organization: string, registry: RegistryAccess) =>
+    Effect.map(actor(organization), (facts) => effectiveRole(registry, facts))
+  return {
+    user,
+    roleIn,
+    sees: (organization, registry) => Effect.map(actor(organization), (facts) => canSee(registry, facts)),
+    seesHistoryOf: (organization, registry) => {
+      const key = Key.registry(organization, registry)
+      const known = histories.get(key)
+      if (known !== undefined) return Effect.succeed(known)
+      return Effect.zipWith(registryAccess(organization, registry), actor(organization), canSeeHistory).pipe(
+        Effect.tap((seen) => Effect.sync(() => histories.set(key, seen)))
+      )
+    }
+  }
+}
 
 // ---- lineage -----------------------------------------------------------------------------------------------------
 
@@ -102,6 +178,11 @@ export interface HistoryFilter {
   readonly until?: string
   /** At most this many rows: the most recent ones. */
   readonly limit?: number
+  /**
+   * Only the rows this user may see: the events of a registry they cannot see (its creation, settings, grants,
+   * collections, links, aliases) are left out; organization, team, user and artifact events stay.
+   */
+  readonly reader?: string
 }
 
 const narrowest = (filter: HistoryFilter): Where | undefined => {
@@ -135,5 +216,17 @@ export const history = (filter: HistoryFilter = {}): Query<ReadonlyArray<AuditRo
       if (until !== undefined && !(at <= until)) return false
       return true
     })
-    return filter.limit === undefined ? rows : rows.slice(Math.max(0, rows.length - filter.limit))
+    const visible = yield* seenBy(filter.reader, rows)
+    return filter.limit === undefined ? visible : visible.slice(Math.max(0, visible.length - filter.limit))
   })
+
+/** The audit rows a reader may see (all of them without a reader). */
+const seenBy = (user: string | undefined, rows: ReadonlyArray<AuditRow>): Query<ReadonlyArray<AuditRow>> => {
+  if (user === undefined) return Effect.succeed(rows)
+  const who = reader(user)
+  return Effect.filter(rows, (row) =>
+    row.organization === null || row.registry === null
+      ? Effect.succeed(true)
+      : who.seesHistoryOf(row.organization, row.registry)
+  )
+}

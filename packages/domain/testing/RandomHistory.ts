@@ -1,11 +1,11 @@
 /**
- * Test helpers for projections: a recorder that turns domain events into recorded events (as a store would), a
- * feed-only EventStore over them, and a generator of random valid histories, built by applying random commands to
- * the deciders (rejected commands simply record nothing).
+ * Test helpers for projections and reads: a recorder that turns domain events into recorded events (as a store
+ * would), a feed-only EventStore over them, and a generator of random valid histories, built by applying random
+ * commands to the deciders (rejected commands simply record nothing).
  */
 import { Effect, Either, FastCheck, HashMap, Option } from "effect"
 import type { Actor } from "../src/Access.js"
-import { effectiveRole, type RegistryRole } from "../src/Access.js"
+import { effectiveRole, type RegistryRole, type Visibility } from "../src/Access.js"
 import * as Artifact from "../src/Artifact.js"
 import * as Collection from "../src/Collection.js"
 import type { Decider } from "../src/Decider.js"
@@ -61,6 +61,7 @@ export const feedOnly = (events: ReadonlyArray<RecordedEvent>): EventStoreShape 
 
 // ---- random histories --------------------------------------------------------------------------------------------
 
+/** The users who issue the random commands (alice administers the organization, bob is a member of team ml). */
 const users = ["alice", "bob"] as const
 const artifacts = [
   { entity: "ml", project: "proj", name: "raw", type: "dataset" },
@@ -71,6 +72,15 @@ const registries = ["Golden Datasets", "Models"] as const
 const collectionNames = ["raw_images", "finetuned", "Finetuned Llama-3.2"] as const
 const aliases = ["production", "staging", "best"] as const
 const runs = ["r1", "r2", "r3", "r4"] as const
+
+/** The names random histories use: every user of the world, source artifacts, registries, collections, aliases. */
+export const worldNames = {
+  users: ["alice", "bob", "carol", "dave"],
+  artifacts,
+  registries,
+  collections: collectionNames,
+  aliases
+} as const
 
 const pick = <A>(items: ReadonlyArray<A>) => FastCheck.constantFrom(...items)
 /** Picks among the existing versions (modulo their count), so that most steps name a version that exists. */
@@ -134,8 +144,13 @@ export const Step = FastCheck.oneof(
     arbitrary: FastCheck.record({
       _tag: FastCheck.constant("CreateRegistry" as const),
       registry: pick(registries),
+      visibility: pick<Visibility>(["organization", "restricted"]),
       acceptedTypes: FastCheck.subarray(["dataset", "model"])
     })
+  },
+  {
+    weight: 1,
+    arbitrary: FastCheck.record({ _tag: FastCheck.constant("Restrict" as const), registry: pick(registries) })
   },
   {
     weight: 1,
@@ -146,8 +161,12 @@ export const Step = FastCheck.oneof(
     arbitrary: FastCheck.record({
       _tag: FastCheck.constant("Grant" as const),
       registry: pick(registries),
-      principal: FastCheck.constantFrom({ kind: "user", name: "bob" } as const, { kind: "team", name: "ml" } as const),
-      role: FastCheck.option(pick<RegistryRole>(["viewer", "member", "admin"]), { nil: null })
+      principal: FastCheck.constantFrom(
+        { kind: "user", name: "bob" } as const,
+        { kind: "user", name: "dave" } as const,
+        { kind: "team", name: "ml" } as const
+      ),
+      role: FastCheck.option(pick<RegistryRole>(["restricted_viewer", "viewer", "member", "admin"]), { nil: null })
     })
   },
   {
@@ -222,7 +241,11 @@ export type Step = typeof Step extends FastCheck.Arbitrary<infer A> ? A : never
 /** A random command and the user who issues it. */
 export const ActedStep = FastCheck.record({ step: Step, actor: pick(users) })
 
-/** A world of one organization (`acme`, team `ml` of alice and bob, personal user carol) and its streams. */
+/**
+ * A world of one organization (`acme`: admin alice, member bob, viewer dave; team `ml` of alice and bob; personal
+ * user carol outside it) with registries `Golden Datasets` (organization-wide, team ml members) and `Models`
+ * (restricted), and its streams.
+ */
 export const makeWorld = () => {
   const recorder = makeRecorder()
   const entities = new Map<string, Entity.State>()
@@ -249,7 +272,7 @@ export const makeWorld = () => {
   const entity = (name: string, command: Entity.Command, actor: string) =>
     run(Entity.decider, entities, name, Entity.streamId(name), command, actor)
 
-  for (const user of ["alice", "bob", "carol"]) entity(user, { _tag: "CreateUser", user }, user)
+  for (const user of ["alice", "bob", "carol", "dave"]) entity(user, { _tag: "CreateUser", user }, user)
   entity(
     "acme",
     { _tag: "CreateOrganization", organization: "acme", displayName: "Acme Corp", actor: "alice" },
@@ -259,6 +282,11 @@ export const makeWorld = () => {
   entity(
     "acme",
     { _tag: "SetOrganizationMember", organization: "acme", user: "bob", role: "member", actor: "alice" },
+    "alice"
+  )
+  entity(
+    "acme",
+    { _tag: "SetOrganizationMember", organization: "acme", user: "dave", role: "viewer", actor: "alice" },
     "alice"
   )
   entity(
@@ -404,9 +432,17 @@ export const makeWorld = () => {
           _tag: "CreateRegistry",
           ...names,
           registry: step.registry,
-          visibility: "organization",
+          visibility: step.visibility,
           description: `the ${step.registry} registry`,
           acceptedTypes: step.acceptedTypes
+        })
+        return
+      case "Restrict":
+        registryCommand(step.registry, actor, {
+          _tag: "ChangeVisibility",
+          ...names,
+          registry: step.registry,
+          visibility: "restricted"
         })
         return
       case "DeleteRegistry":
@@ -510,11 +546,17 @@ export const makeWorld = () => {
     }
   }
 
-  apply({ actor: "alice", step: { _tag: "CreateRegistry", registry: "Golden Datasets", acceptedTypes: [] } })
-  apply({ actor: "alice", step: { _tag: "CreateRegistry", registry: "Models", acceptedTypes: ["model"] } })
+  apply({
+    actor: "alice",
+    step: { _tag: "CreateRegistry", registry: "Golden Datasets", visibility: "organization", acceptedTypes: [] }
+  })
+  apply({
+    actor: "alice",
+    step: { _tag: "CreateRegistry", registry: "Models", visibility: "restricted", acceptedTypes: ["model"] }
+  })
   const team = { kind: "team", name: "ml" } as const
   apply({ actor: "alice", step: { _tag: "Grant", registry: "Golden Datasets", principal: team, role: "member" } })
   apply({ actor: "alice", step: { _tag: "Log", artifact: artifacts[0], content: 0, run: "r1", aliases: [] } })
 
-  return { events: recorder.events, apply, registryStates, artifactStates, collectionStates }
+  return { events: recorder.events, apply, registryStates, artifactStates, collectionStates, actorOf, registryOf }
 }
