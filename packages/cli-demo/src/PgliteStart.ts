@@ -33,8 +33,8 @@ export interface Opening {
   readonly close: () => Promise<void>
 }
 
-/** Whether a command line runs long enough to trade start-up time for speed (`replay` rebuilds every read model). */
-export const runsLong = (args: ReadonlyArray<string>): boolean => args.includes("replay")
+/** Whether a command line runs long enough to trade start-up time for speed (`replay` rebuilds every read model; `serve` runs until stopped). */
+export const runsLong = (args: ReadonlyArray<string>): boolean => args.includes("replay") || args.includes("serve")
 
 /**
  * The PostgreSQL settings a command starts with. PostgreSQL zeroes and initializes all of its shared memory on every
