@@ -16,9 +16,15 @@ const tooLarge = (limitBytes: number) => {
   })
 }
 
+/** Where request-log lines go. */
+export type LogSink = (line: string) => Effect.Effect<void>
+
+/** The default sink: an info entry of the Effect logger. */
+export const logInfo: LogSink = (line) => Effect.logInfo(line)
+
 /** Wraps the app with the body limit and the request log. */
 export const requestLog =
-  (limitBytes: number) =>
+  (limitBytes: number, sink: LogSink = logInfo) =>
   (app: HttpApp.Default): HttpApp.Default =>
     Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
@@ -32,15 +38,10 @@ export const requestLog =
               HttpIncomingMessage.withMaxBodySize(Option.some(limitBytes)),
               Effect.provideService(RequestActor, actor)
             )
-      return yield* Effect.onExit(handled, (exit) =>
-        Effect.logInfo("request").pipe(
-          Effect.annotateLogs({
-            method: request.method,
-            path: request.url.split("?")[0] ?? "",
-            status: Exit.isSuccess(exit) ? exit.value.status : Exit.isInterrupted(exit) ? 499 : 500,
-            ms: Math.round((performance.now() - started) * 10) / 10,
-            actor: actor.user ?? "-"
-          })
-        )
-      )
+      return yield* Effect.onExit(handled, (exit) => {
+        const status = Exit.isSuccess(exit) ? exit.value.status : Exit.isInterrupted(exit) ? 499 : 500
+        const ms = Math.round((performance.now() - started) * 10) / 10
+        const path = request.url.split("?")[0] ?? ""
+        return sink(`method=${request.method} path=${path} status=${status} ms=${ms} actor=${actor.user ?? "-"}`)
+      })
     })

@@ -15,7 +15,7 @@ import { failuresLayer } from "./Failures.js"
 import { HealthLive, EntitiesLive, HistoryLive, KeysLive } from "./handlers/People.js"
 import { CollectionsLive, RegistriesLive } from "./handlers/Registries.js"
 import { ArtifactsLive, VersionsLive } from "./handlers/Versions.js"
-import { requestLog } from "./RequestLog.js"
+import { type LogSink, requestLog } from "./RequestLog.js"
 
 /** Where and how to listen. */
 export interface ServerOptions {
@@ -23,6 +23,8 @@ export interface ServerOptions {
   readonly host: string
   /** The largest request body accepted, in bytes (default 1 MiB). */
   readonly bodyLimitBytes?: number
+  /** Where the request log's lines go (default: info entries of the Effect logger). */
+  readonly log?: LogSink
 }
 
 /** The default body limit: 1 MiB (manifests, not file contents, travel as JSON). */
@@ -75,7 +77,7 @@ export const apiLayer = (bodyLimitBytes: number = DEFAULT_BODY_LIMIT) =>
 /** The HTTP server, listening; its `HttpServer` service tells the bound address (for port 0). */
 export const layer = (options: ServerOptions) => {
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT
-  return HttpApiBuilder.serve(requestLog(limit)).pipe(
+  return HttpApiBuilder.serve(requestLog(limit, options.log)).pipe(
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(openApiRoute),
     Layer.provide(apiLayer(limit)),

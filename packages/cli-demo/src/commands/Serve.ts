@@ -56,7 +56,13 @@ const serve = leaf(
         }
         yield* Effect.scoped(
           Effect.gen(function* () {
-            const context = yield* Layer.build(Server.layer({ port: args.port, host: args.host }))
+            const context = yield* Layer.build(
+              Server.layer({
+                port: args.port,
+                host: args.host,
+                log: (entry) => Output.line(`${new Date().toISOString()} ${entry}`)
+              })
+            )
             const port = yield* Effect.provide(Server.boundPort, context)
             yield* Output.line(`Listening on http://${args.host}:${port} (API docs at /docs)`)
             return yield* Effect.never
