@@ -173,11 +173,13 @@ export const storeCommands: ReadonlyArray<string> = [
   "verify",
   "anchor",
   "chain",
-  "replay"
+  "replay",
+  "serve",
+  "api-key"
 ]
 
 // The commands that need no acting user.
-const actingAsNobody = ["demo", "verify", "anchor", "chain", "replay"]
+const actingAsNobody = ["demo", "verify", "anchor", "chain", "replay", "serve", "api-key"]
 
 // The common options that take a value (their values are not command names).
 const valueOptions = ["--as", "--data-dir", "--database-url", "--schema", "--as-of"]
