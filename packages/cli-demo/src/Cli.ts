@@ -8,6 +8,7 @@ import * as Maintenance from "./commands/Maintenance.js"
 import * as Organization from "./commands/Organization.js"
 import * as Read from "./commands/Read.js"
 import * as Registry from "./commands/Registry.js"
+import * as Serve from "./commands/Serve.js"
 import { root } from "./Root.js"
 
 /** The `registrar` command with every subcommand. */
@@ -23,6 +24,7 @@ export const command = root.pipe(
     Collection.command,
     ...Link.commands,
     ...Read.commands,
-    ...Maintenance.commands
+    ...Maintenance.commands,
+    ...Serve.commands
   ])
 )

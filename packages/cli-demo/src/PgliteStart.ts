@@ -33,8 +33,8 @@ export interface Opening {
   readonly close: () => Promise<void>
 }
 
-/** Whether a command line runs long enough to trade start-up time for speed (`replay` rebuilds every read model). */
-export const runsLong = (args: ReadonlyArray<string>): boolean => args.includes("replay")
+/** Whether a command line runs long enough to trade start-up time for speed (`replay` rebuilds every read model; `serve` runs until stopped). */
+export const runsLong = (args: ReadonlyArray<string>): boolean => args.includes("replay") || args.includes("serve")
 
 /**
  * The PostgreSQL settings a command starts with. PostgreSQL zeroes and initializes all of its shared memory on every
@@ -173,11 +173,13 @@ export const storeCommands: ReadonlyArray<string> = [
   "verify",
   "anchor",
   "chain",
-  "replay"
+  "replay",
+  "serve",
+  "api-key"
 ]
 
 // The commands that need no acting user.
-const actingAsNobody = ["demo", "verify", "anchor", "chain", "replay"]
+const actingAsNobody = ["demo", "verify", "anchor", "chain", "replay", "serve", "api-key"]
 
 // The common options that take a value (their values are not command names).
 const valueOptions = ["--as", "--data-dir", "--database-url", "--schema", "--as-of"]

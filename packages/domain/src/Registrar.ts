@@ -13,6 +13,7 @@ import { anchorStore, type VerifyOptions, verifyStore } from "./HashChain.js"
 import { AggregateCache } from "./internal/Loader.js"
 import { randomUuid } from "./internal/Uuid.js"
 import type { ReadModelStore } from "./ReadModelStore.js"
+import * as ApiKeys from "./Registrar/ApiKeys.js"
 import * as Artifacts from "./Registrar/Artifacts.js"
 import { type Request, requireUser } from "./Registrar/Context.js"
 import * as Links from "./Registrar/Links.js"
@@ -27,6 +28,7 @@ import * as ReadModels from "./ReadModels.js"
 export type { Request } from "./Registrar/Context.js"
 export type { LinkResult } from "./Registrar/Links.js"
 export type { LoggedVersion, Run } from "./Registrar/Artifacts.js"
+export type { CreatedApiKey, ListedApiKey } from "./Registrar/ApiKeys.js"
 
 /** How the service interprets paths. */
 export interface RegistrarOptions {
@@ -166,6 +168,15 @@ const make = (options: RegistrarOptions) =>
       lineage: (input: Reads.Lineage) => read(input, Reads.lineage(deps, input)),
       history: (input: Reads.History) => read(input, Reads.history(deps, input)),
       search: (input: Reads.Search) => read(input, Reads.search(deps, input)),
+
+      // API keys (the server's credentials)
+      createApiKey: (input: ApiKeys.CreateApiKey) => run(ApiKeys.createApiKey(input)),
+      listApiKeys: (input: ApiKeys.ListApiKeys) => run(ApiKeys.listApiKeys(input)),
+      revokeApiKey: (input: ApiKeys.RevokeApiKey) => run(ApiKeys.revokeApiKey(input)),
+      /** The user a key belongs to; InvalidApiKey for an unknown, revoked or wrong key. */
+      authenticate: (key: string) => run(ApiKeys.authenticate(key)),
+      /** Creates the instance admin and their first key, once per store; `None` afterwards. */
+      bootstrap: (input: ApiKeys.Bootstrap) => run(ApiKeys.bootstrap(input)),
 
       // maintenance
       /** Brings the read models up to date with the log; returns how many events were applied. */

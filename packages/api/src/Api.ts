@@ -1,0 +1,279 @@
+/**
+ * The HTTP API of Registrar, defined once: one group per resource, bodies from `Models.ts`, every failure a problem
+ * document (`Errors.ts`), every group but `health` behind bearer-key authentication. The server implements it with
+ * `HttpApiBuilder`, clients derive from it with `HttpApiClient`, and `/openapi.json` is generated from it.
+ */
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { Authentication } from "./Authentication.js"
+import { problems } from "./Errors.js"
+import * as M from "./Models.js"
+
+const { optional } = M
+
+const organization = HttpApiSchema.param("organization", Schema.String)
+const registry = HttpApiSchema.param(
+  "registry",
+  Schema.String.annotations({ description: "The registry name, without the wandb-registry- prefix" })
+)
+const collection = HttpApiSchema.param("collection", Schema.String)
+const version = HttpApiSchema.param(
+  "version",
+  Schema.String.annotations({ description: "vN, or an alias (latest included)" })
+)
+const alias = HttpApiSchema.param("alias", Schema.String)
+const user = HttpApiSchema.param("user", Schema.String)
+const team = HttpApiSchema.param("team", Schema.String)
+const principalKind = HttpApiSchema.param("kind", Schema.Literal("user", "team"))
+const principalName = HttpApiSchema.param("name", Schema.String)
+const entity = HttpApiSchema.param("entity", Schema.String)
+const project = HttpApiSchema.param("project", Schema.String)
+const artifact = HttpApiSchema.param("artifact", Schema.String)
+const prefix = HttpApiSchema.param("prefix", Schema.String)
+
+const created = { status: 201 } as const
+
+/** Liveness and readiness, without authentication. */
+export class HealthGroup extends HttpApiGroup.make("health")
+  .add(HttpApiEndpoint.get("healthz", "/healthz").addSuccess(M.Health))
+  .add(HttpApiEndpoint.get("readyz", "/readyz").addSuccess(M.Health))
+  .annotate(OpenApi.Description, "Is the process up (healthz) and its store reachable (readyz)?") {}
+
+/** The caller's API keys. */
+export class KeysGroup extends HttpApiGroup.make("keys")
+  .add(HttpApiEndpoint.get("me", "/me").addSuccess(M.Me))
+  .add(
+    HttpApiEndpoint.post("createApiKey", "/api-keys").setPayload(M.CreateApiKey).addSuccess(M.CreatedApiKey, created)
+  )
+  .add(HttpApiEndpoint.get("listApiKeys", "/api-keys").addSuccess(Schema.Array(M.ApiKeyInfo)))
+  .add(HttpApiEndpoint.del("revokeApiKey")`/api-keys/${prefix}`.addSuccess(M.ApiKeyRevoked))
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "Your API keys: create (the key is shown once), list, revoke") {}
+
+/** Users, organizations and teams. */
+export class EntitiesGroup extends HttpApiGroup.make("entities")
+  .add(
+    HttpApiEndpoint.post("createUser", "/users")
+      .setPayload(M.CreateUser)
+      .setHeaders(M.IdempotencyHeaders)
+      .addSuccess(M.UserCreated, created)
+  )
+  .add(
+    HttpApiEndpoint.post("createOrganization", "/organizations")
+      .setPayload(M.CreateOrganization)
+      .setHeaders(M.IdempotencyHeaders)
+      .addSuccess(M.OrganizationCreated, created)
+  )
+  .add(
+    HttpApiEndpoint.put("setOrganizationMember")`/organizations/${organization}/members/${user}`
+      .setPayload(Schema.Struct({ role: M.OrganizationMember.fields.role }))
+      .addSuccess(M.OrganizationMember)
+  )
+  .add(HttpApiEndpoint.del("removeOrganizationMember")`/organizations/${organization}/members/${user}`)
+  .add(
+    HttpApiEndpoint.post("createTeam", "/teams")
+      .setPayload(M.CreateTeam)
+      .setHeaders(M.IdempotencyHeaders)
+      .addSuccess(M.TeamCreated, created)
+  )
+  .add(HttpApiEndpoint.put("addTeamMember")`/teams/${team}/members/${user}`.addSuccess(M.TeamMember))
+  .add(HttpApiEndpoint.del("removeTeamMember")`/teams/${team}/members/${user}`.addSuccess(M.TeamMember))
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "Users, organizations and teams") {}
+
+/** Registries of an organization and their settings. */
+export class RegistriesGroup extends HttpApiGroup.make("registries")
+  .add(
+    HttpApiEndpoint.get("listRegistries")`/organizations/${organization}/registries`
+      .setUrlParams(M.PageAsOfParams)
+      .addSuccess(M.Page(M.Registry))
+  )
+  .add(
+    HttpApiEndpoint.post("createRegistry")`/organizations/${organization}/registries`
+      .setPayload(M.CreateRegistry)
+      .setHeaders(M.IdempotencyHeaders)
+      .addSuccess(M.RegistryCreated, created)
+  )
+  .add(
+    HttpApiEndpoint.get("showRegistry")`/organizations/${organization}/registries/${registry}`
+      .setUrlParams(M.AsOfParams)
+      .addSuccess(M.RegistryDetails)
+  )
+  .add(
+    HttpApiEndpoint.del("deleteRegistry")`/organizations/${organization}/registries/${registry}`.addSuccess(M.Changed)
+  )
+  .add(
+    HttpApiEndpoint.put("changeVisibility")`/organizations/${organization}/registries/${registry}/visibility`
+      .setPayload(M.ChangeVisibility)
+      .addSuccess(M.Changed)
+  )
+  .add(
+    HttpApiEndpoint.post("acceptTypes")`/organizations/${organization}/registries/${registry}/accepted-types`
+      .setPayload(M.AcceptTypes)
+      .addSuccess(M.Changed)
+  )
+  .add(
+    HttpApiEndpoint.put("setProtectedAliases")`/organizations/${organization}/registries/${registry}/protected-aliases`
+      .setPayload(M.SetProtectedAliases)
+      .addSuccess(M.Changed)
+  )
+  .add(
+    HttpApiEndpoint.put("grantRole")`/organizations/${organization}/registries/${registry}/grants`
+      .setPayload(M.GrantRole)
+      .addSuccess(M.Changed)
+  )
+  .add(
+    HttpApiEndpoint.del(
+      "revokeRole"
+    )`/organizations/${organization}/registries/${registry}/grants/${principalKind}/${principalName}`.addSuccess(
+      M.Changed
+    )
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "Registries: create, list, show, configure, grant roles, delete") {}
+
+const collectionPath = HttpApiEndpoint.get(
+  "showCollection"
+)`/organizations/${organization}/registries/${registry}/collections/${collection}`
+
+/** Collections of a registry. */
+export class CollectionsGroup extends HttpApiGroup.make("collections")
+  .add(
+    HttpApiEndpoint.get("listCollections")`/organizations/${organization}/registries/${registry}/collections`
+      .setUrlParams(M.PageAsOfParams)
+      .addSuccess(M.Page(M.Collection))
+  )
+  .add(
+    HttpApiEndpoint.post("createCollection")`/organizations/${organization}/registries/${registry}/collections`
+      .setPayload(M.CreateCollection)
+      .setHeaders(M.IdempotencyHeaders)
+      .addSuccess(M.CollectionCreated, created)
+  )
+  .add(collectionPath.setUrlParams(M.AsOfParams).addSuccess(M.Collection))
+  .add(
+    HttpApiEndpoint.patch(
+      "updateCollection"
+    )`/organizations/${organization}/registries/${registry}/collections/${collection}`
+      .setPayload(M.UpdateCollection)
+      .addSuccess(M.CollectionChanged)
+  )
+  .add(
+    HttpApiEndpoint.del(
+      "deleteCollection"
+    )`/organizations/${organization}/registries/${registry}/collections/${collection}`.addSuccess(M.CollectionDeleted)
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "Collections: create, list, show, rename and update, delete") {}
+
+const versionsOf = `/organizations/:organization/registries/:registry/collections/:collection/versions` as const
+
+/** Linked versions: link, unlink, aliases, list, resolve. */
+export class VersionsGroup extends HttpApiGroup.make("versions")
+  .add(
+    HttpApiEndpoint.get(
+      "listVersions"
+    )`/organizations/${organization}/registries/${registry}/collections/${collection}/versions`
+      .setUrlParams(M.PageAsOfParams)
+      .addSuccess(M.VersionsPage)
+  )
+  .add(
+    HttpApiEndpoint.post("link")`/organizations/${organization}/registries/${registry}/collections/${collection}/links`
+      .setPayload(M.Link)
+      .setHeaders(M.IdempotencyHeaders)
+      .addSuccess(M.LinkResult)
+  )
+  .add(
+    HttpApiEndpoint.del(
+      "unlink"
+    )`/organizations/${organization}/registries/${registry}/collections/${collection}/versions/${version}`.addSuccess(
+      M.LinkedChange
+    )
+  )
+  .add(
+    HttpApiEndpoint.put(
+      "addAlias"
+    )`/organizations/${organization}/registries/${registry}/collections/${collection}/versions/${version}/aliases/${alias}`.addSuccess(
+      M.LinkedChange
+    )
+  )
+  .add(
+    HttpApiEndpoint.del(
+      "removeAlias"
+    )`/organizations/${organization}/registries/${registry}/collections/${collection}/versions/${version}/aliases/${alias}`.addSuccess(
+      M.LinkedChange
+    )
+  )
+  .add(
+    HttpApiEndpoint.get("resolve", "/resolve")
+      .setUrlParams(
+        Schema.Struct({
+          name: Schema.String.annotations({ description: "[ORG/]wandb-registry-R/C[:vN|:alias]" }),
+          asOf: optional(M.AsOf)
+        })
+      )
+      .addSuccess(M.Resolved)
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, `Linked versions (${versionsOf}): link, unlink, aliases, list, resolve`) {}
+
+/** Source artifacts: log (with a JSON manifest), list versions, record use, lineage. */
+export class ArtifactsGroup extends HttpApiGroup.make("artifacts")
+  .add(
+    HttpApiEndpoint.post("logArtifact")`/entities/${entity}/projects/${project}/artifacts/${artifact}/versions`
+      .setPayload(M.LogArtifact)
+      .setHeaders(M.IdempotencyHeaders)
+      .addSuccess(M.LoggedVersion, created)
+  )
+  .add(
+    HttpApiEndpoint.get("listArtifactVersions")`/entities/${entity}/projects/${project}/artifacts/${artifact}/versions`
+      .setUrlParams(M.PageAsOfParams)
+      .addSuccess(M.Page(M.ArtifactVersion))
+  )
+  .add(
+    HttpApiEndpoint.post("useArtifact", "/uses")
+      .setPayload(M.UseArtifact)
+      .setHeaders(M.IdempotencyHeaders)
+      .addSuccess(Schema.Struct({ reference: Schema.String }))
+  )
+  .add(
+    HttpApiEndpoint.get("lineage", "/lineage")
+      .setUrlParams(
+        Schema.Struct({
+          reference: Schema.String,
+          depth: optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 20))),
+          asOf: optional(M.AsOf)
+        })
+      )
+      .addSuccess(M.LineageGraph)
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "Source artifacts: log versions, list them, record use, lineage") {}
+
+/** The audit history and catalog search. */
+export class HistoryGroup extends HttpApiGroup.make("history")
+  .add(HttpApiEndpoint.get("history", "/history").setUrlParams(M.HistoryParams).addSuccess(M.Page(M.AuditEvent)))
+  .add(
+    HttpApiEndpoint.get("search")`/organizations/${organization}/search`
+      .setUrlParams(Schema.Struct({ ...M.PageParams, text: Schema.String, asOf: optional(M.AsOf) }))
+      .addSuccess(M.Page(M.CatalogEntry))
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "The audit history (newest last) and catalog search") {}
+
+/** The whole API. */
+export class RegistrarApi extends HttpApi.make("registrar")
+  .add(HealthGroup)
+  .add(KeysGroup)
+  .add(EntitiesGroup)
+  .add(RegistriesGroup)
+  .add(CollectionsGroup)
+  .add(VersionsGroup)
+  .add(ArtifactsGroup)
+  .add(HistoryGroup)
+  .addError(Schema.Union(...problems))
+  .annotate(OpenApi.Title, "Registrar")
+  .annotate(OpenApi.Version, "0.1.0")
+  .annotate(
+    OpenApi.Description,
+    "An event-sourced artifact registry with the semantics of the W&B Registry. Authenticate with Authorization: Bearer <API key>. Errors are application/problem+json documents."
+  ) {}

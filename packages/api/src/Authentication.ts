@@ -1,0 +1,25 @@
+/**
+ * Authentication: every endpoint but health is behind `Authentication`, an `HttpApiMiddleware` that reads
+ * `Authorization: Bearer <key>` and provides the key's user as `CurrentUser`. The actor of every command is that user,
+ * never a field of the request.
+ */
+import { HttpApiMiddleware, HttpApiSecurity, OpenApi } from "@effect/platform"
+import { Context } from "effect"
+import { problem, Unauthorized } from "./Problem.js"
+
+/** The authenticated caller. */
+export class CurrentUser extends Context.Tag("@registrar/api/CurrentUser")<
+  CurrentUser,
+  { readonly user: string; readonly keyPrefix: string }
+>() {}
+
+/** The bearer-key middleware: fails with a 401 problem, provides {@link CurrentUser}. */
+export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@registrar/api/Authentication", {
+  failure: problem(Unauthorized, 401),
+  provides: CurrentUser,
+  security: {
+    bearer: HttpApiSecurity.bearer.pipe(
+      HttpApiSecurity.annotate(OpenApi.Description, "An API key: rk_<prefix>_<secret>")
+    )
+  }
+}) {}

@@ -1,0 +1,12 @@
+/**
+ * Registrar's HTTP API definition: the `HttpApi`, its authentication middleware, the body schemas and the problem
+ * documents errors travel as. No server code: the server, the CLI and browsers import it alike.
+ */
+export * from "./Api.js"
+export * from "./Authentication.js"
+/** The error → HTTP status table. */
+export * as Errors from "./Errors.js"
+/** The request and response bodies. */
+export * as Models from "./Models.js"
+/** Problem documents (RFC 9457) and the API's own errors. */
+export * as Problem from "./Problem.js"

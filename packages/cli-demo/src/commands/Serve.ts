@@ -1,0 +1,150 @@
+/**
+ * `serve`: Registrar as a shared HTTP service on the store the options name (the embedded store of the data
+ * directory by default, or `--database-url`); and `api-key create|list|revoke`, the keys of a user on that store.
+ */
+import { randomBytes } from "node:crypto"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import { ApiKey } from "@registrar/domain"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Output from "../Output.js"
+import { help, leaf } from "../Root.js"
+import { withStore } from "../Session.js"
+
+const bootstrapKeyVariable = "REGISTRAR_BOOTSTRAP_KEY"
+
+const serve = leaf(
+  "serve",
+  {
+    port: Options.integer("port").pipe(
+      Options.withDescription("The TCP port (0: any free port)."),
+      Options.withDefault(8080)
+    ),
+    host: Options.text("host").pipe(
+      Options.withDescription("The address to listen on (0.0.0.0 for every interface)."),
+      Options.withDefault("127.0.0.1")
+    ),
+    admin: Options.text("admin").pipe(
+      Options.withDescription("The instance admin created on the store's first start."),
+      Options.withDefault("admin")
+    )
+  },
+  help(
+    `Serve the HTTP API (with /openapi.json and /docs) on the store. The first start on a store creates the instance admin and prints their API key once (or takes it from $${bootstrapKeyVariable}). Every request needs "Authorization: Bearer <key>". SIGTERM finishes the requests in flight, then closes the store.`,
+    "registrar serve --port 8080",
+    "registrar serve --database-url postgres://user@db:5432/registry --host 0.0.0.0"
+  ),
+  (args, common) =>
+    withStore(common, () =>
+      Effect.gen(function* () {
+        const { Server } = yield* Effect.promise(() => import("@registrar/server"))
+        const given = process.env[bootstrapKeyVariable]
+        const bootstrapped = yield* Server.bootstrap({
+          admin: args.admin,
+          ...(given === undefined || given === "" ? {} : { key: given })
+        })
+        if (Option.isSome(bootstrapped)) {
+          const created = bootstrapped.value
+          yield* Output.line(
+            given === undefined || given === ""
+              ? `Bootstrapped this store: the instance admin is "${created.user}". Their API key, shown only now:\n\n  ${created.key}\n`
+              : `Bootstrapped this store: the instance admin is "${created.user}", with the key from $${bootstrapKeyVariable}.`
+          )
+        }
+        yield* Effect.scoped(
+          Effect.gen(function* () {
+            const context = yield* Layer.build(
+              Server.layer({
+                port: args.port,
+                host: args.host,
+                log: (entry) => Output.line(`${new Date().toISOString()} ${entry}`)
+              })
+            )
+            const port = yield* Effect.provide(Server.boundPort, context)
+            yield* Output.line(`Listening on http://${args.host}:${port} (API docs at /docs)`)
+            return yield* Effect.never
+          })
+        )
+      })
+    )
+)
+
+const user = Options.text("user").pipe(Options.withPseudoName("USER"), Options.withDescription("Whose keys."))
+
+const create = leaf(
+  "create",
+  {
+    user,
+    name: Options.text("name").pipe(
+      Options.withDescription("Where the key is used, e.g. ci."),
+      Options.withDefault("default")
+    )
+  },
+  help(
+    "Create an API key for a user on this store and print it once (only its digest is stored).",
+    "registrar api-key create --user alice --name laptop"
+  ),
+  (args, common) =>
+    withStore(common, ({ registrar }) =>
+      Effect.gen(function* () {
+        const created = yield* registrar.createApiKey({
+          actor: args.user,
+          user: args.user,
+          name: args.name,
+          random: randomBytes(ApiKey.RANDOM_BYTES)
+        })
+        yield* Output.emit(
+          common,
+          created,
+          () => `API key "${created.name}" for ${created.user} (shown only now; store it):\n\n  ${created.key}\n`
+        )
+      })
+    )
+)
+
+const list = leaf(
+  "list",
+  { user },
+  help("List a user's API keys: name, prefix and dates, never the secret.", "registrar api-key list --user alice"),
+  (args, common) =>
+    withStore(common, ({ registrar }) =>
+      Effect.gen(function* () {
+        const keys = yield* registrar.listApiKeys({ actor: args.user, user: args.user })
+        yield* Output.emit(common, keys, () =>
+          Output.table(
+            ["PREFIX", "NAME", "CREATED", "REVOKED"],
+            keys.map((key) => [key.prefix, key.name, key.createdAt, key.revokedAt ?? "-"])
+          )
+        )
+      })
+    )
+)
+
+const revoke = leaf(
+  "revoke",
+  { user, prefix: Args.text({ name: "prefix" }).pipe(Args.withDescription("The key's prefix (see api-key list).")) },
+  help("Revoke one of a user's API keys; it authenticates no more.", "registrar api-key revoke --user alice 0a1b2c3d"),
+  (args, common) =>
+    withStore(common, ({ registrar }) =>
+      Effect.gen(function* () {
+        const result = yield* registrar.revokeApiKey({ actor: args.user, user: args.user, prefix: args.prefix })
+        yield* Output.emit(common, result, () =>
+          result.changed
+            ? `Revoked key ${result.prefix} of ${result.user}.`
+            : `Key ${result.prefix} was already revoked.`
+        )
+      })
+    )
+)
+
+/** The `serve` command and the `api-key` commands. */
+export const commands = [
+  serve,
+  Command.make("api-key").pipe(
+    Command.withDescription("API keys for the HTTP API: create (printed once), list, revoke."),
+    Command.withSubcommands([create, list, revoke])
+  )
+] as const

@@ -1,0 +1,83 @@
+/**
+ * `registrar serve` as a child process on a seeded store: the first start bootstraps the instance admin and prints
+ * their key once; keys made with `registrar api-key` authenticate; the request log never shows a key; SIGTERM lets a
+ * request in flight finish, then exits cleanly and releases the store.
+ */
+import type { ChildProcess } from "node:child_process"
+import { expect, it } from "vitest"
+import { eachStore, finished, ok, type Store, start, withStore } from "./support/Cli.js"
+
+/** Starts `serve` on a free port and waits for its "Listening on" line; returns the child, its URL and its output. */
+const serve = async (store: Store): Promise<{ child: ChildProcess; url: string; output: () => string }> => {
+  const child = start(store, ["serve", "--port", "0"])
+  child.stdin?.end()
+  let output = ""
+  child.stderr?.on("data", (chunk) => {
+    output += chunk.toString()
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 120_000)
+    child.stdout?.on("data", (chunk) => {
+      output += chunk.toString()
+      const match = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+      if (match !== null) {
+        clearTimeout(timer)
+        resolve(match[1]!)
+      }
+    })
+    child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)))
+  })
+  return { child, url, output: () => output }
+}
+
+const get = async (url: string, key: string) => {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${key}` } })
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+}
+
+eachStore("serve", (fresh) => {
+  it("bootstraps once, authenticates keys made on the store, never logs them, and stops cleanly on SIGTERM", () =>
+    withStore(fresh, async (s) => {
+      const created = await ok(s, "api-key", "create", "--user", "bob", "--name", "laptop")
+      const bobKey = /rk_[0-9a-f]{8}_[0-9a-f]{64}/.exec(created)?.[0]
+      expect(bobKey).toBeDefined()
+      const listed = await ok(s, "api-key", "list", "--user", "bob")
+      expect(listed).toContain("laptop")
+      expect(listed).toContain(bobKey!.slice(3, 11))
+      expect(listed).not.toContain(bobKey!.slice(12))
+
+      const first = await serve(s)
+      const adminKey = /rk_[0-9a-f]{8}_[0-9a-f]{64}/.exec(first.output())?.[0]
+      expect(adminKey, first.output()).toBeDefined()
+      expect(await get(`${first.url}/me`, adminKey!)).toStrictEqual({ status: 200, body: { user: "admin" } })
+      const resolved = await get(
+        `${first.url}/resolve?name=${encodeURIComponent("wandb-registry-Golden Datasets/raw_images:production")}`,
+        bobKey!
+      )
+      expect(resolved.status, JSON.stringify(resolved.body)).toBe(200)
+      expect(resolved.body.fullName).toMatch(/^wandb-registry-Golden Datasets\/raw_images:v\d+$/)
+      const wrong = await get(`${first.url}/me`, `rk_00000000_${"0".repeat(64)}`)
+      expect(wrong.status).toBe(401)
+
+      // A request in flight when SIGTERM arrives still gets its answer; then the process exits with 0.
+      const inFlight = get(`${first.url}/history`, bobKey!)
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      first.child.kill("SIGTERM")
+      const answered = await inFlight
+      expect(answered.status).toBe(200)
+      const exit = await finished(first.child)
+      expect(exit.code, first.output()).toBe(0)
+      const log = first.output()
+      expect(log).toMatch(/method=GET path=\/me .*status=200/s)
+      expect(log.split(adminKey!).length, "the admin key is printed once, at bootstrap, and never logged").toBe(2)
+      expect(log).not.toContain(bobKey!)
+
+      // The store was released: a command opens it, and a second start does not bootstrap again.
+      expect(await ok(s, "api-key", "list", "--user", "bob")).toContain("laptop")
+      const second = await serve(s)
+      expect(second.output()).not.toContain("Bootstrapped")
+      expect((await get(`${second.url}/me`, adminKey!)).status).toBe(200)
+      second.child.kill("SIGTERM")
+      expect((await finished(second.child)).code).toBe(0)
+    }))
+})

@@ -1,0 +1,204 @@
+/**
+ * Application handlers for API keys: create (the key is returned once; only its digest is stored), list, revoke,
+ * authenticate a key to its user, and bootstrap the instance's first admin. Keys are infrastructure events (see
+ * `ApiKey.ts`), so these handlers load and append them here rather than through the domain-event loader.
+ */
+import { Clock, Effect, Either, Option, Schema } from "effect"
+import * as ApiKey from "../ApiKey.js"
+import { EventStore, type StoreUnavailable } from "../EventStore.js"
+import { UndecodableEvent } from "../Events.js"
+import { expectedAfter, retryOnConflict } from "../internal/Loader.js"
+import { sha256Hex } from "../internal/Sha256.js"
+import { randomUuid } from "../internal/Uuid.js"
+import { validateEntityName } from "../Names.js"
+import { envelope, type Request, requireUser } from "./Context.js"
+import * as Organizations from "./Organizations.js"
+
+const decodeEvent = Schema.decodeUnknownEither(ApiKey.Event)
+const encodeEvent = Schema.encodeSync(ApiKey.Event)
+
+const load = (streamId: string) =>
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    const recorded = yield* store.readStream(streamId)
+    let state = ApiKey.initialState
+    for (const stored of recorded) {
+      const decoded = decodeEvent({ ...stored.data, _tag: stored.type })
+      if (Either.isLeft(decoded)) {
+        return yield* Effect.fail(
+          new UndecodableEvent({
+            eventType: stored.type,
+            schemaVersion: stored.schemaVersion,
+            detail: "not an API-key event"
+          })
+        )
+      }
+      state = ApiKey.evolve(state, decoded.right)
+    }
+    return { state, version: recorded[recorded.length - 1]?.streamPosition ?? 0 }
+  })
+
+const decideOn = (streamId: string, request: Request, command: (state: ApiKey.State) => ApiKey.Command) =>
+  retryOnConflict(
+    Effect.gen(function* () {
+      const loaded = yield* load(streamId)
+      const events = yield* ApiKey.decide(command(loaded.state), loaded.state)
+      if (events.length === 0) return events
+      const store = yield* EventStore
+      const { metadata } = yield* envelope(request)
+      const newEvents = yield* Effect.forEach(events, (event) =>
+        Effect.map(randomUuid, (eventId) => {
+          const { _tag, ...data } = encodeEvent(event)
+          return { eventId, type: _tag, schemaVersion: 1, data, metadata }
+        })
+      )
+      yield* store.append(streamId, newEvents, expectedAfter(loaded.version))
+      return events
+    })
+  )
+
+const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis).toISOString())
+
+/** Input of {@link createApiKey}. */
+export interface CreateApiKey extends Request {
+  /** Whose key it is (only that user may create it). */
+  readonly user: string
+  /** Says where the key is used, e.g. `ci` (default `default`). */
+  readonly name?: string
+  /** {@link ApiKey.RANDOM_BYTES} bytes from a cryptographic random source (e.g. `crypto.randomBytes`). */
+  readonly random: Uint8Array
+}
+
+/** A key just created: the only time its full text is returned. */
+export interface CreatedApiKey {
+  readonly user: string
+  readonly name: string
+  readonly prefix: string
+  /** The whole key, `rk_<prefix>_<secret>`; show it once, never store or log it. */
+  readonly key: string
+  readonly createdAt: string
+}
+
+const issue = (request: Request, user: string, name: string, parts: ApiKey.KeyParts) =>
+  Effect.gen(function* () {
+    const createdAt = yield* now
+    yield* decideOn(ApiKey.prefixStreamId(parts.prefix), request, () => ({
+      _tag: "ReservePrefix",
+      prefix: parts.prefix,
+      user
+    }))
+    yield* decideOn(ApiKey.streamId(user), request, () => ({
+      _tag: "CreateApiKey",
+      actor: request.actor,
+      user,
+      prefix: parts.prefix,
+      name,
+      digest: sha256Hex(parts.key),
+      createdAt
+    }))
+    return { user, name, prefix: parts.prefix, key: parts.key, createdAt } satisfies CreatedApiKey
+  })
+
+/** Creates an API key for a user (the user themselves); returns the key once. */
+export const createApiKey = (input: CreateApiKey) =>
+  Effect.gen(function* () {
+    const user = yield* validateEntityName(input.user)
+    yield* requireUser(user)
+    const parts = yield* ApiKey.keyFromRandom(input.random)
+    return yield* issue(input, user, input.name ?? "default", parts)
+  })
+
+/** A key as listed: name, prefix and dates, never the secret or its digest. */
+export interface ListedApiKey {
+  readonly prefix: string
+  readonly name: string
+  readonly createdAt: string
+  readonly revokedAt: string | null
+}
+
+/** Input of {@link listApiKeys}. */
+export interface ListApiKeys extends Request {
+  readonly user: string
+}
+
+/** The user's keys (their own only), oldest first, revoked ones included. */
+export const listApiKeys = (input: ListApiKeys) =>
+  Effect.gen(function* () {
+    if (input.actor !== input.user) {
+      return yield* Effect.fail(new ApiKey.ApiKeyOwnerRequired({ actor: input.actor, user: input.user }))
+    }
+    const { state } = yield* load(ApiKey.streamId(input.user))
+    if (state._tag !== "Keys") return []
+    return [...state.keys.values()].map(
+      ({ prefix, name, createdAt, revokedAt }): ListedApiKey => ({ prefix, name, createdAt, revokedAt })
+    )
+  })
+
+/** Input of {@link revokeApiKey}. */
+export interface RevokeApiKey extends Request {
+  readonly user: string
+  readonly prefix: string
+}
+
+/** Revokes one of the user's keys; it authenticates no more. Revoking twice changes nothing. */
+export const revokeApiKey = (input: RevokeApiKey) =>
+  Effect.gen(function* () {
+    const revokedAt = yield* now
+    const events = yield* decideOn(ApiKey.streamId(input.user), input, () => ({
+      _tag: "RevokeApiKey",
+      actor: input.actor,
+      user: input.user,
+      prefix: input.prefix,
+      revokedAt
+    }))
+    return { user: input.user, prefix: input.prefix, changed: events.length > 0 }
+  })
+
+/**
+ * The user a key belongs to, when the key is well-formed, known, not revoked and its digest matches (compared in
+ * constant time). Every failure is the same InvalidApiKey (or MalformedApiKey), which never contains the key.
+ */
+export const authenticate = (
+  key: string
+): Effect.Effect<
+  { readonly user: string; readonly prefix: string },
+  ApiKey.MalformedApiKey | ApiKey.InvalidApiKey | StoreUnavailable | UndecodableEvent,
+  EventStore
+> =>
+  Effect.gen(function* () {
+    const prefix = yield* ApiKey.prefixOf(key)
+    const reserved = yield* load(ApiKey.prefixStreamId(prefix))
+    if (reserved.state._tag !== "Prefix") return yield* Effect.fail(new ApiKey.InvalidApiKey())
+    const keys = yield* load(ApiKey.streamId(reserved.state.user))
+    const found = keys.state._tag === "Keys" ? keys.state.keys.get(prefix) : undefined
+    const valid = found !== undefined && ApiKey.digestsEqual(sha256Hex(key), found.digest) && found.revokedAt === null
+    if (!valid) return yield* Effect.fail(new ApiKey.InvalidApiKey())
+    return { user: reserved.state.user, prefix }
+  })
+
+/** Input of {@link bootstrap}. */
+export interface Bootstrap {
+  /** The instance admin's username (created when missing). */
+  readonly admin: string
+  /** The admin's first key, when given (e.g. from the environment); otherwise one is made from `random`. */
+  readonly key?: string
+  readonly random: Uint8Array
+}
+
+/**
+ * The instance's one-time bootstrap: the first call on a store creates the admin user and their first key and
+ * returns the key; every later call (on any server of the store) returns `None` and changes nothing.
+ */
+export const bootstrap = (input: Bootstrap) =>
+  Effect.gen(function* () {
+    const admin = yield* validateEntityName(input.admin)
+    const parts =
+      input.key === undefined
+        ? yield* ApiKey.keyFromRandom(input.random)
+        : { prefix: yield* ApiKey.prefixOf(input.key), key: input.key }
+    const request: Request = { actor: admin }
+    const events = yield* decideOn(ApiKey.instanceStreamId, request, () => ({ _tag: "Bootstrap", admin }))
+    if (events.length === 0) return Option.none<CreatedApiKey>()
+    yield* Organizations.createUser({ actor: admin, user: admin })
+    return Option.some(yield* issue(request, admin, "bootstrap", parts))
+  })

@@ -1,0 +1,106 @@
+/**
+ * The server: the API's implementation served on Node's HTTP server, with `/openapi.json` (the OpenAPI 3.1 document
+ * derived from the definition) and `/docs` (a page that renders it). Provide it a `Registrar` and its `EventStore`;
+ * closing its scope stops accepting connections, lets requests in flight finish, then releases the store.
+ */
+import { createServer } from "node:http"
+import { randomBytes } from "node:crypto"
+import { HttpApiBuilder, HttpApiSwagger, HttpServer, HttpServerResponse, OpenApi } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Problem, RegistrarApi } from "@registrar/api"
+import { ApiKey, type CreatedApiKey, Registrar } from "@registrar/domain"
+import { Effect, Layer, type Option } from "effect"
+import { AuthenticationLive } from "./Authentication.js"
+import { failuresLayer } from "./Failures.js"
+import { HealthLive, EntitiesLive, HistoryLive, KeysLive } from "./handlers/People.js"
+import { CollectionsLive, RegistriesLive } from "./handlers/Registries.js"
+import { ArtifactsLive, VersionsLive } from "./handlers/Versions.js"
+import { type LogSink, requestLog } from "./RequestLog.js"
+
+/** Where and how to listen. */
+export interface ServerOptions {
+  readonly port: number
+  readonly host: string
+  /** The largest request body accepted, in bytes (default 1 MiB). */
+  readonly bodyLimitBytes?: number
+  /** Where the request log's lines go (default: info entries of the Effect logger). */
+  readonly log?: LogSink
+}
+
+/** The default body limit: 1 MiB (manifests, not file contents, travel as JSON). */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024
+
+/**
+ * The OpenAPI document of the API. Every error response is declared as `application/problem+json`, which is what
+ * the server sends for every status of 400 and above.
+ */
+export const openApiDocument = (): OpenApi.OpenAPISpec => {
+  const spec = OpenApi.fromApi(RegistrarApi)
+  for (const item of Object.values(spec.paths)) {
+    for (const operation of Object.values(item) as Array<OpenApi.OpenAPISpecOperation | undefined>) {
+      if (typeof operation !== "object" || operation === null || !("responses" in operation)) continue
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const content = response.content as Record<string, unknown> | undefined
+        if (Number(status) < 400 || content === undefined || content["application/json"] === undefined) continue
+        content[Problem.PROBLEM_CONTENT_TYPE] = content["application/json"]
+        delete content["application/json"]
+      }
+    }
+  }
+  return spec
+}
+
+const openApiRoute = HttpApiBuilder.Router.use((router) =>
+  Effect.gen(function* () {
+    const response = yield* HttpServerResponse.json(openApiDocument()).pipe(Effect.orDie)
+    yield* router.get("/openapi.json", Effect.succeed(response))
+  })
+)
+
+/** The API implemented: every group over the `Registrar` service, with authentication and problem documents. */
+export const apiLayer = (bodyLimitBytes: number = DEFAULT_BODY_LIMIT) =>
+  HttpApiBuilder.api(RegistrarApi).pipe(
+    Layer.provide([
+      HealthLive,
+      KeysLive,
+      EntitiesLive,
+      RegistriesLive,
+      CollectionsLive,
+      VersionsLive,
+      ArtifactsLive,
+      HistoryLive
+    ]),
+    Layer.provide(AuthenticationLive),
+    Layer.provide(failuresLayer(bodyLimitBytes))
+  )
+
+/** The HTTP server, listening; its `HttpServer` service tells the bound address (for port 0). */
+export const layer = (options: ServerOptions) => {
+  const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT
+  return HttpApiBuilder.serve(requestLog(limit, options.log)).pipe(
+    Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+    Layer.provide(openApiRoute),
+    Layer.provide(apiLayer(limit)),
+    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: options.port, host: options.host }))
+  )
+}
+
+/** The port the server listens on. */
+export const boundPort = Effect.map(HttpServer.HttpServer, (server) =>
+  server.address._tag === "TcpAddress" ? server.address.port : 0
+)
+
+/**
+ * The one-time bootstrap of a store's first server: creates the instance admin with a key (the given one, e.g.
+ * from `REGISTRAR_BOOTSTRAP_KEY`, or a new random one) and returns it; `None` once the store was bootstrapped.
+ */
+export const bootstrap = (options: { readonly admin: string; readonly key?: string }) =>
+  Effect.flatMap(
+    Registrar,
+    (registrar): Effect.Effect<Option.Option<CreatedApiKey>, unknown> =>
+      registrar.bootstrap({
+        admin: options.admin,
+        ...(options.key === undefined ? {} : { key: options.key }),
+        random: randomBytes(ApiKey.RANDOM_BYTES)
+      })
+  )

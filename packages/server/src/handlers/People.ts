@@ -1,0 +1,108 @@
+/** The health, keys, entities and history groups. */
+import { randomBytes } from "node:crypto"
+import { HttpApiBuilder } from "@effect/platform"
+import { CurrentUser, Problem, RegistrarApi } from "@registrar/api"
+import { ApiKey, EventStore, Registrar } from "@registrar/domain"
+import { Effect } from "effect"
+import { paginate } from "../Pagination.js"
+import { call, callerRequest } from "./Call.js"
+
+/** The health group: `/healthz` answers while the process runs, `/readyz` while the store answers too. */
+export const HealthLive = HttpApiBuilder.group(RegistrarApi, "health", (handlers) =>
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    return handlers
+      .handle("healthz", () => Effect.succeed({ status: "ok" as const }))
+      .handle("readyz", () =>
+        store.head.pipe(
+          Effect.as({ status: "ok" as const }),
+          Effect.mapError(() => new Problem.ServiceUnavailable())
+        )
+      )
+  })
+)
+
+/** The keys group: the caller's own API keys. */
+export const KeysLive = HttpApiBuilder.group(RegistrarApi, "keys", (handlers) =>
+  Effect.gen(function* () {
+    const registrar = yield* Registrar
+    return handlers
+      .handle("me", () => Effect.map(CurrentUser, ({ user }) => ({ user })))
+      .handle("createApiKey", ({ payload }) =>
+        Effect.flatMap(callerRequest(), (request) =>
+          call(
+            registrar.createApiKey({
+              ...request,
+              ...payload,
+              user: request.actor,
+              random: randomBytes(ApiKey.RANDOM_BYTES)
+            })
+          )
+        )
+      )
+      .handle("listApiKeys", () =>
+        Effect.flatMap(callerRequest(), (request) => call(registrar.listApiKeys({ ...request, user: request.actor })))
+      )
+      .handle("revokeApiKey", ({ path }) =>
+        Effect.flatMap(callerRequest(), (request) =>
+          call(registrar.revokeApiKey({ ...request, user: request.actor, prefix: path.prefix }))
+        )
+      )
+  })
+)
+
+/** The entities group: users, organizations and teams. */
+export const EntitiesLive = HttpApiBuilder.group(RegistrarApi, "entities", (handlers) =>
+  Effect.gen(function* () {
+    const registrar = yield* Registrar
+    return handlers
+      .handle("createUser", ({ payload, headers }) =>
+        Effect.flatMap(callerRequest(headers), (request) => call(registrar.createUser({ ...request, ...payload })))
+      )
+      .handle("createOrganization", ({ payload, headers }) =>
+        Effect.flatMap(callerRequest(headers), (request) =>
+          call(registrar.createOrganization({ ...request, ...payload }))
+        )
+      )
+      .handle("setOrganizationMember", ({ path, payload }) =>
+        Effect.flatMap(callerRequest(), (request) =>
+          call(registrar.setOrganizationMember({ ...request, ...path, ...payload }))
+        )
+      )
+      .handle("removeOrganizationMember", ({ path }) =>
+        Effect.flatMap(callerRequest(), (request) => call(registrar.removeOrganizationMember({ ...request, ...path })))
+      )
+      .handle("createTeam", ({ payload, headers }) =>
+        Effect.flatMap(callerRequest(headers), (request) => call(registrar.createTeam({ ...request, ...payload })))
+      )
+      .handle("addTeamMember", ({ path }) =>
+        Effect.flatMap(callerRequest(), (request) => call(registrar.addTeamMember({ ...request, ...path })))
+      )
+      .handle("removeTeamMember", ({ path }) =>
+        Effect.flatMap(callerRequest(), (request) => call(registrar.removeTeamMember({ ...request, ...path })))
+      )
+  })
+)
+
+/** The history group: the audit history and catalog search. */
+export const HistoryLive = HttpApiBuilder.group(RegistrarApi, "history", (handlers) =>
+  Effect.gen(function* () {
+    const registrar = yield* Registrar
+    return handlers
+      .handle("history", ({ urlParams }) =>
+        Effect.gen(function* () {
+          const request = yield* callerRequest()
+          const { cursor, limit, ...filter } = urlParams
+          const rows = yield* call(registrar.history({ ...request, ...filter }))
+          return yield* paginate(rows, { cursor, limit })
+        })
+      )
+      .handle("search", ({ path, urlParams }) =>
+        Effect.gen(function* () {
+          const request = yield* callerRequest()
+          const entries = yield* call(registrar.search({ ...request, ...urlParams, ...path }))
+          return yield* paginate(entries, urlParams)
+        })
+      )
+  })
+)

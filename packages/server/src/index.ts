@@ -1,0 +1,8 @@
+/**
+ * Registrar as a shared HTTP service: the `@registrar/api` definition implemented over the `Registrar` service, with
+ * API-key authentication, problem+json errors, a request log, a body limit, `/healthz`, `/readyz`, `/openapi.json`
+ * and `/docs`.
+ */
+export * as Server from "./Server.js"
+/** Opaque cursors and pages. */
+export * as Pagination from "./Pagination.js"
