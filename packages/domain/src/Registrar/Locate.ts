@@ -20,7 +20,8 @@ import {
 import * as Registry from "../Registry.js"
 import { actorFacts, findOrganization, type Organization } from "./Context.js"
 
-const registrySpec = aggregate(Registry.Event, Registry.decider)
+/** How to fold a registry stream. */
+export const registrySpec = aggregate(Registry.Event, Registry.decider)
 
 /** Loads a registry stream; a name no store can hold is refused before it reaches the store. */
 export const loadRegistry = (organization: string, registry: string) =>
