@@ -241,8 +241,14 @@ export const createCollection = (defaults: PathDefaults, input: CreateCollection
     return { ...target, path: collectionPath(target.registry, target.collection), artifactType }
   })
 
+/** Input of {@link renameCollection}. */
+export interface RenameCollection extends CollectionRef {
+  /** The new name. */
+  readonly to: string
+}
+
 /** Renames a collection; its id, type and versions stay (members). */
-export const renameCollection = (defaults: PathDefaults, input: CollectionRef & { readonly to: string }) =>
+export const renameCollection = (defaults: PathDefaults, input: RenameCollection) =>
   Effect.gen(function* () {
     const target = yield* collectionTarget(input.collection, input.actor, defaults)
     const to = yield* validateCollectionName(input.to)
@@ -257,11 +263,14 @@ export const renameCollection = (defaults: PathDefaults, input: CollectionRef & 
     return { ...target, path: collectionPath(target.registry, to) }
   })
 
+/** Input of {@link updateCollection}; what is left out stays as it is. */
+export interface UpdateCollection extends CollectionRef {
+  readonly description?: string
+  readonly tags?: ReadonlyArray<string>
+}
+
 /** Changes a collection's description and tags (members). */
-export const updateCollection = (
-  defaults: PathDefaults,
-  input: CollectionRef & { readonly description?: string; readonly tags?: ReadonlyArray<string> }
-) =>
+export const updateCollection = (defaults: PathDefaults, input: UpdateCollection) =>
   Effect.gen(function* () {
     const target = yield* collectionTarget(input.collection, input.actor, defaults)
     const tags = input.tags === undefined ? Option.none() : Option.some(yield* validateTags(input.tags))
