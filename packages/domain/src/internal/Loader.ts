@@ -3,7 +3,7 @@
  * which can hold 100,000 links, are also kept in an in-process cache and in snapshots, so a load reads only the
  * events written since.
  */
-import { Context, Duration, Effect, Either, HashMap, Option, Schedule } from "effect"
+import { Context, Duration, Effect, Either, HashMap, Option, Schedule, Schema } from "effect"
 import * as Collection from "../Collection.js"
 import { ConflictRetriesExhausted } from "../Errors.js"
 import type { DomainEvent } from "../Events.js"
@@ -101,6 +101,8 @@ export class AggregateCache extends Context.Tag("@registrar/domain/AggregateCach
   }
 }
 
+// The cache holds every kind of stream by id; a stream id names one kind of stream, always folded by the same
+// aggregate, so what is cached under it has that aggregate's State. The one cast below rests on that.
 const cached = <State>(streamId: string) =>
   Effect.map(Effect.serviceOption(AggregateCache), (cache) => ({
     get: () =>
@@ -251,12 +253,25 @@ const COLLECTION_SNAPSHOT_VERSION = 1
 /** Snapshot a collection every this many events. */
 const SNAPSHOT_EVERY = 1_000
 
-interface EncodedCollection {
-  readonly versions: ReadonlyArray<Collection.LinkedVersion>
-  readonly aliases: ReadonlyArray<readonly [string, number]>
-  readonly nextIndex: number
-  readonly latest: number | null
-}
+/** The stored shape of a collection snapshot (version {@link COLLECTION_SNAPSHOT_VERSION}); plain JSON. */
+const EncodedCollection = Schema.Struct({
+  versions: Schema.Array(
+    Schema.Struct({
+      index: Schema.Number,
+      source: Collection.SourceVersion,
+      artifactType: Schema.String,
+      digest: Schema.String
+    })
+  ),
+  aliases: Schema.Array(Schema.Tuple(Schema.String, Schema.Number)),
+  nextIndex: Schema.Number,
+  latest: Schema.NullOr(Schema.Number)
+})
+
+type EncodedCollection = typeof EncodedCollection.Type
+
+/** A snapshot's state when it has the current shape; a snapshot of another shape is ignored (replayed instead). */
+const decodeSnapshot = Schema.decodeUnknownOption(EncodedCollection)
 
 const encodeCollection = (state: Collection.State): EncodedCollection => ({
   versions: [...HashMap.values(state.versions)].sort((a, b) => a.index - b.index),
@@ -287,14 +302,19 @@ export const loadCollection = (collectionId: string) =>
     const cache = yield* cached<Collection.State>(streamId)
     let base = cache.get()
     if (base === undefined) {
-      const snapshot = yield* snapshots.load(streamId)
-      base =
-        Option.isSome(snapshot) && snapshot.value.schemaVersion === COLLECTION_SNAPSHOT_VERSION
-          ? {
-              state: decodeCollection(snapshot.value.state as unknown as EncodedCollection),
-              version: snapshot.value.version
-            }
-          : { state: Collection.initialState, version: 0 }
+      const snapshot = Option.filter(
+        yield* snapshots.load(streamId),
+        (found) => found.schemaVersion === COLLECTION_SNAPSHOT_VERSION
+      )
+      base = Option.match(
+        Option.flatMap(snapshot, (found) =>
+          Option.map(decodeSnapshot(found.state), (encoded) => ({
+            state: decodeCollection(encoded),
+            version: found.version
+          }))
+        ),
+        { onNone: () => ({ state: Collection.initialState, version: 0 }), onSome: (decoded) => decoded }
+      )
     }
     const recorded = yield* store.readStream(streamId, { after: base.version })
     const state = yield* foldRecorded(collectionSpec, base.state, recorded)
@@ -305,7 +325,7 @@ export const loadCollection = (collectionId: string) =>
         streamId,
         version: loaded.version,
         schemaVersion: COLLECTION_SNAPSHOT_VERSION,
-        state: encodeCollection(state) as never
+        state: encodeCollection(state)
       })
     }
     return loaded
