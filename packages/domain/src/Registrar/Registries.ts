@@ -24,7 +24,7 @@ export interface RegistryRef extends Request {
   readonly registry: string
 }
 
-/** Decides a registry command for the actor and appends its events; returns whether anything changed. */
+/** Decides and appends a registry command for the actor; returns its events, the new state and the organization. */
 export const decideRegistry = (
   organizationName: string,
   registryName: string,
