@@ -216,7 +216,7 @@ export interface RegistrarShape {
   ) => Effect.Effect<Surface.CollectionTarget, Surface.CollectionCommandError>
 
   // linking
-  /** Links a source artifact version into a registry collection (DESIGN.md §3, rules 1–11). */
+  /** Links a source artifact version into a registry collection (docs/behaviour.md, "Linking", rules 1–11). */
   readonly link: (input: Links.Link) => Effect.Effect<Links.LinkResult, Surface.LinkError>
   /** Unlinks a linked version; its index is never reused, its source stays. */
   readonly unlink: (input: Links.Unlink) => Effect.Effect<Links.LinkedVersionChange, Surface.LinkedVersionChangeError>
