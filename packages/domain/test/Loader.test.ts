@@ -50,7 +50,8 @@ const makeStore = () => {
     streamVersion: (streamId) => Effect.sync(() => versionOf(streamId)),
     readAll: () => Effect.succeed([]),
     head: Effect.succeed(Origin),
-    waitForAppends: () => Effect.void
+    waitForAppends: () => Effect.void,
+    chainKeying: Effect.dieMessage("the loader does not read the chain's keying")
   }
   return { store, versionOf }
 }
