@@ -307,3 +307,16 @@ export class OrganizationRequired extends Schema.TaggedError<OrganizationRequire
     return `"${this.path}" does not name an organization and none is configured. Prefix it with the organization, e.g. "my-org/${this.path}", or configure a default organization.`
   }
 }
+
+/** Other writers kept changing a stream while a command was retried; the command gave up without its change. */
+export class ConflictRetriesExhausted extends Schema.TaggedError<ConflictRetriesExhausted>()(
+  "ConflictRetriesExhausted",
+  {
+    streamId: Schema.String,
+    attempts: Schema.Number
+  }
+) {
+  override get message() {
+    return `Other writers kept changing "${this.streamId}" while this command was tried ${this.attempts} times, so it stopped before finishing. Run the command again: it decides again from the current state.`
+  }
+}

@@ -9,7 +9,15 @@
 import { Context, Effect, Layer, Option } from "effect"
 import type * as Artifact from "./Artifact.js"
 import { EventStore } from "./EventStore.js"
-import { anchorStore, type VerifyOptions, verifyStore } from "./HashChain.js"
+import type { AnchorDocument } from "./ChainAnchor.js"
+import {
+  anchorStore,
+  type ChainBroken,
+  type ChainUnverifiable,
+  type VerificationReport,
+  type VerifyOptions,
+  verifyStore
+} from "./HashChain.js"
 import { AggregateCache } from "./internal/Loader.js"
 import { randomUuid } from "./internal/Uuid.js"
 import type { ReadModelStore } from "./ReadModelStore.js"
@@ -23,17 +31,73 @@ import * as Reads from "./Registrar/Reads.js"
 import * as Registries from "./Registrar/Registries.js"
 import type { SnapshotStore } from "./SnapshotStore.js"
 import * as Projector from "./Projector.js"
+import type { AuditRow } from "./Projections.js"
 import * as ReadModels from "./ReadModels.js"
+import type * as Surface from "./Registrar/Surface.js"
 
 export type { Request } from "./Registrar/Context.js"
-export type { LinkResult } from "./Registrar/Links.js"
-export type { LoggedVersion, Run } from "./Registrar/Artifacts.js"
+export type {
+  ArtifactAlias,
+  DeleteArtifactVersion,
+  LoggedVersion,
+  LogArtifact,
+  Run,
+  UpdateArtifactVersion,
+  UseArtifact
+} from "./Registrar/Artifacts.js"
+export type { Link, LinkedAlias, LinkedVersionChange, LinkResult, Unlink } from "./Registrar/Links.js"
+export type {
+  CreateOrganization,
+  CreateTeam,
+  CreateUser,
+  RemoveOrganizationMember,
+  SetOrganizationMember,
+  TeamMember
+} from "./Registrar/Organizations.js"
+export type {
+  AsOf,
+  History,
+  Lineage,
+  ListArtifactVersions,
+  ListRegistries,
+  ListVersions,
+  ReadRequest,
+  Resolve,
+  Search,
+  ShowRegistry
+} from "./Registrar/Reads.js"
+export type {
+  AcceptTypes,
+  ChangeVisibility,
+  CollectionRef,
+  CreateCollection,
+  CreateRegistry,
+  GrantRole,
+  RegistryChanged,
+  RegistryRef,
+  RenameCollection,
+  RoleChange,
+  SetProtectedAliases,
+  UpdateCollection
+} from "./Registrar/Registries.js"
+export type * from "./Registrar/Surface.js"
 export type { CreatedApiKey, ListedApiKey } from "./Registrar/ApiKeys.js"
+
+/** A handler's effect as the service offers it: the same result and errors, its stores already provided. */
+type Served<T> = T extends Effect.Effect<infer A, infer E, infer _R> ? Effect.Effect<A, E> : never
 
 /** How the service interprets paths. */
 export interface RegistrarOptions {
   /** The organization of registry paths that name none, when the actor belongs to several. */
   readonly defaultOrganization?: string
+}
+
+/** Input of {@link RegistrarShape.startRun}: the project to run in, and optionally the run's id. */
+export interface StartRun extends Request {
+  readonly entity: string
+  readonly project: string
+  /** Default: a random 8-character id. */
+  readonly runId?: string
 }
 
 /** A run started with {@link RegistrarShape.startRun}: the SDK flow's handle for logging and linking. */
@@ -53,7 +117,205 @@ export interface ArtifactDraft {
   readonly description?: string
 }
 
-const make = (options: RegistrarOptions) =>
+/**
+ * The application service's interface: every command and read a library user calls. Each method names its input,
+ * its result and the union of typed errors it can fail with; nothing throws.
+ */
+export interface RegistrarShape {
+  // organizations, teams and users
+  /** Creates an organization; its creator becomes its first admin. Idempotent for the same names. */
+  readonly createOrganization: (
+    input: Organizations.CreateOrganization
+  ) => Effect.Effect<Surface.CreatedOrganization, Surface.CreateOrganizationError>
+  /** Creates a user (a personal entity), optionally adding them to an organization. */
+  readonly createUser: (input: Organizations.CreateUser) => Effect.Effect<Surface.CreatedUser, Surface.CreateUserError>
+  /** Adds a user to an organization or changes their role (organization admins only). */
+  readonly setOrganizationMember: (
+    input: Organizations.SetOrganizationMember
+  ) => Effect.Effect<Surface.OrganizationMembership, Surface.SetOrganizationMemberError>
+  /** Removes a user from an organization (organization admins only). */
+  readonly removeOrganizationMember: (
+    input: Organizations.RemoveOrganizationMember
+  ) => Effect.Effect<void, Surface.RemoveOrganizationMemberError>
+  /** Creates a team in an organization (organization admins only); the creator joins it. */
+  readonly createTeam: (input: Organizations.CreateTeam) => Effect.Effect<Surface.CreatedTeam, Surface.CreateTeamError>
+  /** Adds a user (a member of the team's organization) to a team. */
+  readonly addTeamMember: (
+    input: Organizations.TeamMember
+  ) => Effect.Effect<Surface.TeamMembership, Surface.TeamMemberError>
+  /** Removes a user from a team. */
+  readonly removeTeamMember: (
+    input: Organizations.TeamMember
+  ) => Effect.Effect<Surface.TeamMembership, Surface.TeamMemberError>
+
+  // source artifacts
+  /** Logs an artifact version under a user or team entity; identical content returns the newest version instead. */
+  readonly logArtifact: (
+    input: Artifacts.LogArtifact
+  ) => Effect.Effect<Artifacts.LoggedVersion, Surface.LogArtifactError>
+  /** Records that a run used an artifact version; a linked version records use of its source. */
+  readonly useArtifact: (
+    input: Artifacts.UseArtifact
+  ) => Effect.Effect<Surface.ArtifactUse, Surface.ArtifactVersionChangeError>
+  /** Changes a version's description and metadata (shared by all its links). */
+  readonly updateArtifactVersion: (
+    input: Artifacts.UpdateArtifactVersion
+  ) => Effect.Effect<Surface.UpdatedArtifactVersion, Surface.ArtifactVersionChangeError>
+  /** Points an alias of a source artifact at a version (moving it from another version). */
+  readonly assignArtifactAlias: (
+    input: Artifacts.ArtifactAlias
+  ) => Effect.Effect<Surface.ArtifactAliasChange, Surface.ArtifactVersionChangeError>
+  /** Takes an alias off a source artifact version. */
+  readonly removeArtifactAlias: (
+    input: Artifacts.ArtifactAlias
+  ) => Effect.Effect<Surface.ArtifactAliasChange, Surface.ArtifactVersionChangeError>
+  /** Deletes a source version, refused while any link of it holds a protected alias. */
+  readonly deleteArtifactVersion: (
+    input: Artifacts.DeleteArtifactVersion
+  ) => Effect.Effect<Surface.DeletedArtifactVersion, Surface.DeleteArtifactVersionError>
+
+  // registries
+  /** Creates a registry (organization members and admins); its creator becomes its admin. */
+  readonly createRegistry: (
+    input: Registries.CreateRegistry
+  ) => Effect.Effect<Surface.CreatedRegistry, Surface.CreateRegistryError>
+  /** Changes a registry's visibility (organization → restricted only; admins). */
+  readonly changeVisibility: (
+    input: Registries.ChangeVisibility
+  ) => Effect.Effect<Registries.RegistryChanged, Surface.RegistrySettingError>
+  /** Adds accepted artifact types (never removes; admins). */
+  readonly acceptTypes: (
+    input: Registries.AcceptTypes
+  ) => Effect.Effect<Registries.RegistryChanged, Surface.RegistryListSettingError>
+  /** Replaces the registry's protected aliases (admins). */
+  readonly setProtectedAliases: (
+    input: Registries.SetProtectedAliases
+  ) => Effect.Effect<Registries.RegistryChanged, Surface.RegistryListSettingError>
+  /** Grants a user or a team of the organization a role in the registry (admins). */
+  readonly grantRole: (input: Registries.GrantRole) => Effect.Effect<Registries.RegistryChanged, Surface.GrantRoleError>
+  /** Revokes a user's or team's role in the registry (admins). */
+  readonly revokeRole: (
+    input: Registries.RoleChange
+  ) => Effect.Effect<Registries.RegistryChanged, Surface.RegistrySettingError>
+  /** Deletes a registry and its collections, never the source artifacts (admins). */
+  readonly deleteRegistry: (
+    input: Registries.RegistryRef
+  ) => Effect.Effect<Registries.RegistryChanged, Surface.RegistrySettingError>
+
+  // collections
+  /** Creates an empty collection of a type (members). */
+  readonly createCollection: (
+    input: Registries.CreateCollection
+  ) => Effect.Effect<Surface.CreatedCollection, Surface.CollectionCommandError>
+  /** Renames a collection; its id, type and versions stay (members). */
+  readonly renameCollection: (
+    input: Registries.RenameCollection
+  ) => Effect.Effect<Surface.RenamedCollection, Surface.CollectionCommandError>
+  /** Changes a collection's description and tags (members). */
+  readonly updateCollection: (
+    input: Registries.UpdateCollection
+  ) => Effect.Effect<Surface.UpdatedCollection, Surface.CollectionCommandError>
+  /** Deletes a collection and its links, never the sources (members). */
+  readonly deleteCollection: (
+    input: Registries.CollectionRef
+  ) => Effect.Effect<Surface.CollectionTarget, Surface.CollectionCommandError>
+
+  // linking
+  /** Links a source artifact version into a registry collection (docs/behaviour.md, "Linking", rules 1–11). */
+  readonly link: (input: Links.Link) => Effect.Effect<Links.LinkResult, Surface.LinkError>
+  /** Unlinks a linked version; its index is never reused, its source stays. */
+  readonly unlink: (input: Links.Unlink) => Effect.Effect<Links.LinkedVersionChange, Surface.LinkedVersionChangeError>
+  /** Points an alias of the collection at a linked version, moving it from another version. */
+  readonly addAlias: (
+    input: Links.LinkedAlias
+  ) => Effect.Effect<Links.LinkedVersionChange, Surface.LinkedVersionChangeError>
+  /** Takes an alias off a linked version. */
+  readonly removeAlias: (
+    input: Links.LinkedAlias
+  ) => Effect.Effect<Links.LinkedVersionChange, Surface.LinkedVersionChangeError>
+
+  // the SDK flow: start a run, build an artifact, link it (logging it first under the run's entity)
+  /** Starts a run in a project; cannot fail. */
+  readonly startRun: (input: StartRun) => Effect.Effect<RunHandle>
+  /** Logs an artifact built in the run, recording the run as the version's producer. */
+  readonly logInRun: (
+    handle: RunHandle,
+    draft: ArtifactDraft,
+    aliases?: ReadonlyArray<string>
+  ) => Effect.Effect<Artifacts.LoggedVersion, Surface.LogArtifactError>
+  /** Records that the run used an artifact version. */
+  readonly useInRun: (
+    handle: RunHandle,
+    reference: string
+  ) => Effect.Effect<Surface.ArtifactUse, Surface.ArtifactVersionChangeError>
+  /** Logs an artifact built in the run, then links it into a collection. */
+  readonly linkArtifact: (
+    handle: RunHandle,
+    draft: ArtifactDraft,
+    target: string,
+    aliases?: ReadonlyArray<string>
+  ) => Effect.Effect<Links.LinkResult, Surface.LinkArtifactError>
+
+  // reads (current, or as of a past time or global position)
+  /** Resolves a linked version's full or qualified name to the linked version, its source and its files. */
+  readonly resolve: (input: Reads.Resolve) => Effect.Effect<Surface.ResolvedVersion, Surface.ResolveError>
+  /** Every linked version of a collection with aliases, source, and when and by whom it was linked. */
+  readonly listVersions: (
+    input: Reads.ListVersions
+  ) => Effect.Effect<Surface.CollectionVersions, Surface.ListVersionsError>
+  /** The registries of an organization that the actor can see. */
+  readonly listRegistries: (
+    input: Reads.ListRegistries
+  ) => Effect.Effect<Surface.RegistryList, Surface.OrganizationReadError>
+  /** A registry the actor can see: settings, grants and collections. */
+  readonly showRegistry: (
+    input: Reads.ShowRegistry
+  ) => Effect.Effect<Surface.RegistryOverview, Surface.ShowRegistryError>
+  /** The collections of a registry the actor can see, with version counts. */
+  readonly listCollections: (
+    input: Reads.ShowRegistry
+  ) => Effect.Effect<ReadonlyArray<ReadModels.CollectionSummary>, Surface.ShowRegistryError>
+  /** The versions of a source artifact with their aliases. */
+  readonly listArtifactVersions: (
+    input: Reads.ListArtifactVersions
+  ) => Effect.Effect<ReadModels.ArtifactVersions, Surface.ListArtifactVersionsError>
+  /** The runs and versions around a version: what produced it, what used it, and so on. */
+  readonly lineage: (input: Reads.Lineage) => Effect.Effect<Surface.RootedLineage, Surface.LineageError>
+  /** The audit log: every event with actor, time, position and hash, filtered. */
+  readonly history: (input: Reads.History) => Effect.Effect<ReadonlyArray<AuditRow>, Surface.HistoryError>
+  /** Registries and collections whose name, description or tags contain the text (those the actor can see). */
+  readonly search: (
+    input: Reads.Search
+  ) => Effect.Effect<ReadonlyArray<ReadModels.CatalogEntry>, Surface.OrganizationReadError>
+
+  // API keys (the server's credentials)
+  /** Creates a key for a user (the user themselves); returns the key once: only its digest is stored. */
+  readonly createApiKey: (input: ApiKeys.CreateApiKey) => Served<ReturnType<typeof ApiKeys.createApiKey>>
+  /** A user's keys by name and prefix, never the secret. */
+  readonly listApiKeys: (input: ApiKeys.ListApiKeys) => Served<ReturnType<typeof ApiKeys.listApiKeys>>
+  /** Revokes a key; a revoked key authenticates no more. */
+  readonly revokeApiKey: (input: ApiKeys.RevokeApiKey) => Served<ReturnType<typeof ApiKeys.revokeApiKey>>
+  /** The user a key belongs to; InvalidApiKey for an unknown, revoked or wrong key. */
+  readonly authenticate: (key: string) => Served<ReturnType<typeof ApiKeys.authenticate>>
+  /** Creates the instance admin and their first key, once per store; `None` afterwards. */
+  readonly bootstrap: (input: ApiKeys.Bootstrap) => Served<ReturnType<typeof ApiKeys.bootstrap>>
+
+  // maintenance
+  /** Brings the read models up to date with the log; returns how many events were applied. */
+  readonly catchUp: Effect.Effect<number, Surface.StoreFailure>
+  /** Rebuilds every read model from the log into fresh tables, then swaps them in. */
+  readonly rebuild: (progress?: Projector.RebuildOptions) => Effect.Effect<number, Surface.StoreFailure>
+  /** Recomputes every stream's hash chain and names the first tampered event, if any, and what changed since an anchor. */
+  readonly verify: (options?: VerifyOptions) => Effect.Effect<VerificationReport, ChainUnverifiable>
+  /** Verifies the store, then digests every stream's head: an anchor to keep outside the store. */
+  readonly anchor: (
+    options?: Omit<VerifyOptions, "anchor">
+  ) => Effect.Effect<AnchorDocument, ChainBroken | ChainUnverifiable>
+}
+
+const make = (
+  options: RegistrarOptions
+): Effect.Effect<RegistrarShape, never, EventStore | ReadModelStore | SnapshotStore> =>
   Effect.gen(function* () {
     const context = (yield* Effect.context<EventStore | ReadModelStore | SnapshotStore>()).pipe(
       Context.add(AggregateCache, AggregateCache.make())
@@ -87,7 +349,7 @@ const make = (options: RegistrarOptions) =>
         context
       )
 
-    return {
+    const service: RegistrarShape = {
       // organizations, teams and users
       createOrganization: (input: Organizations.CreateOrganization) => run(Organizations.createOrganization(input)),
       createUser: (input: Organizations.CreateUser) => run(Organizations.createUser(input)),
@@ -111,21 +373,17 @@ const make = (options: RegistrarOptions) =>
 
       // registries
       createRegistry: (input: Registries.CreateRegistry) => run(Registries.createRegistry(input)),
-      changeVisibility: (input: Parameters<typeof Registries.changeVisibility>[0]) =>
-        run(Registries.changeVisibility(input)),
-      acceptTypes: (input: Parameters<typeof Registries.acceptTypes>[0]) => run(Registries.acceptTypes(input)),
-      setProtectedAliases: (input: Parameters<typeof Registries.setProtectedAliases>[0]) =>
-        run(Registries.setProtectedAliases(input)),
-      grantRole: (input: Parameters<typeof Registries.grantRole>[0]) => run(Registries.grantRole(input)),
-      revokeRole: (input: Parameters<typeof Registries.revokeRole>[0]) => run(Registries.revokeRole(input)),
+      changeVisibility: (input: Registries.ChangeVisibility) => run(Registries.changeVisibility(input)),
+      acceptTypes: (input: Registries.AcceptTypes) => run(Registries.acceptTypes(input)),
+      setProtectedAliases: (input: Registries.SetProtectedAliases) => run(Registries.setProtectedAliases(input)),
+      grantRole: (input: Registries.GrantRole) => run(Registries.grantRole(input)),
+      revokeRole: (input: Registries.RoleChange) => run(Registries.revokeRole(input)),
       deleteRegistry: (input: Registries.RegistryRef) => run(Registries.deleteRegistry(input)),
 
       // collections
       createCollection: (input: Registries.CreateCollection) => run(Registries.createCollection(defaults, input)),
-      renameCollection: (input: Parameters<typeof Registries.renameCollection>[1]) =>
-        run(Registries.renameCollection(defaults, input)),
-      updateCollection: (input: Parameters<typeof Registries.updateCollection>[1]) =>
-        run(Registries.updateCollection(defaults, input)),
+      renameCollection: (input: Registries.RenameCollection) => run(Registries.renameCollection(defaults, input)),
+      updateCollection: (input: Registries.UpdateCollection) => run(Registries.updateCollection(defaults, input)),
       deleteCollection: (input: Registries.CollectionRef) => run(Registries.deleteCollection(defaults, input)),
 
       // linking
@@ -135,14 +393,13 @@ const make = (options: RegistrarOptions) =>
       removeAlias: (input: Links.LinkedAlias) => run(Links.removeAlias(deps, input)),
 
       // the SDK flow: start a run, build an artifact, link it (logging it first under the run's entity)
-      startRun: (input: Request & { readonly entity: string; readonly project: string; readonly runId?: string }) =>
+      startRun: (input: StartRun) =>
         Effect.map(
           input.runId === undefined ? Effect.map(randomUuid, (id) => id.slice(0, 8)) : Effect.succeed(input.runId),
           (runId): RunHandle => ({ actor: input.actor, entity: input.entity, project: input.project, runId })
         ),
-      logInRun: (handle: RunHandle, draft: ArtifactDraft, aliases: ReadonlyArray<string> = []) =>
-        run(Artifacts.logArtifact({ ...handle, ...draft, aliases })),
-      useInRun: (handle: RunHandle, reference: string) =>
+      logInRun: (handle, draft, aliases = []) => run(Artifacts.logArtifact({ ...handle, ...draft, aliases })),
+      useInRun: (handle, reference) =>
         run(
           Artifacts.useArtifact(deps, {
             actor: handle.actor,
@@ -150,7 +407,7 @@ const make = (options: RegistrarOptions) =>
             run: { entity: handle.entity, project: handle.project, runId: handle.runId }
           })
         ),
-      linkArtifact: (handle: RunHandle, draft: ArtifactDraft, target: string, aliases: ReadonlyArray<string> = []) =>
+      linkArtifact: (handle, draft, target, aliases = []) =>
         run(
           Effect.gen(function* () {
             const logged = yield* Artifacts.logArtifact({ ...handle, ...draft })
@@ -179,21 +436,13 @@ const make = (options: RegistrarOptions) =>
       bootstrap: (input: ApiKeys.Bootstrap) => run(ApiKeys.bootstrap(input)),
 
       // maintenance
-      /** Brings the read models up to date with the log; returns how many events were applied. */
       catchUp: run(Projector.catchUp()),
-      /** Rebuilds every read model from the log into fresh tables, then swaps them in. */
-      rebuild: (progress?: Projector.RebuildOptions) => run(Projector.rebuild(progress)),
-      /** Recomputes every stream's hash chain and names the first tampered event, if any, and what changed since an anchor. */
-      verify: (options?: VerifyOptions) =>
-        run(Effect.flatMap(EventStore, (store) => verifyStore(store, options ?? {}))),
-      /** Verifies the store, then digests every stream's head: an anchor to keep outside the store. */
-      anchor: (options?: Omit<VerifyOptions, "anchor">) =>
-        run(Effect.flatMap(EventStore, (store) => anchorStore(store, options ?? {})))
+      rebuild: (progress) => run(Projector.rebuild(progress)),
+      verify: (options) => run(Effect.flatMap(EventStore, (store) => verifyStore(store, options ?? {}))),
+      anchor: (options) => run(Effect.flatMap(EventStore, (store) => anchorStore(store, options ?? {})))
     }
+    return service
   })
-
-/** The application service's interface. */
-export type RegistrarShape = Effect.Effect.Success<ReturnType<typeof make>>
 
 /** The application service. */
 export class Registrar extends Context.Tag("@registrar/domain/Registrar")<Registrar, RegistrarShape>() {

@@ -5,9 +5,10 @@
  */
 import { Clock, Effect, Either, Option, Schema } from "effect"
 import * as ApiKey from "../ApiKey.js"
-import { EventStore, type StoreUnavailable } from "../EventStore.js"
+import { EventStore, type StoreUnavailable, VersionConflict } from "../EventStore.js"
 import { UndecodableEvent } from "../Events.js"
-import { expectedAfter, retryOnConflict } from "../internal/Loader.js"
+import { ConflictRetriesExhausted } from "../Errors.js"
+import { conflictRetries, expectedAfter } from "../internal/Loader.js"
 import { sha256Hex } from "../internal/Sha256.js"
 import { randomUuid } from "../internal/Uuid.js"
 import { validateEntityName } from "../Names.js"
@@ -38,23 +39,28 @@ const load = (streamId: string) =>
     return { state, version: recorded[recorded.length - 1]?.streamPosition ?? 0 }
   })
 
+/** Loads the key stream, decides, appends; on a conflict, again (the service's retry schedule). */
 const decideOn = (streamId: string, request: Request, command: (state: ApiKey.State) => ApiKey.Command) =>
-  retryOnConflict(
-    Effect.gen(function* () {
-      const loaded = yield* load(streamId)
-      const events = yield* ApiKey.decide(command(loaded.state), loaded.state)
-      if (events.length === 0) return events
-      const store = yield* EventStore
-      const { metadata } = yield* envelope(request)
-      const newEvents = yield* Effect.forEach(events, (event) =>
-        Effect.map(randomUuid, (eventId) => {
-          const { _tag, ...data } = encodeEvent(event)
-          return { eventId, type: _tag, schemaVersion: 1, data, metadata }
-        })
-      )
-      yield* store.append(streamId, newEvents, expectedAfter(loaded.version))
-      return events
-    })
+  Effect.gen(function* () {
+    const loaded = yield* load(streamId)
+    const events = yield* ApiKey.decide(command(loaded.state), loaded.state)
+    if (events.length === 0) return events
+    const store = yield* EventStore
+    const { metadata } = yield* envelope(request)
+    const newEvents = yield* Effect.forEach(events, (event) =>
+      Effect.map(randomUuid, (eventId) => {
+        const { _tag, ...data } = encodeEvent(event)
+        return { eventId, type: _tag, schemaVersion: 1, data, metadata }
+      })
+    )
+    yield* store.append(streamId, newEvents, expectedAfter(loaded.version))
+    return events
+  }).pipe(
+    Effect.retry({ schedule: conflictRetries, while: (error) => error instanceof VersionConflict }),
+    Effect.catchIf(
+      (error): error is VersionConflict => error instanceof VersionConflict,
+      (conflict) => Effect.fail(new ConflictRetriesExhausted({ streamId: conflict.streamId, attempts: 101 }))
+    )
   )
 
 const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis).toISOString())

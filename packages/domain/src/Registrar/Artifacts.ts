@@ -4,7 +4,7 @@ import type { Action } from "../Access.js"
 import * as Artifact from "../Artifact.js"
 import * as Collection from "../Collection.js"
 import { ArtifactVersionDeleted, ArtifactVersionNotFound, EntityNotFound, EntityNotWritable } from "../Errors.js"
-import { aggregate, append, load, loadCollection, retryOnConflict } from "../internal/Loader.js"
+import { aggregate, changeOf, execute, load, loadCollection } from "../internal/Loader.js"
 import {
   InvalidName,
   validateArtifactName,
@@ -161,7 +161,9 @@ export const logArtifact = (input: LogArtifact) =>
       const aliases = yield* Effect.forEach(input.aliases ?? [], (alias) => validateUserAlias(alias))
       const runId = input.runId === undefined ? null : yield* validateRunId(input.runId)
       yield* requireWritableEntity(entity, input.actor)
-      return yield* retryOnConflict(
+      const streamId = Artifact.streamId(entity, project, name)
+      return yield* execute(
+        envelope(input),
         Effect.gen(function* () {
           const loaded = yield* loadArtifact(entity, project, name)
           const events = yield* Artifact.decide(
@@ -179,24 +181,22 @@ export const logArtifact = (input: LogArtifact) =>
             },
             loaded.state
           )
-          yield* append(Artifact.streamId(entity, project, name), loaded.version, events, yield* envelope(input))
-          let state = loaded.state
-          for (const event of events) state = Artifact.evolve(state, event)
+          const change = changeOf(artifactSpec, streamId, loaded, events)
           const assigned = events.find((event) => event._tag === "VersionAssigned")
-          const digest = Artifact.manifestDigest(input.files)
           const index =
             assigned?.index ??
-            Option.match(Artifact.latest(state), { onNone: () => 0, onSome: (version) => version.index })
-          return {
+            Option.match(Artifact.latest(change.state), { onNone: () => 0, onSome: (version) => version.index })
+          const logged: LoggedVersion = {
             reference: sourceVersionKey(entity, project, name, index),
             entity,
             project,
             name,
             index,
-            digest,
+            digest: Artifact.manifestDigest(input.files),
             created: assigned !== undefined,
-            aliases: Artifact.aliasesOf(state, index)
-          } satisfies LoggedVersion
+            aliases: Artifact.aliasesOf(change.state, index)
+          }
+          return { changes: [change], result: logged }
         })
       )
     })
@@ -210,18 +210,14 @@ const onSource = <A>(
   result: (source: SourceVersion) => A,
   action: Action = "see"
 ) =>
-  retryOnConflict(
+  execute(
+    envelope(request),
     Effect.gen(function* () {
       const source = yield* resolveSource(deps, reference, request.actor, action)
       const loaded = yield* loadArtifact(source.entity, source.project, source.name)
       const events = yield* Artifact.decide(command(source), loaded.state)
-      yield* append(
-        Artifact.streamId(source.entity, source.project, source.name),
-        loaded.version,
-        events,
-        yield* envelope(request)
-      )
-      return result(source)
+      const streamId = Artifact.streamId(source.entity, source.project, source.name)
+      return { changes: [changeOf(artifactSpec, streamId, loaded, events)], result: result(source) }
     })
   )
 
@@ -303,7 +299,8 @@ export interface DeleteArtifactVersion extends Request {
 
 /** Deletes a source version, refused while any link of it holds a protected alias. */
 export const deleteArtifactVersion = (deps: Dependencies, input: DeleteArtifactVersion) =>
-  retryOnConflict(
+  execute(
+    envelope(input),
     Effect.gen(function* () {
       const parsed = yield* parseAnyRef(input.reference)
       if (parsed._tag === "Registry") {
@@ -345,7 +342,7 @@ export const deleteArtifactVersion = (deps: Dependencies, input: DeleteArtifactV
         { _tag: "DeleteVersion", index: version.index, protectedLinks },
         loaded.state
       )
-      yield* append(Artifact.streamId(entity, project, name), loaded.version, events, yield* envelope(input))
-      return { reference: key, deleted: events.length > 0 }
+      const change = changeOf(artifactSpec, Artifact.streamId(entity, project, name), loaded, events)
+      return { changes: [change], result: { reference: key, deleted: events.length > 0 } }
     })
   )

@@ -3,18 +3,31 @@
  * link), unlink, and move aliases. This is where the linking rules of docs/behaviour.md ("Linking") meet the stores.
  */
 import { Effect, Option } from "effect"
-import { effectiveRole } from "../Access.js"
+import { effectiveRole, type RegistryRole } from "../Access.js"
 import * as Collection from "../Collection.js"
-import { PersonalEntityCannotLink } from "../Errors.js"
-import { append, loadCollection, rememberCollection, retryOnConflict } from "../internal/Loader.js"
+import { CannotUnlinkSource, LinkedVersionNotFound, PersonalEntityCannotLink } from "../Errors.js"
+import { changeOf, collectionChange, execute, loadCollection } from "../internal/Loader.js"
 import { randomUuid } from "../internal/Uuid.js"
 import { validateUserAlias } from "../Names.js"
-import { CannotUnlinkSource } from "../Errors.js"
-import { fullName, parseAnyRef, parseLinkTarget, parseRegistryPath, qualifiedName } from "../Paths.js"
+import {
+  fullName,
+  parseAnyRef,
+  parseLinkTarget,
+  parseRegistryPath,
+  qualifiedName,
+  type RegistryPath
+} from "../Paths.js"
 import * as Registry from "../Registry.js"
-import { type Dependencies, resolveSource } from "./Artifacts.js"
+import { type Dependencies, resolveSource, type SourceVersion } from "./Artifacts.js"
 import { envelope, findOrganization, idempotent, loadEntity, type Request } from "./Context.js"
-import { authorizedRegistry, collectionContext, fullNameOf, locateVersion } from "./Locate.js"
+import {
+  type Authorized,
+  authorizedRegistry,
+  collectionContext,
+  fullNameOf,
+  locateVersion,
+  registrySpec
+} from "./Locate.js"
 
 /** Input of {@link link}. */
 export interface Link extends Request {
@@ -51,104 +64,123 @@ export const link = (deps: Dependencies, input: Link) =>
       const aliases = yield* Effect.forEach(input.aliases ?? [], (alias) => validateUserAlias(alias))
       const target = yield* parseLinkTarget(input.target)
       const key = `${Option.getOrElse(target.org, () => "")}\n${target.registry}\n${target.collection}`
-      return yield* deps.serialize(
-        key,
-        retryOnConflict(
-          Effect.gen(function* () {
-            const source = yield* resolveSource(deps, input.source, input.actor)
-            const owner = yield* loadEntity(source.entity)
-            const sourceEntity: Collection.SourceEntity =
-              owner.state._tag === "Team"
-                ? {
-                    kind: "team",
-                    team: owner.state.name,
-                    organization: owner.state.organization,
-                    members: [...owner.state.members]
-                  }
-                : { kind: "user", user: source.entity }
-            if (sourceEntity.kind === "user") {
-              return yield* Effect.fail(
-                new PersonalEntityCannotLink({
-                  entity: source.entity,
-                  artifact: `${source.entity}/${source.project}/${source.name}`
-                })
-              )
-            }
-            const organization = Option.isSome(target.org)
-              ? yield* findOrganization(target.org.value)
-              : yield* findOrganization(sourceEntity.organization)
-            const authorized = yield* authorizedRegistry(organization, target.registry, input.actor, "see")
-            const command = (context: Collection.Context): Collection.Command => ({
-              _tag: "Link",
-              context,
-              source: { entity: source.entity, project: source.project, name: source.name, index: source.index },
-              sourceType: source.artifactType,
-              sourceDigest: source.version.digest,
-              sourceEntity,
-              aliases
-            })
-            let info = authorized.registry.collections.get(target.collection)
-            let registry = authorized.registry
-            if (info === undefined) {
-              // Check every link rule against the collection it would become before creating it.
-              const collectionId = yield* randomUuid
-              const provisional: Registry.CollectionInfo = {
-                id: collectionId,
-                name: target.collection,
-                artifactType: source.artifactType,
-                description: "",
-                tags: []
-              }
-              yield* Collection.decide(command(collectionContext(authorized, provisional)), Collection.initialState)
-              const created = yield* Registry.decide(
-                {
-                  _tag: "CreateCollection",
-                  organization: organization.name,
-                  registry: target.registry,
-                  actor: authorized.actor,
-                  collectionId,
-                  collection: target.collection,
-                  artifactType: source.artifactType,
-                  description: "",
-                  tags: [],
-                  implicit: true
-                },
-                authorized.registry
-              )
-              yield* append(
-                Registry.streamId(organization.name, target.registry),
-                authorized.version,
-                created,
-                yield* envelope(input)
-              )
-              let state: Registry.State = authorized.registry
-              for (const event of created) state = Registry.evolve(state, event)
-              registry = state as Registry.Active
-              info = registry.collections.get(target.collection)!
-            }
-            const context = collectionContext({ ...authorized, registry }, info)
-            const loaded = yield* loadCollection(info.id)
-            const events = yield* Collection.decide(command(context), loaded.state)
-            const version = yield* append(Collection.streamId(info.id), loaded.version, events, yield* envelope(input))
-            const state = yield* rememberCollection(info.id, loaded, events, version)
-            const linked = events.find((event) => event._tag === "ArtifactLinked")
-            const index = linked?.index ?? Option.getOrThrow(Collection.findVersionOf(state, source))
-            return {
-              fullName: fullName(registry.registry, info.name, index),
-              qualifiedName: qualifiedName(organization.name, registry.registry, info.name, index),
-              organization: organization.name,
-              registry: registry.registry,
-              collection: info.name,
-              version: index,
-              aliases: Collection.aliasesOf(state, index),
-              source: source.reference,
-              created: linked !== undefined
-            } satisfies LinkResult
-          })
-        )
-      )
+      return yield* deps.serialize(key, execute(envelope(input), decideLink(deps, input, target, aliases)))
     })
   )
+
+/** A source's entity when it is a team (rule 2: artifacts logged under a personal entity cannot be linked). */
+const linkingTeam = (source: SourceVersion) =>
+  Effect.gen(function* () {
+    const owner = yield* loadEntity(source.entity)
+    if (owner.state._tag !== "Team") {
+      const artifact = `${source.entity}/${source.project}/${source.name}`
+      return yield* Effect.fail(new PersonalEntityCannotLink({ entity: source.entity, artifact }))
+    }
+    return {
+      kind: "team",
+      team: owner.state.name,
+      organization: owner.state.organization,
+      members: [...owner.state.members]
+    } satisfies Collection.SourceEntity
+  })
+
+/**
+ * Decides a link: the collection's new (or existing) version, and on first link the registry's new collection,
+ * created with the source's type. Nothing is appended until every rule has been checked.
+ */
+const decideLink = (deps: Dependencies, input: Link, target: RegistryPath, aliases: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const source = yield* resolveSource(deps, input.source, input.actor)
+    const team = yield* linkingTeam(source)
+    const organization = yield* findOrganization(Option.getOrElse(target.org, () => team.organization))
+    const authorized = yield* authorizedRegistry(organization, target.registry, input.actor, "see")
+    const existing = authorized.registry.collections.get(target.collection)
+    const info: Registry.CollectionInfo = existing ?? {
+      id: yield* randomUuid,
+      name: target.collection,
+      artifactType: source.artifactType,
+      description: "",
+      tags: []
+    }
+
+    const loaded = yield* loadCollection(info.id)
+    const events = yield* Collection.decide(
+      {
+        _tag: "Link",
+        context: collectionContext(authorized, info),
+        source: { entity: source.entity, project: source.project, name: source.name, index: source.index },
+        sourceType: source.artifactType,
+        sourceDigest: source.version.digest,
+        sourceEntity: team,
+        aliases
+      },
+      loaded.state
+    )
+    const linked = collectionChange(info.id, loaded, events)
+    const created =
+      existing === undefined ? [yield* createCollectionOnFirstLink(authorized, target.registry, info)] : []
+
+    const newVersion = events.find((event) => event._tag === "ArtifactLinked")
+    const index = yield* Option.match(
+      newVersion === undefined ? Collection.findVersionOf(linked.state, source) : Option.some(newVersion.index),
+      {
+        onNone: () => Effect.fail(new LinkedVersionNotFound({ name: `${source.reference} in ${target.collection}` })),
+        onSome: Effect.succeed
+      }
+    )
+    const result: LinkResult = {
+      fullName: fullName(authorized.registry.registry, info.name, index),
+      qualifiedName: qualifiedName(organization.name, authorized.registry.registry, info.name, index),
+      organization: organization.name,
+      registry: authorized.registry.registry,
+      collection: info.name,
+      version: index,
+      aliases: Collection.aliasesOf(linked.state, index),
+      source: source.reference,
+      created: newVersion !== undefined
+    }
+    return { changes: [...created, linked], result }
+  })
+
+/** The registry's change that creates a collection implicitly, on the first link into it (rule 4). */
+const createCollectionOnFirstLink = (authorized: Authorized, registry: string, info: Registry.CollectionInfo) =>
+  Effect.map(
+    Registry.decide(
+      {
+        _tag: "CreateCollection",
+        organization: authorized.organization.name,
+        registry,
+        actor: authorized.actor,
+        collectionId: info.id,
+        collection: info.name,
+        artifactType: info.artifactType,
+        description: info.description,
+        tags: info.tags,
+        implicit: true
+      },
+      authorized.registry
+    ),
+    (events) =>
+      changeOf(
+        registrySpec,
+        Registry.streamId(authorized.organization.name, registry),
+        { state: authorized.registry, version: authorized.version },
+        events
+      )
+  )
+
+/** What an unlink or an alias change did to a linked version. */
+export interface LinkedVersionChange {
+  /** `wandb-registry-R/C:vN` */
+  readonly fullName: string
+  readonly version: number
+  /** The version's aliases afterwards. */
+  readonly aliases: ReadonlyArray<string>
+  /** False when the version already was as asked. */
+  readonly changed: boolean
+  /** The actor's effective role in the registry (null when they have none). */
+  readonly role: RegistryRole | null
+}
 
 /** Input of {@link unlink}. */
 export interface Unlink extends Request {
@@ -159,13 +191,10 @@ export interface Unlink extends Request {
 const changeLinked = (
   deps: Dependencies,
   input: Request & { readonly name: string },
-  command: (
-    index: number
-  ) => Extract<Collection.Command, { _tag: "Unlink" | "AssignAlias" | "RemoveAlias" }> extends infer C
-    ? Omit<Extract<C, object>, "context">
-    : never
+  command: (index: number, context: Collection.Context) => Collection.Command
 ) =>
-  retryOnConflict(
+  execute(
+    envelope(input),
     Effect.gen(function* () {
       const parsed = yield* parseAnyRef(input.name)
       if (parsed._tag === "Source") return yield* Effect.fail(new CannotUnlinkSource({ reference: input.name }))
@@ -173,30 +202,22 @@ const changeLinked = (
       const located = yield* locateVersion(path, input.actor, "see", deps.defaults)
       const context = collectionContext(located.authorized, located.info)
       const loaded = yield* loadCollection(located.info.id)
-      const events = yield* Collection.decide(
-        { ...command(located.linked.index), context } as Collection.Command,
-        loaded.state
-      )
-      const version = yield* append(
-        Collection.streamId(located.info.id),
-        loaded.version,
-        events,
-        yield* envelope(input)
-      )
-      const state = yield* rememberCollection(located.info.id, loaded, events, version)
-      return {
+      const events = yield* Collection.decide(command(located.linked.index, context), loaded.state)
+      const change = collectionChange(located.info.id, loaded, events)
+      const result: LinkedVersionChange = {
         fullName: fullNameOf(located),
         version: located.linked.index,
-        aliases: Collection.aliasesOf(state, located.linked.index),
+        aliases: Collection.aliasesOf(change.state, located.linked.index),
         changed: events.length > 0,
         role: Option.getOrNull(effectiveRole(located.authorized.registry, located.authorized.actor))
       }
+      return { changes: [change], result }
     })
   )
 
 /** Unlinks a linked version; its index is never reused, its source stays. */
 export const unlink = (deps: Dependencies, input: Unlink) =>
-  changeLinked(deps, input, (index) => ({ _tag: "Unlink", index }))
+  changeLinked(deps, input, (index, context) => ({ _tag: "Unlink", index, context }))
 
 /** Input of {@link addAlias} and {@link removeAlias}. */
 export interface LinkedAlias extends Request {
@@ -207,11 +228,11 @@ export interface LinkedAlias extends Request {
 /** Points an alias of the collection at a linked version, moving it from another version. */
 export const addAlias = (deps: Dependencies, input: LinkedAlias) =>
   Effect.flatMap(validateUserAlias(input.alias), (alias) =>
-    changeLinked(deps, input, (index) => ({ _tag: "AssignAlias", index, alias }))
+    changeLinked(deps, input, (index, context) => ({ _tag: "AssignAlias", index, alias, context }))
   )
 
 /** Takes an alias off a linked version. */
 export const removeAlias = (deps: Dependencies, input: LinkedAlias) =>
   Effect.flatMap(validateUserAlias(input.alias), (alias) =>
-    changeLinked(deps, input, (index) => ({ _tag: "RemoveAlias", index, alias }))
+    changeLinked(deps, input, (index, context) => ({ _tag: "RemoveAlias", index, alias, context }))
   )

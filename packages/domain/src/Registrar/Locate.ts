@@ -20,7 +20,8 @@ import {
 import * as Registry from "../Registry.js"
 import { actorFacts, findOrganization, type Organization } from "./Context.js"
 
-const registrySpec = aggregate(Registry.Event, Registry.decider)
+/** How to fold a registry stream. */
+export const registrySpec = aggregate(Registry.Event, Registry.decider)
 
 /** Loads a registry stream; a name no store can hold is refused before it reaches the store. */
 export const loadRegistry = (organization: string, registry: string) =>
@@ -43,7 +44,8 @@ export const organizationOf = (path: RegistryPath, actor: string, defaults: Path
     if (fallback !== undefined) return yield* findOrganization(fallback)
     if (Option.isSome(defaults.defaultOrganization)) return yield* findOrganization(defaults.defaultOrganization.value)
     const mine = yield* defaults.organizationsOf(actor).pipe(Effect.orElseSucceed(() => []))
-    if (mine.length === 1) return yield* findOrganization(mine[0]!)
+    const [only, ...others] = mine
+    if (only !== undefined && others.length === 0) return yield* findOrganization(only)
     return yield* Effect.fail(new OrganizationRequired({ path: printRegistryPath(path) }))
   })
 

@@ -2,19 +2,19 @@
 import { Effect, Option } from "effect"
 import type { OrganizationRole } from "../Access.js"
 import * as Entity from "../Entity.js"
-import { aggregate, append, load, retryOnConflict } from "../internal/Loader.js"
+import { aggregate, changeOf, execute, load } from "../internal/Loader.js"
 import { validateDisplayName, validateEntityName } from "../Names.js"
 import { envelope, findOrganization, findTeam, idempotent, type Request, requireUser } from "./Context.js"
 
 const entitySpec = aggregate(Entity.Event, Entity.decider)
 
 const decideOn = (streamId: string, request: Request, command: (state: Entity.State) => Entity.Command) =>
-  retryOnConflict(
+  execute(
+    envelope(request),
     Effect.gen(function* () {
       const loaded = yield* load(entitySpec, streamId)
       const events = yield* Entity.decide(command(loaded.state), loaded.state)
-      yield* append(streamId, loaded.version, events, yield* envelope(request))
-      return events.length > 0
+      return { changes: [changeOf(entitySpec, streamId, loaded, events)], result: events.length > 0 }
     })
   )
 

@@ -161,7 +161,8 @@ const organizationFor = (deps: Dependencies, actor: string, name: string | undef
       return yield* findOrganization(deps.defaults.defaultOrganization.value)
     }
     const mine = yield* ReadModels.organizationsOf(actor)
-    if (mine.length === 1) return yield* findOrganization(mine[0]!)
+    const [only, ...others] = mine
+    if (only !== undefined && others.length === 0) return yield* findOrganization(only)
     return yield* Effect.fail(new OrganizationNotFound({ organization: "(none given; pass an organization)" }))
   })
 

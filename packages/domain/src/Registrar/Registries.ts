@@ -1,8 +1,8 @@
 /** Application handlers for registries and their collections: create, configure, grant roles, rename, delete. */
 import { Effect, Option } from "effect"
-import type { Principal, RegistryRole, Visibility } from "../Access.js"
+import type { Actor, Principal, RegistryRole, Visibility } from "../Access.js"
 import { TeamNotInOrganization } from "../Errors.js"
-import { append, retryOnConflict } from "../internal/Loader.js"
+import { changeOf, execute } from "../internal/Loader.js"
 import { randomUuid } from "../internal/Uuid.js"
 import {
   registryProjectName,
@@ -16,7 +16,7 @@ import {
 import { collectionPath, parseLinkTarget, type RegistryPath } from "../Paths.js"
 import * as Registry from "../Registry.js"
 import { actorFacts, envelope, findOrganization, findTeam, idempotent, type Request, requireUser } from "./Context.js"
-import { loadRegistry, organizationOf, type PathDefaults } from "./Locate.js"
+import { loadRegistry, organizationOf, type PathDefaults, registrySpec } from "./Locate.js"
 
 /** Names a registry: its organization (entity or display name) and its name without the `wandb-registry-` prefix. */
 export interface RegistryRef extends Request {
@@ -24,35 +24,26 @@ export interface RegistryRef extends Request {
   readonly registry: string
 }
 
-/** Decides a registry command for the actor and appends its events; returns whether anything changed. */
+/** Decides and appends a registry command for the actor; returns its events, the new state and the organization. */
 export const decideRegistry = (
   organizationName: string,
   registryName: string,
   request: Request,
-  command: (facts: {
-    organization: string
-    actor: import("../Access.js").Actor
-    state: Registry.State
-  }) => Registry.Command
+  command: (facts: { organization: string; actor: Actor; state: Registry.State }) => Registry.Command
 ) =>
-  retryOnConflict(
+  execute(
+    envelope(request),
     Effect.gen(function* () {
       const organization = yield* findOrganization(organizationName)
+      const streamId = Registry.streamId(organization.name, registryName)
       const loaded = yield* loadRegistry(organization.name, registryName)
       const actor = yield* actorFacts(request.actor, organization, loaded.state)
       const events = yield* Registry.decide(
         command({ organization: organization.name, actor, state: loaded.state }),
         loaded.state
       )
-      yield* append(
-        Registry.streamId(organization.name, registryName),
-        loaded.version,
-        events,
-        yield* envelope(request)
-      )
-      let state = loaded.state
-      for (const event of events) state = Registry.evolve(state, event)
-      return { organization: organization.name, events, state }
+      const change = changeOf(registrySpec, streamId, loaded, events)
+      return { changes: [change], result: { organization: organization.name, events, state: change.state } }
     })
   )
 
@@ -86,66 +77,90 @@ export const createRegistry = (input: CreateRegistry) =>
     })
   )
 
-const simple =
-  <I extends RegistryRef>(
-    build: (
-      input: I
-    ) => Effect.Effect<
-      Registry.Command extends infer C ? Omit<Extract<C, object>, "organization" | "registry" | "actor"> : never,
-      unknown
-    >
-  ) =>
-  (input: I) =>
-    Effect.gen(function* () {
-      const body = yield* build(input)
-      const result = yield* decideRegistry(
-        input.organization,
-        input.registry,
-        input,
-        (facts) =>
-          ({
-            ...body,
-            organization: facts.organization,
-            registry: input.registry,
-            actor: facts.actor
-          }) as Registry.Command
-      )
-      return { changed: result.events.length > 0 }
-    })
+/** Whether a registry command changed anything (repeating a setting changes nothing). */
+export interface RegistryChanged {
+  readonly changed: boolean
+}
+
+const changed = (decided: { readonly events: ReadonlyArray<Registry.Event> }): RegistryChanged => ({
+  changed: decided.events.length > 0
+})
+
+/** The names and actor every command on a registry carries. */
+const on = (facts: { readonly organization: string; readonly actor: Actor }, registry: string) => ({
+  organization: facts.organization,
+  registry,
+  actor: facts.actor
+})
+
+/** Input of {@link changeVisibility}. */
+export interface ChangeVisibility extends RegistryRef {
+  readonly visibility: Visibility
+}
 
 /** Changes a registry's visibility (organization → restricted only; admins). */
-export const changeVisibility = simple((input: RegistryRef & { readonly visibility: Visibility }) =>
-  Effect.succeed({ _tag: "ChangeVisibility" as const, visibility: input.visibility })
-)
+export const changeVisibility = (input: ChangeVisibility) =>
+  Effect.map(
+    decideRegistry(input.organization, input.registry, input, (facts) => ({
+      ...on(facts, input.registry),
+      _tag: "ChangeVisibility",
+      visibility: input.visibility
+    })),
+    changed
+  )
+
+/** Input of {@link acceptTypes}. */
+export interface AcceptTypes extends RegistryRef {
+  readonly artifactTypes: ReadonlyArray<string>
+}
 
 /** Adds accepted artifact types (never removes; admins). */
-export const acceptTypes = simple((input: RegistryRef & { readonly artifactTypes: ReadonlyArray<string> }) =>
-  Effect.map(
-    Effect.forEach(input.artifactTypes, (type) => validateArtifactType(type)),
-    (artifactTypes) => ({
-      _tag: "AcceptTypes" as const,
+export const acceptTypes = (input: AcceptTypes) =>
+  Effect.gen(function* () {
+    const artifactTypes = yield* Effect.forEach(input.artifactTypes, (type) => validateArtifactType(type))
+    const decided = yield* decideRegistry(input.organization, input.registry, input, (facts) => ({
+      ...on(facts, input.registry),
+      _tag: "AcceptTypes",
       artifactTypes
-    })
-  )
-)
+    }))
+    return changed(decided)
+  })
+
+/** Input of {@link setProtectedAliases}. */
+export interface SetProtectedAliases extends RegistryRef {
+  readonly aliases: ReadonlyArray<string>
+}
 
 /** Replaces the registry's protected aliases (admins). */
-export const setProtectedAliases = simple((input: RegistryRef & { readonly aliases: ReadonlyArray<string> }) =>
-  Effect.map(
-    Effect.forEach(input.aliases, (alias) => validateUserAlias(alias)),
-    (aliases) => ({
-      _tag: "SetProtectedAliases" as const,
+export const setProtectedAliases = (input: SetProtectedAliases) =>
+  Effect.gen(function* () {
+    const aliases = yield* Effect.forEach(input.aliases, (alias) => validateUserAlias(alias))
+    const decided = yield* decideRegistry(input.organization, input.registry, input, (facts) => ({
+      ...on(facts, input.registry),
+      _tag: "SetProtectedAliases",
       aliases
-    })
-  )
-)
+    }))
+    return changed(decided)
+  })
 
 /** Deletes a registry and its collections, never the source artifacts (admins). */
-export const deleteRegistry = simple((_: RegistryRef) => Effect.succeed({ _tag: "DeleteRegistry" as const }))
+export const deleteRegistry = (input: RegistryRef) =>
+  Effect.map(
+    decideRegistry(input.organization, input.registry, input, (facts) => ({
+      ...on(facts, input.registry),
+      _tag: "DeleteRegistry"
+    })),
+    changed
+  )
 
 /** Input of {@link grantRole} and {@link revokeRole}. */
 export interface RoleChange extends RegistryRef {
   readonly principal: Principal
+}
+
+/** Input of {@link grantRole}. */
+export interface GrantRole extends RoleChange {
+  readonly role: RegistryRole
 }
 
 const requirePrincipal = (principal: Principal, organization: string) =>
@@ -158,19 +173,29 @@ const requirePrincipal = (principal: Principal, organization: string) =>
       )
 
 /** Grants a user or a team of the organization a role in the registry (admins). */
-export const grantRole = (input: RoleChange & { readonly role: RegistryRole }) =>
+export const grantRole = (input: GrantRole) =>
   Effect.gen(function* () {
     const organization = yield* findOrganization(input.organization)
     yield* requirePrincipal(input.principal, organization.name)
-    return yield* simple((_: RegistryRef) =>
-      Effect.succeed({ _tag: "GrantRole" as const, principal: input.principal, role: input.role })
-    )(input)
+    const decided = yield* decideRegistry(input.organization, input.registry, input, (facts) => ({
+      ...on(facts, input.registry),
+      _tag: "GrantRole",
+      principal: input.principal,
+      role: input.role
+    }))
+    return changed(decided)
   })
 
 /** Revokes a user's or team's role in the registry (admins). */
-export const revokeRole = simple((input: RoleChange) =>
-  Effect.succeed({ _tag: "RevokeRole" as const, principal: input.principal })
-)
+export const revokeRole = (input: RoleChange) =>
+  Effect.map(
+    decideRegistry(input.organization, input.registry, input, (facts) => ({
+      ...on(facts, input.registry),
+      _tag: "RevokeRole",
+      principal: input.principal
+    })),
+    changed
+  )
 
 // ---- collections -------------------------------------------------------------------------------------------------
 
@@ -216,8 +241,14 @@ export const createCollection = (defaults: PathDefaults, input: CreateCollection
     return { ...target, path: collectionPath(target.registry, target.collection), artifactType }
   })
 
+/** Input of {@link renameCollection}. */
+export interface RenameCollection extends CollectionRef {
+  /** The new name. */
+  readonly to: string
+}
+
 /** Renames a collection; its id, type and versions stay (members). */
-export const renameCollection = (defaults: PathDefaults, input: CollectionRef & { readonly to: string }) =>
+export const renameCollection = (defaults: PathDefaults, input: RenameCollection) =>
   Effect.gen(function* () {
     const target = yield* collectionTarget(input.collection, input.actor, defaults)
     const to = yield* validateCollectionName(input.to)
@@ -232,11 +263,14 @@ export const renameCollection = (defaults: PathDefaults, input: CollectionRef & 
     return { ...target, path: collectionPath(target.registry, to) }
   })
 
+/** Input of {@link updateCollection}; what is left out stays as it is. */
+export interface UpdateCollection extends CollectionRef {
+  readonly description?: string
+  readonly tags?: ReadonlyArray<string>
+}
+
 /** Changes a collection's description and tags (members). */
-export const updateCollection = (
-  defaults: PathDefaults,
-  input: CollectionRef & { readonly description?: string; readonly tags?: ReadonlyArray<string> }
-) =>
+export const updateCollection = (defaults: PathDefaults, input: UpdateCollection) =>
   Effect.gen(function* () {
     const target = yield* collectionTarget(input.collection, input.actor, defaults)
     const tags = input.tags === undefined ? Option.none() : Option.some(yield* validateTags(input.tags))

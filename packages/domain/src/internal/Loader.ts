@@ -3,11 +3,13 @@
  * which can hold 100,000 links, are also kept in an in-process cache and in snapshots, so a load reads only the
  * events written since.
  */
-import { Context, Effect, Either, HashMap, Option } from "effect"
+import { Context, Duration, Effect, Either, HashMap, Option, Schedule, Schema } from "effect"
 import * as Collection from "../Collection.js"
+import { ConflictRetriesExhausted } from "../Errors.js"
 import type { DomainEvent } from "../Events.js"
 import * as Events from "../Events.js"
 import {
+  type EventIdReused,
   type EventMetadataJson,
   EventStore,
   type ExpectedVersion,
@@ -21,6 +23,8 @@ import { randomUuid, uuidFromText } from "./Uuid.js"
 /** How to fold one kind of stream. */
 export interface Aggregate<Event extends DomainEvent, State> {
   readonly tags: ReadonlySet<string>
+  /** Whether a decoded event is one of this stream's (its tag is one of the schema union's). */
+  readonly isEvent: (event: DomainEvent) => event is Event
   readonly initialState: State
   readonly evolve: (state: State, event: Event) => State
 }
@@ -29,11 +33,15 @@ export interface Aggregate<Event extends DomainEvent, State> {
 export const aggregate = <Event extends DomainEvent, State>(
   events: { readonly members: ReadonlyArray<{ readonly identifier: string }> },
   decider: { readonly initialState: State; readonly evolve: (state: State, event: Event) => State }
-): Aggregate<Event, State> => ({
-  tags: new Set(events.members.map((member) => member.identifier)),
-  initialState: decider.initialState,
-  evolve: decider.evolve
-})
+): Aggregate<Event, State> => {
+  const tags: ReadonlySet<string> = new Set(events.members.map((member) => member.identifier))
+  return {
+    tags,
+    isEvent: (event): event is Event => tags.has(event._tag),
+    initialState: decider.initialState,
+    evolve: decider.evolve
+  }
+}
 
 /** A loaded aggregate: its state and the stream version it reflects. */
 export interface Loaded<State> {
@@ -52,7 +60,8 @@ const foldRecorded = <Event extends DomainEvent, State>(
       if (!spec.tags.has(stored.type)) continue
       const decoded = Events.decode(stored)
       if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
-      if (Option.isSome(decoded.right)) state = spec.evolve(state, decoded.right.value as Event)
+      if (Option.isSome(decoded.right) && spec.isEvent(decoded.right.value))
+        state = spec.evolve(state, decoded.right.value)
     }
     return Effect.succeed(state)
   })
@@ -85,12 +94,15 @@ export class AggregateCache extends Context.Tag("@registrar/domain/AggregateCach
         if (current !== undefined && current.version > loaded.version) return
         entries.delete(streamId)
         entries.set(streamId, loaded)
-        if (entries.size > capacity) entries.delete(entries.keys().next().value!)
+        const oldest = entries.keys().next()
+        if (entries.size > capacity && !oldest.done) entries.delete(oldest.value)
       }
     }
   }
 }
 
+// The cache holds every kind of stream by id; a stream id names one kind of stream, always folded by the same
+// aggregate, so what is cached under it has that aggregate's State. The one cast below rests on that.
 const cached = <State>(streamId: string) =>
   Effect.map(Effect.serviceOption(AggregateCache), (cache) => ({
     get: () =>
@@ -107,24 +119,9 @@ export const load = <Event extends DomainEvent, State>(spec: Aggregate<Event, St
     const recorded = yield* store.readStream(streamId, { after: base.version })
     if (recorded.length === 0) return base
     const state = yield* foldRecorded(spec, base.state, recorded)
-    const loaded: Loaded<State> = { state, version: recorded[recorded.length - 1]!.streamPosition }
+    const loaded: Loaded<State> = { state, version: recorded.at(-1)?.streamPosition ?? base.version }
     cache.set(loaded)
     return loaded
-  })
-
-/** Records the state after a successful append, so the next load starts from it. */
-export const remember = <Event extends DomainEvent, State>(
-  spec: Aggregate<Event, State>,
-  streamId: string,
-  before: Loaded<State>,
-  events: ReadonlyArray<Event>,
-  version: number
-) =>
-  Effect.gen(function* () {
-    let state = before.state
-    for (const event of events) state = spec.evolve(state, event)
-    if (version === before.version + events.length) (yield* cached<State>(streamId)).set({ state, version })
-    return state
   })
 
 /** The expected version for appending after a load. */
@@ -139,35 +136,110 @@ export interface Envelope {
  * Appends decided events at the loaded version. Event ids are random, or derived from the idempotency key, the
  * stream and the version when a key is given, so a retried command writes the same ids.
  */
-export const append = (
+const append = (
   streamId: string,
   version: number,
   events: ReadonlyArray<DomainEvent>,
   envelope: Envelope
-): Effect.Effect<number, VersionConflict | StoreUnavailable | import("../EventStore.js").EventIdReused, EventStore> =>
+): Effect.Effect<number, VersionConflict | StoreUnavailable | EventIdReused, EventStore> =>
   Effect.gen(function* () {
     if (events.length === 0) return version
     const store = yield* EventStore
     const key = envelope.metadata.idempotencyKey
-    const ids =
-      key === undefined
-        ? yield* Effect.all(events.map(() => randomUuid))
-        : events.map((_, index) => uuidFromText(`${key}\n${streamId}\n${version + index + 1}`))
-    const result = yield* store.append(
-      streamId,
-      events.map((event, index) => Events.toNewEvent(event, ids[index]!, envelope.metadata)),
-      expectedAfter(version)
+    const eventId = (index: number) =>
+      key === undefined ? randomUuid : Effect.succeed(uuidFromText(`${key}\n${streamId}\n${version + index + 1}`))
+    const newEvents = yield* Effect.forEach(events, (event, index) =>
+      Effect.map(eventId(index), (id) => Events.toNewEvent(event, id, envelope.metadata))
     )
+    const result = yield* store.append(streamId, newEvents, expectedAfter(version))
     return result.nextExpectedVersion
   })
 
-/** Retries an effect that lost an optimistic-concurrency race, reloading everything each time. */
-export const retryOnConflict = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.suspend(function loop(attempt = 0): Effect.Effect<A, E, R> {
-    return Effect.catchIf(
-      effect,
-      (error): error is E => error instanceof VersionConflict && attempt < 100,
-      () => Effect.sleep(Math.min(2 + attempt * 2, 50) * Math.random()).pipe(Effect.zipRight(loop(attempt + 1)))
+// ---- load, decide, append, retry ---------------------------------------------------------------------------------
+
+/** One stream's part of a decision: events to append at the stream version they were decided from. */
+export interface StreamChange {
+  readonly streamId: string
+  /** The version the decision saw; the append succeeds only if the stream is still there. */
+  readonly version: number
+  readonly events: ReadonlyArray<DomainEvent>
+  /** Caches the state after the change once it was appended, so the next load starts from it. */
+  readonly remember: (appendedVersion: number) => Effect.Effect<void>
+}
+
+/** A change to one aggregate's stream, with the state it leads to (known before appending: `evolve` is pure). */
+export interface Changed<State> extends StreamChange {
+  readonly state: State
+}
+
+/** The change `events`, decided on a loaded stream, make to it. */
+export const changeOf = <Event extends DomainEvent, State>(
+  spec: Aggregate<Event, State>,
+  streamId: string,
+  loaded: Loaded<State>,
+  events: ReadonlyArray<Event>
+): Changed<State> => {
+  let state = loaded.state
+  for (const event of events) state = spec.evolve(state, event)
+  return {
+    streamId,
+    version: loaded.version,
+    events,
+    state,
+    remember: (appendedVersion) =>
+      Effect.map(cached<State>(streamId), (cache) => {
+        if (appendedVersion === loaded.version + events.length) cache.set({ state, version: appendedVersion })
+      })
+  }
+}
+
+/** What a command decided: the changes to append, in order, and the answer to return once they are appended. */
+export interface Decision<A> {
+  readonly changes: ReadonlyArray<StreamChange>
+  readonly result: A
+}
+
+/**
+ * When to try again after losing an optimistic-concurrency race: up to 100 more times, each after a random pause
+ * (full jitter) of up to 2 ms per attempt so far, never more than 50 ms, so racing writers spread out.
+ */
+export const conflictRetries: Schedule.Schedule<unknown> = Schedule.linear("2 millis").pipe(
+  Schedule.modifyDelay((_, delay) => Duration.min(delay, Duration.millis(50))),
+  Schedule.jitteredWith({ min: 0, max: 1 }),
+  Schedule.intersect(Schedule.recurs(100))
+)
+
+/** The failures of appending a decision, besides the decision's own. */
+export type AppendFailure = ConflictRetriesExhausted | EventIdReused | StoreUnavailable
+
+/**
+ * Runs a command: `decide` loads what it needs and returns its {@link Decision}; its changes are appended at the
+ * versions it saw. When another writer got there first (a VersionConflict), everything is loaded and decided again
+ * after a pause from `schedule`; when the schedule ends, the command fails with ConflictRetriesExhausted.
+ */
+export const execute = <A, E, R>(
+  envelope: Effect.Effect<Envelope>,
+  decide: Effect.Effect<Decision<A>, E, R>,
+  schedule: Schedule.Schedule<unknown> = conflictRetries
+): Effect.Effect<A, E | AppendFailure, R | EventStore> =>
+  Effect.suspend(() => {
+    let attempts = 0
+    const attempt = Effect.gen(function* () {
+      attempts++
+      const decision = yield* decide
+      const metadata = yield* envelope
+      for (const change of decision.changes) {
+        const version = yield* append(change.streamId, change.version, change.events, metadata)
+        yield* change.remember(version)
+      }
+      return decision.result
+    })
+    return attempt.pipe(
+      Effect.retry({ schedule, while: (error) => error instanceof VersionConflict }),
+      Effect.catchIf(
+        (error): error is VersionConflict => error instanceof VersionConflict,
+        (conflict) => Effect.fail(new ConflictRetriesExhausted({ streamId: conflict.streamId, attempts }))
+      )
     )
   })
 
@@ -181,12 +253,25 @@ const COLLECTION_SNAPSHOT_VERSION = 1
 /** Snapshot a collection every this many events. */
 const SNAPSHOT_EVERY = 1_000
 
-interface EncodedCollection {
-  readonly versions: ReadonlyArray<Collection.LinkedVersion>
-  readonly aliases: ReadonlyArray<readonly [string, number]>
-  readonly nextIndex: number
-  readonly latest: number | null
-}
+/** The stored shape of a collection snapshot (version {@link COLLECTION_SNAPSHOT_VERSION}); plain JSON. */
+const EncodedCollection = Schema.Struct({
+  versions: Schema.Array(
+    Schema.Struct({
+      index: Schema.Number,
+      source: Collection.SourceVersion,
+      artifactType: Schema.String,
+      digest: Schema.String
+    })
+  ),
+  aliases: Schema.Array(Schema.Tuple(Schema.String, Schema.Number)),
+  nextIndex: Schema.Number,
+  latest: Schema.NullOr(Schema.Number)
+})
+
+type EncodedCollection = typeof EncodedCollection.Type
+
+/** A snapshot's state when it has the current shape; a snapshot of another shape is ignored (replayed instead). */
+const decodeSnapshot = Schema.decodeUnknownOption(EncodedCollection)
 
 const encodeCollection = (state: Collection.State): EncodedCollection => ({
   versions: [...HashMap.values(state.versions)].sort((a, b) => a.index - b.index),
@@ -217,14 +302,19 @@ export const loadCollection = (collectionId: string) =>
     const cache = yield* cached<Collection.State>(streamId)
     let base = cache.get()
     if (base === undefined) {
-      const snapshot = yield* snapshots.load(streamId)
-      base =
-        Option.isSome(snapshot) && snapshot.value.schemaVersion === COLLECTION_SNAPSHOT_VERSION
-          ? {
-              state: decodeCollection(snapshot.value.state as unknown as EncodedCollection),
-              version: snapshot.value.version
-            }
-          : { state: Collection.initialState, version: 0 }
+      const snapshot = Option.filter(
+        yield* snapshots.load(streamId),
+        (found) => found.schemaVersion === COLLECTION_SNAPSHOT_VERSION
+      )
+      base = Option.match(
+        Option.flatMap(snapshot, (found) =>
+          Option.map(decodeSnapshot(found.state), (encoded) => ({
+            state: decodeCollection(encoded),
+            version: found.version
+          }))
+        ),
+        { onNone: () => ({ state: Collection.initialState, version: 0 }), onSome: (decoded) => decoded }
+      )
     }
     const recorded = yield* store.readStream(streamId, { after: base.version })
     const state = yield* foldRecorded(collectionSpec, base.state, recorded)
@@ -235,16 +325,15 @@ export const loadCollection = (collectionId: string) =>
         streamId,
         version: loaded.version,
         schemaVersion: COLLECTION_SNAPSHOT_VERSION,
-        state: encodeCollection(state) as never
+        state: encodeCollection(state)
       })
     }
     return loaded
   })
 
-/** Records a decided collection change in the cache, so the next load starts from it. */
-export const rememberCollection = (
+/** The change decided events make to a loaded collection. */
+export const collectionChange = (
   collectionId: string,
-  before: Loaded<Collection.State>,
-  events: ReadonlyArray<Collection.Event>,
-  version: number
-) => remember(collectionSpec, Collection.streamId(collectionId), before, events, version)
+  loaded: Loaded<Collection.State>,
+  events: ReadonlyArray<Collection.Event>
+): Changed<Collection.State> => changeOf(collectionSpec, Collection.streamId(collectionId), loaded, events)

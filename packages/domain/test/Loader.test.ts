@@ -1,0 +1,157 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Duration, Effect, Either, Schedule } from "effect"
+import * as Entity from "../src/Entity.js"
+import { ConflictRetriesExhausted } from "../src/Errors.js"
+import * as Events from "../src/Events.js"
+import {
+  EventStore,
+  type EventStoreShape,
+  type ExpectedVersion,
+  Origin,
+  type RecordedEvent,
+  VersionConflict
+} from "../src/EventStore.js"
+import { aggregate, changeOf, conflictRetries, execute, load } from "../src/internal/Loader.js"
+
+/** Just enough of an EventStore for one writer racing others: streams with optimistic appends. */
+const makeStore = () => {
+  const streams = new Map<string, Array<RecordedEvent>>()
+  let globalPosition = 0
+  const versionOf = (streamId: string) => streams.get(streamId)?.length ?? 0
+  const satisfies = (expected: ExpectedVersion, actual: number) =>
+    expected === "any" ||
+    (expected === "no_stream" && actual === 0) ||
+    (expected === "stream_exists" && actual > 0) ||
+    expected === actual
+  const store: EventStoreShape = {
+    append: (streamId, events, expected) =>
+      Effect.suspend(() => {
+        const actual = versionOf(streamId)
+        if (!satisfies(expected, actual)) return Effect.fail(new VersionConflict({ streamId, expected, actual }))
+        const stream = streams.get(streamId) ?? []
+        const recorded = events.map((event, index) => ({
+          ...event,
+          streamId,
+          streamPosition: actual + index + 1,
+          globalPosition: ++globalPosition,
+          transactionId: globalPosition,
+          hash: ""
+        }))
+        streams.set(streamId, [...stream, ...recorded])
+        return Effect.succeed({
+          streamId,
+          nextExpectedVersion: actual + events.length,
+          globalPositions: recorded.map((event) => event.globalPosition),
+          checkpoint: Origin
+        })
+      }),
+    readStream: (streamId, options) =>
+      Effect.sync(() => (streams.get(streamId) ?? []).filter((event) => event.streamPosition > (options?.after ?? 0))),
+    streamVersion: (streamId) => Effect.sync(() => versionOf(streamId)),
+    readAll: () => Effect.succeed([]),
+    head: Effect.succeed(Origin),
+    waitForAppends: () => Effect.void,
+    chainKeying: Effect.dieMessage("the loader does not read the chain's keying")
+  }
+  return { store, versionOf }
+}
+
+/** An aggregate whose state counts the events of its stream. */
+const counter = aggregate(Entity.Event, { initialState: 0, evolve: (count: number) => count + 1 })
+
+const envelope = Effect.succeed({ metadata: { actor: "ada", recordedAt: "2025-01-01T00:00:00.000Z" } })
+
+const event = (user: string) => new Entity.OrganizationMemberRemoved({ organization: "acme", user })
+
+/** Another writer appending to the stream between our load and our append. */
+const interfere = (streamId: string, user: string) =>
+  Effect.flatMap(EventStore, (store) =>
+    store.append(
+      streamId,
+      [Events.toNewEvent(event(user), `${streamId}-${user}`, { actor: "bob", recordedAt: "2025-01-01T00:00:00.000Z" })],
+      "any"
+    )
+  )
+
+/**
+ * A command that appends one event to `streamId`; while `racing` says so, another writer appends first. Returns the
+ * version each attempt decided at.
+ */
+const countedCommand = (streamId: string, racing: (attempt: number) => boolean) => {
+  const decidedAt: Array<number> = []
+  const decide = Effect.gen(function* () {
+    const loaded = yield* load(counter, streamId)
+    decidedAt.push(loaded.version)
+    if (racing(decidedAt.length)) yield* interfere(streamId, `rival-${decidedAt.length}`)
+    const change = changeOf(counter, streamId, loaded, [event("ada")])
+    return { changes: [change], result: change.state }
+  })
+  return { decide, decidedAt }
+}
+
+describe("Loader.execute", () => {
+  it.effect("a writer that loses a race to a concurrent writer reloads, decides again and appends", () =>
+    Effect.gen(function* () {
+      const { store, versionOf } = makeStore()
+      const command = countedCommand("Entity-race", (attempt) => attempt <= 2)
+      const result = yield* execute(envelope, command.decide, Schedule.recurs(5)).pipe(
+        Effect.provideService(EventStore, store)
+      )
+      // Two rivals got in first; the third attempt decided on their events and won.
+      expect(command.decidedAt).toEqual([0, 1, 2])
+      expect(result).toBe(3)
+      expect(versionOf("Entity-race")).toBe(3)
+    })
+  )
+
+  it.effect("stops when the schedule ends, with ConflictRetriesExhausted naming the stream and the attempts", () =>
+    Effect.gen(function* () {
+      const { store, versionOf } = makeStore()
+      const command = countedCommand("Entity-busy", () => true)
+      const outcome = yield* execute(envelope, command.decide, Schedule.recurs(3)).pipe(
+        Effect.provideService(EventStore, store),
+        Effect.either
+      )
+      expect(outcome).toEqual(Either.left(new ConflictRetriesExhausted({ streamId: "Entity-busy", attempts: 4 })))
+      expect(command.decidedAt).toEqual([0, 1, 2, 3])
+      // Only the rivals' events were written.
+      expect(versionOf("Entity-busy")).toBe(4)
+    })
+  )
+
+  it.effect("the default schedule is bounded and jittered: 100 retries, each after a pause of 0 to 50 ms", () =>
+    Effect.gen(function* () {
+      const delays = yield* Schedule.run(
+        Schedule.delays(conflictRetries),
+        0,
+        Array.from({ length: 500 }, () => null)
+      )
+      // One output per step: 100 that continue (a retry after that pause), then the step at which it stops.
+      expect(delays.length).toBe(101)
+      const millis = Chunk.toReadonlyArray(delays).slice(0, 100).map(Duration.toMillis)
+      for (const [attempt, delay] of millis.entries()) {
+        expect(delay).toBeGreaterThanOrEqual(0)
+        expect(delay).toBeLessThanOrEqual(Math.min(2 * (attempt + 1), 50))
+      }
+      // Jitter: racing writers do not all wait the same time.
+      expect(new Set(millis).size).toBeGreaterThan(50)
+    })
+  )
+
+  it.effect("a failure of the decision itself is not retried", () =>
+    Effect.gen(function* () {
+      const { store } = makeStore()
+      let attempts = 0
+      const decide = Effect.suspend(() => {
+        attempts++
+        return Effect.fail("rejected" as const)
+      })
+      const outcome = yield* execute(envelope, decide, Schedule.recurs(5)).pipe(
+        Effect.provideService(EventStore, store),
+        Effect.either
+      )
+      expect(outcome).toEqual(Either.left("rejected"))
+      expect(attempts).toBe(1)
+    })
+  )
+})
