@@ -113,6 +113,8 @@ const make = (options: RegistrarOptions) =>
       grantRole: (input: Parameters<typeof Registries.grantRole>[0]) => run(Registries.grantRole(input)),
       revokeRole: (input: Parameters<typeof Registries.revokeRole>[0]) => run(Registries.revokeRole(input)),
       deleteRegistry: (input: Registries.RegistryRef) => run(Registries.deleteRegistry(input)),
+      renameRegistry: (input: Registries.RenameRegistry) => run(Registries.renameRegistry(input)),
+      updateRegistry: (input: Registries.UpdateRegistry) => run(Registries.updateRegistry(input)),
 
       // collections
       createCollection: (input: Registries.CreateCollection) => run(Registries.createCollection(defaults, input)),

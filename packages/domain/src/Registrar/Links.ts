@@ -116,7 +116,7 @@ export const link = (deps: Dependencies, input: Link) =>
                 authorized.registry
               )
               yield* append(
-                Registry.streamId(organization.name, target.registry),
+                Registry.streamIdOf(authorized.registryId),
                 authorized.version,
                 created,
                 yield* envelope(input)

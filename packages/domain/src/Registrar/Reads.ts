@@ -4,7 +4,7 @@
  */
 import { Effect, Option } from "effect"
 import { canSee } from "../Access.js"
-import { CollectionNotFound, LinkedVersionNotFound, OrganizationNotFound, RegistryNotFound } from "../Errors.js"
+import { CollectionNotFound, LinkedVersionNotFound, RegistryNotFound } from "../Errors.js"
 import {
   registryNameOf,
   registryProjectName,
@@ -25,8 +25,14 @@ import * as Projector from "../Projector.js"
 import { ReadModelStore } from "../ReadModelStore.js"
 import * as ReadModels from "../ReadModels.js"
 import { type Dependencies, resolveSource } from "./Artifacts.js"
-import { actorFacts, findOrganization, type Request } from "./Context.js"
-import { authorizedRegistry, loadRegistry, organizationOf } from "./Locate.js"
+import { actorFacts, type Organization, type Request } from "./Context.js"
+import {
+  authorizedRegistry,
+  authorizedRegistryById,
+  loadRegistry,
+  organizationNamed,
+  organizationOf
+} from "./Locate.js"
 
 /** A past point to answer as of: a global position (inclusive) or an ISO time (inclusive). */
 export type AsOf = { readonly position: number } | { readonly time: string }
@@ -43,6 +49,26 @@ const at = <A, E, R>(asOf: AsOf | undefined, query: Effect.Effect<A, E, R>) =>
     ? query
     : Effect.flatMap(Projector.asOf(asOf), (store) => Effect.provideService(query, ReadModelStore, store))
 
+/**
+ * The registry a read names, checked against the registry as it stands now. An as-of read may name it as it was
+ * called then: a registry not found under that name now is looked up by name in the as-of read models, then by id.
+ */
+const authorizedAt = (asOf: AsOf | undefined, organization: Organization, registry: string, actor: string) =>
+  asOf === undefined
+    ? authorizedRegistry(organization, registry, actor, "see")
+    : Effect.catchTag(authorizedRegistry(organization, registry, actor, "see"), "RegistryNotFound", (notFound) =>
+        Effect.gen(function* () {
+          const then = yield* Projector.asOf(asOf)
+          const row = yield* Effect.provideService(
+            ReadModels.findRegistry(organization.name, registry),
+            ReadModelStore,
+            then
+          )
+          if (Option.isNone(row) || row.value.registryId === undefined) return yield* Effect.fail(notFound)
+          return yield* authorizedRegistryById(organization, row.value.registryId, actor, "see")
+        })
+      )
+
 /** Input of {@link resolve}. */
 export interface Resolve extends ReadRequest {
   /** `[ORG/]wandb-registry-R/C[:vN|:alias]` (without a version: `latest`). */
@@ -54,7 +80,7 @@ export const resolve = (deps: Dependencies, input: Resolve) =>
   Effect.gen(function* () {
     const path = yield* parseRegistryPath(input.name)
     const organization = yield* organizationOf(path, input.actor, deps.defaults)
-    yield* authorizedRegistry(organization, path.registry, input.actor, "see")
+    yield* authorizedAt(input.asOf, organization, path.registry, input.actor)
     const selector: VersionSelector = Option.getOrElse(
       path.version,
       () => ({ _tag: "Alias", alias: "latest" }) as const
@@ -104,7 +130,7 @@ export const listVersions = (deps: Dependencies, input: ListVersions) =>
   Effect.gen(function* () {
     const path = yield* parseRegistryPath(input.collection)
     const organization = yield* organizationOf(path, input.actor, deps.defaults)
-    const authorized = yield* authorizedRegistry(organization, path.registry, input.actor, "see")
+    const authorized = yield* authorizedAt(input.asOf, organization, path.registry, input.actor)
     return yield* at(
       input.asOf,
       Effect.gen(function* () {
@@ -132,15 +158,7 @@ export interface ListRegistries extends ReadRequest {
 }
 
 const organizationFor = (deps: Dependencies, actor: string, name: string | undefined) =>
-  Effect.gen(function* () {
-    if (name !== undefined) return yield* findOrganization(name)
-    if (Option.isSome(deps.defaults.defaultOrganization)) {
-      return yield* findOrganization(deps.defaults.defaultOrganization.value)
-    }
-    const mine = yield* ReadModels.organizationsOf(actor)
-    if (mine.length === 1) return yield* findOrganization(mine[0]!)
-    return yield* Effect.fail(new OrganizationNotFound({ organization: "(none given; pass an organization)" }))
-  })
+  organizationNamed(name, actor, deps.defaults)
 
 /** The registries of an organization that the actor can see. */
 export const listRegistries = (deps: Dependencies, input: ListRegistries) =>
@@ -168,7 +186,7 @@ export const showRegistry = (deps: Dependencies, input: ShowRegistry) =>
   Effect.gen(function* () {
     const organization = yield* organizationFor(deps, input.actor, input.organization)
     const name = registryNameOf(input.registry)
-    yield* authorizedRegistry(organization, name, input.actor, "see")
+    yield* authorizedAt(input.asOf, organization, name, input.actor)
     return yield* at(
       input.asOf,
       Effect.gen(function* () {

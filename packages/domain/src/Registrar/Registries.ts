@@ -2,14 +2,17 @@
 import { Effect, Option } from "effect"
 import type { Principal, RegistryRole, Visibility } from "../Access.js"
 import { TeamNotInOrganization } from "../Errors.js"
-import { append, retryOnConflict } from "../internal/Loader.js"
+import * as Entity from "../Entity.js"
+import { aggregate, append, load, remember, retryOnConflict } from "../internal/Loader.js"
 import { randomUuid } from "../internal/Uuid.js"
 import {
   registryProjectName,
   validateArtifactType,
   validateCollectionName,
   validateDescription,
+  REGISTRY_PREFIX,
   validateRegistryName,
+  validateRegistryProjectName,
   validateTags,
   validateUserAlias
 } from "../Names.js"
@@ -40,21 +43,31 @@ export const decideRegistry = (
       const organization = yield* findOrganization(organizationName)
       const loaded = yield* loadRegistry(organization.name, registryName)
       const actor = yield* actorFacts(request.actor, organization, loaded.state)
-      const events = yield* Registry.decide(
-        command({ organization: organization.name, actor, state: loaded.state }),
-        loaded.state
-      )
-      yield* append(
-        Registry.streamId(organization.name, registryName),
-        loaded.version,
-        events,
-        yield* envelope(request)
-      )
+      const decided = command({ organization: organization.name, actor, state: loaded.state })
+      const events = yield* Registry.decide(decided, loaded.state)
+      // A name now leading to another stream is bound first: a crash before the registry's own append leaves a
+      // binding that counts for nothing (bindings count only while the registry has the name).
+      const boundName = decided._tag === "RenameRegistry" ? decided.to : loaded.bindName ? registryName : undefined
+      if (events.length > 0 && boundName !== undefined) {
+        yield* bindRegistryName(organization.name, boundName, loaded.id, request)
+      }
+      yield* append(Registry.streamIdOf(loaded.id), loaded.version, events, yield* envelope(request))
       let state = loaded.state
       for (const event of events) state = Registry.evolve(state, event)
       return { organization: organization.name, events, state }
     })
   )
+
+const entitySpec = aggregate(Entity.Event, Entity.decider)
+
+const bindRegistryName = (organization: string, registry: string, registryId: string, request: Request) =>
+  Effect.gen(function* () {
+    const streamId = Entity.streamId(organization)
+    const loaded = yield* load(entitySpec, streamId)
+    const events = yield* Entity.decide({ _tag: "BindRegistryName", organization, registry, registryId }, loaded.state)
+    const version = yield* append(streamId, loaded.version, events, yield* envelope(request))
+    yield* remember(entitySpec, streamId, loaded, events, version)
+  })
 
 /** Input of {@link createRegistry}. */
 export interface CreateRegistry extends RegistryRef {
@@ -142,6 +155,65 @@ export const setProtectedAliases = simple((input: RegistryRef & { readonly alias
 
 /** Deletes a registry and its collections, never the source artifacts (admins). */
 export const deleteRegistry = simple((_: RegistryRef) => Effect.succeed({ _tag: "DeleteRegistry" as const }))
+
+/** Input of {@link renameRegistry}. */
+export interface RenameRegistry extends RegistryRef {
+  /** The new name, with or without the `wandb-registry-` prefix. */
+  readonly to: string
+}
+
+/**
+ * Renames a registry (admins), like W&B's `Registry.save` after setting `name`. Its id, collections, links, grants
+ * and protected aliases stay; the old name is not found afterwards; a name another registry of the organization
+ * has is refused.
+ */
+export const renameRegistry = (input: RenameRegistry) =>
+  Effect.gen(function* () {
+    const to = yield* input.to.startsWith(REGISTRY_PREFIX)
+      ? validateRegistryProjectName(input.to)
+      : validateRegistryName(input.to)
+    const organization = yield* findOrganization(input.organization)
+    const existing = yield* loadRegistry(organization.name, to)
+    const nameTaken = existing.state._tag === "Active"
+    const result = yield* decideRegistry(input.organization, input.registry, input, (facts) => ({
+      _tag: "RenameRegistry",
+      organization: facts.organization,
+      registry: input.registry,
+      actor: facts.actor,
+      to,
+      nameTaken
+    }))
+    return {
+      organization: result.organization,
+      from: input.registry,
+      registry: to,
+      path: `wandb-registry-${to}`,
+      changed: result.events.length > 0
+    }
+  })
+
+/** Input of {@link updateRegistry}. */
+export interface UpdateRegistry extends RegistryRef {
+  readonly description?: string
+  /** Only `restricted` changes anything: visibility goes from organization to restricted, never back. */
+  readonly visibility?: Visibility
+}
+
+/** Changes a registry's description and visibility (admins), like W&B's `Registry.save`. */
+export const updateRegistry = (input: UpdateRegistry) =>
+  Effect.gen(function* () {
+    let changed = false
+    if (input.description !== undefined) {
+      const description = input.description
+      changed ||= (yield* simple((_: RegistryRef) =>
+        Effect.succeed({ _tag: "DescribeRegistry" as const, description })
+      )(input)).changed
+    }
+    if (input.visibility !== undefined) {
+      changed ||= (yield* changeVisibility({ ...input, visibility: input.visibility })).changed
+    }
+    return { registry: input.registry, changed }
+  })
 
 /** Input of {@link grantRole} and {@link revokeRole}. */
 export interface RoleChange extends RegistryRef {
