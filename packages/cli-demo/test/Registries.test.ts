@@ -187,7 +187,7 @@ describe.concurrent("registry rename and update (PGlite)", () => {
         const listed = await ok(s, "registry", "list", "--as", "bob")
         expect(listed).toMatch(/wandb-registry-Curated Datasets\s+organization\s+dataset\s+Hand-checked datasets/)
         expect(await ok(s, "registry", "show", "Curated Datasets", "--as", "bob")).toMatch(
-          /Description\s+Hand-checked datasets/
+          /Description:\s+Hand-checked datasets/
         )
         const history = await json<Array<{ type: string; summary: string }>>(
           s,
