@@ -11,11 +11,12 @@ eachStore("a sequence of commands keeps its state across processes", (fresh) => 
       const admin = unique("admin")
       const engineer = unique("eng")
       const team = unique("team")
-      await ok(s, "user", "create", admin, "--as", admin)
+      // The store is not empty (the demo seeded it): an admin of an organization creates users, here alice.
+      await ok(s, "user", "create", admin, "--org", "smle-registries-bug-bash", "--as", "alice")
       expect(await ok(s, "org", "create", org, "--display-name", `Display ${org}`, "--as", admin)).toContain(org)
       await ok(s, "user", "create", engineer, "--org", org, "--org-role", "member", "--as", admin)
       const viewer = unique("viewer")
-      await ok(s, "user", "create", viewer, "--as", admin)
+      await ok(s, "user", "create", viewer, "--org", org, "--as", admin)
       expect(
         await ok(s, "org", "add-member", viewer, "--org", `Display ${org}`, "--role", "viewer", "--as", admin)
       ).toContain(`${viewer} is now viewer of organization ${org}`)

@@ -41,6 +41,8 @@ describe.concurrent("help", () => {
         "registry create",
         "registry list",
         "registry show",
+        "registry rename",
+        "registry update",
         "registry grant",
         "registry revoke",
         "registry protect",

@@ -12,7 +12,8 @@ import {
   NotAnOrganizationMember,
   OrganizationNotFound,
   OrganizationRoleRequired,
-  TeamNotFound
+  TeamNotFound,
+  UserCreationRefused
 } from "./Errors.js"
 
 // ---- stream ----------------------------------------------------------------------------------------------------
@@ -73,6 +74,17 @@ export class TeamMemberRemoved extends Schema.TaggedClass<TeamMemberRemoved>()("
 /** A user (personal entity) was created. */
 export class UserCreated extends Schema.TaggedClass<UserCreated>()("UserCreated", { user: Schema.String }) {}
 
+/**
+ * A registry name of the organization now leads to the registry with this id (a registry renamed to it, or created
+ * under a name whose default stream holds another registry). Names not bound lead to the registry stream keyed by
+ * the name itself; a binding counts only while the registry it leads to still has that name.
+ */
+export class RegistryNameBound extends Schema.TaggedClass<RegistryNameBound>()("RegistryNameBound", {
+  organization: Schema.String,
+  registry: Schema.String,
+  registryId: Schema.String
+}) {}
+
 /** Every event of an entity stream. */
 export const Event = Schema.Union(
   OrganizationCreated,
@@ -82,7 +94,8 @@ export const Event = Schema.Union(
   TeamCreated,
   TeamMemberAdded,
   TeamMemberRemoved,
-  UserCreated
+  UserCreated,
+  RegistryNameBound
 )
 /** Every event of an entity stream. */
 export type Event = typeof Event.Type
@@ -97,6 +110,8 @@ export type State =
       readonly name: string
       readonly displayName: string
       readonly members: ReadonlyMap<string, OrganizationRole>
+      /** Registry name → registry id, for the names bound to an id (see {@link RegistryNameBound}). */
+      readonly registries: ReadonlyMap<string, string>
     }
   | {
       readonly _tag: "Team"
@@ -114,7 +129,13 @@ export const initialState: State = { _tag: "Unclaimed" }
 export const evolve = (state: State, event: Event): State => {
   switch (event._tag) {
     case "OrganizationCreated":
-      return { _tag: "Organization", name: event.organization, displayName: event.displayName, members: new Map() }
+      return {
+        _tag: "Organization",
+        name: event.organization,
+        displayName: event.displayName,
+        members: new Map(),
+        registries: new Map()
+      }
     case "OrganizationMemberAdded":
       return state._tag === "Organization"
         ? { ...state, members: new Map(state.members).set(event.user, event.role) }
@@ -139,6 +160,10 @@ export const evolve = (state: State, event: Event): State => {
     }
     case "UserCreated":
       return { _tag: "User", name: event.user }
+    case "RegistryNameBound":
+      return state._tag === "Organization"
+        ? { ...state, registries: new Map(state.registries).set(event.registry, event.registryId) }
+        : state
   }
 }
 
@@ -188,7 +213,24 @@ export type Command =
       /** Whether `user` belongs to the team's organization (only its members can join its teams). */
       readonly userInOrganization: boolean
     }
-  | { readonly _tag: "CreateUser"; readonly user: string }
+  | {
+      readonly _tag: "CreateUser"
+      readonly user: string
+      readonly actor: string
+      /** Whether the store holds no event yet: its first user may create themselves. */
+      readonly storeEmpty: boolean
+      /** The organization the new user joins, with the actor's role in it (only its admins create users). */
+      readonly organization: Option.Option<{
+        readonly name: string
+        readonly actorRole: Option.Option<OrganizationRole>
+      }>
+    }
+  | {
+      readonly _tag: "BindRegistryName"
+      readonly organization: string
+      readonly registry: string
+      readonly registryId: string
+    }
 
 /** The rejections of entity commands. */
 export type Rejection =
@@ -198,6 +240,7 @@ export type Rejection =
   | OrganizationRoleRequired
   | NotAnOrganizationMember
   | TeamNotFound
+  | UserCreationRefused
 
 const taken = (name: string, state: State): EntityNameTaken =>
   new EntityNameTaken({
@@ -305,10 +348,41 @@ export const decide = (command: Command, state: State): Either.Either<ReadonlyAr
       }
       return Either.right(state.members.has(command.user) ? [new TeamMemberRemoved(event)] : none)
     }
-    case "CreateUser":
+    case "CreateUser": {
       if (state._tag === "User") return Either.right(none)
       if (state._tag !== "Unclaimed") return Either.left(taken(command.user, state))
-      return Either.right([new UserCreated({ user: command.user })])
+      const { actor, organization } = command
+      if (Option.isSome(organization)) {
+        return Option.contains(organization.value.actorRole, "admin")
+          ? Either.right([new UserCreated({ user: command.user })])
+          : Either.left(
+              new OrganizationRoleRequired({
+                actor,
+                organization: organization.value.name,
+                required: "admin",
+                action: "create users"
+              })
+            )
+      }
+      return command.storeEmpty
+        ? Either.right([new UserCreated({ user: command.user })])
+        : Either.left(new UserCreationRefused({ actor, user: command.user }))
+    }
+    case "BindRegistryName":
+      if (state._tag !== "Organization") {
+        return Either.left(new OrganizationNotFound({ organization: command.organization }))
+      }
+      return Either.right(
+        state.registries.get(command.registry) === command.registryId
+          ? none
+          : [
+              new RegistryNameBound({
+                organization: command.organization,
+                registry: command.registry,
+                registryId: command.registryId
+              })
+            ]
+      )
   }
 }
 

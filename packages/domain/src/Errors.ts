@@ -320,3 +320,35 @@ export class ConflictRetriesExhausted extends Schema.TaggedError<ConflictRetries
     return `Other writers kept changing "${this.streamId}" while this command was tried ${this.attempts} times, so it stopped before finishing. Run the command again: it decides again from the current state.`
   }
 }
+
+const chooseOrganization =
+  "Choose one: pass --org ORG (or set REGISTRAR_ORG=ORG) in the CLI, give `organization` to the library, or prefix the registry path with it (ORG/wandb-registry-REGISTRY/COLLECTION)"
+
+/** The actor belongs to several organizations and named none of them. */
+export class OrganizationAmbiguous extends Schema.TaggedError<OrganizationAmbiguous>()("OrganizationAmbiguous", {
+  user: Schema.String,
+  organizations: Schema.Array(Schema.String)
+}) {
+  override get message() {
+    return `User "${this.user}" belongs to several organizations (${this.organizations.join(", ")}) and named none. ${chooseOrganization}.`
+  }
+}
+
+/** The actor named no organization and belongs to none. */
+export class NoOrganization extends Schema.TaggedError<NoOrganization>()("NoOrganization", {
+  user: Schema.String
+}) {
+  override get message() {
+    return `User "${this.user}" belongs to no organization and named none. Ask an organization admin to add you (registrar org add-member ${this.user} --org ORG), then name it: ${chooseOrganization}.`
+  }
+}
+
+/** Users are created by the first user of an empty store, or by an organization admin for their organization. */
+export class UserCreationRefused extends Schema.TaggedError<UserCreationRefused>()("UserCreationRefused", {
+  actor: Schema.String,
+  user: Schema.String
+}) {
+  override get message() {
+    return `User "${this.actor}" cannot create user "${this.user}": only the first user of an empty store, or an organization admin adding the new user to their organization, creates users. Ask an organization admin to run: registrar user create ${this.user} --org ORG --as ADMIN.`
+  }
+}

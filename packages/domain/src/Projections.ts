@@ -21,6 +21,7 @@ import {
   versionKey
 } from "./internal/ReadModelSchema.js"
 import { Change, type Row } from "./ReadModelStore.js"
+import { registryIdOf } from "./Registry.js"
 
 export {
   allTables,
@@ -79,6 +80,7 @@ const entityChanges = (event: DomainEvent, at: string): ReadonlyArray<Change> | 
     case "OrganizationMemberRemoved":
       return [Change.delete(Table.organizationMembers, Key.organizationMember(event.organization, event.user))]
     case "DisplayNameReserved":
+    case "RegistryNameBound":
       return []
     case "TeamCreated":
       return [Change.put(Table.teams, Key.team(event.team), { team: event.team, organization: event.organization })]
@@ -156,11 +158,20 @@ const artifactChanges = (event: DomainEvent, at: string, actor: string): Readonl
   }
 }
 
-const registryChanges = (event: DomainEvent, at: string, actor: string): ReadonlyArray<Change> | undefined => {
+/**
+ * Registry rows are keyed by the registry's id, the key of its stream (`organization/name` unless it was created
+ * under a name whose stream was taken), so a rename patches them in place.
+ */
+const registryChanges = (
+  event: DomainEvent,
+  at: string,
+  actor: string,
+  registryKey: string
+): ReadonlyArray<Change> | undefined => {
   switch (event._tag) {
     case "RegistryCreated": {
-      const registryKey = Key.registry(event.organization, event.registry)
       const registry: RegistryRow = {
+        registryId: registryKey,
         organization: event.organization,
         registry: event.registry,
         visibility: event.visibility,
@@ -172,15 +183,19 @@ const registryChanges = (event: DomainEvent, at: string, actor: string): Readonl
       return [Change.put(Table.registries, registryKey, toRow(registry)), ...accept(registryKey, event.acceptedTypes)]
     }
     case "RegistryVisibilityChanged":
+      return [Change.patch(Table.registries, registryKey, { visibility: event.visibility })]
+    case "RegistryDescribed":
+      return [Change.patch(Table.registries, registryKey, { description: event.description })]
+    case "RegistryRenamed":
       return [
-        Change.patch(Table.registries, Key.registry(event.organization, event.registry), {
-          visibility: event.visibility
-        })
+        Change.patch(Table.registries, registryKey, { registry: event.registry }),
+        ...event.collectionIds.map((collectionId) =>
+          Change.patch(Table.collections, Key.collection(collectionId), { registry: event.registry })
+        )
       ]
     case "ArtifactTypesAccepted":
-      return accept(Key.registry(event.organization, event.registry), event.artifactTypes)
+      return accept(registryKey, event.artifactTypes)
     case "RoleGranted": {
-      const registryKey = Key.registry(event.organization, event.registry)
       return [
         Change.put(Table.registryGrants, Key.registryGrant(registryKey, event.principal), {
           registryKey,
@@ -190,20 +205,10 @@ const registryChanges = (event: DomainEvent, at: string, actor: string): Readonl
       ]
     }
     case "RoleRevoked":
-      return [
-        Change.delete(
-          Table.registryGrants,
-          Key.registryGrant(Key.registry(event.organization, event.registry), event.principal)
-        )
-      ]
+      return [Change.delete(Table.registryGrants, Key.registryGrant(registryKey, event.principal))]
     case "ProtectedAliasesChanged":
-      return [
-        Change.patch(Table.registries, Key.registry(event.organization, event.registry), {
-          protectedAliases: event.aliases
-        })
-      ]
+      return [Change.patch(Table.registries, registryKey, { protectedAliases: event.aliases })]
     case "RegistryDeleted": {
-      const registryKey = Key.registry(event.organization, event.registry)
       return [
         Change.delete(Table.registries, registryKey),
         Change.deleteWhere(Table.registryGrants, "registryKey", registryKey),
@@ -300,6 +305,7 @@ const scopeOf = (event: DomainEvent): Pick<AuditRow, "organization" | "registry"
     case "OrganizationMemberAdded":
     case "OrganizationMemberRemoved":
     case "DisplayNameReserved":
+    case "RegistryNameBound":
       return { ...none, organization: event.organization, entity: event.organization }
     case "TeamCreated":
     case "TeamMemberAdded":
@@ -346,7 +352,7 @@ export const project = (event: RecordedEvent, decoded: DomainEvent): ReadonlyArr
   const changes =
     entityChanges(decoded, at) ??
     artifactChanges(decoded, at, actor) ??
-    registryChanges(decoded, at, actor) ??
+    registryChanges(decoded, at, actor, registryIdOf(event.streamId)) ??
     collectionChanges(decoded, at, actor) ??
     []
   return [...changes, Change.put(Table.audit, Key.audit(event), toRow(auditRow(event, decoded)))]

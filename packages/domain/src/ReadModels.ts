@@ -72,7 +72,7 @@ export interface RegistryView extends RegistryRow {
 }
 
 const registryView = (row: RegistryRow): Query<RegistryView> => {
-  const registryKey = Key.registry(row.organization, row.registry)
+  const registryKey = row.registryId ?? Key.registry(row.organization, row.registry)
   return Effect.all({
     accepted: listAs<RegistryAcceptedTypeRow>(Table.registryAcceptedTypes, { registryKey }),
     grants: listAs<RegistryGrantRow>(Table.registryGrants, { registryKey })
@@ -106,6 +106,14 @@ export const findRegistry = (
   user?: string
 ): Query<Option.Option<RegistryView>> =>
   getAs<RegistryRow>(Table.registries, Key.registry(organization, registry)).pipe(
+    // Rows are keyed by registry id: `organization/name` unless the registry was renamed or took a renamed one's name.
+    Effect.flatMap((byKey) =>
+      Option.exists(byKey, (row) => row.registry === registry)
+        ? Effect.succeed(byKey)
+        : Effect.map(listAs<RegistryRow>(Table.registries, { organization }), (rows) =>
+            Arr.findFirst(rows, (row) => row.registry === registry)
+          )
+    ),
     Effect.flatMap(Effect.transposeMapOption(registryView)),
     Effect.flatMap((found) => Effect.map(seenBy(organization, user, Option.toArray(found)), (views) => Arr.head(views)))
   )
@@ -113,6 +121,8 @@ export const findRegistry = (
 /** The registries of an organization, by name (given a reader, those that user can see). */
 export const listRegistries = (organization: string, user?: string): Query<ReadonlyArray<RegistryView>> =>
   listAs<RegistryRow>(Table.registries, { organization }).pipe(
+    // Keys are ids, which a rename does not change: sort by the current name.
+    Effect.map((rows) => [...rows].sort((a, b) => (a.registry < b.registry ? -1 : a.registry > b.registry ? 1 : 0))),
     Effect.flatMap(Effect.forEach(registryView)),
     Effect.flatMap((views) => seenBy(organization, user, views))
   )
@@ -287,8 +297,9 @@ export const linksOfSource = (sourceKey: string, user?: string): Query<ReadonlyA
       const aliases = yield* listAs<CollectionAliasRow>(Table.collectionAliases, { linkedVersion: key })
       const latest = yield* latestLinked(link.collectionId)
       found.push({
-        organization: link.organization,
-        registry: link.registry,
+        // The collection row follows registry renames; the link row keeps the name it was linked under.
+        organization: collection.value.organization,
+        registry: collection.value.registry,
         collection: collection.value.name,
         collectionId: link.collectionId,
         index: link.index,

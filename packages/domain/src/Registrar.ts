@@ -201,6 +201,10 @@ export interface RegistrarShape {
   readonly deleteRegistry: (
     input: Registries.RegistryRef
   ) => Effect.Effect<Registries.RegistryChanged, Surface.RegistrySettingError>
+  /** Renames a registry (admins); its collections, links, grants and protected aliases stay; the old name is gone. */
+  readonly renameRegistry: (input: Registries.RenameRegistry) => Served<ReturnType<typeof Registries.renameRegistry>>
+  /** Changes a registry's description and visibility (admins), like W&B's `Registry.save`. */
+  readonly updateRegistry: (input: Registries.UpdateRegistry) => Served<ReturnType<typeof Registries.updateRegistry>>
 
   // collections
   /** Creates an empty collection of a type (members). */
@@ -379,6 +383,8 @@ const make = (
       grantRole: (input: Registries.GrantRole) => run(Registries.grantRole(input)),
       revokeRole: (input: Registries.RoleChange) => run(Registries.revokeRole(input)),
       deleteRegistry: (input: Registries.RegistryRef) => run(Registries.deleteRegistry(input)),
+      renameRegistry: (input: Registries.RenameRegistry) => run(Registries.renameRegistry(input)),
+      updateRegistry: (input: Registries.UpdateRegistry) => run(Registries.updateRegistry(input)),
 
       // collections
       createCollection: (input: Registries.CreateCollection) => run(Registries.createCollection(defaults, input)),

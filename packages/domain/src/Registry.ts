@@ -23,6 +23,7 @@ import {
   CollectionNotFound,
   CollectionTypeMismatch,
   InsufficientRole,
+  NotAnOrganizationMember,
   OrganizationRoleRequired,
   RegistryAlreadyExists,
   RegistryNotFound,
@@ -33,12 +34,22 @@ import { type InvalidName, validateArtifactType } from "./Names.js"
 
 // ---- stream ----------------------------------------------------------------------------------------------------
 
-/** The key of a registry: `organization/name` (name without the `wandb-registry-` prefix). */
+/**
+ * The default id of a registry: `organization/name` (name without the `wandb-registry-` prefix), the id of every
+ * registry created under a name whose stream was free. A rename keeps the id (and so the stream, its collections,
+ * grants and protected aliases); the organization's stream binds the new name to it (`Entity.RegistryNameBound`).
+ */
 export const registryKey = (organization: string, registry: string): string => `${organization}/${registry}`
 
-/** The stream of a registry. */
+/** The stream of the registry with this id. */
+export const streamIdOf = (registryId: string): string => `Registry-${registryId}`
+
+/** The id a registry stream is keyed by (the inverse of {@link streamIdOf}). */
+export const registryIdOf = (streamId: string): string => streamId.slice("Registry-".length)
+
+/** The stream of a registry under its default id. */
 export const streamId = (organization: string, registry: string): string =>
-  `Registry-${registryKey(organization, registry)}`
+  streamIdOf(registryKey(organization, registry))
 
 // ---- events (stored formats: change only by adding a new schema version and an upcast) ---------------------------
 
@@ -89,6 +100,20 @@ export class RegistryDeleted extends Schema.TaggedClass<RegistryDeleted>()("Regi
   collectionIds: Schema.Array(Schema.String)
 }) {}
 
+/** The registry was renamed (`registry` is the new name); its id, collections, grants and aliases stay. */
+export class RegistryRenamed extends Schema.TaggedClass<RegistryRenamed>()("RegistryRenamed", {
+  ...RegistryFields,
+  from: Schema.String,
+  /** The registry's collections, whose read-model rows carry its name. */
+  collectionIds: Schema.Array(Schema.String)
+}) {}
+
+/** The registry's description changed. */
+export class RegistryDescribed extends Schema.TaggedClass<RegistryDescribed>()("RegistryDescribed", {
+  ...RegistryFields,
+  description: Schema.String
+}) {}
+
 /** A collection was created, explicitly or by a first link. */
 export class CollectionCreated extends Schema.TaggedClass<CollectionCreated>()("CollectionCreated", {
   ...RegistryFields,
@@ -134,7 +159,9 @@ export const Event = Schema.Union(
   CollectionCreated,
   CollectionRenamed,
   CollectionUpdated,
-  CollectionDeleted
+  CollectionDeleted,
+  RegistryRenamed,
+  RegistryDescribed
 )
 /** Every event of a registry stream. */
 export type Event = typeof Event.Type
@@ -222,6 +249,10 @@ export const evolve = (state: State, event: Event): State => {
       return { ...state, protectedAliases: event.aliases }
     case "RegistryDeleted":
       return { _tag: "Deleted" }
+    case "RegistryRenamed":
+      return { ...state, registry: event.registry }
+    case "RegistryDescribed":
+      return { ...state, description: event.description }
     case "CollectionCreated":
       return withCollections(state, (collections) =>
         collections.set(event.collection, {
@@ -266,7 +297,12 @@ export const authorize = (
   actor: Actor,
   action: Action,
   names: { readonly organization: string; readonly registry: string }
-): Either.Either<Active, RegistryNotFound | InsufficientRole> => {
+): Either.Either<Active, RegistryNotFound | InsufficientRole | NotAnOrganizationMember> => {
+  // Only members of the organization hold roles in its registries (Access.effectiveRole): say so, before anything
+  // about the registry, so an outsider learns nothing about it.
+  if (Option.isNone(actor.organizationRole)) {
+    return Either.left(new NotAnOrganizationMember({ user: actor.username, organization: names.organization }))
+  }
   if (state._tag !== "Active" || !canSee(state, actor)) return Either.left(new RegistryNotFound(names))
   const role = effectiveRole(state, actor)
   if (!atLeast(role, requiredRole[action])) {
@@ -304,6 +340,14 @@ export type Command = { readonly organization: string; readonly registry: string
   | { readonly _tag: "SetProtectedAliases"; readonly aliases: ReadonlyArray<string> }
   | { readonly _tag: "DeleteRegistry" }
   | {
+      readonly _tag: "RenameRegistry"
+      /** The new name (validated, without the prefix). */
+      readonly to: string
+      /** Whether another registry of the organization already has the new name. */
+      readonly nameTaken: boolean
+    }
+  | { readonly _tag: "DescribeRegistry"; readonly description: string }
+  | {
       readonly _tag: "CreateCollection"
       readonly collectionId: string
       readonly collection: string
@@ -337,6 +381,7 @@ export type Rejection =
   | RegistryNotFound
   | RegistryAlreadyExists
   | InsufficientRole
+  | NotAnOrganizationMember
   | OrganizationRoleRequired
   | VisibilityChangeRefused
   | CollectionNotFound
@@ -363,6 +408,11 @@ const creatorRoles: ReadonlyArray<OrganizationRole> = ["admin", "member"]
 export const decide = (command: Command, state: State): Either.Either<ReadonlyArray<Event>, Rejection> => {
   const names = { organization: command.organization, registry: command.registry }
   if (command._tag === "CreateRegistry") {
+    if (Option.isNone(command.actor.organizationRole)) {
+      return Either.left(
+        new NotAnOrganizationMember({ user: command.actor.username, organization: names.organization })
+      )
+    }
     if (state._tag === "Active") return Either.left(new RegistryAlreadyExists(names))
     const types = checkTypes(command.acceptedTypes)
     if (Either.isLeft(types)) return Either.left(types.left)
@@ -441,6 +491,25 @@ const decideActive = (command: Command, state: Active): Either.Either<ReadonlyAr
       return Either.right([
         new RegistryDeleted({ ...names, collectionIds: [...state.collections.values()].map((info) => info.id) })
       ])
+    case "RenameRegistry":
+      if (command.to === state.registry) return Either.right(none)
+      if (command.nameTaken) {
+        return Either.left(new RegistryAlreadyExists({ organization: state.organization, registry: command.to }))
+      }
+      return Either.right([
+        new RegistryRenamed({
+          organization: state.organization,
+          registry: command.to,
+          from: state.registry,
+          collectionIds: [...state.collections.values()].map((info) => info.id)
+        })
+      ])
+    case "DescribeRegistry":
+      return Either.right(
+        command.description === state.description
+          ? none
+          : [new RegistryDescribed({ ...names, description: command.description })]
+      )
     case "CreateCollection": {
       // A collection created by a first link takes its source's type, checked when the source was logged.
       const type = command.implicit ? Either.void : checkTypes([command.artifactType])

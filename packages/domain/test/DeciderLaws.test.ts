@@ -307,6 +307,21 @@ const registryBody: fc.Arbitrary<Body> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.constant({ _tag: "DeleteRegistry" as const }) },
   {
+    weight: 1,
+    arbitrary: fc.record({
+      _tag: fc.constant("RenameRegistry" as const),
+      to: fc.constantFrom("Golden Datasets", "Models", "Renamed"),
+      nameTaken: fc.boolean()
+    })
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      _tag: fc.constant("DescribeRegistry" as const),
+      description: fc.constantFrom("", "curated", "deprecated")
+    })
+  },
+  {
     weight: 4,
     arbitrary: fc.record({
       _tag: fc.constant("CreateCollection" as const),
@@ -379,7 +394,9 @@ const ADMINISTRATION = new Set([
   "RoleGranted",
   "RoleRevoked",
   "ProtectedAliasesChanged",
-  "RegistryDeleted"
+  "RegistryDeleted",
+  "RegistryRenamed",
+  "RegistryDescribed"
 ])
 
 describe("Registry laws, over random command sequences", () => {
@@ -418,12 +435,14 @@ describe("Registry laws, over random command sequences", () => {
   )
 
   it.prop(
-    "a registry someone cannot see answers them RegistryNotFound, never InsufficientRole",
+    "an outsider of the organization is told so; a registry a member cannot see answers RegistryNotFound, never InsufficientRole",
     [registryCommands],
     ([commands]) => {
       for (const { command, state, rejection } of runAll(Registry.decider, commands).rejected) {
-        if (command._tag === "CreateRegistry") continue
-        if (state._tag !== "Active" || !canSee(state, command.actor)) expect(rejection._tag).toBe("RegistryNotFound")
+        if (Option.isNone(command.actor.organizationRole)) expect(rejection._tag).toBe("NotAnOrganizationMember")
+        else if (command._tag === "CreateRegistry") continue
+        else if (state._tag !== "Active" || !canSee(state, command.actor))
+          expect(rejection._tag).toBe("RegistryNotFound")
         else expect(rejection._tag).not.toBe("RegistryNotFound")
       }
     },
@@ -628,13 +647,29 @@ const entityCommand: fc.Arbitrary<Entity.Command> = fc.oneof(
       actorRole: Option.fromNullable(held),
       userInOrganization
     })),
-  fc.constant({ _tag: "CreateUser" as const, user: ORG })
+  fc
+    .tuple(person, fc.boolean(), fc.boolean(), fc.option(organizationRole))
+    .map(([who, storeEmpty, forOrganization, held]) => ({
+      _tag: "CreateUser" as const,
+      user: ORG,
+      actor: who,
+      storeEmpty,
+      organization: forOrganization
+        ? Option.some({ name: "parent-org", actorRole: Option.fromNullable(held) })
+        : Option.none()
+    })),
+  fc.constantFrom("Golden Datasets", "Models").map((registry) => ({
+    _tag: "BindRegistryName" as const,
+    organization: ORG,
+    registry,
+    registryId: `${ORG}/${registry}#1`
+  }))
 )
 const entityCommands = fc.array(entityCommand, { maxLength: 30, size: "medium" })
 
 const entitySnapshot = (state: Entity.State) =>
   state._tag === "Organization"
-    ? { ...state, members: entries(state.members) }
+    ? { ...state, members: entries(state.members), registries: entries(state.registries) }
     : state._tag === "Team"
       ? { ...state, members: [...state.members].sort() }
       : state

@@ -62,7 +62,28 @@ const teamMembership = (
   actorRole: role(options.actorRole === undefined ? "admin" : options.actorRole),
   userInOrganization: options.userInOrganization ?? true
 })
-const createUser = (user: string): Entity.Command => ({ _tag: "CreateUser", user })
+/** Creating `user`: by default, as an admin of the organization the new user joins. */
+const createUser = (
+  user: string,
+  options: {
+    readonly actor?: string
+    readonly storeEmpty?: boolean
+    /** The organization the user joins, with the actor's role in it; null: none named. */
+    readonly organization?: { readonly name: string; readonly actorRole: OrganizationRole | null } | null
+  } = {}
+): Entity.Command => ({
+  _tag: "CreateUser",
+  user,
+  actor: options.actor ?? "olga",
+  storeEmpty: options.storeEmpty ?? false,
+  organization:
+    options.organization === null
+      ? Option.none()
+      : Option.some({
+          name: options.organization?.name ?? ORG,
+          actorRole: role(options.organization === undefined ? "admin" : options.organization.actorRole)
+        })
+})
 
 const organizationCreated = new Entity.OrganizationCreated({ organization: ORG, displayName: DISPLAY })
 const memberAdded = (user: string, memberRole: OrganizationRole) =>
@@ -89,12 +110,36 @@ describe("Entity", () => {
       unclaimed.when(createTeam(null)).thenFails("OrganizationRoleRequired", "admin")
     })
 
-    it("becomes a user (a personal entity)", () => {
+    it("becomes a user (a personal entity) created by an admin of the organization the user joins", () => {
       unclaimed.when(createUser("bob")).then(new Entity.UserCreated({ user: "bob" }))
+    })
+
+    it("becomes the first user of an empty store, who creates themselves", () => {
+      unclaimed
+        .when(createUser("ada", { actor: "ada", storeEmpty: true, organization: null }))
+        .then(new Entity.UserCreated({ user: "ada" }))
+    })
+
+    it("refuses a user who creates themselves in a store that is not empty", () => {
+      unclaimed
+        .when(createUser("mallory", { actor: "mallory", organization: null }))
+        .thenFails("UserCreationRefused", '"mallory"', "first user of an empty store", "--org")
+    })
+
+    it("refuses a user created by anyone but an admin of the organization they join", () => {
+      unclaimed
+        .when(createUser("bob", { actor: "omar", organization: { name: ORG, actorRole: "member" } }))
+        .thenFails("OrganizationRoleRequired", '"omar"', `"${ORG}"`, "create users")
+      unclaimed
+        .when(createUser("bob", { actor: "omar", organization: { name: ORG, actorRole: null } }))
+        .thenFails("OrganizationRoleRequired", "admin")
     })
 
     it("is no organization and no team to manage", () => {
       unclaimed.when(setMember("bob", "member")).thenFails("OrganizationNotFound", `"${ORG}"`)
+      unclaimed
+        .when({ _tag: "BindRegistryName", organization: ORG, registry: "Models", registryId: "x" })
+        .thenFails("OrganizationNotFound", `"${ORG}"`)
       unclaimed.when(removeMember("bob")).thenFails("OrganizationNotFound", `"${ORG}"`)
       unclaimed.when(teamMembership("AddTeamMember", "bob")).thenFails("TeamNotFound", `"${TEAM}"`)
       unclaimed.when(teamMembership("RemoveTeamMember", "bob")).thenFails("TeamNotFound", `"${TEAM}"`)
@@ -109,6 +154,26 @@ describe("Entity", () => {
 
   describe("an organization with admin olga and member bob", () => {
     const organization = entity.given(organizationCreated, memberAdded("olga", "admin"), memberAdded("bob", "member"))
+
+    it("binds a registry name to a registry id, once", () => {
+      const bind = {
+        _tag: "BindRegistryName",
+        organization: ORG,
+        registry: "Models",
+        registryId: `${ORG}/Old`
+      } as const
+      const state = organization
+        .when(bind)
+        .then(new Entity.RegistryNameBound({ organization: ORG, registry: "Models", registryId: `${ORG}/Old` }))
+      expect(state._tag === "Organization" && state.registries.get("Models")).toBe(`${ORG}/Old`)
+      entity
+        .given(
+          organizationCreated,
+          new Entity.RegistryNameBound({ organization: ORG, registry: "Models", registryId: `${ORG}/Old` })
+        )
+        .when(bind)
+        .thenNothing()
+    })
 
     it("creating it again is idempotent", () => {
       organization.when(createOrganization()).thenNothing()
@@ -190,8 +255,9 @@ describe("Entity", () => {
   describe("a user", () => {
     const user = entity.given(new Entity.UserCreated({ user: "bob" }))
 
-    it("creating it again is idempotent", () => {
+    it("creating it again is idempotent, whoever asks", () => {
       user.when(createUser("bob")).thenNothing()
+      user.when(createUser("bob", { actor: "bob", organization: null })).thenNothing()
     })
 
     it("refuses the name for an organization or a team", () => {

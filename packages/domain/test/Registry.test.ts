@@ -5,7 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import type { Action, Actor, RegistryRole } from "../src/Access.js"
-import { CollectionNotFound, InsufficientRole, RegistryNotFound } from "../src/Errors.js"
+import { CollectionNotFound, InsufficientRole, NotAnOrganizationMember, RegistryNotFound } from "../src/Errors.js"
 import * as Registry from "../src/Registry.js"
 import { spec } from "../testing/DeciderSpec.js"
 import { ORG, orgAdmin, orgMember, orgViewer, outsider, TEAM, teamMember } from "./fixtures/People.js"
@@ -48,6 +48,8 @@ const everyCommandButCreate: ReadonlyArray<Body> = [
   { _tag: "RevokeRole", principal: user("someone") },
   { _tag: "SetProtectedAliases", aliases: ["production"] },
   { _tag: "DeleteRegistry" },
+  { _tag: "RenameRegistry", to: "Other", nameTaken: false },
+  { _tag: "DescribeRegistry", description: "x" },
   createCollection("Llama"),
   { _tag: "RenameCollection", collection: "Llama", to: "Llama 3" },
   updateCollection("Llama", { description: "fine-tuned" }),
@@ -83,7 +85,7 @@ describe("Registry", () => {
     it("organization viewers and outsiders cannot create registries", () => {
       const create: Body = { _tag: "CreateRegistry", visibility: "organization", description: "", acceptedTypes: [] }
       absent.when(by(orgViewer, create)).thenFails("OrganizationRoleRequired", `"${orgViewer.username}"`, `"${ORG}"`)
-      absent.when(by(outsider, create)).thenFails("OrganizationRoleRequired", `"${outsider.username}"`)
+      absent.when(by(outsider, create)).thenFails("NotAnOrganizationMember", `"${outsider.username}"`, `"${ORG}"`)
     })
 
     it.each(everyCommandButCreate)("is never created implicitly: $_tag answers RegistryNotFound", (body) => {
@@ -122,8 +124,14 @@ describe("Registry", () => {
         .thenFails("InsufficientRole", "the role viewer", "member or higher")
     })
 
-    it("stays invisible to people outside the organization", () => {
-      expect(authorize(open.state, outsider, "see")).toEqual(Either.left(new RegistryNotFound(names)))
+    it("tells people outside the organization that they are not in it, and nothing about the registry", () => {
+      expect(authorize(open.state, outsider, "see")).toEqual(
+        Either.left(new NotAnOrganizationMember({ user: outsider.username, organization: ORG }))
+      )
+      expect(authorize(registry.given().state, outsider, "see")).toEqual(authorize(open.state, outsider, "see"))
+      open
+        .when(by(outsider, { _tag: "CreateRegistry", visibility: "organization", description: "", acceptedTypes: [] }))
+        .thenFails("NotAnOrganizationMember", `"${outsider.username}"`)
     })
 
     it("goes restricted when an admin asks, and staying as it is changes nothing", () => {
@@ -383,6 +391,49 @@ describe("Registry", () => {
         const refusal = withLlama.when(by(reader, body)).thenFails("InsufficientRole", "member or higher")
         expect(refusal.action).toBe("write")
       }
+    })
+  })
+
+  describe("a registry with the model collection Llama, renamed or described by its admins", () => {
+    const withLlama = registry.given(created("organization"), ...everyRoleGranted, collectionCreated("Llama", "model"))
+    const rename = (to: string, nameTaken = false): Body => ({ _tag: "RenameRegistry", to, nameTaken })
+    const renamed = (to: string) =>
+      new Registry.RegistryRenamed({ organization: ORG, registry: to, from: REGISTRY, collectionIds: ["id-of-Llama"] })
+
+    it("renames it: the event names old and new names and its collections; collections and grants stay", () => {
+      const state = withLlama.when(by(admin, rename("Foundation Models"))).then(renamed("Foundation Models"))
+      expect(state._tag === "Active" && state.registry).toBe("Foundation Models")
+      expect(state._tag === "Active" && [...state.collections.keys()]).toEqual(["Llama"])
+      expect(state._tag === "Active" && state.grants).toEqual(
+        withLlama.state._tag === "Active" ? withLlama.state.grants : []
+      )
+    })
+
+    it("renaming to its own name changes nothing", () => {
+      withLlama.when(by(admin, rename(REGISTRY))).thenNothing()
+    })
+
+    it("refuses a name another registry of the organization has", () => {
+      withLlama
+        .when(by(admin, rename("Datasets", true)))
+        .thenFails("RegistryAlreadyExists", "wandb-registry-Datasets", `"${ORG}"`)
+    })
+
+    it("changes its description; the same description changes nothing", () => {
+      const state = withLlama
+        .when(by(admin, { _tag: "DescribeRegistry", description: "models we ship" }))
+        .then(new Registry.RegistryDescribed({ ...names, description: "models we ship" }))
+      expect(state._tag === "Active" && state.description).toBe("models we ship")
+      withLlama.when(by(admin, { _tag: "DescribeRegistry", description: "" })).thenNothing()
+    })
+
+    it.each([member, orgMember])("refuses renames and descriptions by %o (they need admin)", (someone) => {
+      withLlama.when(by(someone, rename("Other"))).thenFails("InsufficientRole", "admin")
+      withLlama.when(by(someone, { _tag: "DescribeRegistry", description: "x" })).thenFails("InsufficientRole", "admin")
+    })
+
+    it("refuses both to people outside the organization", () => {
+      withLlama.when(by(outsider, rename("Other"))).thenFails("NotAnOrganizationMember", `"${ORG}"`)
     })
   })
 

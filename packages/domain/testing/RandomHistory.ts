@@ -272,7 +272,9 @@ export const makeWorld = () => {
   const entity = (name: string, command: Entity.Command, actor: string) =>
     run(Entity.decider, entities, name, Entity.streamId(name), command, actor)
 
-  for (const user of ["alice", "bob", "carol", "dave"]) entity(user, { _tag: "CreateUser", user }, user)
+  for (const user of ["alice", "bob", "carol", "dave"]) {
+    entity(user, { _tag: "CreateUser", user, actor: user, storeEmpty: true, organization: Option.none() }, user)
+  }
   entity(
     "acme",
     { _tag: "CreateOrganization", organization: "acme", displayName: "Acme Corp", actor: "alice" },

@@ -6,6 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer } from "effect"
 import type { EventStore, ReadModelStore, SnapshotStore } from "../src/index.js"
 import { Registrar } from "../src/index.js"
+import { organizationScenarios } from "./OrganizationScenarios.js"
 
 /** The stores a scenario runs on: each test builds a fresh one. */
 export type Stores = Layer.Layer<EventStore | ReadModelStore | SnapshotStore, unknown>
@@ -20,18 +21,23 @@ const file = (path: string, content: string) => ({
   size: content.length
 })
 
-/** An organization with an admin, a team with two members, a personal user, and a registry. */
+/**
+ * An organization with an admin (the store's first user), a team with two members, an outsider (a member of another
+ * organization only), and a registry.
+ */
 export const seed = Effect.gen(function* () {
   const registrar = yield* Registrar
   const org = unique("org")
+  const elsewhere = unique("elsewhere")
   const team = unique("team")
   const admin = unique("admin")
   const member = unique("member")
   const outsider = unique("outsider")
   yield* registrar.createUser({ actor: admin, user: admin })
   yield* registrar.createOrganization({ actor: admin, organization: org, displayName: `Display ${org}` })
+  yield* registrar.createOrganization({ actor: admin, organization: elsewhere, displayName: `Display ${elsewhere}` })
   yield* registrar.createUser({ actor: admin, user: member, organization: org, organizationRole: "member" })
-  yield* registrar.createUser({ actor: admin, user: outsider })
+  yield* registrar.createUser({ actor: admin, user: outsider, organization: elsewhere, organizationRole: "member" })
   yield* registrar.createTeam({ actor: admin, team, organization: org })
   yield* registrar.addTeamMember({ actor: admin, team, user: member })
   yield* registrar.createRegistry({ actor: admin, organization: org, registry: "Golden Datasets" })
@@ -44,7 +50,7 @@ export const seed = Effect.gen(function* () {
   })
   const log = (name: string, content: string, type = "dataset", project = "images") =>
     registrar.logArtifact({ actor: member, entity: team, project, name, type, files: [file("data.bin", content)] })
-  return { registrar, org, team, admin, member, outsider, log }
+  return { registrar, org, elsewhere, team, admin, member, outsider, log }
 })
 
 const failure = <A, E>(effect: Effect.Effect<A, E>) =>
@@ -251,7 +257,7 @@ export const registrarScenarios = (name: string, stores: () => Stores): void => 
           const outside = yield* failure(
             registrar.resolve({ actor: outsider, name: `${org}/wandb-registry-Golden Datasets/raw:v0` })
           )
-          expect(outside?._tag).toBe("RegistryNotFound")
+          expect(outside?._tag).toBe("NotAnOrganizationMember")
           const listed = yield* registrar.listRegistries({ actor: member, organization: org })
           expect(listed.registries.map((r) => r.registry)).toEqual(["Golden Datasets"])
 
@@ -456,5 +462,7 @@ export const registrarScenarios = (name: string, stores: () => Stores): void => 
           })
         )
     )
+
+    organizationScenarios(run, seed)
   })
 }

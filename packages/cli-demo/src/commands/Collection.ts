@@ -11,6 +11,7 @@ import { help, leaf } from "../Root.js"
 import { asUser } from "../Session.js"
 import * as Snippets from "../Snippets.js"
 import { bareName } from "./Registry.js"
+import { orgField, orgOption, parseRegistryRef, registryArg } from "./RegistryArgs.js"
 
 const pathArg = Args.text({ name: "collection" }).pipe(
   Args.withDescription(`The collection: [ORG/]${REGISTRY_PREFIX}REGISTRY/COLLECTION.`)
@@ -53,8 +54,8 @@ const create = leaf(
 const list = leaf(
   "list",
   {
-    registry: Args.text({ name: "registry" }).pipe(Args.withDescription("The registry name (prefix optional).")),
-    organization: Options.text("org").pipe(Options.withPseudoName("ORG"), Options.optional),
+    registry: registryArg,
+    organization: orgOption,
     asOf: asOfOption
   },
   help(
@@ -65,10 +66,11 @@ const list = leaf(
     asUser(common, ({ registrar, actor }) =>
       Effect.gen(function* () {
         const asOf = yield* parseAsOf(args.asOf)
+        const ref = yield* parseRegistryRef(args.registry, args.organization)
         const collections = yield* registrar.listCollections({
           actor,
-          registry: bareName(args.registry),
-          ...Option.match(args.organization, { onNone: () => ({}), onSome: (organization) => ({ organization }) }),
+          registry: ref.registry,
+          ...orgField(ref.organization),
           ...asOfField(asOf)
         })
         yield* Output.emit(common, collections, () =>

@@ -80,13 +80,15 @@ const userCreate = leaf(
     user: Args.text({ name: "user" }).pipe(Args.withDescription("The username (also the user's personal entity).")),
     organization: Options.text("org").pipe(
       Options.withPseudoName("ORG"),
-      Options.withDescription("Also add the user to this organization (you must be its admin)."),
+      Options.withDescription(
+        "The organization the new user joins; you must be its admin (only an empty store's first user needs none)."
+      ),
       Options.optional
     ),
     role: organizationRole
   },
   help(
-    "Create a user, optionally adding them to an organization with a role.",
+    "Create a user in an organization, as one of its admins. On an empty store, the first user creates themselves without --org.",
     "registrar user create alice --as alice",
     "registrar user create bob --org smle-registries-bug-bash --org-role member --as alice"
   ),

@@ -1,4 +1,5 @@
 /** `registry`: create, list, show and delete registries; members and settings are in `RegistrySettings`. */
+import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { registryProjectName } from "@registrar/domain"
@@ -10,7 +11,8 @@ import { help, leaf } from "../Root.js"
 import { asUser } from "../Session.js"
 import * as Snippets from "../Snippets.js"
 
-import { bareName, orgField, orgOption, organizationOf, registryArg } from "./RegistryArgs.js"
+import { UsageError } from "../Errors.js"
+import { locateRegistry, orgField, orgOption, parseRegistryRef, registryArg } from "./RegistryArgs.js"
 import { settings } from "./RegistrySettings.js"
 
 export { bareName } from "./RegistryArgs.js"
@@ -21,7 +23,10 @@ const create = leaf(
     registry: registryArg,
     organization: Options.text("org").pipe(
       Options.withPseudoName("ORG"),
-      Options.withDescription("The organization that owns the registry.")
+      Options.withDescription(
+        "The organization that owns the registry (or give it in the path: ORG/wandb-registry-NAME)."
+      ),
+      Options.optional
     ),
     visibility: Options.choice("visibility", ["organization", "restricted"]).pipe(
       Options.withDescription("organization: every member sees it; restricted: only those granted a role."),
@@ -36,26 +41,40 @@ const create = leaf(
   },
   help(
     "Create a registry in an organization; you become its admin. Registries are never created implicitly.",
-    'registrar registry create "Golden Datasets" --org smle-registries-bug-bash --type dataset --as alice'
+    'registrar registry create "Golden Datasets" --org smle-registries-bug-bash --type dataset --as alice',
+    'registrar registry create "smle-registries-bug-bash/wandb-registry-Golden Datasets" --as alice'
   ),
   (args, common) =>
     asUser(common, ({ registrar, actor }) =>
       Effect.flatMap(
-        registrar.createRegistry({
-          actor,
-          organization: args.organization,
-          registry: bareName(args.registry),
-          visibility: args.visibility,
-          acceptedTypes: args.types,
-          ...Option.match(args.description, { onNone: () => ({}), onSome: (description) => ({ description }) })
-        }),
-        (result) =>
+        Effect.flatMap(parseRegistryRef(args.registry, args.organization), (ref) =>
+          Option.isSome(ref.organization)
+            ? Effect.succeed({ organization: ref.organization.value, registry: ref.registry })
+            : Effect.fail(
+                new UsageError({
+                  problem: "Which organization owns the registry?",
+                  fix: "pass --org ORG, or name it ORG/wandb-registry-NAME"
+                })
+              )
+        ),
+        (ref) =>
+          registrar.createRegistry({
+            actor,
+            organization: ref.organization,
+            registry: ref.registry,
+            visibility: args.visibility,
+            acceptedTypes: args.types,
+            ...Option.match(args.description, { onNone: () => ({}), onSome: (description) => ({ description }) })
+          })
+      ).pipe(
+        Effect.flatMap((result) =>
           Output.emit(
             common,
             { ...result, visibility: args.visibility, acceptedTypes: args.types },
             () =>
               `Created registry ${result.path} in ${result.organization} (${args.visibility}; accepts ${Output.list(args.types, "every type")})`
           )
+        )
       )
     )
 )
@@ -99,10 +118,11 @@ const show = leaf(
     asUser(common, ({ registrar, actor }) =>
       Effect.gen(function* () {
         const asOf = yield* parseAsOf(args.asOf)
+        const ref = yield* parseRegistryRef(args.registry, args.organization)
         const shown = yield* registrar.showRegistry({
           actor,
-          registry: bareName(args.registry),
-          ...orgField(args.organization),
+          registry: ref.registry,
+          ...orgField(ref.organization),
           ...asOfField(asOf)
         })
         const { registry, collections } = shown
@@ -156,12 +176,83 @@ const remove = leaf(
   (args, common) =>
     asUser(common, ({ registrar, actor }) =>
       Effect.gen(function* () {
-        const organization = yield* organizationOf(registrar, actor, args.organization, args.registry)
-        yield* registrar.deleteRegistry({ actor, organization, registry: bareName(args.registry) })
+        const { organization, registry } = yield* locateRegistry(registrar, actor, args.registry, args.organization)
+        yield* registrar.deleteRegistry({ actor, organization, registry })
         yield* Output.emit(
           common,
-          { organization, registry: bareName(args.registry), deleted: true },
-          () => `Deleted ${registryProjectName(bareName(args.registry))}`
+          { organization, registry, deleted: true },
+          () => `Deleted ${registryProjectName(registry)}`
+        )
+      })
+    )
+)
+
+const rename = leaf(
+  "rename",
+  {
+    registry: registryArg,
+    to: Args.text({ name: "new-name" }).pipe(
+      Args.withDescription(
+        'The new name, with or without the "wandb-registry-" prefix (at most 113 characters without it).'
+      )
+    ),
+    organization: orgOption
+  },
+  help(
+    "Rename a registry (registry admins). Its collections, links, members and protected aliases stay; the old name is free afterwards, and reads as of earlier times still use it.",
+    'registrar registry rename "Golden Datasets" "Curated Datasets" --as alice'
+  ),
+  (args, common) =>
+    asUser(common, ({ registrar, actor }) =>
+      Effect.gen(function* () {
+        const { organization, registry } = yield* locateRegistry(registrar, actor, args.registry, args.organization)
+        const result = yield* registrar.renameRegistry({ actor, organization, registry, to: args.to })
+        yield* Output.emit(common, result, () =>
+          result.changed
+            ? `Renamed ${registryProjectName(registry)} to ${result.path}`
+            : `${registryProjectName(registry)} already has that name`
+        )
+      })
+    )
+)
+
+const update = leaf(
+  "update",
+  {
+    registry: registryArg,
+    description: Options.text("description").pipe(
+      Options.withPseudoName("TEXT"),
+      Options.withDescription("The new description."),
+      Options.optional
+    ),
+    visibility: Options.choice("visibility", ["organization", "restricted"]).pipe(
+      Options.withDescription("restricted: only those granted a role see it (a registry never goes back)."),
+      Options.optional
+    ),
+    organization: orgOption
+  },
+  help(
+    "Change a registry's description or visibility (registry admins).",
+    'registrar registry update Models --description "Models ready for deployment" --as alice'
+  ),
+  (args, common) =>
+    asUser(common, ({ registrar, actor }) =>
+      Effect.gen(function* () {
+        if (Option.isNone(args.description) && Option.isNone(args.visibility)) {
+          return yield* Effect.fail(
+            new UsageError({ problem: "Nothing to change", fix: "give --description TEXT and/or --visibility" })
+          )
+        }
+        const { organization, registry } = yield* locateRegistry(registrar, actor, args.registry, args.organization)
+        const result = yield* registrar.updateRegistry({
+          actor,
+          organization,
+          registry,
+          ...Option.match(args.description, { onNone: () => ({}), onSome: (description) => ({ description }) }),
+          ...Option.match(args.visibility, { onNone: () => ({}), onSome: (visibility) => ({ visibility }) })
+        })
+        yield* Output.emit(common, { ...result, organization }, () =>
+          result.changed ? `Updated ${registryProjectName(registry)}` : `${registryProjectName(registry)} is already so`
         )
       })
     )
@@ -170,5 +261,5 @@ const remove = leaf(
 /** The `registry` command and its subcommands. */
 export const command = Command.make("registry").pipe(
   Command.withDescription("Registries: organization-wide, typed, access-controlled homes for linked versions."),
-  Command.withSubcommands([create, list, show, ...settings, remove])
+  Command.withSubcommands([create, list, show, rename, update, ...settings, remove])
 )

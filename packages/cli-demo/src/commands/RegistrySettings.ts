@@ -9,7 +9,7 @@ import { UsageError } from "../Errors.js"
 import * as Output from "../Output.js"
 import { help, leaf } from "../Root.js"
 import { asUser } from "../Session.js"
-import { bareName, orgField, orgOption, organizationOf, registryArg } from "./RegistryArgs.js"
+import { locateRegistry, orgOption, registryArg } from "./RegistryArgs.js"
 
 const principalOptions = {
   user: Options.text("user").pipe(
@@ -52,18 +52,18 @@ const grant = leaf(
     asUser(common, ({ registrar, actor }) =>
       Effect.gen(function* () {
         const principal = yield* principalOf(args.user, args.team)
-        const organization = yield* organizationOf(registrar, actor, args.organization, args.registry)
+        const { organization, registry } = yield* locateRegistry(registrar, actor, args.registry, args.organization)
         const result = yield* registrar.grantRole({
           actor,
           organization,
-          registry: bareName(args.registry),
+          registry,
           principal,
           role: args.role
         })
         yield* Output.emit(
           common,
-          { ...result, organization, registry: bareName(args.registry), principal, role: args.role },
-          () => `${principal.kind} ${principal.name} is ${args.role} of ${registryProjectName(bareName(args.registry))}`
+          { ...result, organization, registry, principal, role: args.role },
+          () => `${principal.kind} ${principal.name} is ${args.role} of ${registryProjectName(registry)}`
         )
       })
     )
@@ -80,18 +80,17 @@ const revoke = leaf(
     asUser(common, ({ registrar, actor }) =>
       Effect.gen(function* () {
         const principal = yield* principalOf(args.user, args.team)
-        const organization = yield* organizationOf(registrar, actor, args.organization, args.registry)
+        const { organization, registry } = yield* locateRegistry(registrar, actor, args.registry, args.organization)
         const result = yield* registrar.revokeRole({
           actor,
           organization,
-          registry: bareName(args.registry),
+          registry,
           principal
         })
         yield* Output.emit(
           common,
-          { ...result, organization, registry: bareName(args.registry), principal },
-          () =>
-            `${principal.kind} ${principal.name} has no role of its own in ${registryProjectName(bareName(args.registry))} now`
+          { ...result, organization, registry, principal },
+          () => `${principal.kind} ${principal.name} has no role of its own in ${registryProjectName(registry)} now`
         )
       })
     )
@@ -117,11 +116,8 @@ const changeProtected = (name: "protect" | "unprotect") =>
     (args, common) =>
       asUser(common, ({ registrar, actor }) =>
         Effect.gen(function* () {
-          const shown = yield* registrar.showRegistry({
-            actor,
-            registry: bareName(args.registry),
-            ...orgField(args.organization)
-          })
+          const located = yield* locateRegistry(registrar, actor, args.registry, args.organization)
+          const shown = yield* registrar.showRegistry({ actor, ...located })
           const current = shown.registry.protectedAliases
           const aliases =
             name === "protect"
@@ -152,17 +148,17 @@ const restrict = leaf(
   (args, common) =>
     asUser(common, ({ registrar, actor }) =>
       Effect.gen(function* () {
-        const organization = yield* organizationOf(registrar, actor, args.organization, args.registry)
+        const { organization, registry } = yield* locateRegistry(registrar, actor, args.registry, args.organization)
         const result = yield* registrar.changeVisibility({
           actor,
           organization,
-          registry: bareName(args.registry),
+          registry,
           visibility: "restricted"
         })
         yield* Output.emit(
           common,
           { ...result, visibility: "restricted" },
-          () => `${registryProjectName(bareName(args.registry))} is restricted`
+          () => `${registryProjectName(registry)} is restricted`
         )
       })
     )
@@ -178,17 +174,17 @@ const acceptTypes = leaf(
   (args, common) =>
     asUser(common, ({ registrar, actor }) =>
       Effect.gen(function* () {
-        const organization = yield* organizationOf(registrar, actor, args.organization, args.registry)
+        const { organization, registry } = yield* locateRegistry(registrar, actor, args.registry, args.organization)
         const result = yield* registrar.acceptTypes({
           actor,
           organization,
-          registry: bareName(args.registry),
+          registry,
           artifactTypes: args.types
         })
         yield* Output.emit(
           common,
           { ...result, acceptedTypes: args.types },
-          () => `${registryProjectName(bareName(args.registry))} accepts ${Output.list(args.types)}`
+          () => `${registryProjectName(registry)} accepts ${Output.list(args.types)}`
         )
       })
     )

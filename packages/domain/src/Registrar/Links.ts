@@ -163,7 +163,7 @@ const createCollectionOnFirstLink = (authorized: Authorized, registry: string, i
     (events) =>
       changeOf(
         registrySpec,
-        Registry.streamId(authorized.organization.name, registry),
+        Registry.streamIdOf(authorized.registryId),
         { state: authorized.registry, version: authorized.version },
         events
       )

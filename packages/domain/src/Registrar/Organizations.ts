@@ -2,6 +2,7 @@
 import { Effect, Option } from "effect"
 import type { OrganizationRole } from "../Access.js"
 import * as Entity from "../Entity.js"
+import { EventStore } from "../EventStore.js"
 import { aggregate, changeOf, execute, load } from "../internal/Loader.js"
 import { validateDisplayName, validateEntityName } from "../Names.js"
 import { envelope, findOrganization, findTeam, idempotent, type Request, requireUser } from "./Context.js"
@@ -55,19 +56,39 @@ export const createOrganization = (input: CreateOrganization) =>
 /** Input of {@link createUser}. */
 export interface CreateUser extends Request {
   readonly user: string
-  /** Also add the user to this organization (the actor must be its admin). */
+  /** Add the user to this organization (the actor must be its admin); required except for an empty store's first user. */
   readonly organization?: string
   readonly organizationRole?: OrganizationRole
 }
 
-/** Creates a user (a personal entity), optionally adding them to an organization. */
+/** Whether the store holds no event yet (its first user may create themselves). */
+const storeIsEmpty = Effect.map(
+  Effect.flatMap(EventStore, (store) => store.head),
+  (head) => head.globalPosition === 0
+)
+
+/**
+ * Creates a user (a personal entity). Only the first user of an empty store, or an admin of `organization` (which
+ * the new user then joins), creates users.
+ */
 export const createUser = (input: CreateUser) =>
   idempotent(
     input,
     "createUser",
     Effect.gen(function* () {
       const user = yield* validateEntityName(input.user)
-      const created = yield* decideAndAppend(user, input, () => ({ _tag: "CreateUser", user }))
+      const organization = input.organization === undefined ? undefined : yield* findOrganization(input.organization)
+      const storeEmpty = organization === undefined ? yield* storeIsEmpty : false
+      const created = yield* decideAndAppend(user, input, () => ({
+        _tag: "CreateUser",
+        user,
+        actor: input.actor,
+        storeEmpty,
+        organization:
+          organization === undefined
+            ? Option.none()
+            : Option.some({ name: organization.name, actorRole: Entity.organizationRole(organization, input.actor) })
+      }))
       if (input.organization !== undefined) {
         yield* setOrganizationMember({
           ...input,

@@ -4,13 +4,7 @@
  * answers exactly as one that does not exist, and lists, searches and the history leave it out.
  */
 import { Effect, Option } from "effect"
-import {
-  ArtifactVersionDeleted,
-  CollectionNotFound,
-  LinkedVersionNotFound,
-  OrganizationNotFound,
-  RegistryNotFound
-} from "../Errors.js"
+import { ArtifactVersionDeleted, CollectionNotFound, LinkedVersionNotFound, RegistryNotFound } from "../Errors.js"
 import {
   registryNameOf,
   registryProjectName,
@@ -33,8 +27,8 @@ import * as Projector from "../Projector.js"
 import { ReadModelStore } from "../ReadModelStore.js"
 import * as ReadModels from "../ReadModels.js"
 import { type Dependencies, resolveSource } from "./Artifacts.js"
-import { findOrganization, type Request } from "./Context.js"
-import { organizationOf } from "./Locate.js"
+import type { Request } from "./Context.js"
+import { organizationNamed, organizationOf } from "./Locate.js"
 
 /** A past point to answer as of: a global position (inclusive) or an ISO time (inclusive). */
 export type AsOf = { readonly position: number } | { readonly time: string }
@@ -155,16 +149,7 @@ export interface ListRegistries extends ReadRequest {
 }
 
 const organizationFor = (deps: Dependencies, actor: string, name: string | undefined) =>
-  Effect.gen(function* () {
-    if (name !== undefined) return yield* findOrganization(name)
-    if (Option.isSome(deps.defaults.defaultOrganization)) {
-      return yield* findOrganization(deps.defaults.defaultOrganization.value)
-    }
-    const mine = yield* ReadModels.organizationsOf(actor)
-    const [only, ...others] = mine
-    if (only !== undefined && others.length === 0) return yield* findOrganization(only)
-    return yield* Effect.fail(new OrganizationNotFound({ organization: "(none given; pass an organization)" }))
-  })
+  organizationNamed(name, actor, deps.defaults)
 
 /** The registries of an organization that the actor can see. */
 export const listRegistries = (deps: Dependencies, input: ListRegistries) =>

@@ -2,14 +2,17 @@
 import { Effect, Option } from "effect"
 import type { Actor, Principal, RegistryRole, Visibility } from "../Access.js"
 import { TeamNotInOrganization } from "../Errors.js"
-import { changeOf, execute } from "../internal/Loader.js"
+import * as Entity from "../Entity.js"
+import { aggregate, changeOf, execute, load } from "../internal/Loader.js"
 import { randomUuid } from "../internal/Uuid.js"
 import {
   registryProjectName,
   validateArtifactType,
   validateCollectionName,
   validateDescription,
+  REGISTRY_PREFIX,
   validateRegistryName,
+  validateRegistryProjectName,
   validateTags,
   validateUserAlias
 } from "../Names.js"
@@ -35,17 +38,34 @@ export const decideRegistry = (
     envelope(request),
     Effect.gen(function* () {
       const organization = yield* findOrganization(organizationName)
-      const streamId = Registry.streamId(organization.name, registryName)
       const loaded = yield* loadRegistry(organization.name, registryName)
       const actor = yield* actorFacts(request.actor, organization, loaded.state)
-      const events = yield* Registry.decide(
-        command({ organization: organization.name, actor, state: loaded.state }),
-        loaded.state
-      )
-      const change = changeOf(registrySpec, streamId, loaded, events)
-      return { changes: [change], result: { organization: organization.name, events, state: change.state } }
+      const decided = command({ organization: organization.name, actor, state: loaded.state })
+      const events = yield* Registry.decide(decided, loaded.state)
+      // A name now leading to another stream is bound in the same decision, before the registry's own events
+      // (a binding counts only while the registry has the name).
+      const boundName = decided._tag === "RenameRegistry" ? decided.to : loaded.bindName ? registryName : undefined
+      const binding =
+        events.length > 0 && boundName !== undefined
+          ? [yield* bindRegistryName(organization.name, boundName, loaded.id)]
+          : []
+      const change = changeOf(registrySpec, Registry.streamIdOf(loaded.id), loaded, events)
+      return {
+        changes: [...binding, change],
+        result: { organization: organization.name, events, state: change.state }
+      }
     })
   )
+
+const entitySpec = aggregate(Entity.Event, Entity.decider)
+
+const bindRegistryName = (organization: string, registry: string, registryId: string) =>
+  Effect.gen(function* () {
+    const streamId = Entity.streamId(organization)
+    const loaded = yield* load(entitySpec, streamId)
+    const events = yield* Entity.decide({ _tag: "BindRegistryName", organization, registry, registryId }, loaded.state)
+    return changeOf(entitySpec, streamId, loaded, events)
+  })
 
 /** Input of {@link createRegistry}. */
 export interface CreateRegistry extends RegistryRef {
@@ -152,6 +172,68 @@ export const deleteRegistry = (input: RegistryRef) =>
     })),
     changed
   )
+
+/** Input of {@link renameRegistry}. */
+export interface RenameRegistry extends RegistryRef {
+  /** The new name, with or without the `wandb-registry-` prefix. */
+  readonly to: string
+}
+
+/**
+ * Renames a registry (admins), like W&B's `Registry.save` after setting `name`. Its id, collections, links, grants
+ * and protected aliases stay; the old name is not found afterwards; a name another registry of the organization
+ * has is refused.
+ */
+export const renameRegistry = (input: RenameRegistry) =>
+  Effect.gen(function* () {
+    const to = yield* input.to.startsWith(REGISTRY_PREFIX)
+      ? validateRegistryProjectName(input.to)
+      : validateRegistryName(input.to)
+    const organization = yield* findOrganization(input.organization)
+    const existing = yield* loadRegistry(organization.name, to)
+    const nameTaken = existing.state._tag === "Active"
+    const result = yield* decideRegistry(input.organization, input.registry, input, (facts) => ({
+      _tag: "RenameRegistry",
+      organization: facts.organization,
+      registry: input.registry,
+      actor: facts.actor,
+      to,
+      nameTaken
+    }))
+    return {
+      organization: result.organization,
+      from: input.registry,
+      registry: to,
+      path: registryProjectName(to),
+      changed: result.events.length > 0
+    }
+  })
+
+/** Input of {@link updateRegistry}. */
+export interface UpdateRegistry extends RegistryRef {
+  readonly description?: string
+  /** Only `restricted` changes anything: visibility goes from organization to restricted, never back. */
+  readonly visibility?: Visibility
+}
+
+/** Changes a registry's description and visibility (admins), like W&B's `Registry.save`. */
+export const updateRegistry = (input: UpdateRegistry) =>
+  Effect.gen(function* () {
+    let anyChange = false
+    if (input.description !== undefined) {
+      const description = yield* validateDescription(input.description)
+      const described = yield* decideRegistry(input.organization, input.registry, input, (facts) => ({
+        ...on(facts, input.registry),
+        _tag: "DescribeRegistry",
+        description
+      }))
+      anyChange ||= changed(described).changed
+    }
+    if (input.visibility !== undefined) {
+      anyChange ||= (yield* changeVisibility({ ...input, visibility: input.visibility })).changed
+    }
+    return { registry: input.registry, changed: anyChange }
+  })
 
 /** Input of {@link grantRole} and {@link revokeRole}. */
 export interface RoleChange extends RegistryRef {

@@ -16,8 +16,10 @@ import type {
   EntityNotWritable,
   InsufficientRole,
   LinkedVersionNotFound,
+  NoOrganization,
+  NotAnOrganizationMember,
+  OrganizationAmbiguous,
   OrganizationNotFound,
-  OrganizationRequired,
   PersonalEntityCannotLink,
   RegistryNotFound,
   TeamNotFound,
@@ -39,6 +41,14 @@ import type { Run } from "./Artifacts.js"
 /** The event store could not be read, or holds an event this version cannot decode. */
 export type StoreFailure = StoreUnavailable | UndecodableEvent
 
+/** The organization named (or not named) cannot be used: it does not exist, the actor is not in it, or none was named
+ * where the actor belongs to several or to none. */
+export type OrganizationFailure =
+  | OrganizationNotFound
+  | NotAnOrganizationMember
+  | OrganizationAmbiguous
+  | NoOrganization
+
 /** Writing failed: the store, an event id reused for other content, or other writers winning every retry. */
 export type WriteFailure = StoreFailure | EventIdReused | ConflictRetriesExhausted
 
@@ -52,7 +62,7 @@ export type ReadFailure = StoreFailure | ReadModelsLagging | InvalidAsOfTime | U
 export type InputFailure = InvalidName | InvalidPath
 
 /** A registry path could not be followed to a registry the actor may see. */
-export type RegistryLookupFailure = OrganizationNotFound | OrganizationRequired | RegistryNotFound | InsufficientRole
+export type RegistryLookupFailure = OrganizationFailure | RegistryNotFound | InsufficientRole
 
 // ---- organizations, teams and users --------------------------------------------------------------------------------
 
@@ -172,10 +182,15 @@ export interface CreatedRegistry {
 }
 
 /** The failures of `createRegistry`. */
-export type CreateRegistryError = Registry.Rejection | OrganizationNotFound | InvalidName | WriteFailure
+export type CreateRegistryError =
+  | Registry.Rejection
+  | Entity.Rejection
+  | OrganizationFailure
+  | InvalidName
+  | WriteFailure
 
 /** The failures of `changeVisibility`, `revokeRole` and `deleteRegistry`. */
-export type RegistrySettingError = Registry.Rejection | OrganizationNotFound | WriteFailure
+export type RegistrySettingError = Registry.Rejection | Entity.Rejection | OrganizationFailure | WriteFailure
 
 /** The failures of `acceptTypes` and `setProtectedAliases`, whose types or aliases are checked first. */
 export type RegistryListSettingError = RegistrySettingError | InvalidName
@@ -212,8 +227,8 @@ export interface UpdatedCollection extends CollectionTarget {
 /** The failures of the collection commands (create, rename, update, delete). */
 export type CollectionCommandError =
   | Registry.Rejection
-  | OrganizationNotFound
-  | OrganizationRequired
+  | Entity.Rejection
+  | OrganizationFailure
   | InputFailure
   | WriteFailure
 
@@ -223,11 +238,11 @@ export type CollectionCommandError =
 export type LinkError =
   | Collection.Rejection
   | Registry.Rejection
+  | Entity.Rejection
   | ArtifactVersionNotFound
   | ArtifactVersionDeleted
   | PersonalEntityCannotLink
-  | OrganizationNotFound
-  | OrganizationRequired
+  | OrganizationFailure
   | InputFailure
   | WriteFailure
 
@@ -293,7 +308,7 @@ export interface RegistryList {
 }
 
 /** The failures of `listRegistries` and `search`. */
-export type OrganizationReadError = OrganizationNotFound | InvalidName | ReadFailure
+export type OrganizationReadError = OrganizationFailure | InvalidName | ReadFailure
 
 /** The result of `showRegistry`. */
 export interface RegistryOverview {
@@ -304,7 +319,7 @@ export interface RegistryOverview {
 }
 
 /** The failures of `showRegistry` and `listCollections`. */
-export type ShowRegistryError = OrganizationNotFound | RegistryNotFound | InsufficientRole | InvalidName | ReadFailure
+export type ShowRegistryError = OrganizationFailure | RegistryNotFound | InsufficientRole | InvalidName | ReadFailure
 
 /** The result of `lineage`: the graph around a source version, from that version (`root`). */
 export interface RootedLineage extends ReadModels.LineageGraph {
@@ -323,7 +338,7 @@ export type LineageError =
   | ReadFailure
 
 /** The failures of `history`. */
-export type HistoryError = OrganizationNotFound | RegistryNotFound | InsufficientRole | InvalidName | ReadFailure
+export type HistoryError = OrganizationFailure | RegistryNotFound | InsufficientRole | InvalidName | ReadFailure
 
 /** The failures of `listArtifactVersions`: the name is checked, then the read models answer. */
 export type ListArtifactVersionsError = InvalidName | ReadFailure

@@ -30,6 +30,8 @@ export const summarize = (event: DomainEvent): string => {
       return `removed ${event.user} from team ${event.team}`
     case "UserCreated":
       return `created user ${event.user}`
+    case "RegistryNameBound":
+      return `bound the name ${registryProjectName(event.registry)} of ${event.organization} to registry ${event.registryId}`
     case "VersionAssigned": {
       const version = versionKey(`${event.entity}/${event.project}/${event.name}`, event.index)
       const run = event.loggedBy === null ? "" : ` from run ${runKey(event.loggedBy)}`
@@ -59,6 +61,10 @@ export const summarize = (event: DomainEvent): string => {
       return `set the protected aliases of ${registryProjectName(event.registry)} to ${list(event.aliases)}`
     case "RegistryDeleted":
       return `deleted registry ${registryProjectName(event.registry)} and its ${event.collectionIds.length} collection(s)`
+    case "RegistryRenamed":
+      return `renamed registry ${registryProjectName(event.from)} to ${registryProjectName(event.registry)}`
+    case "RegistryDescribed":
+      return `changed the description of ${registryProjectName(event.registry)} to "${event.description}"`
     case "CollectionCreated":
       return `created collection ${collectionPath(event.registry, event.collection)} (${event.artifactType})`
     case "CollectionRenamed":

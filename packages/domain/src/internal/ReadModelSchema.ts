@@ -73,6 +73,7 @@ export const Key = {
   team: (team: string) => team,
   teamMember: (team: string, user: string) => `${team}/${user}`,
   user: (user: string) => user,
+  /** A registry's row: keyed by its id, `organization/name` for a registry created under a free name. */
   registry: (organization: string, registry: string) => `${organization}/${registry}`,
   registryGrant: (registryKey: string, principal: Principal) => `${registryKey}/${principal.kind}/${principal.name}`,
   registryAcceptedType: (registryKey: string, artifactType: string) => `${registryKey}/${artifactType}`,
@@ -110,6 +111,8 @@ export type UserRow = { readonly user: string }
 
 /** A registry; its grants and accepted types are rows of their own tables. */
 export type RegistryRow = {
+  /** The registry's id (its stream key, and its row's key); absent in rows projected before registries had ids. */
+  readonly registryId?: string
   readonly organization: string
   readonly registry: string
   readonly visibility: Visibility
