@@ -7,7 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, FastCheck, Layer, Option } from "effect"
 import { effectiveRole } from "../src/Access.js"
-import { RegistryNotFound } from "../src/Errors.js"
+import { NotAnOrganizationMember, RegistryNotFound } from "../src/Errors.js"
 import { EventStore, type RecordedEvent } from "../src/EventStore.js"
 import type { AuditRow } from "../src/Projections.js"
 import type { CatalogEntry } from "../src/ReadModels.js"
@@ -36,6 +36,18 @@ const missing = (organization: string, registry: string): Outcome => {
   return { failure: error._tag, message: error.message }
 }
 
+/** What a user outside the organization is told when a read names it. */
+const notMember = (organization: string, user: string): Outcome => {
+  const error = new NotAnOrganizationMember({ organization, user })
+  return { failure: error._tag, message: error.message }
+}
+
+/** Reads that name the organization (directly or by a registry path); the others answer anyone. */
+const namesOrganization = (label: string): boolean =>
+  /^(listRegistries|search|history of|showRegistry|listCollections|listVersions|resolve|lineage \S*wandb-registry-)/.test(
+    label
+  )
+
 // ---- the property -------------------------------------------------------------------------------------------------
 
 type Acted = typeof ActedStep extends FastCheck.Arbitrary<infer A> ? A : never
@@ -50,6 +62,8 @@ const readers = worldNames.users.filter((user) => user !== admin)
 interface Policy {
   readonly sees: (user: string, registry: string) => boolean
   readonly seesHistory: (user: string, registry: string) => boolean
+  /** Whether the user belongs to the organization. */
+  readonly member: (user: string) => boolean
 }
 
 const policyOf = (world: World): Policy => {
@@ -65,7 +79,8 @@ const policyOf = (world: World): Policy => {
   }
   return {
     sees: (user, registry) => table.get(`${user}/${registry}`)?.sees ?? false,
-    seesHistory: (user, registry) => table.get(`${user}/${registry}`)?.history ?? false
+    seesHistory: (user, registry) => table.get(`${user}/${registry}`)?.history ?? false,
+    member: (user) => Option.isSome(world.actorOf(user).organizationRole)
   }
 }
 
@@ -248,7 +263,11 @@ const expectFiltered = (registrar: RegistrarShape, policy: Policy, asOf: { reado
         for (const reader of readers) {
           const answered = yield* outcome(probe.read(reader))
           const when = asOf === undefined ? "now" : `as of ${asOf.position}`
-          expect(answered, `${probe.label} as ${reader}, ${when}`).toEqual(probe.expected(full, reader))
+          const expected =
+            !policy.member(reader) && namesOrganization(probe.label)
+              ? notMember(organization, reader)
+              : probe.expected(full, reader)
+          expect(answered, `${probe.label} as ${reader}, ${when}`).toEqual(expected)
         }
       }),
     { discard: true }
@@ -313,7 +332,8 @@ export const readAccessScenarios = (
           })
           const secret = `${org}/wandb-registry-Secret/hidden`
           for (const actor of [member, outsider]) {
-            const hidden = missing(org, "Secret")
+            // Someone outside the organization is told so; a member without a role sees no such registry.
+            const hidden = actor === outsider ? notMember(org, outsider) : missing(org, "Secret")
             expect(yield* outcome(registrar.showRegistry({ actor, organization: org, registry: "Secret" }))).toEqual(
               hidden
             )
@@ -326,15 +346,22 @@ export const readAccessScenarios = (
             expect(yield* outcome(registrar.history({ actor, organization: org, registry: "Secret" }))).toEqual(hidden)
             // Exactly what a registry that does not exist at all answers.
             expect(yield* outcome(registrar.showRegistry({ actor, organization: org, registry: "Nope" }))).toEqual(
-              missing(org, "Nope")
+              actor === outsider ? notMember(org, outsider) : missing(org, "Nope")
             )
-            const listed = yield* registrar.listRegistries({ actor, organization: org })
-            expect(listed.registries.map((registry) => registry.registry)).not.toContain("Secret")
-            const found = yield* registrar.search({ actor, organization: org, text: "" })
-            expect(found.filter((entry) => entry.registry === "Secret")).toEqual([])
+            if (actor === outsider) {
+              expect(yield* outcome(registrar.listRegistries({ actor, organization: org }))).toEqual(hidden)
+              expect(yield* outcome(registrar.search({ actor, organization: org, text: "" }))).toEqual(hidden)
+              expect(yield* outcome(registrar.history({ actor, organization: org }))).toEqual(hidden)
+            } else {
+              const listed = yield* registrar.listRegistries({ actor, organization: org })
+              expect(listed.registries.map((registry) => registry.registry)).not.toContain("Secret")
+              const found = yield* registrar.search({ actor, organization: org, text: "" })
+              expect(found.filter((entry) => entry.registry === "Secret")).toEqual([])
+            }
+            const organizationRows = actor === outsider ? [] : yield* registrar.history({ actor, organization: org })
             for (const rows of [
               yield* registrar.history({ actor }),
-              yield* registrar.history({ actor, organization: org }),
+              organizationRows,
               yield* registrar.history({ actor, by: admin })
             ]) {
               expect(rows.filter((row) => row.registry === "Secret")).toEqual([])
