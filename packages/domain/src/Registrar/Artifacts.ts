@@ -4,7 +4,15 @@ import type { Action } from "../Access.js"
 import * as Artifact from "../Artifact.js"
 import * as Collection from "../Collection.js"
 import { ArtifactVersionDeleted, ArtifactVersionNotFound, EntityNotFound, EntityNotWritable } from "../Errors.js"
-import { aggregate, append, load, loadCollection, retryOnConflict } from "../internal/Loader.js"
+import {
+  aggregate,
+  append,
+  appendAll,
+  type Decided,
+  load,
+  loadCollection,
+  retryOnConflict
+} from "../internal/Loader.js"
 import {
   InvalidName,
   validateArtifactName,
@@ -18,6 +26,7 @@ import {
   isRegistryProject
 } from "../Names.js"
 import { fullName, parseAnyRef, sourceVersionKey, type VersionSelector } from "../Paths.js"
+import * as Registry from "../Registry.js"
 import { envelope, idempotent, loadEntity, type Request } from "./Context.js"
 import { loadRegistry, locateVersion, type PathDefaults } from "./Locate.js"
 
@@ -325,10 +334,16 @@ export const deleteArtifactVersion = (deps: Dependencies, input: DeleteArtifactV
       })
       const key = sourceVersionKey(entity, project, name, version.index)
       const protectedLinks: Array<{ linkedVersion: string; alias: string }> = []
+      // The delete commits only while every registry and collection read here is unchanged (no alias protected since).
+      const guards = new Map<string, Decided>()
       for (const link of yield* deps.linksOfSource(key).pipe(Effect.orElseSucceed(() => []))) {
         const registry = yield* loadRegistry(link.organization, link.registry)
+        const registryStream = Registry.streamId(link.organization, link.registry)
+        guards.set(registryStream, { streamId: registryStream, version: registry.version, events: [] })
         if (registry.state._tag !== "Active") continue
         const collection = yield* loadCollection(link.collectionId)
+        const collectionStream = Collection.streamId(link.collectionId)
+        guards.set(collectionStream, { streamId: collectionStream, version: collection.version, events: [] })
         const linkedIndex = HashMap.get(collection.state.bySource, key)
         if (Option.isNone(linkedIndex)) continue
         const info = [...registry.state.collections.values()].find((c) => c.id === link.collectionId)
@@ -345,7 +360,8 @@ export const deleteArtifactVersion = (deps: Dependencies, input: DeleteArtifactV
         { _tag: "DeleteVersion", index: version.index, protectedLinks },
         loaded.state
       )
-      yield* append(Artifact.streamId(entity, project, name), loaded.version, events, yield* envelope(input))
+      const artifactStream = { streamId: Artifact.streamId(entity, project, name), version: loaded.version, events }
+      yield* appendAll([artifactStream, ...guards.values()], yield* envelope(input))
       return { reference: key, deleted: events.length > 0 }
     })
   )

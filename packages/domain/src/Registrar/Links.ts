@@ -6,7 +6,7 @@ import { Effect, Option } from "effect"
 import { effectiveRole } from "../Access.js"
 import * as Collection from "../Collection.js"
 import { PersonalEntityCannotLink } from "../Errors.js"
-import { append, loadCollection, rememberCollection, retryOnConflict } from "../internal/Loader.js"
+import { appendAll, loadCollection, rememberCollection, retryOnConflict } from "../internal/Loader.js"
 import { randomUuid } from "../internal/Uuid.js"
 import { validateUserAlias } from "../Names.js"
 import { CannotUnlinkSource } from "../Errors.js"
@@ -89,6 +89,7 @@ export const link = (deps: Dependencies, input: Link) =>
             })
             let info = authorized.registry.collections.get(target.collection)
             let registry = authorized.registry
+            let created: ReadonlyArray<Registry.Event> = []
             if (info === undefined) {
               // Check every link rule against the collection it would become before creating it.
               const collectionId = yield* randomUuid
@@ -100,7 +101,7 @@ export const link = (deps: Dependencies, input: Link) =>
                 tags: []
               }
               yield* Collection.decide(command(collectionContext(authorized, provisional)), Collection.initialState)
-              const created = yield* Registry.decide(
+              created = yield* Registry.decide(
                 {
                   _tag: "CreateCollection",
                   organization: organization.name,
@@ -115,12 +116,6 @@ export const link = (deps: Dependencies, input: Link) =>
                 },
                 authorized.registry
               )
-              yield* append(
-                Registry.streamId(organization.name, target.registry),
-                authorized.version,
-                created,
-                yield* envelope(input)
-              )
               let state: Registry.State = authorized.registry
               for (const event of created) state = Registry.evolve(state, event)
               registry = state as Registry.Active
@@ -129,8 +124,20 @@ export const link = (deps: Dependencies, input: Link) =>
             const context = collectionContext({ ...authorized, registry }, info)
             const loaded = yield* loadCollection(info.id)
             const events = yield* Collection.decide(command(context), loaded.state)
-            const version = yield* append(Collection.streamId(info.id), loaded.version, events, yield* envelope(input))
-            const state = yield* rememberCollection(info.id, loaded, events, version)
+            // The registry's new collection (if any) and its first link commit together, and a link commits only
+            // while the registry is as it was read (roles, protected aliases, the collection not deleted).
+            const [, version] = yield* appendAll(
+              [
+                {
+                  streamId: Registry.streamId(organization.name, target.registry),
+                  version: authorized.version,
+                  events: created
+                },
+                { streamId: Collection.streamId(info.id), version: loaded.version, events }
+              ],
+              yield* envelope(input)
+            )
+            const state = yield* rememberCollection(info.id, loaded, events, version!)
             const linked = events.find((event) => event._tag === "ArtifactLinked")
             const index = linked?.index ?? Option.getOrThrow(Collection.findVersionOf(state, source))
             return {
@@ -177,13 +184,20 @@ const changeLinked = (
         { ...command(located.linked.index), context } as Collection.Command,
         loaded.state
       )
-      const version = yield* append(
-        Collection.streamId(located.info.id),
-        loaded.version,
-        events,
+      // Commits only while the registry is as it was read: the actor's role and the protected aliases still hold.
+      const { authorized } = located
+      const [, version] = yield* appendAll(
+        [
+          {
+            streamId: Registry.streamId(authorized.organization.name, authorized.registry.registry),
+            version: authorized.version,
+            events: []
+          },
+          { streamId: Collection.streamId(located.info.id), version: loaded.version, events }
+        ],
         yield* envelope(input)
       )
-      const state = yield* rememberCollection(located.info.id, loaded, events, version)
+      const state = yield* rememberCollection(located.info.id, loaded, events, version!)
       return {
         fullName: fullNameOf(located),
         version: located.linked.index,

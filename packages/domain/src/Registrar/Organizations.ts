@@ -2,7 +2,7 @@
 import { Effect, Option } from "effect"
 import type { OrganizationRole } from "../Access.js"
 import * as Entity from "../Entity.js"
-import { aggregate, append, load, retryOnConflict } from "../internal/Loader.js"
+import { aggregate, append, appendAll, load, retryOnConflict } from "../internal/Loader.js"
 import { validateDisplayName, validateEntityName } from "../Names.js"
 import { envelope, findOrganization, findTeam, idempotent, type Request, requireUser } from "./Context.js"
 
@@ -37,17 +37,30 @@ export const createOrganization = (input: CreateOrganization) =>
     Effect.gen(function* () {
       const organization = yield* validateEntityName(input.organization)
       yield* validateDisplayName(input.displayName)
-      yield* decideOn(Entity.displayNameStreamId(input.displayName), input, () => ({
-        _tag: "ReserveDisplayName",
-        displayName: input.displayName,
-        organization
-      }))
-      const created = yield* decideAndAppend(organization, input, () => ({
-        _tag: "CreateOrganization",
-        organization,
-        displayName: input.displayName,
-        actor: input.actor
-      }))
+      // The display name's reservation and the organization commit together, or neither does.
+      const created = yield* retryOnConflict(
+        Effect.gen(function* () {
+          const nameStream = Entity.displayNameStreamId(input.displayName)
+          const name = yield* load(entitySpec, nameStream)
+          const reserved = yield* Entity.decide(
+            { _tag: "ReserveDisplayName", displayName: input.displayName, organization },
+            name.state
+          )
+          const entity = yield* load(entitySpec, Entity.streamId(organization))
+          const events = yield* Entity.decide(
+            { _tag: "CreateOrganization", organization, displayName: input.displayName, actor: input.actor },
+            entity.state
+          )
+          yield* appendAll(
+            [
+              { streamId: nameStream, version: name.version, events: reserved },
+              { streamId: Entity.streamId(organization), version: entity.version, events }
+            ],
+            yield* envelope(input)
+          )
+          return events.length > 0
+        })
+      )
       return { organization, displayName: input.displayName, created }
     })
   )

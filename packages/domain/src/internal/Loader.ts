@@ -135,6 +135,15 @@ export interface Envelope {
   readonly metadata: EventMetadataJson
 }
 
+const eventIds = (streamId: string, version: number, count: number, envelope: Envelope) => {
+  const key = envelope.metadata.idempotencyKey
+  return key === undefined
+    ? Effect.all(Array.from({ length: count }, () => randomUuid))
+    : Effect.succeed(
+        Array.from({ length: count }, (_, index) => uuidFromText(`${key}\n${streamId}\n${version + index + 1}`))
+      )
+}
+
 /**
  * Appends decided events at the loaded version. Event ids are random, or derived from the idempotency key, the
  * stream and the version when a key is given, so a retried command writes the same ids.
@@ -148,17 +157,51 @@ export const append = (
   Effect.gen(function* () {
     if (events.length === 0) return version
     const store = yield* EventStore
-    const key = envelope.metadata.idempotencyKey
-    const ids =
-      key === undefined
-        ? yield* Effect.all(events.map(() => randomUuid))
-        : events.map((_, index) => uuidFromText(`${key}\n${streamId}\n${version + index + 1}`))
+    const ids = yield* eventIds(streamId, version, events.length, envelope)
     const result = yield* store.append(
       streamId,
       events.map((event, index) => Events.toNewEvent(event, ids[index]!, envelope.metadata)),
       expectedAfter(version)
     )
     return result.nextExpectedVersion
+  })
+
+/** One stream's part of {@link appendAll}: the events decided on the stream as loaded at `version`. */
+export interface Decided {
+  readonly streamId: string
+  readonly version: number
+  /** None makes this stream a guard: the others commit only if it is still at `version`. */
+  readonly events: ReadonlyArray<DomainEvent>
+}
+
+/**
+ * Appends the decisions of one command over several streams in one transaction: all commit or none does, and each
+ * stream must still be at the version it was loaded at (event ids as for {@link append}). Returns each stream's new
+ * version, in order; writes nothing when no stream has events.
+ */
+export const appendAll = (
+  decided: ReadonlyArray<Decided>,
+  envelope: Envelope
+): Effect.Effect<
+  ReadonlyArray<number>,
+  VersionConflict | StoreUnavailable | import("../EventStore.js").EventIdReused,
+  EventStore
+> =>
+  Effect.gen(function* () {
+    if (decided.every((write) => write.events.length === 0)) return decided.map((write) => write.version)
+    const store = yield* EventStore
+    const writes = yield* Effect.forEach(decided, ({ streamId, version, events }) =>
+      Effect.map(eventIds(streamId, version, events.length, envelope), (ids) => ({
+        streamId,
+        events: events.map((event, index) => Events.toNewEvent(event, ids[index]!, envelope.metadata)),
+        expected: expectedAfter(version)
+      }))
+    )
+    const results = yield* store
+      .appendMany(writes)
+      // Handlers name each stream once; a repeat is a bug in the handler, not something a caller can act on.
+      .pipe(Effect.catchTag("StreamRepeatedInAppend", (repeated) => Effect.die(repeated)))
+    return results.map((result) => result.nextExpectedVersion)
   })
 
 /** Retries an effect that lost an optimistic-concurrency race, reloading everything each time. */
