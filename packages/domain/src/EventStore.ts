@@ -1,6 +1,6 @@
 /**
- * The EventStore port: append-only streams with optimistic concurrency, a global feed ordered for safe catch-up,
- * and tamper-evident hash chains. Every adapter (memory, PostgreSQL, PGlite) passes the same conformance suite
+ * The EventStore port: append-only streams with optimistic concurrency, atomic appends over one stream or several
+ * (`appendMany`), a global feed ordered for safe catch-up, and tamper-evident hash chains. Every adapter (memory, PostgreSQL, PGlite) passes the same conformance suite
  * (`@registrar/domain/testing`).
  */
 import { Context, type Effect, Schema } from "effect"
