@@ -1,7 +1,7 @@
 /**
  * The EventStore port: append-only streams with optimistic concurrency, atomic appends over one stream or several
- * (`appendMany`), a global feed ordered for safe catch-up, and tamper-evident hash chains. Every adapter (memory, PostgreSQL, PGlite) passes the same conformance suite
- * (`@registrar/domain/testing`).
+ * (`appendMany`), a global feed ordered for safe catch-up, and tamper-evident hash chains. Every adapter (memory,
+ * PostgreSQL, PGlite) passes the same conformance suite (`@registrar/domain/testing`).
  */
 import { Context, type Effect, Schema } from "effect"
 import type { ChainKeying } from "./ChainKey.js"
