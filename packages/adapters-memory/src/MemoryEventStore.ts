@@ -1,6 +1,6 @@
 /**
- * An in-memory EventStore with exactly the semantics of the PostgreSQL store. Every append runs as one synchronous
- * step, so concurrent fibers see appends as atomic and totally ordered.
+ * An in-memory EventStore with exactly the semantics of the PostgreSQL store. Every append, single or multi-stream,
+ * runs as one synchronous step, so concurrent fibers see appends as atomic and totally ordered.
  */
 import {
   type AppendResult,
@@ -14,10 +14,11 @@ import {
   type ExpectedVersion,
   GenesisHash,
   keyFingerprint,
-  type NewEvent,
   Origin,
   type RecordedEvent,
   sameContent,
+  StreamRepeatedInAppend,
+  type StreamWrite,
   VersionConflict
 } from "@registrar/domain"
 import { Deferred, Effect, FiberId, Layer } from "effect"
@@ -73,89 +74,104 @@ export const makeWith = (options: MemoryEventStoreOptions) =>
     let lastTransaction = 0
     let wake = Deferred.unsafeMake<void>(FiberId.none)
 
-    const retried = (streamId: string, events: ReadonlyArray<NewEvent>): AppendResult | EventIdReused | undefined => {
-      const firstStored = events.map((event) => byId.get(event.eventId)).find((stored) => stored !== undefined)
-      if (firstStored === undefined) return undefined
-      const stored = events.map((event) => byId.get(event.eventId))
-      const sameBatch = stored.every(
-        (event, index) =>
-          event !== undefined &&
-          event.streamId === streamId &&
-          event.transactionId === firstStored.transactionId &&
-          sameContent(event, events[index]!)
-      )
-      if (!sameBatch) {
-        const clash = events.find((event, index) => {
-          const previous = stored[index]
-          return previous !== undefined && !(previous.streamId === streamId && sameContent(previous, event))
-        })
-        return new EventIdReused({ eventId: (clash ?? events[0]!).eventId, streamId })
-      }
-      const last = stored[stored.length - 1]!
-      return {
-        streamId,
-        nextExpectedVersion: last.streamPosition,
-        globalPositions: stored.map((event) => event!.globalPosition),
-        checkpoint: { transactionId: last.transactionId, globalPosition: last.globalPosition }
-      }
-    }
-
-    const append: EventStoreShape["append"] = (streamId, events, expected) =>
-      Effect.suspend((): ReturnType<EventStoreShape["append"]> => {
-        if (events.length > 0) {
-          const ids = new Set<string>()
-          const repeated = events.find((event) => ids.size === ids.add(event.eventId).size)
-          if (repeated !== undefined) return Effect.fail(new EventIdReused({ eventId: repeated.eventId, streamId }))
-          const retry = retried(streamId, events)
-          if (retry instanceof EventIdReused) return Effect.fail(retry)
-          if (retry !== undefined) return Effect.succeed(retry)
-        }
-        const stream = streams.get(streamId) ?? { version: 0, events: [] }
-        if (!matchesExpected(expected, stream.version)) {
-          return Effect.fail(new VersionConflict({ streamId, expected, actual: stream.version }))
-        }
-        if (events.length === 0) {
-          return Effect.succeed({
+    const resultOf = (streamId: string, stored: ReadonlyArray<RecordedEvent>): AppendResult => {
+      const last = stored[stored.length - 1]
+      return last === undefined
+        ? {
             streamId,
-            nextExpectedVersion: stream.version,
+            nextExpectedVersion: streams.get(streamId)?.version ?? 0,
             globalPositions: [],
             checkpoint: Origin
-          })
-        }
-        const transactionId = ++lastTransaction
-        let previousHash = stream.events[stream.events.length - 1]?.hash ?? GenesisHash
-        const recorded = events.map((event, index): RecordedEvent => {
-          const streamPosition = stream.version + index + 1
-          const hash = hashOf(previousHash, streamId, streamPosition, contentDigest(event))
-          previousHash = hash
-          return {
-            ...event,
-            streamId,
-            streamPosition,
-            globalPosition: (log[log.length - 1]?.globalPosition ?? 0) + index + 1,
-            transactionId,
-            hash
           }
-        })
-        for (const event of recorded) {
-          log.push(event)
-          stream.events.push(event)
-          byId.set(event.eventId, event)
+        : {
+            streamId,
+            nextExpectedVersion: last.streamPosition,
+            globalPositions: stored.map((event) => event.globalPosition),
+            checkpoint: { transactionId: last.transactionId, globalPosition: last.globalPosition }
+          }
+    }
+
+    /**
+     * Whether `writes` were stored before: undefined when none of their events were, their original results when all
+     * were, by one earlier append with the same content on the same streams, and EventIdReused otherwise.
+     */
+    const retried = (writes: ReadonlyArray<StreamWrite>): ReadonlyArray<AppendResult> | EventIdReused | undefined => {
+      const pairs = writes.flatMap((write) =>
+        write.events.map((event) => ({ write, event, stored: byId.get(event.eventId) }))
+      )
+      const first = pairs.find((pair) => pair.stored !== undefined)?.stored
+      if (first === undefined) return undefined
+      const matches = (pair: (typeof pairs)[number]) =>
+        pair.stored !== undefined &&
+        pair.stored.streamId === pair.write.streamId &&
+        sameContent(pair.stored, pair.event)
+      if (pairs.every((pair) => matches(pair) && pair.stored!.transactionId === first.transactionId)) {
+        return writes.map((write) =>
+          resultOf(
+            write.streamId,
+            write.events.map((event) => byId.get(event.eventId)!)
+          )
+        )
+      }
+      const clash = pairs.find((pair) => pair.stored !== undefined && !matches(pair)) ?? pairs[0]!
+      return new EventIdReused({ eventId: clash.event.eventId, streamId: clash.write.streamId })
+    }
+
+    /** Every append, single or multi-stream, as one synchronous step: checked in full before anything is written. */
+    const appendMany: EventStoreShape["appendMany"] = (writes) =>
+      Effect.suspend((): ReturnType<EventStoreShape["appendMany"]> => {
+        const streamIds = new Set<string>()
+        const repeatedStream = writes.find((write) => streamIds.size === streamIds.add(write.streamId).size)
+        if (repeatedStream !== undefined) {
+          return Effect.fail(new StreamRepeatedInAppend({ streamId: repeatedStream.streamId }))
         }
-        stream.version += recorded.length
-        streams.set(streamId, stream)
-        const last = recorded[recorded.length - 1]!
+        const ids = new Set<string>()
+        for (const write of writes) {
+          const repeated = write.events.find((event) => ids.size === ids.add(event.eventId).size)
+          if (repeated !== undefined) {
+            return Effect.fail(new EventIdReused({ eventId: repeated.eventId, streamId: write.streamId }))
+          }
+        }
+        const retry = retried(writes)
+        if (retry instanceof EventIdReused) return Effect.fail(retry)
+        if (retry !== undefined) return Effect.succeed(retry)
+        for (const { streamId, expected } of writes) {
+          const actual = streams.get(streamId)?.version ?? 0
+          if (!matchesExpected(expected, actual))
+            return Effect.fail(new VersionConflict({ streamId, expected, actual }))
+        }
+        if (ids.size === 0) return Effect.succeed(writes.map((write) => resultOf(write.streamId, [])))
+        const transactionId = ++lastTransaction
+        let globalPosition = log[log.length - 1]?.globalPosition ?? 0
+        const results = writes.map(({ streamId, events }) => {
+          const stream = streams.get(streamId) ?? { version: 0, events: [] }
+          let previousHash = stream.events[stream.events.length - 1]?.hash ?? GenesisHash
+          const recorded = events.map((event, index): RecordedEvent => {
+            const streamPosition = stream.version + index + 1
+            const hash = hashOf(previousHash, streamId, streamPosition, contentDigest(event))
+            previousHash = hash
+            globalPosition += 1
+            return { ...event, streamId, streamPosition, globalPosition, transactionId, hash }
+          })
+          for (const event of recorded) {
+            log.push(event)
+            stream.events.push(event)
+            byId.set(event.eventId, event)
+          }
+          stream.version += recorded.length
+          if (stream.version > 0) streams.set(streamId, stream)
+          return resultOf(streamId, recorded)
+        })
         const signal = wake
         wake = Deferred.unsafeMake<void>(FiberId.none)
-        return Deferred.succeed(signal, undefined).pipe(
-          Effect.as({
-            streamId,
-            nextExpectedVersion: stream.version,
-            globalPositions: recorded.map((event) => event.globalPosition),
-            checkpoint: { transactionId, globalPosition: last.globalPosition }
-          })
-        )
+        return Deferred.succeed(signal, undefined).pipe(Effect.as(results))
       })
+
+    const append: EventStoreShape["append"] = (streamId, events, expected) =>
+      Effect.map(
+        Effect.catchTag(appendMany([{ streamId, events, expected }]), "StreamRepeatedInAppend", Effect.die),
+        (results) => results[0]!
+      )
 
     const readStream: EventStoreShape["readStream"] = (streamId, options) =>
       Effect.sync(() => {
@@ -179,6 +195,7 @@ export const makeWith = (options: MemoryEventStoreOptions) =>
 
     const store: EventStoreShape = {
       append,
+      appendMany,
       readStream,
       streamVersion: (streamId) => Effect.sync(() => streams.get(streamId)?.version ?? 0),
       readAll,

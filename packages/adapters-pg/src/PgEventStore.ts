@@ -1,6 +1,7 @@
 /**
  * The PostgreSQL EventStore (server or PGlite, same SQL). An append is one statement (see `append_events`), or
- * shares one with the appends that wait for it under load (see `AppendGroups`); the global feed is read in `(transaction_id, global_position)` order and only below the oldest transaction
+ * shares one with the appends that wait for it under load (see `AppendGroups`); a multi-stream append is one
+ * statement of its own (see `AppendMany`); the global feed is read in `(transaction_id, global_position)` order and only below the oldest transaction
  * still running, so an event that commits late is never skipped and never delivered twice.
  *
  * That horizon is the oldest writing transaction of the whole cluster, so any writer (of any schema or database)
@@ -18,6 +19,7 @@ import {
 } from "@registrar/domain"
 import { Effect, Either } from "effect"
 import { prepare } from "./internal/Append.js"
+import { appendManyOn } from "./internal/AppendMany.js"
 import * as AppendGroups from "./internal/AppendGroups.js"
 import { chainKeyParameter } from "./internal/ChainKeySql.js"
 import type { Database } from "./internal/Database.js"
@@ -115,6 +117,12 @@ export const make = (database: Database, options: EventStoreOptions = {}): Event
         Effect.catchTag("SqlFailure", (failure) => Effect.fail(toUnavailable("append")(failure))),
         Effect.tap(({ wrote }) => (wrote ? database.announceAppend : Effect.void)),
         Effect.map(({ result }) => result)
+      ),
+    appendMany: (writes) =>
+      appendManyOn(driver, s, writes, chainKeyParam).pipe(
+        Effect.catchTag("SqlFailure", (failure) => Effect.fail(toUnavailable("appendMany")(failure))),
+        Effect.tap(({ wrote }) => (wrote ? database.announceAppend : Effect.void)),
+        Effect.map(({ results }) => results)
       ),
     readStream: (streamId, options) =>
       driver.query(readStreamSql, [streamId, options?.after ?? 0]).pipe(

@@ -1,7 +1,7 @@
 /**
- * The EventStore port: append-only streams with optimistic concurrency, a global feed ordered for safe catch-up,
- * and tamper-evident hash chains. Every adapter (memory, PostgreSQL, PGlite) passes the same conformance suite
- * (`@registrar/domain/testing`).
+ * The EventStore port: append-only streams with optimistic concurrency, atomic appends over one stream or several
+ * (`appendMany`), a global feed ordered for safe catch-up, and tamper-evident hash chains. Every adapter (memory,
+ * PostgreSQL, PGlite) passes the same conformance suite (`@registrar/domain/testing`).
  */
 import { Context, type Effect, Schema } from "effect"
 import type { ChainKeying } from "./ChainKey.js"
@@ -108,6 +108,15 @@ export class EventIdReused extends Schema.TaggedError<EventIdReused>()("EventIdR
   }
 }
 
+/** A multi-stream append named one stream twice; each stream takes one write with one expected version. */
+export class StreamRepeatedInAppend extends Schema.TaggedError<StreamRepeatedInAppend>()("StreamRepeatedInAppend", {
+  streamId: Schema.String
+}) {
+  override get message(): string {
+    return `Stream "${this.streamId}" appears more than once in one multi-stream append; put all of its events in one write with one expected version. Nothing was written.`
+  }
+}
+
 /** The store could not be reached or failed; nothing was written. */
 export class StoreUnavailable extends Schema.TaggedError<StoreUnavailable>()("StoreUnavailable", {
   operation: Schema.String,
@@ -116,6 +125,14 @@ export class StoreUnavailable extends Schema.TaggedError<StoreUnavailable>()("St
   override get message(): string {
     return `The event store failed during ${this.operation}: ${this.detail}. Nothing was written; check the database and retry.`
   }
+}
+
+/** One stream's part of a multi-stream append ({@link EventStoreShape.appendMany}). */
+export interface StreamWrite {
+  readonly streamId: string
+  /** The events to append; none makes the write a guard that only checks `expected`. */
+  readonly events: ReadonlyArray<NewEvent>
+  readonly expected: ExpectedVersion
 }
 
 /** Options for reading a stream. */
@@ -144,6 +161,25 @@ export interface EventStoreShape {
     events: ReadonlyArray<NewEvent>,
     expected: ExpectedVersion
   ) => Effect.Effect<AppendResult, VersionConflict | EventIdReused | StoreUnavailable>
+  /**
+   * Appends to several streams in one transaction: all writes commit or none does. Each write is checked against its
+   * own expected version (the first conflict, in the order given, fails the whole call and consumes no global
+   * position); a write without events is a guard: it only checks its stream's version, which then holds until the
+   * others commit. Streams are written in the order given, each chained as by `append`, and the feed shows the whole
+   * append or none of it. Returns one result per write, in order; an empty list of writes writes nothing.
+   *
+   * Idempotent by event id as a whole: a retry of a committed call (the same events on the same streams) returns
+   * the original results (a guard answers with its stream's current version, unchecked) and writes nothing; a call
+   * that matches stored events only in part, or repeats an event id, is rejected with EventIdReused. A stream named
+   * twice is rejected with StreamRepeatedInAppend. Concurrent calls over overlapping streams serialise and never
+   * deadlock.
+   */
+  readonly appendMany: (
+    writes: ReadonlyArray<StreamWrite>
+  ) => Effect.Effect<
+    ReadonlyArray<AppendResult>,
+    VersionConflict | EventIdReused | StreamRepeatedInAppend | StoreUnavailable
+  >
   /** The events of one stream in order (empty when the stream does not exist). */
   readonly readStream: (
     streamId: string,

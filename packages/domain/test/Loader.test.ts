@@ -23,27 +23,37 @@ const makeStore = () => {
     (expected === "no_stream" && actual === 0) ||
     (expected === "stream_exists" && actual > 0) ||
     expected === actual
+  const append: EventStoreShape["append"] = (streamId, events, expected) =>
+    Effect.suspend(() => {
+      const actual = versionOf(streamId)
+      if (!satisfies(expected, actual)) return Effect.fail(new VersionConflict({ streamId, expected, actual }))
+      const stream = streams.get(streamId) ?? []
+      const recorded = events.map((event, index) => ({
+        ...event,
+        streamId,
+        streamPosition: actual + index + 1,
+        globalPosition: ++globalPosition,
+        transactionId: globalPosition,
+        hash: ""
+      }))
+      streams.set(streamId, [...stream, ...recorded])
+      return Effect.succeed({
+        streamId,
+        nextExpectedVersion: actual + events.length,
+        globalPositions: recorded.map((event) => event.globalPosition),
+        checkpoint: Origin
+      })
+    })
   const store: EventStoreShape = {
-    append: (streamId, events, expected) =>
+    append,
+    // All or nothing: every write's version is checked before any is appended (a write without events only checks).
+    appendMany: (writes) =>
       Effect.suspend(() => {
-        const actual = versionOf(streamId)
-        if (!satisfies(expected, actual)) return Effect.fail(new VersionConflict({ streamId, expected, actual }))
-        const stream = streams.get(streamId) ?? []
-        const recorded = events.map((event, index) => ({
-          ...event,
-          streamId,
-          streamPosition: actual + index + 1,
-          globalPosition: ++globalPosition,
-          transactionId: globalPosition,
-          hash: ""
-        }))
-        streams.set(streamId, [...stream, ...recorded])
-        return Effect.succeed({
-          streamId,
-          nextExpectedVersion: actual + events.length,
-          globalPositions: recorded.map((event) => event.globalPosition),
-          checkpoint: Origin
-        })
+        for (const { streamId, expected } of writes) {
+          const actual = versionOf(streamId)
+          if (!satisfies(expected, actual)) return Effect.fail(new VersionConflict({ streamId, expected, actual }))
+        }
+        return Effect.forEach(writes, ({ streamId, events, expected }) => append(streamId, events, expected))
       }),
     readStream: (streamId, options) =>
       Effect.sync(() => (streams.get(streamId) ?? []).filter((event) => event.streamPosition > (options?.after ?? 0))),

@@ -5,7 +5,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, type Scope } from "effect"
 import {
-  compareCheckpoints,
   type EventStoreShape,
   type ExpectedVersion,
   type NewEvent,
@@ -13,6 +12,8 @@ import {
   type RecordedEvent,
   verifyStore
 } from "../src/index.js"
+import { appendManyConformance } from "./AppendManyConformance.js"
+import { events, newEvent, readEverything, uuid } from "./internal/TestEvents.js"
 
 /** A fresh store under test, and a way to tamper with its stored rows as an attacker would. */
 export interface ConformanceSubject {
@@ -23,45 +24,8 @@ export interface ConformanceSubject {
   readonly deleteEvent: (eventId: string) => Effect.Effect<void, unknown>
 }
 
-let counter = 0
-const uuid = (): string => {
-  counter += 1
-  const random = Math.floor(Math.random() * 0xffffffff)
-    .toString(16)
-    .padStart(8, "0")
-  return `${random}-0000-4000-8000-${counter.toString(16).padStart(12, "0")}`
-}
-
 /** A new event with a fresh id. */
-export const newEvent = (type = "Tested", data: NewEvent["data"] = {}): NewEvent => ({
-  eventId: uuid(),
-  type,
-  schemaVersion: 1,
-  data,
-  metadata: { actor: "tester", recordedAt: "2026-01-01T00:00:00.000Z" }
-})
-
-const events = (count: number, type = "Tested") =>
-  Array.from({ length: count }, (_, index) => newEvent(type, { index }))
-
-/** Every event up to the store's head, in pages of 7 (waiting for events the feed still holds back). */
-const readEverything = (store: EventStoreShape) =>
-  Effect.gen(function* () {
-    const head = yield* store.head
-    const all: Array<RecordedEvent> = []
-    let after = Origin
-    while (compareCheckpoints(after, head) < 0) {
-      const batch = yield* store.readAll({ after, limit: 7 })
-      if (batch.length === 0) {
-        yield* store.waitForAppends(50)
-        continue
-      }
-      all.push(...batch)
-      const last = batch[batch.length - 1]!
-      after = { transactionId: last.transactionId, globalPosition: last.globalPosition }
-    }
-    return all
-  })
+export { newEvent }
 
 type StreamState = "absent" | "at N" | "not at N"
 const N = 2
@@ -389,5 +353,7 @@ export const eventStoreConformance = (
         })
       )
     })
+
+    appendManyConformance(makeSubject)
   })
 }

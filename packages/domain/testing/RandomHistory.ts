@@ -50,6 +50,7 @@ export const makeRecorder = (start = Date.UTC(2025, 0, 1)) => {
 /** An EventStore that only serves the global feed of `events` (which may grow); other operations are not used. */
 export const feedOnly = (events: ReadonlyArray<RecordedEvent>): EventStoreShape => ({
   append: () => Effect.dieMessage("feedOnly: append is not used"),
+  appendMany: () => Effect.dieMessage("feedOnly: appendMany is not used"),
   readStream: () => Effect.dieMessage("feedOnly: readStream is not used"),
   streamVersion: () => Effect.dieMessage("feedOnly: streamVersion is not used"),
   readAll: ({ after, limit }) =>

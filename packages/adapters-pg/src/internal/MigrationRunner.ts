@@ -10,6 +10,7 @@ import {
   appendFunctionPlanningIdProbe,
   appendFunctionSkippingIdempotencyCheck,
   appendGroupFunction,
+  appendManyFunction,
   eventStoreTables,
   keyedChain,
   readModelIndexedFields,
@@ -39,6 +40,7 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 6, name: "group append function", sql: appendGroupFunction },
   { version: 7, name: "read model rows: index only the indexed fields", sql: readModelIndexedFields },
   { version: 8, name: "append function: plan the event-id probe on every call", sql: appendFunctionPlanningIdProbe },
+  { version: 9, name: "multi-stream append function", sql: appendManyFunction },
   {
     version: 10,
     name: "keyed chains: chain_hash, chain_settings, append function reading the chain key",

@@ -303,3 +303,124 @@ AS $chain$
 $chain$;
 ${append}`
 }
+
+/**
+ * Multi-stream appends: several streams written in one statement and one transaction, all or nothing. Every stream's
+ * lock is taken first in the global order of `append_group` (exclusive for a stream written, shared for a guard,
+ * i.e. a write without events), so multi-stream appends and groups never deadlock and a guarded stream cannot move
+ * until the commit. Then, before anything assigns a transaction id or a global position: the whole batch's
+ * idempotency (a retry answers every write's original outcome; a partial match is `reused`) and every expected
+ * version (the first conflict answers for all). Each stream is then written by `append_events`, so its hash chain
+ * is computed in that one place only.
+ */
+export const appendManyFunction = (s: string): string => `
+CREATE FUNCTION ${s}.append_many(p_writes jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql
+AS $many$
+DECLARE
+  v_key bigint;
+  v_writes boolean;
+  v_ids text[];
+  v_known boolean;
+  v_all_same boolean;
+  v_transactions bigint;
+  v_clash_event text;
+  v_clash_stream text;
+  v_write jsonb;
+  v_index integer := 0;
+  v_version bigint;
+  v_expected text;
+  v_outcome jsonb;
+  v_outcomes jsonb := '[]'::jsonb;
+  v_wrote boolean := false;
+BEGIN
+  FOR v_key, v_writes IN
+    SELECT hashtextextended(w.value->>'streamId', 0), bool_or(jsonb_array_length(w.value->'events') > 0)
+      FROM jsonb_array_elements(p_writes) AS w(value)
+     GROUP BY 1 ORDER BY 1
+  LOOP
+    IF v_writes THEN
+      PERFORM pg_advisory_xact_lock(v_key);
+    ELSE
+      PERFORM pg_advisory_xact_lock_shared(v_key);
+    END IF;
+  END LOOP;
+
+  v_ids := ARRAY(SELECT x.value->>'eventId'
+                   FROM jsonb_array_elements(p_writes) AS w(value), jsonb_array_elements(w.value->'events') AS x(value));
+  IF cardinality(v_ids) > 0 THEN
+    EXECUTE 'SELECT EXISTS (SELECT 1 FROM ${s}.events AS e WHERE e.event_id = ANY ($1))' INTO v_known USING v_ids;
+    IF v_known THEN
+      SELECT coalesce(bool_and(e.event_id IS NOT NULL AND e.stream_id = n.stream_id AND e.content_digest = n.digest), false),
+             count(DISTINCT e.transaction_id),
+             (array_agg(n.event_id ORDER BY n.w, n.x) FILTER (
+                WHERE e.event_id IS NOT NULL AND NOT (e.stream_id = n.stream_id AND e.content_digest = n.digest)))[1],
+             (array_agg(n.stream_id ORDER BY n.w, n.x) FILTER (
+                WHERE e.event_id IS NOT NULL AND NOT (e.stream_id = n.stream_id AND e.content_digest = n.digest)))[1]
+        INTO v_all_same, v_transactions, v_clash_event, v_clash_stream
+        FROM (SELECT w.value->>'streamId' AS stream_id, x.value->>'eventId' AS event_id, x.value->>'digest' AS digest,
+                     w.ordinality AS w, x.ordinality AS x
+                FROM jsonb_array_elements(p_writes) WITH ORDINALITY AS w(value, ordinality),
+                     jsonb_array_elements(w.value->'events') WITH ORDINALITY AS x(value, ordinality)) AS n
+        LEFT JOIN ${s}.events AS e ON e.event_id = n.event_id;
+      IF NOT (v_all_same AND v_transactions = 1) THEN
+        RETURN jsonb_build_object('status', 'reused', 'eventId', coalesce(v_clash_event, v_ids[1]),
+          'streamId', coalesce(v_clash_stream, p_writes->0->>'streamId'));
+      END IF;
+      FOR v_write IN SELECT w.value FROM jsonb_array_elements(p_writes) WITH ORDINALITY AS w(value, n) ORDER BY w.n LOOP
+        IF jsonb_array_length(v_write->'events') = 0 THEN
+          SELECT coalesce(max(version), 0) INTO v_version FROM ${s}.streams WHERE stream_id = v_write->>'streamId';
+          v_outcome := jsonb_build_object('status', 'retried', 'version', v_version, 'positions', '[]'::jsonb,
+            'transactionId', '0');
+        ELSE
+          SELECT jsonb_build_object('status', 'retried', 'version', max(e.stream_position),
+                   'positions', jsonb_agg(e.global_position ORDER BY e.stream_position),
+                   'transactionId', min(e.transaction_id::text))
+            INTO v_outcome
+            FROM ${s}.events AS e
+           WHERE e.event_id = ANY (ARRAY(SELECT x.value->>'eventId' FROM jsonb_array_elements(v_write->'events') AS x(value)));
+        END IF;
+        v_outcomes := v_outcomes || jsonb_build_array(v_outcome);
+      END LOOP;
+      RETURN jsonb_build_object('status', 'retried', 'outcomes', v_outcomes);
+    END IF;
+  END IF;
+
+  FOR v_write IN SELECT w.value FROM jsonb_array_elements(p_writes) WITH ORDINALITY AS w(value, n) ORDER BY w.n LOOP
+    v_expected := v_write->>'expected';
+    SELECT coalesce(max(version), 0) INTO v_version FROM ${s}.streams WHERE stream_id = v_write->>'streamId';
+    IF NOT (v_expected = 'any'
+            OR (v_expected = 'no_stream' AND v_version = 0)
+            OR (v_expected = 'stream_exists' AND v_version > 0)
+            OR (v_expected ~ '^[0-9]{1,18}$' AND v_version = v_expected::bigint)) THEN
+      RETURN jsonb_build_object('status', 'conflict', 'index', v_index, 'actual', v_version);
+    END IF;
+    v_index := v_index + 1;
+  END LOOP;
+
+  v_index := 0;
+  FOR v_write IN SELECT w.value FROM jsonb_array_elements(p_writes) WITH ORDINALITY AS w(value, n) ORDER BY w.n LOOP
+    IF jsonb_array_length(v_write->'events') = 0 THEN
+      SELECT coalesce(max(version), 0) INTO v_version FROM ${s}.streams WHERE stream_id = v_write->>'streamId';
+      v_outcome := jsonb_build_object('status', 'appended', 'version', v_version, 'positions', '[]'::jsonb,
+        'transactionId', '0');
+    ELSE
+      v_outcome := ${s}.append_events(v_write->>'streamId', v_write->>'expected', v_write->'events');
+      -- A refusal that does not depend on the stream (e.g. the chain key, migration 10) comes from the first
+      -- stream written, before anything is: it answers for the whole call.
+      IF v_outcome->>'status' IS DISTINCT FROM 'appended' AND NOT v_wrote THEN
+        RETURN jsonb_build_object('status', 'refused', 'index', v_index, 'outcome', v_outcome);
+      END IF;
+      IF v_outcome->>'status' IS DISTINCT FROM 'appended' THEN
+        RAISE EXCEPTION 'stream % changed under its lock', v_write->>'streamId' USING ERRCODE = 'serialization_failure';
+      END IF;
+    END IF;
+    v_wrote := v_wrote OR jsonb_array_length(v_write->'events') > 0;
+    v_index := v_index + 1;
+    v_outcomes := v_outcomes || jsonb_build_array(v_outcome);
+  END LOOP;
+  RETURN jsonb_build_object('status', 'appended', 'outcomes', v_outcomes);
+END
+$many$;
+`

@@ -4,7 +4,7 @@ import type { Action } from "../Access.js"
 import * as Artifact from "../Artifact.js"
 import * as Collection from "../Collection.js"
 import { ArtifactVersionDeleted, ArtifactVersionNotFound, EntityNotFound, EntityNotWritable } from "../Errors.js"
-import { aggregate, changeOf, execute, load, loadCollection } from "../internal/Loader.js"
+import { aggregate, changeOf, execute, guardOf, load, loadCollection, type StreamChange } from "../internal/Loader.js"
 import {
   InvalidName,
   validateArtifactName,
@@ -18,6 +18,7 @@ import {
   isRegistryProject
 } from "../Names.js"
 import { fullName, parseAnyRef, sourceVersionKey, type VersionSelector } from "../Paths.js"
+import * as Registry from "../Registry.js"
 import { envelope, idempotent, loadEntity, type Request } from "./Context.js"
 import { loadRegistry, locateVersion, type PathDefaults } from "./Locate.js"
 
@@ -322,10 +323,18 @@ export const deleteArtifactVersion = (deps: Dependencies, input: DeleteArtifactV
       })
       const key = sourceVersionKey(entity, project, name, version.index)
       const protectedLinks: Array<{ linkedVersion: string; alias: string }> = []
+      // The delete commits only while every registry and collection read here is unchanged (no alias protected since).
+      const guards = new Map<string, StreamChange>()
       for (const link of yield* deps.linksOfSource(key).pipe(Effect.orElseSucceed(() => []))) {
         const registry = yield* loadRegistry(link.organization, link.registry)
+        // The registry as found by name now (it may have been renamed since the link was recorded); none when the
+        // name is free (a fresh id, no stream to guard).
+        const registryStream = Registry.streamIdOf(registry.id)
+        if (!registry.bindName) guards.set(registryStream, guardOf(registryStream, registry))
         if (registry.state._tag !== "Active") continue
         const collection = yield* loadCollection(link.collectionId)
+        const collectionStream = Collection.streamId(link.collectionId)
+        guards.set(collectionStream, guardOf(collectionStream, collection))
         const linkedIndex = HashMap.get(collection.state.bySource, key)
         if (Option.isNone(linkedIndex)) continue
         const info = [...registry.state.collections.values()].find((c) => c.id === link.collectionId)
@@ -343,6 +352,6 @@ export const deleteArtifactVersion = (deps: Dependencies, input: DeleteArtifactV
         loaded.state
       )
       const change = changeOf(artifactSpec, Artifact.streamId(entity, project, name), loaded, events)
-      return { changes: [change], result: { reference: key, deleted: events.length > 0 } }
+      return { changes: [change, ...guards.values()], result: { reference: key, deleted: events.length > 0 } }
     })
   )

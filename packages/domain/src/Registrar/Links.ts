@@ -6,7 +6,7 @@ import { Effect, Option } from "effect"
 import { effectiveRole, type RegistryRole } from "../Access.js"
 import * as Collection from "../Collection.js"
 import { CannotUnlinkSource, LinkedVersionNotFound, PersonalEntityCannotLink } from "../Errors.js"
-import { changeOf, collectionChange, execute, loadCollection } from "../internal/Loader.js"
+import { changeOf, collectionChange, execute, guardOf, loadCollection } from "../internal/Loader.js"
 import { randomUuid } from "../internal/Uuid.js"
 import { validateUserAlias } from "../Names.js"
 import {
@@ -117,8 +117,12 @@ const decideLink = (deps: Dependencies, input: Link, target: RegistryPath, alias
       loaded.state
     )
     const linked = collectionChange(info.id, loaded, events)
-    const created =
-      existing === undefined ? [yield* createCollectionOnFirstLink(authorized, target.registry, info)] : []
+    // The registry's new collection (if any) and its first link commit together, and a link into an existing
+    // collection commits only while the registry is as it was read (roles, protected aliases, the collection kept).
+    const registryChange =
+      existing === undefined
+        ? yield* createCollectionOnFirstLink(authorized, target.registry, info)
+        : registryGuard(authorized)
 
     const newVersion = events.find((event) => event._tag === "ArtifactLinked")
     const index = yield* Option.match(
@@ -139,7 +143,7 @@ const decideLink = (deps: Dependencies, input: Link, target: RegistryPath, alias
       source: source.reference,
       created: newVersion !== undefined
     }
-    return { changes: [...created, linked], result }
+    return { changes: [registryChange, linked], result }
   })
 
 /** The registry's change that creates a collection implicitly, on the first link into it (rule 4). */
@@ -168,6 +172,10 @@ const createCollectionOnFirstLink = (authorized: Authorized, registry: string, i
         events
       )
   )
+
+/** A change that holds the registry at the version it was authorized against, appending nothing. */
+const registryGuard = (authorized: Authorized) =>
+  guardOf(Registry.streamIdOf(authorized.registryId), { version: authorized.version })
 
 /** What an unlink or an alias change did to a linked version. */
 export interface LinkedVersionChange {
@@ -211,7 +219,8 @@ const changeLinked = (
         changed: events.length > 0,
         role: Option.getOrNull(effectiveRole(located.authorized.registry, located.authorized.actor))
       }
-      return { changes: [change], result }
+      // Commits only while the registry is as it was read: the actor's role and the protected aliases still hold.
+      return { changes: [registryGuard(located.authorized), change], result }
     })
   )
 

@@ -38,17 +38,31 @@ export const createOrganization = (input: CreateOrganization) =>
     Effect.gen(function* () {
       const organization = yield* validateEntityName(input.organization)
       yield* validateDisplayName(input.displayName)
-      yield* decideOn(Entity.displayNameStreamId(input.displayName), input, () => ({
-        _tag: "ReserveDisplayName",
-        displayName: input.displayName,
-        organization
-      }))
-      const created = yield* decideAndAppend(organization, input, () => ({
-        _tag: "CreateOrganization",
-        organization,
-        displayName: input.displayName,
-        actor: input.actor
-      }))
+      // The display name's reservation and the organization are one decision: they commit together, or neither does.
+      const created = yield* execute(
+        envelope(input),
+        Effect.gen(function* () {
+          const nameStream = Entity.displayNameStreamId(input.displayName)
+          const name = yield* load(entitySpec, nameStream)
+          const reserved = yield* Entity.decide(
+            { _tag: "ReserveDisplayName", displayName: input.displayName, organization },
+            name.state
+          )
+          const entityStream = Entity.streamId(organization)
+          const entity = yield* load(entitySpec, entityStream)
+          const events = yield* Entity.decide(
+            { _tag: "CreateOrganization", organization, displayName: input.displayName, actor: input.actor },
+            entity.state
+          )
+          return {
+            changes: [
+              changeOf(entitySpec, nameStream, name, reserved),
+              changeOf(entitySpec, entityStream, entity, events)
+            ],
+            result: events.length > 0
+          }
+        })
+      )
       return { organization, displayName: input.displayName, created }
     })
   )

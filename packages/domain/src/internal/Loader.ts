@@ -3,7 +3,7 @@
  * which can hold 100,000 links, are also kept in an in-process cache and in snapshots, so a load reads only the
  * events written since.
  */
-import { Context, Duration, Effect, Either, HashMap, Option, Schedule, Schema } from "effect"
+import { Array as Arr, Context, Duration, Effect, Either, HashMap, Option, Schedule, Schema } from "effect"
 import * as Collection from "../Collection.js"
 import { ConflictRetriesExhausted } from "../Errors.js"
 import type { DomainEvent } from "../Events.js"
@@ -133,27 +133,17 @@ export interface Envelope {
 }
 
 /**
- * Appends decided events at the loaded version. Event ids are random, or derived from the idempotency key, the
- * stream and the version when a key is given, so a retried command writes the same ids.
+ * Makes stored events of decided ones. Event ids are random, or derived from the idempotency key, the stream and
+ * the version when a key is given, so a retried command writes the same ids.
  */
-const append = (
-  streamId: string,
-  version: number,
-  events: ReadonlyArray<DomainEvent>,
-  envelope: Envelope
-): Effect.Effect<number, VersionConflict | StoreUnavailable | EventIdReused, EventStore> =>
-  Effect.gen(function* () {
-    if (events.length === 0) return version
-    const store = yield* EventStore
-    const key = envelope.metadata.idempotencyKey
-    const eventId = (index: number) =>
-      key === undefined ? randomUuid : Effect.succeed(uuidFromText(`${key}\n${streamId}\n${version + index + 1}`))
-    const newEvents = yield* Effect.forEach(events, (event, index) =>
-      Effect.map(eventId(index), (id) => Events.toNewEvent(event, id, envelope.metadata))
-    )
-    const result = yield* store.append(streamId, newEvents, expectedAfter(version))
-    return result.nextExpectedVersion
-  })
+const newEvents = (streamId: string, version: number, events: ReadonlyArray<DomainEvent>, envelope: Envelope) => {
+  const key = envelope.metadata.idempotencyKey
+  const eventId = (index: number) =>
+    key === undefined ? randomUuid : Effect.succeed(uuidFromText(`${key}\n${streamId}\n${version + index + 1}`))
+  return Effect.forEach(events, (event, index) =>
+    Effect.map(eventId(index), (id) => Events.toNewEvent(event, id, envelope.metadata))
+  )
+}
 
 // ---- load, decide, append, retry ---------------------------------------------------------------------------------
 
@@ -162,6 +152,7 @@ export interface StreamChange {
   readonly streamId: string
   /** The version the decision saw; the append succeeds only if the stream is still there. */
   readonly version: number
+  /** None makes the change a guard: the decision's other changes commit only while this stream is at `version`. */
   readonly events: ReadonlyArray<DomainEvent>
   /** Caches the state after the change once it was appended, so the next load starts from it. */
   readonly remember: (appendedVersion: number) => Effect.Effect<void>
@@ -172,7 +163,7 @@ export interface Changed<State> extends StreamChange {
   readonly state: State
 }
 
-/** The change `events`, decided on a loaded stream, make to it. */
+/** The change `events`, decided on a loaded stream, make to it; with no events, a guard on the loaded version. */
 export const changeOf = <Event extends DomainEvent, State>(
   spec: Aggregate<Event, State>,
   streamId: string,
@@ -193,11 +184,46 @@ export const changeOf = <Event extends DomainEvent, State>(
   }
 }
 
+/** A change that appends nothing and only holds a stream at the version a decision read it at. */
+export const guardOf = (streamId: string, loaded: { readonly version: number }): StreamChange => ({
+  streamId,
+  version: loaded.version,
+  events: [],
+  remember: () => Effect.void
+})
+
 /** What a command decided: the changes to append, in order, and the answer to return once they are appended. */
 export interface Decision<A> {
   readonly changes: ReadonlyArray<StreamChange>
   readonly result: A
 }
+
+/**
+ * Appends a decision's changes in one transaction (`EventStore.appendMany`): all commit or none does, and each
+ * stream must still be at the version the decision saw, guards included. Event ids are random, or derived from the
+ * idempotency key, the stream and the version when a key is given, so a retried command writes the same ids.
+ * Returns each change's new version, in order; writes nothing when no change has events.
+ */
+const appendChanges = (
+  changes: ReadonlyArray<StreamChange>,
+  envelope: Envelope
+): Effect.Effect<ReadonlyArray<number>, VersionConflict | StoreUnavailable | EventIdReused, EventStore> =>
+  Effect.gen(function* () {
+    if (changes.every((change) => change.events.length === 0)) return changes.map((change) => change.version)
+    const store = yield* EventStore
+    const writes = yield* Effect.forEach(changes, ({ streamId, version, events }) =>
+      Effect.map(newEvents(streamId, version, events, envelope), (stored) => ({
+        streamId,
+        events: stored,
+        expected: expectedAfter(version)
+      }))
+    )
+    const results = yield* store
+      .appendMany(writes)
+      // A decision names each stream once; a repeat is a bug in the handler, not something a caller can act on.
+      .pipe(Effect.catchTag("StreamRepeatedInAppend", (repeated) => Effect.die(repeated)))
+    return results.map((result) => result.nextExpectedVersion)
+  })
 
 /**
  * When to try again after losing an optimistic-concurrency race: up to 100 more times, each after a random pause
@@ -213,9 +239,10 @@ export const conflictRetries: Schedule.Schedule<unknown> = Schedule.linear("2 mi
 export type AppendFailure = ConflictRetriesExhausted | EventIdReused | StoreUnavailable
 
 /**
- * Runs a command: `decide` loads what it needs and returns its {@link Decision}; its changes are appended at the
- * versions it saw. When another writer got there first (a VersionConflict), everything is loaded and decided again
- * after a pause from `schedule`; when the schedule ends, the command fails with ConflictRetriesExhausted.
+ * Runs a command: `decide` loads what it needs and returns its {@link Decision}; its changes are appended together,
+ * in one transaction, each at the version it saw. When another writer got there first (a VersionConflict on any of
+ * them), nothing was written, and everything is loaded and decided again after a pause from `schedule`; when the
+ * schedule ends, the command fails with ConflictRetriesExhausted.
  */
 export const execute = <A, E, R>(
   envelope: Effect.Effect<Envelope>,
@@ -228,10 +255,10 @@ export const execute = <A, E, R>(
       attempts++
       const decision = yield* decide
       const metadata = yield* envelope
-      for (const change of decision.changes) {
-        const version = yield* append(change.streamId, change.version, change.events, metadata)
-        yield* change.remember(version)
-      }
+      const versions = yield* appendChanges(decision.changes, metadata)
+      yield* Effect.forEach(Arr.zip(decision.changes, versions), ([change, version]) => change.remember(version), {
+        discard: true
+      })
       return decision.result
     })
     return attempt.pipe(

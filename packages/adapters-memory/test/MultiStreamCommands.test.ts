@@ -1,0 +1,108 @@
+// Commands that write several streams commit once: a store that fails every write touching a collection stream
+// (as a process killed between two appends would leave it) must leave nothing half-written.
+import { describe, expect, it } from "@effect/vitest"
+import { EventStore, type EventStoreShape, Registrar, Registry, StoreUnavailable } from "@registrar/domain"
+import { Effect, Layer } from "effect"
+import * as MemoryStores from "../src/index.js"
+
+const sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+/** The memory stores, with a switch that makes every write to a `Collection-` stream fail before it commits. */
+const failingStores = Effect.gen(function* () {
+  const { store } = yield* MemoryStores.MemoryEventStore.make
+  let failing = false
+  const refuse = new StoreUnavailable({ operation: "append", detail: "the process was killed" })
+  const touchesCollection = (streamIds: ReadonlyArray<string>) =>
+    failing && streamIds.some((streamId) => streamId.startsWith("Collection-"))
+  const wrapped: EventStoreShape = {
+    ...store,
+    append: (streamId, events, expected) =>
+      touchesCollection([streamId]) ? Effect.fail(refuse) : store.append(streamId, events, expected),
+    appendMany: (writes) =>
+      touchesCollection(writes.map((write) => write.streamId)) ? Effect.fail(refuse) : store.appendMany(writes)
+  }
+  const layer = Registrar.layer().pipe(
+    Layer.provide(
+      Layer.mergeAll(
+        Layer.succeed(EventStore, wrapped),
+        MemoryStores.MemoryReadModelStore.layer,
+        MemoryStores.MemorySnapshotStore.layer
+      )
+    )
+  )
+  return { store, layer, fail: (on: boolean) => Effect.sync(() => (failing = on)) }
+})
+
+const world = Effect.gen(function* () {
+  const registrar = yield* Registrar
+  yield* registrar.createUser({ actor: "ada", user: "ada" })
+  yield* registrar.createOrganization({ actor: "ada", organization: "acme", displayName: "Acme" })
+  yield* registrar.createTeam({ actor: "ada", team: "vision", organization: "acme" })
+  yield* registrar.createRegistry({ actor: "ada", organization: "acme", registry: "Golden" })
+  const logged = yield* registrar.logArtifact({
+    actor: "ada",
+    entity: "vision",
+    project: "images",
+    name: "raw",
+    type: "dataset",
+    files: [{ path: "a.tar", sha256: sha, size: 4 }]
+  })
+  return { registrar, source: logged.reference }
+})
+
+describe("commands that write several streams", () => {
+  it.effect("a first link into a new collection that fails leaves no collection behind, and a retry links v0", () =>
+    Effect.gen(function* () {
+      const { store, layer, fail } = yield* failingStores
+      yield* Effect.gen(function* () {
+        const { registrar, source } = yield* world
+        yield* fail(true)
+        const failed = yield* Effect.either(
+          registrar.link({ actor: "ada", source, target: "wandb-registry-Golden/raw" })
+        )
+        expect(failed._tag).toBe("Left")
+        const registryEvents = yield* store.readStream(Registry.streamId("acme", "Golden"))
+        expect(registryEvents.map((event) => event.type)).toEqual(["RegistryCreated", "RoleGranted"])
+        yield* fail(false)
+        const linked = yield* registrar.link({ actor: "ada", source, target: "wandb-registry-Golden/raw" })
+        expect([linked.fullName, linked.created]).toEqual(["wandb-registry-Golden/raw:v0", true])
+      }).pipe(Effect.provide(layer))
+    })
+  )
+
+  it.effect("the collection's creation and its first link share one transaction", () =>
+    Effect.gen(function* () {
+      const { store, layer } = yield* failingStores
+      yield* Effect.gen(function* () {
+        const { registrar, source } = yield* world
+        yield* registrar.link({ actor: "ada", source, target: "wandb-registry-Golden/raw" })
+        const head = yield* store.head
+        const last = yield* store.readAll({
+          after: { transactionId: head.transactionId - 1, globalPosition: Number.MAX_SAFE_INTEGER },
+          limit: 10
+        })
+        expect(last.map((event) => event.type)).toEqual(["CollectionCreated", "ArtifactLinked"])
+      }).pipe(Effect.provide(layer))
+    })
+  )
+
+  it.effect("an organization and the reservation of its display name commit together", () =>
+    Effect.gen(function* () {
+      const { store, layer } = yield* failingStores
+      yield* Effect.gen(function* () {
+        const registrar = yield* Registrar
+        yield* registrar.createUser({ actor: "ada", user: "ada" })
+        yield* registrar.createOrganization({ actor: "ada", organization: "acme", displayName: "Acme" })
+        // A second organization with a name already taken must not reserve its display name either.
+        const taken = yield* Effect.either(
+          registrar.createOrganization({ actor: "ada", organization: "acme", displayName: "Acme Two" })
+        )
+        expect(taken._tag).toBe("Left")
+        expect(yield* store.streamVersion("OrganizationDisplayName-Acme Two")).toBe(0)
+        const reserved = yield* store.readStream("OrganizationDisplayName-Acme")
+        const created = yield* store.readStream("Entity-acme")
+        expect(reserved[0]?.transactionId).toBe(created[0]?.transactionId)
+      }).pipe(Effect.provide(layer))
+    })
+  )
+})
