@@ -203,8 +203,10 @@ export const bootstrap = (input: Bootstrap) =>
         ? yield* ApiKey.keyFromRandom(input.random)
         : { prefix: yield* ApiKey.prefixOf(input.key), key: input.key }
     const request: Request = { actor: admin }
+    if ((yield* load(ApiKey.instanceStreamId)).state._tag === "Bootstrapped") return Option.none<CreatedApiKey>()
+    // The admin first (creating an existing user changes nothing), so a bootstrap is never recorded without its admin.
+    yield* Organizations.createInstanceAdmin(admin)
     const events = yield* decideOn(ApiKey.instanceStreamId, request, () => ({ _tag: "Bootstrap", admin }))
     if (events.length === 0) return Option.none<CreatedApiKey>()
-    yield* Organizations.createUser({ actor: admin, user: admin })
     return Option.some(yield* issue(request, admin, "bootstrap", parts))
   })

@@ -28,6 +28,14 @@ const keyFor = (server: TestServer, user: string) =>
  * An organization with an admin (`admin`, the bootstrapped instance admin), a member who belongs to its team,
  * a viewer and an outsider member, each with a key; a team project with one logged artifact version.
  */
+/** A new user, created as users are: by an organization admin (the instance admin) into their organization. */
+const userInOwnOrganization = (server: TestServer, user: string) =>
+  Effect.gen(function* () {
+    const organization = `${user}-org`
+    yield* server.registrar.createOrganization({ actor: "admin", organization, displayName: organization })
+    yield* server.registrar.createUser({ actor: "admin", user, organization })
+  })
+
 const world = (server: TestServer) =>
   Effect.gen(function* () {
     const org = unique("org")
@@ -135,7 +143,7 @@ export const serverScenarios = (
             const server = yield* Running
             const wrong = `rk_${randomBytes(4).toString("hex")}_${randomBytes(32).toString("hex")}`
             const user = unique("rita")
-            yield* server.registrar.createUser({ actor: "admin", user })
+            yield* userInOwnOrganization(server, user)
             const revoked = yield* keyFor(server, user)
             expect((yield* request(server, "GET", "/me", { key: revoked })).body).toStrictEqual({ user })
             const prefix = ApiKey.prefixOf(revoked)
@@ -163,7 +171,7 @@ export const serverScenarios = (
           Effect.gen(function* () {
             const server = yield* Running
             const user = unique("kim")
-            yield* server.registrar.createUser({ actor: "admin", user })
+            yield* userInOwnOrganization(server, user)
             const first = yield* keyFor(server, user)
             const created = yield* request(server, "POST", "/api-keys", { key: first, body: { name: "ci" } })
             expect(created.status).toBe(201)
