@@ -39,9 +39,18 @@ export interface AppendOptions {
   readonly log: (line: string) => void
 }
 
-type System = "registrar" | "sql" | "emmett" | "bare"
+type System = "registrar" | "registrar-2" | "registrar-8" | "sql" | "emmett" | "bare"
 
-const systemNames: ReadonlyArray<System> = ["registrar", "sql", "emmett", "bare"]
+/**
+ * Registrar at appendConcurrency 2 and 8 beside its default (4): the tuning the default was chosen by. Only at 16
+ * clients: one client never has a second append in flight, so concurrency cannot matter there.
+ */
+const tunings: Partial<Record<System, number>> = { "registrar-2": 2, "registrar-8": 8 }
+
+const systemsOf = (config: Config): ReadonlyArray<System> =>
+  config.clients > 1
+    ? ["registrar", "registrar-2", "registrar-8", "sql", "emmett", "bare"]
+    : ["registrar", "sql", "emmett", "bare"]
 
 interface Config {
   readonly batch: number
@@ -53,6 +62,8 @@ const hotStreams = 4
 
 const applicationNames: Record<System, string> = {
   registrar: "registrar-bench-registrar",
+  "registrar-2": "registrar-bench-registrar-2",
+  "registrar-8": "registrar-bench-registrar-8",
   sql: "registrar-bench-sql",
   emmett: "registrar-bench-emmett",
   bare: "registrar-bench-bare"
@@ -104,6 +115,18 @@ const systems = async (options: AppendOptions, config: Config) => {
     poolSize
   })
   const registrar: EventStoreShape = await runtime.runPromise(EventStore)
+  const tuned = new Map<System, { runtime: Stores.RegistrarRuntime; store: EventStoreShape }>()
+  for (const system of systemsOf(config)) {
+    const appendConcurrency = tunings[system]
+    if (appendConcurrency === undefined) continue
+    const tunedRuntime = Stores.onPostgres({
+      url: Cpu.withApplicationName(url, applicationNames[system]),
+      schema: Postgres.Schemas.registrar,
+      poolSize,
+      appendConcurrency
+    })
+    tuned.set(system, { runtime: tunedRuntime, store: await tunedRuntime.runPromise(EventStore) })
+  }
   // The adapter's own statement, called directly: what Registrar's append costs without Effect and NOTIFY.
   const sqlPool = Postgres.pool(url, poolSize, applicationNames.sql)
   const listener = new pg.Client({ connectionString: url, application_name: "registrar-bench-listener" })
@@ -134,19 +157,31 @@ const systems = async (options: AppendOptions, config: Config) => {
   const streamOf = (system: System, round: number, client: number, ticket: number): string =>
     config.streams === "hot" ? `hot-${ticket % hotStreams}` : `bench-${system}-${round}-${client}-${ticket}`
 
-  const operations: Record<System, (round: number, client: number, ticket: number) => Promise<Outcome>> = {
-    registrar: async (round, client, ticket) => {
-      const exit = await Effect.runPromiseExit(
-        registrar.append(
-          streamOf("registrar", round, client, ticket),
-          payload(config.batch, ticket),
-          config.streams === "hot" ? "any" : "no_stream"
-        )
+  const appendThrough = async (
+    store: EventStoreShape,
+    system: System,
+    round: number,
+    client: number,
+    ticket: number
+  ): Promise<Outcome> => {
+    const exit = await Effect.runPromiseExit(
+      store.append(
+        streamOf(system, round, client, ticket),
+        payload(config.batch, ticket),
+        config.streams === "hot" ? "any" : "no_stream"
       )
-      if (Exit.isSuccess(exit)) return done(config.batch)
-      const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-      return error?._tag === "VersionConflict" ? conflict : failed(String(error?.message ?? exit.cause))
-    },
+    )
+    if (Exit.isSuccess(exit)) return done(config.batch)
+    const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+    return error?._tag === "VersionConflict" ? conflict : failed(String(error?.message ?? exit.cause))
+  }
+
+  const operations: Record<System, (round: number, client: number, ticket: number) => Promise<Outcome>> = {
+    registrar: (round, client, ticket) => appendThrough(registrar, "registrar", round, client, ticket),
+    "registrar-2": (round, client, ticket) =>
+      appendThrough(tuned.get("registrar-2")?.store ?? registrar, "registrar-2", round, client, ticket),
+    "registrar-8": (round, client, ticket) =>
+      appendThrough(tuned.get("registrar-8")?.store ?? registrar, "registrar-8", round, client, ticket),
     sql: async (round, client, ticket) => {
       const events = payload(config.batch, ticket).map((event) => ({
         ...event,
@@ -192,7 +227,8 @@ const systems = async (options: AppendOptions, config: Config) => {
         params.push(JSON.stringify(event.data), JSON.stringify(event.metadata), fixedDigest)
       })
       try {
-        await barePool.query(bareInsert(config.batch), params)
+        // Prepared: parsed and planned once per connection, then only bound and executed, one statement per append.
+        await barePool.query({ name: `bare-insert-${config.batch}`, text: bareInsert(config.batch), values: params })
         return done(config.batch)
       } catch (error) {
         return (error as { code?: string }).code === "23505" ? conflict : failed(String(error))
@@ -207,7 +243,7 @@ const systems = async (options: AppendOptions, config: Config) => {
       operation: (client, ticket) => operations[system](round, client, ticket)
     })
   // Warm up: open every pool connection and let the server cache its plans before anything is measured.
-  for (const system of systemNames) await load(system, -1, Math.min(0.3, options.seconds))
+  for (const system of systemsOf(config)) await load(system, -1, Math.min(0.3, options.seconds))
 
   return {
     run: async (system: System, round: number): Promise<Figures> => {
@@ -224,6 +260,7 @@ const systems = async (options: AppendOptions, config: Config) => {
     },
     close: async () => {
       await runtime.dispose()
+      for (const { runtime: tunedRuntime } of tuned.values()) await tunedRuntime.dispose()
       await emmett.close()
       await listener.end().catch(() => undefined)
       await Promise.all([sqlPool.end(), emmettPool.end(), barePool.end()])
@@ -233,6 +270,8 @@ const systems = async (options: AppendOptions, config: Config) => {
 
 const storeNames: Record<System, string> = {
   registrar: "Registrar (EventStore port)",
+  "registrar-2": "Registrar, appendConcurrency 2",
+  "registrar-8": "Registrar, appendConcurrency 8",
   sql: "its append_events() alone",
   emmett: "emmett 0.42.0",
   bare: "bare INSERT (ceiling)"
@@ -253,7 +292,7 @@ export const run = async (options: AppendOptions): Promise<Section> => {
     const setup = await systems(options, config)
     const rounds = await alternate<System>(
       options.runs,
-      systemNames.map((name) => ({ name, run: (round) => setup.run(name, round) })),
+      systemsOf(config).map((name) => ({ name, run: (round) => setup.run(name, round) })),
       (name, round, measured) => options.log(`  ${name} round ${round + 1}: ${whole(measured.perSecond ?? 0)} events/s`)
     )
     await setup.close()
@@ -265,8 +304,8 @@ export const run = async (options: AppendOptions): Promise<Section> => {
       if (vsEmmett < 2 || vsBare < 0.7) misses.push(label(config))
     }
     if (config.streams === "hot") spuriousHot += totalOf(rounds.registrar, "conflicts")
-    for (const system of systemNames) {
-      const measured = rounds[system]
+    for (const system of systemsOf(config)) {
+      const measured = rounds[system] ?? []
       rows.push([
         label(config),
         storeNames[system],
@@ -279,9 +318,11 @@ export const run = async (options: AppendOptions): Promise<Section> => {
         system === "registrar" ? medianOf(measured, "notifiesPerAppend").toFixed(2) : "",
         system === "registrar"
           ? `${times(vsEmmett)} emmett, ${percent(vsBare)} of ceiling`
-          : system === "sql"
-            ? `${percent(pairedRatio(rounds.registrar, rounds.sql, "perSecond"))} of it reached through the adapter`
-            : ""
+          : tunings[system] !== undefined
+            ? `${times(pairedRatio(measured, rounds.emmett, "perSecond"))} emmett, ${percent(pairedRatio(measured, rounds.bare, "perSecond"))} of ceiling`
+            : system === "sql"
+              ? `${percent(pairedRatio(rounds.registrar, rounds.sql, "perSecond"))} of it reached through the adapter`
+              : ""
       ])
     }
   }
@@ -307,7 +348,8 @@ export const run = async (options: AppendOptions): Promise<Section> => {
       `${options.runs} rounds × ${options.seconds} s per store; in each round the four contenders run one after another, in an order rotated every round. Figures are medians over the rounds; ratios are medians of the per-round ratios.`,
       "Payload: `ArtifactLinked` events exactly as the application service stores them (about 400 bytes of JSON data and metadata each).",
       "New streams: every append creates a stream (Registrar `no_stream`, emmett `STREAM_DOES_NOT_EXIST`). Hot streams: appends go round-robin to 4 streams with no expected version (Registrar `any`, emmett `NO_CONCURRENCY_CHECK`), so every conflict there is spurious.",
-      "Bare INSERT: one multi-row `INSERT … VALUES` into a copy of Registrar's events table (same columns, keys and indexes); positions numbered by the client, digest and hash fixed strings.",
+      "Bare INSERT: one prepared multi-row `INSERT … VALUES` per append (a named statement, parsed and planned once per connection), into a copy of Registrar's events table (same columns, keys and indexes); positions numbered by the client, digest and hash fixed strings. Registrar's append statements are prepared the same way.",
+      "At 16 clients Registrar also runs with `appendConcurrency` 2 and 8 beside its default of 4, in the same rounds, on its own pool: the measurement the default is chosen by. The group-size limits (64 appends, 2,000 events) are never reached by 16 clients, so they are not varied.",
       "A fourth contender, for profiling: the adapter's statement `SELECT registrar_bench.append_events($1, $2, $3::jsonb)` sent directly through `pg` with the same payload (no Effect, no NOTIFY). NOTIFY per append counts the notifications a LISTEN connection received on the adapter's channel."
     ],
     tables: [table],

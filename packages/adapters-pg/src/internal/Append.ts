@@ -137,12 +137,11 @@ export const runPrepared = (
   s: string,
   append: PreparedAppend
 ): Effect.Effect<AppendOutcome, VersionConflict | EventIdReused | SqlFailure> => {
-  const run = connection.query(appendStatement(s), [
-    append.streamId,
-    append.expectedText,
-    append.events,
-    append.chainKey
-  ])
+  const run = connection.query(
+    appendStatement(s),
+    [append.streamId, append.expectedText, append.events, append.chainKey],
+    { prepared: true }
+  )
   // A unique violation means another stream took one of these event ids concurrently: once it has committed,
   // running again answers EventIdReused (or the original result, for a retry racing its original).
   return run.pipe(

@@ -74,7 +74,7 @@ export const make = (driver: Driver, s: string, options: GroupOptions): AppendGr
   const runGroup = (group: ReadonlyArray<Waiting>): Effect.Effect<void> =>
     group.length === 1
       ? Effect.asVoid(runAlone(group[0]!))
-      : driver.query(groupSql, [groupJson(group), group[0]!.append.chainKey]).pipe(
+      : driver.query(groupSql, [groupJson(group), group[0]!.append.chainKey], { prepared: true }).pipe(
           Effect.flatMap((rows) => {
             const outcomes: unknown = rows[0]?.outcomes
             return Array.isArray(outcomes) && outcomes.length === group.length

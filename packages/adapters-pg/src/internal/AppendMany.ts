@@ -103,10 +103,11 @@ export const appendManyOn = (
   Effect.suspend(() =>
     Effect.flatMap(prepareAll(writes, chainKey), (appends) => {
       if (appends.length === 0) return Effect.succeed({ results: [], wrote: false })
-      const run = connection.query(withChainKey(`SELECT ${s}.append_many($1::jsonb) AS outcome`, "$2"), [
-        writesJson(appends),
-        chainKey
-      ])
+      const run = connection.query(
+        withChainKey(`SELECT ${s}.append_many($1::jsonb) AS outcome`, "$2"),
+        [writesJson(appends), chainKey],
+        { prepared: true }
+      )
       // As for a single append: a unique violation means another transaction took one of these event ids
       // concurrently; once it has committed, running again answers EventIdReused or the original results.
       return run.pipe(

@@ -50,10 +50,23 @@ export const toJson = (value: unknown): Effect.Effect<string, SqlFailure> =>
 /** A row as the driver returns it; adapters decode the columns they selected. */
 export type SqlRow = Readonly<Record<string, unknown>>
 
+/** How one statement is sent. */
+export interface QueryOptions {
+  /**
+   * Send it as a named prepared statement, parsed and planned once per server connection and then only bound and
+   * executed. For the few hot statements whose text never changes (the appends); PGlite ignores it.
+   */
+  readonly prepared?: boolean
+}
+
 /** One database session. */
 export interface Connection {
   /** Runs one statement with positional parameters (`$1`, `$2`, …) and returns its rows. */
-  readonly query: (sql: string, params?: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<SqlRow>, SqlFailure>
+  readonly query: (
+    sql: string,
+    params?: ReadonlyArray<unknown>,
+    options?: QueryOptions
+  ) => Effect.Effect<ReadonlyArray<SqlRow>, SqlFailure>
   /** Runs a script of statements without parameters. */
   readonly execute: (script: string) => Effect.Effect<void, SqlFailure>
 }

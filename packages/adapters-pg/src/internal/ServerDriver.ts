@@ -2,12 +2,14 @@
  * The {@link Driver} for a PostgreSQL server, over a `pg` pool. Single statements go through `pool.query`;
  * transactions hold one client, which is destroyed rather than returned when its connection failed.
  */
+import { createHash } from "node:crypto"
 import { Effect, Exit } from "effect"
 import type pg from "pg"
 import {
   type Connection,
   type Driver,
   inTransaction,
+  type QueryOptions,
   isConnectionFailure,
   type SqlFailure,
   type SqlRow,
@@ -16,15 +18,34 @@ import {
 
 const ignoreError = (): void => {}
 
+const statementNames = new Map<string, string>()
+
+/** The name of a prepared statement: derived from its text, so one text always has one name on every connection. */
+const statementName = (sql: string): string => {
+  let name = statementNames.get(sql)
+  if (name === undefined) {
+    name = `registrar_${createHash("sha256").update(sql).digest("hex").slice(0, 24)}`
+    statementNames.set(sql, name)
+  }
+  return name
+}
+
+/** The query config `pg` takes: named (prepared once per connection) when asked, else a plain parameterised query. */
+const config = (sql: string, params: ReadonlyArray<unknown> | undefined, options: QueryOptions | undefined) => ({
+  text: sql,
+  ...(params === undefined ? {} : { values: [...params] }),
+  ...(options?.prepared === true ? { name: statementName(sql) } : {})
+})
+
 const connectionOf = (client: pg.PoolClient, failed: { connection: boolean }): Connection => {
   const track = (failure: SqlFailure) =>
     Effect.sync(() => {
       if (isConnectionFailure(failure)) failed.connection = true
     })
   return {
-    query: (sql, params) =>
+    query: (sql, params, options) =>
       Effect.tryPromise({
-        try: () => client.query(sql, params === undefined ? undefined : [...params]),
+        try: () => client.query(config(sql, params, options)),
         catch: toSqlFailure
       }).pipe(
         Effect.tapError(track),
@@ -63,9 +84,9 @@ export const make = (pool: pg.Pool): Driver => {
 
   return {
     kind: "server",
-    query: (sql, params) =>
+    query: (sql, params, options) =>
       Effect.tryPromise({
-        try: () => pool.query(sql, params === undefined ? undefined : [...params]),
+        try: () => pool.query(config(sql, params, options)),
         catch: toSqlFailure
       }).pipe(Effect.map((result): ReadonlyArray<SqlRow> => result.rows)),
     execute: (script) => Effect.tryPromise({ try: () => pool.query(script), catch: toSqlFailure }).pipe(Effect.asVoid),

@@ -47,7 +47,12 @@ const withRegistrar = (stores: Layer.Layer<Stores, unknown>, counter: ConflictCo
 
 /** Registrar on a PostgreSQL server schema, with a pool of `poolSize` connections. */
 export const onPostgres = (
-  options: { readonly url: string; readonly schema: string; readonly poolSize: number },
+  options: {
+    readonly url: string
+    readonly schema: string
+    readonly poolSize: number
+    readonly appendConcurrency?: number
+  },
   counter: ConflictCounter = { conflicts: 0 }
 ): RegistrarRuntime => withRegistrar(PgStore.layer(options), counter)
 
