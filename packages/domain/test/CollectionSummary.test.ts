@@ -59,9 +59,12 @@ const learnFor = (state: Collection.State, history: ReadonlyArray<Collection.Eve
 
 /** A summary as a snapshot stores it: encoded, through JSON text, decoded. */
 const throughStorage = (summary: Collection.Summary) =>
-  Schema.decodeUnknownSync(Collection.Summary)(JSON.parse(JSON.stringify(Schema.encodeSync(Collection.Summary)(summary))))
+  Schema.decodeUnknownSync(Collection.Summary)(
+    JSON.parse(JSON.stringify(Schema.encodeSync(Collection.Summary)(summary)))
+  )
 
-const restored = (state: Collection.State) => Option.getOrThrow(Collection.restore(throughStorage(Collection.summarize(state))))
+const restored = (state: Collection.State) =>
+  Option.getOrThrow(Collection.restore(throughStorage(Collection.summarize(state))))
 
 describe("a collection restored from its summary", () => {
   it.prop(
@@ -106,7 +109,15 @@ describe("a collection restored from its summary", () => {
   it("is refused when it contradicts itself, so a damaged snapshot is replayed instead", () => {
     const valid = { linked: [[0, 3] as const], aliases: [["best", 1] as const], nextIndex: 3, latest: 2 }
     expect(Option.isSome(Collection.restore(valid))).toBe(true)
-    expect(Collection.restore({ ...valid, linked: [[2, 3], [0, 1]] })).toEqual(Option.none())
+    expect(
+      Collection.restore({
+        ...valid,
+        linked: [
+          [2, 3],
+          [0, 1]
+        ]
+      })
+    ).toEqual(Option.none())
     expect(Collection.restore({ ...valid, aliases: [["best", 7]] })).toEqual(Option.none())
     expect(Collection.restore({ ...valid, latest: 1 })).toEqual(Option.none())
     expect(Collection.restore({ ...valid, nextIndex: 2 })).toEqual(Option.none())
@@ -151,7 +162,9 @@ describe("linked-index runs", () => {
       }
       const runs = IndexSet.toRuns(set)
       const sorted = [...model].sort((a, b) => a - b)
-      expect(runs.length).toBe(sorted.filter((at, position) => position === 0 || sorted[position - 1] !== at - 1).length)
+      expect(runs.length).toBe(
+        sorted.filter((at, position) => position === 0 || sorted[position - 1] !== at - 1).length
+      )
       expect(Option.map(IndexSet.fromRuns(runs), IndexSet.toRuns)).toEqual(Option.some(runs))
     }
   )

@@ -378,9 +378,40 @@ export const learnCollection = (collectionId: string, loaded: Loaded<Collection.
 export const loadCollectionFor = (collectionId: string, needs: CollectionNeeds) =>
   Effect.flatMap(loadCollection(collectionId), (loaded) => learnCollection(collectionId, loaded, needs))
 
-/** The change decided events make to a loaded collection. */
+/**
+ * The change decided events make to a loaded collection. Once appended, when it took the stream across a multiple of
+ * {@link SNAPSHOT_EVERY} events, it also writes the summary snapshot, so a collection grown by one long-running
+ * process is snapshotted as it grows (a failed snapshot write is ignored: a snapshot is a cache).
+ */
 export const collectionChange = (
   collectionId: string,
   loaded: Loaded<Collection.State>,
   events: ReadonlyArray<Collection.Event>
-): Changed<Collection.State> => changeOf(collectionSpec, Collection.streamId(collectionId), loaded, events)
+): Changed<Collection.State> => {
+  const streamId = Collection.streamId(collectionId)
+  const change = changeOf(collectionSpec, streamId, loaded, events)
+  return {
+    ...change,
+    remember: (appendedVersion) =>
+      Effect.zipRight(
+        change.remember(appendedVersion),
+        appendedVersion === loaded.version + events.length &&
+          Math.floor(appendedVersion / SNAPSHOT_EVERY) > Math.floor(loaded.version / SNAPSHOT_EVERY)
+          ? Effect.flatMap(Effect.serviceOption(SnapshotStore), (snapshots) =>
+              Option.match(snapshots, {
+                onNone: () => Effect.void,
+                onSome: (store) =>
+                  Effect.ignore(
+                    store.save({
+                      streamId,
+                      version: appendedVersion,
+                      schemaVersion: COLLECTION_SNAPSHOT_VERSION,
+                      state: Collection.summarize(change.state)
+                    })
+                  )
+              })
+            )
+          : Effect.void
+      )
+  }
+}
