@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, Layer } from "effect"
-import { EventStore, Registrar, type RegistrarShape } from "../src/index.js"
+import { EventStore, Origin, Registrar, type RegistrarShape, SnapshotStore } from "../src/index.js"
 import { seed, type Stores } from "./RegistrarScenarios.js"
 
 /** Options of {@link coldCollectionScenarios}. */
@@ -138,6 +138,71 @@ export const coldCollectionScenarios = (name: string, stores: () => Stores, opti
           })
         ),
       60_000
+    )
+
+    it.live("an old or damaged snapshot is ignored: the stream is replayed, and decisions stay right", () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const context = yield* Layer.build(stores())
+          const store = Context.get(context, EventStore)
+          const snapshots = Context.get(context, SnapshotStore)
+          let reads: Array<number> = []
+          const spied = Context.add(context, EventStore, {
+            ...store,
+            readStream: (streamId, readOptions) => {
+              if (streamId.startsWith("Collection-")) reads.push(readOptions?.after ?? 0)
+              return store.readStream(streamId, readOptions)
+            }
+          })
+          const restart = (): Effect.Effect<RegistrarShape> => {
+            reads = []
+            return Effect.provide(Registrar, Registrar.layer().pipe(Layer.provide(Layer.succeedContext(spied))))
+          }
+          const warm = yield* restart()
+          const { org, team, member, log } = yield* Effect.provideService(seed, Registrar, warm)
+          const target = "wandb-registry-Golden Datasets/small"
+          const sources: Array<string> = []
+          for (let index = 0; index < 5; index++) {
+            const logged = yield* Effect.provideService(log("small", `s${index}`), Registrar, warm)
+            sources.push(logged.reference)
+            yield* warm.link({ actor: member, source: logged.reference, target })
+          }
+          const streamId = (yield* store.readAll({ after: Origin, limit: 10_000 }))
+            .map((event) => event.streamId)
+            .find((id) => id.startsWith("Collection-"))!
+          expect(sources[2]).toBe(`${team}/images/small:v2`)
+
+          // Shape 1 held every version's facts; it is not read at all.
+          yield* snapshots.save({
+            streamId,
+            version: 5,
+            schemaVersion: 1,
+            state: { versions: [], aliases: [], nextIndex: 0, latest: null }
+          })
+          const afterOld = yield* restart()
+          expect(yield* afterOld.link({ actor: member, source: sources[2]!, target })).toMatchObject({
+            version: 2,
+            created: false
+          })
+          expect(reads[0]).toBe(0)
+
+          // A summary that contradicts itself (version 4 is linked, the summary says only v0 is) is not trusted.
+          yield* snapshots.save({
+            streamId,
+            version: 5,
+            schemaVersion: 2,
+            state: { linked: [[0, 1]], aliases: [], nextIndex: 5, latest: 4 }
+          })
+          const afterDamaged = yield* restart()
+          expect(
+            yield* afterDamaged.unlink({ actor: member, name: `${org}/wandb-registry-Golden Datasets/small:v4` })
+          ).toMatchObject({
+            version: 4,
+            changed: true
+          })
+          expect(reads[0]).toBe(0)
+        })
+      )
     )
   })
 }
