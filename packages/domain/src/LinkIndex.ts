@@ -41,8 +41,6 @@ export class LinkIndex extends Context.Tag("@registrar/domain/LinkIndex")<LinkIn
 
 const ARTIFACT_LINKED = "ArtifactLinked"
 
-const numberAt = (data: JsonObject, key: string): unknown => data[key]
-
 const sourceOf = (data: JsonObject): JsonObject | undefined => {
   const source = data.source
   return typeof source === "object" && source !== null && !Array.isArray(source) ? (source as JsonObject) : undefined
@@ -52,9 +50,7 @@ const sourceOf = (data: JsonObject): JsonObject | undefined => {
 export const scanning = (store: EventStoreShape): LinkIndexShape => ({
   linkOfIndex: (streamId, index) =>
     Effect.map(store.readStream(streamId), (events) =>
-      Option.fromNullable(
-        events.find((event) => event.type === ARTIFACT_LINKED && numberAt(event.data, "index") === index)
-      )
+      Option.fromNullable(events.find((event) => event.type === ARTIFACT_LINKED && event.data.index === index))
     ),
   lastLinkOfSource: (streamId, source, below) =>
     Effect.map(store.readStream(streamId), (events) => {
@@ -62,7 +58,7 @@ export const scanning = (store: EventStoreShape): LinkIndexShape => ({
       let foundIndex = -1
       for (const event of events) {
         if (event.type !== ARTIFACT_LINKED) continue
-        const at = numberAt(event.data, "index")
+        const at = event.data.index
         const linked = sourceOf(event.data)
         if (typeof at !== "number" || at >= below || at <= foundIndex || linked === undefined) continue
         if (
