@@ -4,19 +4,27 @@
  * migrations of its schema on start.
  */
 import type { PGlite } from "@electric-sql/pglite"
-import { type ChainKey, EventStore, ReadModelStore, SnapshotStore, type StoreUnavailable } from "@registrar/domain"
+import {
+  type ChainKey,
+  EventStore,
+  LinkIndex,
+  ReadModelStore,
+  SnapshotStore,
+  type StoreUnavailable
+} from "@registrar/domain"
 import { Context, Effect, Layer, type Scope } from "effect"
 import type pg from "pg"
 import { openPglite, openPool, pgliteDatabase, schemaName, serverDatabase } from "./internal/Connect.js"
 import type { Database } from "./internal/Database.js"
 import * as PgEventStore from "./PgEventStore.js"
+import * as PgLinkIndex from "./PgLinkIndex.js"
 import * as PgReadModelStore from "./PgReadModelStore.js"
 import * as PgSnapshotStore from "./PgSnapshotStore.js"
 
 export { migrate, type MigrateTarget } from "./Migrations.js"
 
-/** The services every layer of this module provides. */
-export type Stores = EventStore | ReadModelStore | SnapshotStore
+/** The services every layer of this module provides (LinkIndex: collections load without reading every link). */
+export type Stores = EventStore | ReadModelStore | SnapshotStore | LinkIndex
 
 /** Options shared by every layer. */
 export interface SchemaOptions {
@@ -60,6 +68,7 @@ const stores = (database: Database, options: PgEventStore.EventStoreOptions): Ef
     Context.make(EventStore, PgEventStore.make(database, options))
       .pipe(Context.add(ReadModelStore, readModels))
       .pipe(Context.add(SnapshotStore, PgSnapshotStore.make(database)))
+      .pipe(Context.add(LinkIndex, PgLinkIndex.make(database)))
   )
 
 const fromDatabase = (

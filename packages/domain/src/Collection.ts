@@ -3,7 +3,10 @@
  * version; indexes `v0, v1, …` are assigned in link order and never reused; aliases are unique per collection and
  * move between versions; `latest` always points at the highest linked index.
  *
- * The state uses persistent maps, so folding 100,000 links costs O(n log n), not O(n²).
+ * The state uses persistent maps, so folding 100,000 links costs O(n log n), not O(n²). What every decision needs
+ * (the next index, which indexes are linked, the aliases, the latest) is a {@link Summary} that does not grow with
+ * the collection; the facts of each linked version (its source, type and digest) can be left out of a state and
+ * loaded for the versions a command names ({@link restore}, {@link learn}).
  */
 import { Either, HashMap, Option, Schema } from "effect"
 import { type Actor, atLeast, type RegistryRole } from "./Access.js"
@@ -19,6 +22,7 @@ import {
   TeamNotInOrganization,
   TypeNotAccepted
 } from "./Errors.js"
+import * as IndexSet from "./internal/IndexSet.js"
 import { collectionPath, fullName as printFullName } from "./Paths.js"
 
 // ---- stream ----------------------------------------------------------------------------------------------------
@@ -95,8 +99,14 @@ export interface LinkedVersion {
   readonly digest: string
 }
 
-/** The collection's links and aliases. */
+/**
+ * The collection's links and aliases. `linked`, `aliases`, `nextIndex` and `latest` are always complete. The facts
+ * of linked versions (`versions`, `bySource`) are complete in a state folded from the first event; in a state
+ * restored from a {@link Summary} they hold only the versions linked since, and those {@link learn}ed: before
+ * deciding, the loader learns the versions a command names (its index, or its source), which is all `decide` reads.
+ */
 export interface State {
+  /** The facts of linked versions, by index. */
   readonly versions: HashMap.HashMap<number, LinkedVersion>
   /** Source key → index, for idempotent re-links. */
   readonly bySource: HashMap.HashMap<string, number>
@@ -104,6 +114,10 @@ export interface State {
   readonly nextIndex: number
   /** The highest linked index. */
   readonly latest: Option.Option<number>
+  /** Every linked index, as runs: small however many versions are linked. */
+  readonly linked: IndexSet.IndexSet
+  /** Versions below this index may be linked without their facts in `versions` and `bySource` (0: none). */
+  readonly unloadedBelow: number
 }
 
 /** A collection with no link. */
@@ -112,12 +126,9 @@ export const initialState: State = {
   bySource: HashMap.empty(),
   aliases: HashMap.empty(),
   nextIndex: 0,
-  latest: Option.none()
-}
-
-const highestBelow = (versions: HashMap.HashMap<number, LinkedVersion>, start: number): Option.Option<number> => {
-  for (let index = start; index >= 0; index--) if (HashMap.has(versions, index)) return Option.some(index)
-  return Option.none()
+  latest: Option.none(),
+  linked: IndexSet.empty,
+  unloadedBelow: 0
 }
 
 /** Folds one event into the state. */
@@ -139,7 +150,9 @@ export const evolve = (state: State, event: Event): State => {
             event.index,
             Option.getOrElse(state.latest, () => -1)
           )
-        )
+        ),
+        linked: IndexSet.add(state.linked, event.index),
+        unloadedBelow: state.unloadedBelow
       }
     case "AliasAssigned":
       return { ...state, aliases: HashMap.set(state.aliases, event.alias, event.index) }
@@ -148,12 +161,15 @@ export const evolve = (state: State, event: Event): State => {
         ? { ...state, aliases: HashMap.remove(state.aliases, event.alias) }
         : state
     case "ArtifactUnlinked": {
-      const versions = HashMap.remove(state.versions, event.index)
+      const linked = IndexSet.remove(state.linked, event.index)
       return {
         ...state,
-        versions,
+        versions: HashMap.remove(state.versions, event.index),
         bySource: HashMap.remove(state.bySource, sourceKey(event.source)),
-        latest: Option.contains(state.latest, event.index) ? highestBelow(versions, event.index - 1) : state.latest
+        linked,
+        latest: Option.contains(state.latest, event.index)
+          ? IndexSet.highestAtOrBelow(linked, event.index - 1)
+          : state.latest
       }
     }
   }
@@ -167,23 +183,105 @@ export const aliasesOf = (state: State, index: number): ReadonlyArray<string> =>
   return Option.contains(state.latest, index) ? ["latest", ...aliases] : aliases
 }
 
-/** Finds a linked version by index or alias (`latest` included). */
-export const findVersion = (
-  state: State,
-  selector: { readonly _tag: "Index"; readonly index: number } | { readonly _tag: "Alias"; readonly alias: string }
-): Option.Option<LinkedVersion> => {
-  const index =
+/** A linked version by index, or by alias (`latest` included). */
+export type Selector =
+  | { readonly _tag: "Index"; readonly index: number }
+  | { readonly _tag: "Alias"; readonly alias: string }
+
+/** The linked index a selector names, if that index is linked (known from the summary alone). */
+export const indexOf = (state: State, selector: Selector): Option.Option<number> =>
+  Option.filter(
     selector._tag === "Index"
       ? Option.some(selector.index)
       : selector.alias === "latest"
         ? state.latest
-        : HashMap.get(state.aliases, selector.alias)
-  return Option.flatMap(index, (at) => HashMap.get(state.versions, at))
-}
+        : HashMap.get(state.aliases, selector.alias),
+    (index) => IndexSet.has(state.linked, index)
+  )
 
-/** The index at which a source version is linked, if it is. */
+/** Finds a linked version by index or alias (`latest` included); its facts must be in the state (see {@link State}). */
+export const findVersion = (state: State, selector: Selector): Option.Option<LinkedVersion> =>
+  Option.flatMap(indexOf(state, selector), (at) => HashMap.get(state.versions, at))
+
+/** The index at which a source version is linked, if it is; its facts must be in the state (see {@link State}). */
 export const findVersionOf = (state: State, source: SourceVersion): Option.Option<number> =>
   HashMap.get(state.bySource, sourceKey(source))
+
+// ---- summary: what every decision needs, without the facts of each version --------------------------------------
+
+/**
+ * The part of a state that does not grow with the collection: linked indexes as `[start, end)` runs, aliases, the
+ * next index and the latest. Stored in snapshots (plain JSON), so it is a stored format: change it only with a new
+ * snapshot version (an old snapshot is then ignored and the stream replayed).
+ */
+export const Summary = Schema.Struct({
+  linked: Schema.Array(Schema.Tuple(Schema.Number, Schema.Number)),
+  aliases: Schema.Array(Schema.Tuple(Schema.String, Schema.Number)),
+  nextIndex: Schema.Number,
+  latest: Schema.NullOr(Schema.Number)
+})
+/** The summary of a state. */
+export type Summary = typeof Summary.Type
+
+/** A state's summary. */
+export const summarize = (state: State): Summary => ({
+  linked: IndexSet.toRuns(state.linked),
+  aliases: [...state.aliases].map(([alias, index]) => [alias, index] as const),
+  nextIndex: state.nextIndex,
+  latest: Option.getOrNull(state.latest)
+})
+
+/**
+ * The state a summary describes, with no version's facts loaded (`unloadedBelow` is its next index); none when the
+ * summary contradicts itself (runs out of order, an alias or the latest on an index that is not linked).
+ */
+export const restore = (summary: Summary): Option.Option<State> =>
+  Option.flatMap(IndexSet.fromRuns(summary.linked), (linked) => {
+    const isLinked = (index: number) => IndexSet.has(linked, index)
+    const latest = Option.fromNullable(summary.latest)
+    const highest = summary.linked.at(-1)?.[1] ?? 0
+    const consistent =
+      summary.aliases.every(([, index]) => isLinked(index)) &&
+      summary.latest === (highest > 0 ? highest - 1 : null) &&
+      highest <= summary.nextIndex
+    return consistent
+      ? Option.some({
+          versions: HashMap.empty(),
+          bySource: HashMap.empty(),
+          aliases: HashMap.fromIterable(summary.aliases),
+          nextIndex: summary.nextIndex,
+          latest,
+          linked,
+          unloadedBelow: summary.nextIndex
+        })
+      : Option.none()
+  })
+
+/** Whether the facts of the version at `index` are to be loaded before a command that names it. */
+export const needsVersion = (state: State, index: number): boolean =>
+  IndexSet.has(state.linked, index) && !HashMap.has(state.versions, index)
+
+/**
+ * Whether a source is to be looked up before a command that names it: it is not known as linked, and versions below
+ * {@link State.unloadedBelow} (whose facts are not loaded) may hold it.
+ */
+export const needsSource = (state: State, source: SourceVersion): boolean =>
+  state.unloadedBelow > 0 && !HashMap.has(state.bySource, sourceKey(source))
+
+/** Adds the facts of a linked version (as its `ArtifactLinked` event holds them); ignored if it is not linked. */
+export const learn = (state: State, linked: ArtifactLinked): State =>
+  IndexSet.has(state.linked, linked.index) && !HashMap.has(state.versions, linked.index)
+    ? {
+        ...state,
+        versions: HashMap.set(state.versions, linked.index, {
+          index: linked.index,
+          source: linked.source,
+          artifactType: linked.artifactType,
+          digest: linked.digest
+        }),
+        bySource: HashMap.set(state.bySource, sourceKey(linked.source), linked.index)
+      }
+    : state
 
 // ---- commands and decisions --------------------------------------------------------------------------------------
 
@@ -274,7 +372,7 @@ const requireAliasRights = (
 const fullName = (context: Context, index: number) => printFullName(context.registry, context.collection, index)
 
 const requireVersion = (state: State, context: Context, index: number): Either.Either<void, LinkedVersionNotFound> =>
-  HashMap.has(state.versions, index)
+  IndexSet.has(state.linked, index)
     ? Either.void
     : Either.left(new LinkedVersionNotFound({ name: fullName(context, index) }))
 

@@ -18,6 +18,7 @@ import {
   type VerifyOptions,
   verifyStore
 } from "./HashChain.js"
+import { LinkIndex } from "./LinkIndex.js"
 import { AggregateCache } from "./internal/Loader.js"
 import { randomUuid } from "./internal/Uuid.js"
 import type { ReadModelStore } from "./ReadModelStore.js"
@@ -321,9 +322,13 @@ const make = (
   options: RegistrarOptions
 ): Effect.Effect<RegistrarShape, never, EventStore | ReadModelStore | SnapshotStore> =>
   Effect.gen(function* () {
-    const context = (yield* Effect.context<EventStore | ReadModelStore | SnapshotStore>()).pipe(
-      Context.add(AggregateCache, AggregateCache.make())
-    )
+    const stores = yield* Effect.context<EventStore | ReadModelStore | SnapshotStore>()
+    // The LinkIndex is optional: without one, collections restored from a snapshot scan their stream for lookups.
+    const linkIndex = yield* Effect.serviceOption(LinkIndex)
+    const context = Option.match(linkIndex, {
+      onNone: () => stores,
+      onSome: (index) => Context.add(stores, LinkIndex, index)
+    }).pipe(Context.add(AggregateCache, AggregateCache.make()))
     const catchUp = Projector.catchUpToHead().pipe(Effect.provide(context))
     const defaults: PathDefaults = {
       defaultOrganization: Option.fromNullable(options.defaultOrganization),

@@ -7,6 +7,7 @@ import { quote } from "./Database.js"
 import type { Driver, SqlFailure } from "./Driver.js"
 import {
   appendFunction,
+  artifactLinkedIndexes,
   appendFunctionPlanningIdProbe,
   appendFunctionSkippingIdempotencyCheck,
   appendGroupFunction,
@@ -45,7 +46,8 @@ export const migrations: ReadonlyArray<Migration> = [
     version: 10,
     name: "keyed chains: chain_hash, chain_settings, append function reading the chain key",
     sql: keyedChain
-  }
+  },
+  { version: 13, name: "indexes of ArtifactLinked events by version index and by source", sql: artifactLinkedIndexes }
 ]
 
 /**

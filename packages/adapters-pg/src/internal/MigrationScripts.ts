@@ -424,3 +424,17 @@ BEGIN
 END
 $many$;
 `
+
+/**
+ * Indexes of `ArtifactLinked` events by the version index they linked and by their source version, so a collection
+ * loaded from a summary snapshot looks up the versions a command names (PgLinkIndex) instead of loading them all.
+ * Partial: only `ArtifactLinked` rows are indexed, so appends of every other event pay nothing.
+ */
+export const artifactLinkedIndexes = (s: string): string => `
+CREATE INDEX events_artifact_linked_index_idx ON ${s}.events (stream_id, ((data->>'index')::bigint))
+  WHERE type = 'ArtifactLinked';
+CREATE INDEX events_artifact_linked_source_idx ON ${s}.events (stream_id, (data->'source'->>'name'),
+  ((data->'source'->>'index')::bigint), (data->'source'->>'project'), (data->'source'->>'entity'),
+  ((data->>'index')::bigint))
+  WHERE type = 'ArtifactLinked';
+`

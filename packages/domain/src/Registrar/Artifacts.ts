@@ -4,7 +4,15 @@ import type { Action } from "../Access.js"
 import * as Artifact from "../Artifact.js"
 import * as Collection from "../Collection.js"
 import { ArtifactVersionDeleted, ArtifactVersionNotFound, EntityNotFound, EntityNotWritable } from "../Errors.js"
-import { aggregate, changeOf, execute, guardOf, load, loadCollection, type StreamChange } from "../internal/Loader.js"
+import {
+  aggregate,
+  changeOf,
+  execute,
+  guardOf,
+  load,
+  loadCollectionFor,
+  type StreamChange
+} from "../internal/Loader.js"
 import {
   InvalidName,
   validateArtifactName,
@@ -332,7 +340,9 @@ export const deleteArtifactVersion = (deps: Dependencies, input: DeleteArtifactV
         const registryStream = Registry.streamIdOf(registry.id)
         if (!registry.bindName) guards.set(registryStream, guardOf(registryStream, registry))
         if (registry.state._tag !== "Active") continue
-        const collection = yield* loadCollection(link.collectionId)
+        const collection = yield* loadCollectionFor(link.collectionId, {
+          sources: [{ entity, project, name, index: version.index }]
+        })
         const collectionStream = Collection.streamId(link.collectionId)
         guards.set(collectionStream, guardOf(collectionStream, collection))
         const linkedIndex = HashMap.get(collection.state.bySource, key)

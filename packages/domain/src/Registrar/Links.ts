@@ -6,7 +6,7 @@ import { Effect, Option } from "effect"
 import { effectiveRole, type RegistryRole } from "../Access.js"
 import * as Collection from "../Collection.js"
 import { CannotUnlinkSource, LinkedVersionNotFound, PersonalEntityCannotLink } from "../Errors.js"
-import { changeOf, collectionChange, execute, guardOf, loadCollection } from "../internal/Loader.js"
+import { changeOf, collectionChange, execute, guardOf, loadCollectionFor } from "../internal/Loader.js"
 import { randomUuid } from "../internal/Uuid.js"
 import { validateUserAlias } from "../Names.js"
 import {
@@ -103,12 +103,14 @@ const decideLink = (deps: Dependencies, input: Link, target: RegistryPath, alias
       tags: []
     }
 
-    const loaded = yield* loadCollection(info.id)
+    const linkedSource = { entity: source.entity, project: source.project, name: source.name, index: source.index }
+    // Deciding a link reads the summary and whether this source is linked already: only that fact is looked up.
+    const loaded = yield* loadCollectionFor(info.id, { sources: [linkedSource] })
     const events = yield* Collection.decide(
       {
         _tag: "Link",
         context: collectionContext(authorized, info),
-        source: { entity: source.entity, project: source.project, name: source.name, index: source.index },
+        source: linkedSource,
         sourceType: source.artifactType,
         sourceDigest: source.version.digest,
         sourceEntity: team,
@@ -209,7 +211,7 @@ const changeLinked = (
       const path = yield* parseRegistryPath(input.name)
       const located = yield* locateVersion(path, input.actor, "see", deps.defaults)
       const context = collectionContext(located.authorized, located.info)
-      const loaded = yield* loadCollection(located.info.id)
+      const loaded = yield* loadCollectionFor(located.info.id, { indexes: [located.linked.index] })
       const events = yield* Collection.decide(command(located.linked.index, context), loaded.state)
       const change = collectionChange(located.info.id, loaded, events)
       const result: LinkedVersionChange = {

@@ -14,7 +14,7 @@ import {
   NotAnOrganizationMember,
   OrganizationAmbiguous
 } from "../Errors.js"
-import { aggregate, load, loadCollection } from "../internal/Loader.js"
+import { aggregate, load, loadCollection, learnCollection } from "../internal/Loader.js"
 import { randomUuid } from "../internal/Uuid.js"
 import { validateStorableName } from "../Names.js"
 import { fullName as printFullName, linkedVersionName, type RegistryPath, type VersionSelector } from "../Paths.js"
@@ -190,11 +190,15 @@ export const locateVersion = (path: RegistryPath, actor: string, action: Action,
     const organization = yield* organizationOf(path, actor, defaults)
     const authorized = yield* authorizedRegistry(organization, path.registry, actor, action)
     const info = yield* collectionOf(authorized, path.collection)
-    const collection = yield* loadCollection(info.id)
     const selector: VersionSelector = Option.getOrElse(
       path.version,
       () => ({ _tag: "Alias", alias: "latest" }) as const
     )
+    const summary = yield* loadCollection(info.id)
+    const collection = yield* Option.match(Collection.indexOf(summary.state, selector), {
+      onNone: () => Effect.succeed(summary),
+      onSome: (index) => learnCollection(info.id, summary, { indexes: [index] })
+    })
     const linked = yield* Option.match(Collection.findVersion(collection.state, selector), {
       onNone: () =>
         Effect.fail(

@@ -3,7 +3,7 @@
  * which can hold 100,000 links, are also kept in an in-process cache and in snapshots, so a load reads only the
  * events written since.
  */
-import { Array as Arr, Context, Duration, Effect, Either, HashMap, Option, Schedule, Schema } from "effect"
+import { Array as Arr, Context, Duration, Effect, Either, Option, Schedule, Schema } from "effect"
 import * as Collection from "../Collection.js"
 import { ConflictRetriesExhausted } from "../Errors.js"
 import type { DomainEvent } from "../Events.js"
@@ -17,6 +17,7 @@ import {
   type StoreUnavailable,
   VersionConflict
 } from "../EventStore.js"
+import { LinkIndex, scanning, type StoredLink } from "../LinkIndex.js"
 import { SnapshotStore } from "../SnapshotStore.js"
 import { randomUuid, uuidFromText } from "./Uuid.js"
 
@@ -270,56 +271,27 @@ export const execute = <A, E, R>(
     )
   })
 
-// ---- collections: cache and snapshots --------------------------------------------------------------------------
+// ---- collections: cache, summary snapshots and facts on demand ---------------------------------------------------
 
 const collectionSpec = aggregate(Collection.Event, Collection.decider)
 
-/** The shape version of encoded collection snapshots. */
-const COLLECTION_SNAPSHOT_VERSION = 1
+/**
+ * The shape version of collection snapshots: 2 is a {@link Collection.Summary} (no per-version facts). Snapshots
+ * of version 1 (every linked version's facts, about 21 MB of JSON at 100,000 versions) are ignored: the first load
+ * replays the stream and writes a version 2 snapshot.
+ */
+const COLLECTION_SNAPSHOT_VERSION = 2
 
-/** Snapshot a collection every this many events. */
-const SNAPSHOT_EVERY = 1_000
+/** Snapshot a collection every this many events (a summary is small, so writing one often is cheap). */
+const SNAPSHOT_EVERY = 100
 
-/** The stored shape of a collection snapshot (version {@link COLLECTION_SNAPSHOT_VERSION}); plain JSON. */
-const EncodedCollection = Schema.Struct({
-  versions: Schema.Array(
-    Schema.Struct({
-      index: Schema.Number,
-      source: Collection.SourceVersion,
-      artifactType: Schema.String,
-      digest: Schema.String
-    })
-  ),
-  aliases: Schema.Array(Schema.Tuple(Schema.String, Schema.Number)),
-  nextIndex: Schema.Number,
-  latest: Schema.NullOr(Schema.Number)
-})
-
-type EncodedCollection = typeof EncodedCollection.Type
-
-/** A snapshot's state when it has the current shape; a snapshot of another shape is ignored (replayed instead). */
-const decodeSnapshot = Schema.decodeUnknownOption(EncodedCollection)
-
-const encodeCollection = (state: Collection.State): EncodedCollection => ({
-  versions: [...HashMap.values(state.versions)].sort((a, b) => a.index - b.index),
-  aliases: [...state.aliases].map(([alias, index]) => [alias, index] as const),
-  nextIndex: state.nextIndex,
-  latest: Option.getOrNull(state.latest)
-})
-
-const decodeCollection = (encoded: EncodedCollection): Collection.State => ({
-  versions: HashMap.fromIterable(encoded.versions.map((version) => [version.index, version] as const)),
-  bySource: HashMap.fromIterable(
-    encoded.versions.map((version) => [Collection.sourceKey(version.source), version.index] as const)
-  ),
-  aliases: HashMap.fromIterable(encoded.aliases),
-  nextIndex: encoded.nextIndex,
-  latest: Option.fromNullable(encoded.latest)
-})
+/** A snapshot's state when it has the current shape and is consistent; otherwise none (the stream is replayed). */
+const decodeSummary = Schema.decodeUnknownOption(Collection.Summary)
 
 /**
- * Loads a collection: from the cache or the latest snapshot, then only the events after it. Writes a new snapshot
- * when the stream crossed a multiple of {@link SNAPSHOT_EVERY} events since.
+ * Loads a collection: from the cache, or the latest snapshot (a summary, with no version's facts) then only the
+ * events after it. Writes a new snapshot when the stream crossed a multiple of {@link SNAPSHOT_EVERY} events since.
+ * Before deciding a command, learn the versions it names with {@link learnCollection}.
  */
 export const loadCollection = (collectionId: string) =>
   Effect.gen(function* () {
@@ -335,12 +307,12 @@ export const loadCollection = (collectionId: string) =>
       )
       base = Option.match(
         Option.flatMap(snapshot, (found) =>
-          Option.map(decodeSnapshot(found.state), (encoded) => ({
-            state: decodeCollection(encoded),
+          Option.map(Option.flatMap(decodeSummary(found.state), Collection.restore), (state) => ({
+            state,
             version: found.version
           }))
         ),
-        { onNone: () => ({ state: Collection.initialState, version: 0 }), onSome: (decoded) => decoded }
+        { onNone: () => ({ state: Collection.initialState, version: 0 }), onSome: (restored) => restored }
       )
     }
     const recorded = yield* store.readStream(streamId, { after: base.version })
@@ -352,15 +324,94 @@ export const loadCollection = (collectionId: string) =>
         streamId,
         version: loaded.version,
         schemaVersion: COLLECTION_SNAPSHOT_VERSION,
-        state: encodeCollection(state)
+        state: Collection.summarize(state)
       })
     }
     return loaded
   })
 
-/** The change decided events make to a loaded collection. */
+/** The versions a command names: by index (an unlink, an alias change, a lookup) or by source (a link, a delete). */
+export interface CollectionNeeds {
+  readonly indexes?: ReadonlyArray<number>
+  readonly sources?: ReadonlyArray<Collection.SourceVersion>
+}
+
+const learnStored = (state: Collection.State, stored: Option.Option<StoredLink>) =>
+  Option.match(stored, {
+    onNone: () => Effect.succeed(state),
+    onSome: (found) =>
+      Effect.map(Events.decode({ type: found.type, schemaVersion: found.schemaVersion, data: found.data }), (decoded) =>
+        Option.match(
+          Option.filter(decoded, (event): event is Collection.ArtifactLinked => event._tag === "ArtifactLinked"),
+          { onNone: () => state, onSome: (event) => Collection.learn(state, event) }
+        )
+      )
+  })
+
+/**
+ * Makes the facts of the versions a command names part of a loaded collection, looking up those its state lacks
+ * (a state restored from a summary) through the {@link LinkIndex}, or by scanning the stream when no index is
+ * provided. The lookups read immutable events, bounded by the state's own indexes, so the state stays exactly the
+ * state at its version; the cache keeps what was learned.
+ */
+export const learnCollection = (collectionId: string, loaded: Loaded<Collection.State>, needs: CollectionNeeds) =>
+  Effect.gen(function* () {
+    const indexes = (needs.indexes ?? []).filter((index) => Collection.needsVersion(loaded.state, index))
+    const sources = (needs.sources ?? []).filter((source) => Collection.needsSource(loaded.state, source))
+    if (indexes.length === 0 && sources.length === 0) return loaded
+    const streamId = Collection.streamId(collectionId)
+    const index = yield* Effect.flatMap(Effect.serviceOption(LinkIndex), (found) =>
+      Option.match(found, { onSome: Effect.succeed, onNone: () => Effect.map(EventStore, scanning) })
+    )
+    let state = loaded.state
+    for (const at of indexes) state = yield* learnStored(state, yield* index.linkOfIndex(streamId, at))
+    for (const source of sources) {
+      state = yield* learnStored(state, yield* index.lastLinkOfSource(streamId, source, loaded.state.unloadedBelow))
+    }
+    const learned = { state, version: loaded.version }
+    const cache = yield* cached<Collection.State>(streamId)
+    cache.set(learned)
+    return learned
+  })
+
+/** Loads a collection and learns the versions a command names ({@link loadCollection}, {@link learnCollection}). */
+export const loadCollectionFor = (collectionId: string, needs: CollectionNeeds) =>
+  Effect.flatMap(loadCollection(collectionId), (loaded) => learnCollection(collectionId, loaded, needs))
+
+/**
+ * The change decided events make to a loaded collection. Once appended, when it took the stream across a multiple of
+ * {@link SNAPSHOT_EVERY} events, it also writes the summary snapshot, so a collection grown by one long-running
+ * process is snapshotted as it grows (a failed snapshot write is ignored: a snapshot is a cache).
+ */
 export const collectionChange = (
   collectionId: string,
   loaded: Loaded<Collection.State>,
   events: ReadonlyArray<Collection.Event>
-): Changed<Collection.State> => changeOf(collectionSpec, Collection.streamId(collectionId), loaded, events)
+): Changed<Collection.State> => {
+  const streamId = Collection.streamId(collectionId)
+  const change = changeOf(collectionSpec, streamId, loaded, events)
+  return {
+    ...change,
+    remember: (appendedVersion) =>
+      Effect.zipRight(
+        change.remember(appendedVersion),
+        appendedVersion === loaded.version + events.length &&
+          Math.floor(appendedVersion / SNAPSHOT_EVERY) > Math.floor(loaded.version / SNAPSHOT_EVERY)
+          ? Effect.flatMap(Effect.serviceOption(SnapshotStore), (snapshots) =>
+              Option.match(snapshots, {
+                onNone: () => Effect.void,
+                onSome: (store) =>
+                  Effect.ignore(
+                    store.save({
+                      streamId,
+                      version: appendedVersion,
+                      schemaVersion: COLLECTION_SNAPSHOT_VERSION,
+                      state: Collection.summarize(change.state)
+                    })
+                  )
+              })
+            )
+          : Effect.void
+      )
+  }
+}

@@ -1,0 +1,4 @@
+import { coldCollectionScenarios } from "@registrar/domain/testing"
+import { layer } from "../src/index.js"
+
+coldCollectionScenarios("memory", () => layer, { indexed: false })
