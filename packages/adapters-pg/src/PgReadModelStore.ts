@@ -253,7 +253,8 @@ export const make = (database: Database, options: ReadModelStoreOptions = {}): E
         // A keyset page: the primary key's range scan starts after the last key of the previous page.
         const { after } = listing
         return Effect.flatMap(parameters, (values) => {
-          const range = after === undefined ? "" : ` AND row_key ${listing.descending ? "<" : ">"} $${values.length + 1}`
+          const range =
+            after === undefined ? "" : ` AND row_key ${listing.descending ? "<" : ">"} $${values.length + 1}`
           return driver.query(
             `SELECT row_value FROM ${live} WHERE ${clause}${range} ORDER BY row_key ${order}${limit}`,
             after === undefined ? values : [...values, after]
