@@ -2,7 +2,8 @@
  * Three `registrar serve --database-url …` processes (the real binary, each on a free port) over one fresh schema of
  * one PostgreSQL server: nothing one process keeps is needed by another. Concurrent links through all three into one
  * collection give exactly v0..vN-1, once each; every write is seen at once by a read through any other process
- * (read your writes across processes); and a cursor handed out by one process pages on through another.
+ * (read your writes across processes); a cursor handed out by one process pages on through another; and a key
+ * revoked through one process is refused at once by the others.
  */
 import type { ChildProcess } from "node:child_process"
 import { randomBytes } from "node:crypto"
@@ -174,6 +175,10 @@ describeServer("three serve processes over one database", () => {
       `/resolve?name=${encodeURIComponent(`${org}/wandb-registry-Models/weights`)}`
     )
     expect(latest.body.version).toBe(N - 1)
+    // A key revoked through one process is refused at once by all three (each has authenticated it before).
+    const prefix = userKey.slice(3, 11)
+    expect((await call(a, userKey, "DELETE", `/api-keys/${prefix}`)).status).toBe(200)
+    for (const server of servers) expect((await call(server, userKey, "GET", "/me")).status).toBe(401)
     for (const server of servers) expect(server.output()).not.toContain(adminKey)
   }, 240_000)
 })

@@ -322,7 +322,8 @@ const make = (
 ): Effect.Effect<RegistrarShape, never, EventStore | ReadModelStore | SnapshotStore> =>
   Effect.gen(function* () {
     const context = (yield* Effect.context<EventStore | ReadModelStore | SnapshotStore>()).pipe(
-      Context.add(AggregateCache, AggregateCache.make())
+      Context.add(AggregateCache, AggregateCache.make()),
+      Context.add(ApiKeys.PrefixOwners, new Map<string, string>())
     )
     const catchUp = Projector.catchUpToHead().pipe(Effect.provide(context))
     const defaults: PathDefaults = {
