@@ -463,6 +463,27 @@ export const registrarScenarios = (name: string, stores: () => Stores): void => 
         )
     )
 
+    it.live("a source's latest is its highest version not deleted, however many are deleted above it", () =>
+      run(
+        Effect.gen(function* () {
+          const { registrar, team, member, log } = yield* seed
+          const versions: Array<string> = []
+          for (let index = 0; index < 12; index++) versions.push((yield* log("many", `content ${index}`)).reference)
+          // More deleted versions above the latest than one read of the top rows holds.
+          for (const reference of versions.slice(2))
+            yield* registrar.deleteArtifactVersion({ actor: member, reference })
+          const linked = yield* registrar.link({
+            actor: member,
+            source: `${team}/images/many:latest`,
+            target: "wandb-registry-Golden Datasets/many"
+          })
+          expect(linked.source).toBe(versions[1])
+          const resolved = yield* registrar.resolve({ actor: member, name: "wandb-registry-Golden Datasets/many" })
+          expect(resolved.source).toBe(versions[1])
+        })
+      )
+    )
+
     organizationScenarios(run, seed)
   })
 }
