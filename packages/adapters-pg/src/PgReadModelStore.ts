@@ -250,9 +250,16 @@ export const make = (database: Database, options: ReadModelStoreOptions = {}): E
         const { clause, parameters } = filterOf(table, where, listing.prefix, fieldsOf(indexed, table))
         const order = listing.descending ? "DESC" : "ASC"
         const limit = listing.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(listing.limit))}`
-        return Effect.flatMap(parameters, (values) =>
-          driver.query(`SELECT row_value FROM ${live} WHERE ${clause} ORDER BY row_key ${order}${limit}`, values)
-        ).pipe(
+        // A keyset page: the primary key's range scan starts after the last key of the previous page.
+        const { after } = listing
+        return Effect.flatMap(parameters, (values) => {
+          const range =
+            after === undefined ? "" : ` AND row_key ${listing.descending ? "<" : ">"} $${values.length + 1}`
+          return driver.query(
+            `SELECT row_value FROM ${live} WHERE ${clause}${range} ORDER BY row_key ${order}${limit}`,
+            after === undefined ? values : [...values, after]
+          )
+        }).pipe(
           Effect.map((rows) => rows.map((row) => row.row_value as Row)),
           Effect.mapError(toUnavailable("list"))
         )

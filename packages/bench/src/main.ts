@@ -13,6 +13,7 @@ import * as CatchUp from "./CatchUp.js"
 import * as Cli from "./Cli.js"
 import * as CollectionSize from "./CollectionSize.js"
 import * as Cpu from "./internal/Cpu.js"
+import * as Http from "./Http.js"
 import * as History from "./internal/History.js"
 import * as Postgres from "./internal/Postgres.js"
 import { markdownTable, type Section, verdict } from "./internal/Report.js"
@@ -20,7 +21,7 @@ import * as Link from "./Link.js"
 import * as MemoryStore from "./MemoryStore.js"
 import * as Rebuild from "./Rebuild.js"
 
-const scenarios = ["append", "link", "size", "rebuild", "catchup", "memory", "cli"] as const
+const scenarios = ["append", "link", "size", "rebuild", "catchup", "memory", "cli", "http"] as const
 type Scenario = (typeof scenarios)[number]
 
 /** The command-line flags, with their defaults. */
@@ -294,6 +295,11 @@ const main = async () => {
     )
   }
   if (selected("cli")) await attempt("cli", "7. The CLI", () => Cli.run({ url: flags.url, runs: flags.runs, log }))
+  if (selected("http")) {
+    await attempt("http", "8. The HTTP server against the library", () =>
+      Http.run({ ...common, seconds: flags.seconds })
+    )
+  }
   await cpu.close()
   // A partial run replaces only its own sections; the others keep the figures of the run that measured them.
   const merged: Results = flags.out === defaultOut ? { ...readResults(), ...results } : results

@@ -30,11 +30,15 @@ export const Change = {
 /** A filter on rows: every listed top-level field must equal the given value. */
 export type Where = Readonly<Record<string, string | number | boolean>>
 
-/** Narrows and orders a listing: keys starting with `prefix`, in descending key order, at most `limit` rows. */
+/**
+ * Narrows and orders a listing: keys starting with `prefix`, in descending key order, at most `limit` rows, only the
+ * keys strictly after `after` in the listing's order (greater ascending, smaller descending) — a keyset page.
+ */
 export interface ListOptions {
   readonly prefix?: string
   readonly descending?: boolean
   readonly limit?: number
+  readonly after?: string
 }
 
 /**

@@ -118,14 +118,41 @@ export const findRegistry = (
     Effect.flatMap((found) => Effect.map(seenBy(organization, user, Option.toArray(found)), (views) => Arr.head(views)))
   )
 
-/** The registries of an organization, by name (given a reader, those that user can see). */
-export const listRegistries = (organization: string, user?: string): Query<ReadonlyArray<RegistryView>> =>
-  listAs<RegistryRow>(Table.registries, { organization }).pipe(
+/**
+ * A keyset page of a list ordered by name: at most `limit` items whose name sorts after `afterName` (code-unit
+ * order). Names are unique in their list and never reused by another item while it exists, so paging while items
+ * are added never repeats or skips one that existed throughout.
+ */
+export interface NamePage {
+  readonly afterName?: string
+  readonly limit: number
+}
+
+const byRegistryName = (a: RegistryRow, b: RegistryRow) =>
+  a.registry < b.registry ? -1 : a.registry > b.registry ? 1 : 0
+
+/**
+ * The registries of an organization, by name (given a reader, those that user can see); given a page, only that
+ * page (grants and accepted types are read for the rows it returns, and the ones it skips as unseen).
+ */
+export const listRegistries = (
+  organization: string,
+  user?: string,
+  page?: NamePage
+): Query<ReadonlyArray<RegistryView>> =>
+  Effect.gen(function* () {
     // Keys are ids, which a rename does not change: sort by the current name.
-    Effect.map((rows) => [...rows].sort((a, b) => (a.registry < b.registry ? -1 : a.registry > b.registry ? 1 : 0))),
-    Effect.flatMap(Effect.forEach(registryView)),
-    Effect.flatMap((views) => seenBy(organization, user, views))
-  )
+    const rows = [...(yield* listAs<RegistryRow>(Table.registries, { organization }))].sort(byRegistryName)
+    if (page === undefined) return yield* seenBy(organization, user, yield* Effect.forEach(rows, registryView))
+    const { afterName } = page
+    const found: Array<RegistryView> = []
+    for (const row of rows) {
+      if (found.length >= page.limit) break
+      if (afterName !== undefined && !(row.registry > afterName)) continue
+      found.push(...(yield* seenBy(organization, user, [yield* registryView(row)])))
+    }
+    return found
+  })
 
 // ---- collections and linked versions ----------------------------------------------------------------------------
 
@@ -153,10 +180,19 @@ const withCount = (collection: CollectionRow): Query<CollectionSummary> =>
 
 const byName = (a: CollectionRow, b: CollectionRow) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
 
-/** The collections of a registry with their version counts, by name. */
-export const listCollections = (organization: string, registry: string): Query<ReadonlyArray<CollectionSummary>> =>
+/** The collections of a registry with their version counts, by name; given a page, only that page is counted. */
+export const listCollections = (
+  organization: string,
+  registry: string,
+  page?: NamePage
+): Query<ReadonlyArray<CollectionSummary>> =>
   listAs<CollectionRow>(Table.collections, { organization, registry }).pipe(
-    Effect.map((rows) => [...rows].sort(byName)),
+    Effect.map((rows) => {
+      const sorted = [...rows].sort(byName)
+      if (page === undefined) return sorted
+      const { afterName } = page
+      return (afterName === undefined ? sorted : sorted.filter((row) => row.name > afterName)).slice(0, page.limit)
+    }),
     Effect.flatMap(Effect.forEach(withCount))
   )
 
@@ -210,16 +246,31 @@ const latestLinked = (collectionId: string): Query<Option.Option<number>> =>
     (links) => Option.map(Arr.head(links), (link) => link.index)
   )
 
-/** Every version linked into a collection (by id), with aliases and source metadata, and `latest`. */
-export const listVersions = (collectionId: string): Query<CollectionVersions> =>
+/**
+ * A keyset page of linked versions: at most `limit` versions whose index is above `afterIndex`. Indexes only grow,
+ * so paging while versions are linked never repeats or skips one.
+ */
+export interface VersionPage {
+  readonly afterIndex?: number
+  readonly limit: number
+}
+
+/**
+ * Every version linked into a collection (by id), with aliases and source metadata, and `latest`; given a page,
+ * only the rows of that page are read (the store's key range), and `latest` by one more row.
+ */
+export const listVersions = (collectionId: string, page?: VersionPage): Query<CollectionVersions> =>
   Effect.gen(function* () {
     const links = yield* listAs<LinkedVersionRow>(Table.linkedVersions, undefined, {
-      prefix: collectionPrefix(collectionId)
+      prefix: collectionPrefix(collectionId),
+      ...(page === undefined ? {} : { limit: page.limit }),
+      ...(page?.afterIndex === undefined ? {} : { after: Key.linkedVersion(collectionId, page.afterIndex) })
     })
     const aliases = yield* listAs<CollectionAliasRow>(Table.collectionAliases, undefined, {
       prefix: collectionPrefix(collectionId)
     })
-    const latest = Option.map(Arr.last(links), (link) => link.index)
+    const latest =
+      page === undefined ? Option.map(Arr.last(links), (link) => link.index) : yield* latestLinked(collectionId)
     const versions = yield* Effect.forEach(links, (link) =>
       Effect.map(sourceOf(link.source), (source) => linkedView(link, aliases, latest, source))
     )

@@ -336,6 +336,7 @@ const make = (
         catchUp.pipe(Effect.zipRight(ReadModels.organizationsOf(actor)), Effect.provide(context))
     }
     const locks = new Map<string, Effect.Semaphore>()
+    const prefixOwners = new Map<string, string>()
     const deps: Artifacts.Dependencies = {
       defaults,
       serialize: (key, effect) => {
@@ -442,7 +443,8 @@ const make = (
       listApiKeys: (input: ApiKeys.ListApiKeys) => run(ApiKeys.listApiKeys(input)),
       revokeApiKey: (input: ApiKeys.RevokeApiKey) => run(ApiKeys.revokeApiKey(input)),
       /** The user a key belongs to; InvalidApiKey for an unknown, revoked or wrong key. */
-      authenticate: (key: string) => run(ApiKeys.authenticate(key)),
+      authenticate: (key: string) =>
+        run(Effect.provideService(ApiKeys.authenticate(key), ApiKeys.PrefixOwners, prefixOwners)),
       /** Creates the instance admin and their first key, once per store; `None` afterwards. */
       bootstrap: (input: ApiKeys.Bootstrap) => run(ApiKeys.bootstrap(input)),
 

@@ -88,6 +88,47 @@ export const readModelStoreConformance = (
       })
     )
 
+    it.scopedLive("pages by key: rows strictly after a key, in either order, without skips or repeats", () =>
+      Effect.gen(function* () {
+        const store = yield* makeStore
+        const key = (n: number) => `c1/${String(n).padStart(12, "0")}`
+        yield* store.apply({
+          changes: [1, 2, 3, 4, 5].map((n) => Change.put("pages", key(n), { n, kind: n % 2 === 0 ? "even" : "odd" })),
+          checkpoint: at(1)
+        })
+        const numbers = (rows: ReadonlyArray<Row>) => rows.map((row) => row.n)
+        expect(numbers(yield* store.list("pages", undefined, { prefix: "c1/", after: key(2), limit: 2 }))).toEqual([
+          3, 4
+        ])
+        expect(
+          numbers(yield* store.list("pages", undefined, { prefix: "c1/", after: key(4), descending: true }))
+        ).toEqual([3, 2, 1])
+        expect(numbers(yield* store.list("pages", { kind: "odd" }, { after: key(1) }))).toEqual([3, 5])
+        // A key that is not a row's still pages from where it would sort.
+        expect(numbers(yield* store.list("pages", undefined, { after: `${key(2)}~`, limit: 1 }))).toEqual([3])
+        // Walk the table a page at a time while rows are inserted before and after the cursor.
+        const seen: Array<unknown> = []
+        let after: string | undefined
+        for (let round = 0; round < 10; round++) {
+          const page = yield* store.list("pages", undefined, {
+            prefix: "c1/",
+            limit: 2,
+            ...(after === undefined ? {} : { after })
+          })
+          if (page.length === 0) break
+          seen.push(...numbers(page))
+          after = key(page[page.length - 1]?.n as number)
+          if (round === 0) {
+            yield* store.apply({
+              changes: [Change.put("pages", key(0), { n: 0 }), Change.put("pages", key(9), { n: 9 })],
+              checkpoint: at(2)
+            })
+          }
+        }
+        expect(seen).toEqual([1, 2, 3, 4, 5, 9])
+      })
+    )
+
     it.scopedLive("ignores a batch at or before its checkpoint (exactly once)", () =>
       Effect.gen(function* () {
         const store = yield* makeStore

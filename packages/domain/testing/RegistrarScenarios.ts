@@ -3,9 +3,9 @@
  * every linking rule end to end, reads as of the past, idempotency keys and concurrent linkers.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Either, Layer, Option } from "effect"
 import type { EventStore, ReadModelStore, SnapshotStore } from "../src/index.js"
-import { Registrar } from "../src/index.js"
+import { ReadModels, Registrar } from "../src/index.js"
 import { organizationScenarios } from "./OrganizationScenarios.js"
 
 /** The stores a scenario runs on: each test builds a fresh one. */
@@ -461,6 +461,39 @@ export const registrarScenarios = (name: string, stores: () => Stores): void => 
             expect(after).toEqual(before)
           })
         )
+    )
+
+    it.live("a source's latest is its highest version not deleted, however many are deleted above it", () =>
+      // With the read models in reach too, to ask them for `latest` directly.
+      Effect.provide(
+        Effect.gen(function* () {
+          const { registrar, org, team, member, log } = yield* seed
+          const versions: Array<string> = []
+          for (let index = 0; index < 12; index++) versions.push((yield* log("many", `content ${index}`)).reference)
+          // More deleted versions above the latest than one read of the top rows holds.
+          for (const reference of versions.slice(2))
+            yield* registrar.deleteArtifactVersion({ actor: member, reference })
+          yield* registrar.catchUp
+          const latest = yield* ReadModels.findArtifactVersion(team, "images", "many", {
+            _tag: "Alias",
+            alias: "latest"
+          })
+          expect(Option.map(latest, (version) => version.index)).toStrictEqual(Option.some(1))
+          const linked = yield* registrar.link({
+            actor: member,
+            source: `${team}/images/many:latest`,
+            target: "wandb-registry-Golden Datasets/many"
+          })
+          expect(linked.source).toBe(versions[1])
+          yield* registrar.catchUp
+          const resolved = yield* ReadModels.resolveLinked(org, "Golden Datasets", "many", {
+            _tag: "Alias",
+            alias: "latest"
+          })
+          expect(Option.map(resolved, (found) => found.sourceVersion.aliases)).toStrictEqual(Option.some(["latest"]))
+        }),
+        Registrar.layer().pipe(Layer.provideMerge(stores()))
+      )
     )
 
     organizationScenarios(run, seed)

@@ -4,6 +4,7 @@
  * closing its scope stops accepting connections, lets requests in flight finish, then releases the store.
  */
 import { createServer } from "node:http"
+import type { Duplex } from "node:stream"
 import { randomBytes } from "node:crypto"
 import { HttpApiBuilder, HttpApiSwagger, HttpServer, HttpServerResponse, OpenApi } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -74,6 +75,34 @@ export const apiLayer = (bodyLimitBytes: number = DEFAULT_BODY_LIMIT) =>
     Layer.provide(failuresLayer(bodyLimitBytes))
   )
 
+/**
+ * What Node's HTTP parser refuses before the API sees a request (a request line or headers over its size limit,
+ * bytes that are not HTTP) is answered as a problem document too, instead of Node's bare status line.
+ */
+const refuseMalformed = (error: Error & { readonly code?: string }, socket: Duplex) => {
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
+  const tooLarge = error.code === "HPE_HEADER_OVERFLOW"
+  const status = tooLarge ? 431 : 400
+  const code = tooLarge ? "RequestHeadersTooLarge" : "InvalidRequest"
+  const body = JSON.stringify({
+    type: `urn:registrar:problem:${code}`,
+    title: code,
+    status,
+    detail: tooLarge
+      ? "The request line and headers are larger than the server accepts (16 KiB). Send long inputs in a JSON body, or shorten the URL."
+      : "The request is not valid HTTP. Send a well-formed HTTP/1.1 request.",
+    code
+  })
+  socket.end(
+    `HTTP/1.1 ${status} ${tooLarge ? "Request Header Fields Too Large" : "Bad Request"}\r\nContent-Type: ${Problem.PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  )
+}
+
+const createHardenedServer = () => createServer().on("clientError", refuseMalformed)
+
 /** The HTTP server, listening; its `HttpServer` service tells the bound address (for port 0). */
 export const layer = (options: ServerOptions) => {
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT
@@ -81,7 +110,7 @@ export const layer = (options: ServerOptions) => {
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(openApiRoute),
     Layer.provide(apiLayer(limit)),
-    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: options.port, host: options.host }))
+    Layer.provideMerge(NodeHttpServer.layer(createHardenedServer, { port: options.port, host: options.host }))
   )
 }
 

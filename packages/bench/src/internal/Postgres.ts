@@ -7,7 +7,8 @@ export const Schemas = {
   registrarSmall: "registrar_bench_small",
   emmett: "emmett_bench",
   bare: "bare_bench",
-  cli: "registrar_bench_cli"
+  cli: "registrar_bench_cli",
+  http: "registrar_bench_http"
 } as const
 
 /**

@@ -3,7 +3,7 @@
  * authenticate a key to its user, and bootstrap the instance's first admin. Keys are infrastructure events (see
  * `ApiKey.ts`), so these handlers load and append them here rather than through the domain-event loader.
  */
-import { Clock, Effect, Either, Option, Schema } from "effect"
+import { Clock, Context, Effect, Either, Option, Schema } from "effect"
 import * as ApiKey from "../ApiKey.js"
 import { EventStore, type StoreUnavailable, VersionConflict } from "../EventStore.js"
 import { UndecodableEvent } from "../Events.js"
@@ -161,6 +161,32 @@ export const revokeApiKey = (input: RevokeApiKey) =>
   })
 
 /**
+ * Who each key prefix seen by this process belongs to. A prefix is reserved once, for one user, and never released
+ * or given to another, so an entry never goes stale and saves a read per request; the key itself (its digest, its
+ * revocation) is still read from the store on every authentication, so a key revoked through any process is refused
+ * at once by all of them.
+ */
+export class PrefixOwners extends Context.Tag("@registrar/domain/PrefixOwners")<PrefixOwners, Map<string, string>>() {
+  /** The most prefixes kept; past it the map starts over. */
+  static readonly capacity = 100_000
+}
+
+const ownerOf = (prefix: string) =>
+  Effect.gen(function* () {
+    const owners = yield* Effect.serviceOption(PrefixOwners)
+    const known = Option.flatMapNullable(owners, (map) => map.get(prefix))
+    if (Option.isSome(known)) return known
+    const reserved = yield* load(ApiKey.prefixStreamId(prefix))
+    if (reserved.state._tag !== "Prefix") return Option.none<string>()
+    const { user } = reserved.state
+    Option.map(owners, (map) => {
+      if (map.size >= PrefixOwners.capacity) map.clear()
+      map.set(prefix, user)
+    })
+    return Option.some(user)
+  })
+
+/**
  * The user a key belongs to, when the key is well-formed, known, not revoked and its digest matches (compared in
  * constant time). Every failure is the same InvalidApiKey (or MalformedApiKey), which never contains the key.
  */
@@ -173,13 +199,13 @@ export const authenticate = (
 > =>
   Effect.gen(function* () {
     const prefix = yield* ApiKey.prefixOf(key)
-    const reserved = yield* load(ApiKey.prefixStreamId(prefix))
-    if (reserved.state._tag !== "Prefix") return yield* Effect.fail(new ApiKey.InvalidApiKey())
-    const keys = yield* load(ApiKey.streamId(reserved.state.user))
+    const owner = yield* ownerOf(prefix)
+    if (Option.isNone(owner)) return yield* Effect.fail(new ApiKey.InvalidApiKey())
+    const keys = yield* load(ApiKey.streamId(owner.value))
     const found = keys.state._tag === "Keys" ? keys.state.keys.get(prefix) : undefined
     const valid = found !== undefined && ApiKey.digestsEqual(sha256Hex(key), found.digest) && found.revokedAt === null
     if (!valid) return yield* Effect.fail(new ApiKey.InvalidApiKey())
-    return { user: reserved.state.user, prefix }
+    return { user: owner.value, prefix }
   })
 
 /** Input of {@link bootstrap}. */

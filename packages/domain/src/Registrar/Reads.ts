@@ -23,6 +23,7 @@ import {
   type RegistryPath,
   type VersionSelector
 } from "../Paths.js"
+import type { Checkpoint } from "../EventStore.js"
 import * as Projector from "../Projector.js"
 import { ReadModelStore } from "../ReadModelStore.js"
 import * as ReadModels from "../ReadModels.js"
@@ -114,6 +115,8 @@ export const resolve = (deps: Dependencies, input: Resolve) =>
 export interface ListVersions extends ReadRequest {
   /** `[ORG/]wandb-registry-R/C`. */
   readonly collection: string
+  /** Only one keyset page of the versions (by index). */
+  readonly page?: ReadModels.VersionPage
 }
 
 /** Every linked version of a collection with aliases, source, and when and by whom it was linked. */
@@ -129,7 +132,7 @@ export const listVersions = (deps: Dependencies, input: ListVersions) =>
         if (Option.isNone(found)) {
           return yield* Effect.fail(new CollectionNotFound({ registry: path.registry, collection: path.collection }))
         }
-        const versions = yield* ReadModels.listVersions(found.value.collectionId)
+        const versions = yield* ReadModels.listVersions(found.value.collectionId, input.page)
         return {
           organization: organization.name,
           registry: registry.registry,
@@ -146,6 +149,8 @@ export const listVersions = (deps: Dependencies, input: ListVersions) =>
 export interface ListRegistries extends ReadRequest {
   /** Entity or display name; default: the configured or the actor's only organization. */
   readonly organization?: string
+  /** Only one keyset page of the registries (by name). */
+  readonly page?: ReadModels.NamePage
 }
 
 const organizationFor = (deps: Dependencies, actor: string, name: string | undefined) =>
@@ -155,7 +160,7 @@ const organizationFor = (deps: Dependencies, actor: string, name: string | undef
 export const listRegistries = (deps: Dependencies, input: ListRegistries) =>
   Effect.gen(function* () {
     const organization = yield* organizationFor(deps, input.actor, input.organization)
-    const registries = yield* at(input.asOf, ReadModels.listRegistries(organization.name, input.actor))
+    const registries = yield* at(input.asOf, ReadModels.listRegistries(organization.name, input.actor, input.page))
     return { organization: organization.name, registries }
   })
 
@@ -164,6 +169,8 @@ export interface ShowRegistry extends ReadRequest {
   readonly organization?: string
   /** The registry name, with or without the `wandb-registry-` prefix. */
   readonly registry: string
+  /** Only one keyset page of the collections (by name). */
+  readonly page?: ReadModels.NamePage
 }
 
 /** A registry the actor can see: settings, grants and collections. */
@@ -175,7 +182,7 @@ export const showRegistry = (deps: Dependencies, input: ShowRegistry) =>
       input.asOf,
       Effect.gen(function* () {
         const registry = yield* visibleRegistry(organization.name, name, input.actor)
-        const collections = yield* ReadModels.listCollections(organization.name, name)
+        const collections = yield* ReadModels.listCollections(organization.name, name, input.page)
         return { registry, collections, path: registryProjectName(name) }
       })
     )
@@ -244,6 +251,8 @@ export interface History extends ReadRequest {
   readonly since?: string
   readonly until?: string
   readonly limit?: number
+  /** One keyset page in feed order instead of the `limit` most recent rows: after the given feed position. */
+  readonly page?: { readonly after?: Checkpoint; readonly limit: number }
 }
 
 /**
@@ -280,6 +289,8 @@ export const history = (deps: Dependencies, input: History) =>
           ...(input.since === undefined ? {} : { since: input.since }),
           ...(input.until === undefined ? {} : { until: input.until }),
           ...(input.limit === undefined ? {} : { limit: input.limit }),
+          ...(input.page === undefined ? {} : { pageSize: input.page.limit }),
+          ...(input.page?.after === undefined ? {} : { after: input.page.after }),
           reader: input.actor
         })
       })

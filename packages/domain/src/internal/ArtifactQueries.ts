@@ -24,6 +24,29 @@ const latestOf = (versions: ReadonlyArray<ArtifactVersionRow>): Option.Option<nu
     (version) => version.index
   )
 
+/**
+ * The index `latest` points at, read from the top: keys of an artifact's versions sort by index, so the first
+ * version not deleted walking down from the highest key is the latest (a resolve does not read every version).
+ */
+const latestVersion = (artifactKey: string): Query<Option.Option<number>> =>
+  Effect.gen(function* () {
+    const batch = 8
+    let after: string | undefined
+    for (;;) {
+      const rows = yield* listAs<ArtifactVersionRow>(Table.artifactVersions, undefined, {
+        prefix: `${artifactKey}:v`,
+        descending: true,
+        limit: batch,
+        ...(after === undefined ? {} : { after })
+      })
+      const found = rows.find((version) => !version.deleted)
+      if (found !== undefined) return Option.some(found.index)
+      const last = rows[rows.length - 1]
+      if (rows.length < batch || last === undefined) return Option.none()
+      after = Key.artifactVersion(artifactKey, last.index)
+    }
+  })
+
 const view = (
   version: ArtifactVersionRow,
   aliases: ReadonlyArray<ArtifactAliasRow>,
@@ -40,9 +63,9 @@ const view = (
 export const artifactVersionView = (version: ArtifactVersionRow): Query<ArtifactVersionView> =>
   Effect.gen(function* () {
     const { artifactKey } = version
-    const versions = yield* listAs<ArtifactVersionRow>(Table.artifactVersions, { artifactKey })
+    const latest = yield* latestVersion(artifactKey)
     const aliases = yield* listAs<ArtifactAliasRow>(Table.artifactAliases, { artifactKey })
-    return view(version, aliases, latestOf(versions))
+    return view(version, aliases, latest)
   })
 
 /** Every version of `entity/project/name`, with aliases, and `latest`. */
@@ -70,7 +93,7 @@ export const findArtifactVersion = (
     let index: Option.Option<number>
     if (selector._tag === "Index") index = Option.some(selector.index)
     else if (selector.alias === "latest") {
-      index = latestOf(yield* listAs<ArtifactVersionRow>(Table.artifactVersions, { artifactKey }))
+      index = yield* latestVersion(artifactKey)
     } else {
       const alias = yield* getAs<ArtifactAliasRow>(
         Table.artifactAliases,

@@ -67,9 +67,14 @@ export const listRows = (
 ): ReadonlyArray<Row> => {
   const rows = tables.get(table)
   if (rows === undefined) return []
-  const { prefix } = options
+  const { prefix, after, descending } = options
   const sorted = [...rows.entries()]
-    .filter(([key, row]) => (prefix === undefined || key.startsWith(prefix)) && matches(row, where))
+    .filter(
+      ([key, row]) =>
+        (prefix === undefined || key.startsWith(prefix)) &&
+        (after === undefined || (descending ? key < after : key > after)) &&
+        matches(row, where)
+    )
     .sort(byKey)
   if (options.descending) sorted.reverse()
   return (options.limit === undefined ? sorted : sorted.slice(0, options.limit)).map(([, row]) => row)

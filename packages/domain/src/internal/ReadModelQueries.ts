@@ -5,7 +5,7 @@
  */
 import { Effect, Option } from "effect"
 import { type Actor, canSee, canSeeHistory, effectiveRole, type RegistryAccess, type RegistryRole } from "../Access.js"
-import type { StoreUnavailable } from "../EventStore.js"
+import type { Checkpoint, StoreUnavailable } from "../EventStore.js"
 import { type ListOptions, ReadModelStore, type Where } from "../ReadModelStore.js"
 import {
   type AuditRow,
@@ -176,8 +176,15 @@ export interface HistoryFilter {
   readonly since?: string
   /** ISO time, inclusive. */
   readonly until?: string
-  /** At most this many rows: the most recent ones. */
+  /** At most this many rows: the most recent ones (ignored with `pageSize`). */
   readonly limit?: number
+  /**
+   * A keyset page in feed order: at most this many rows after `after`, read from the store in batches until the
+   * page is full, so a page reads the rows up to its end and no further.
+   */
+  readonly pageSize?: number
+  /** The feed position (transaction and global position) of the last row of the previous page. */
+  readonly after?: Checkpoint
   /**
    * Only the rows this user may see: the events of a registry they cannot see (its creation, settings, grants,
    * collections, links, aliases) are left out; organization, team, user and artifact events stay.
@@ -194,7 +201,9 @@ const narrowest = (filter: HistoryFilter): Where | undefined => {
   return undefined
 }
 
-/** The audit history in feed order, filtered; with a limit, the most recent matching rows. */
+const historyBatch = 200
+
+/** The audit history in feed order, filtered; with a limit, the most recent matching rows; or one keyset page. */
 export const history = (filter: HistoryFilter = {}): Query<ReadonlyArray<AuditRow>> =>
   Effect.gen(function* () {
     const { organization } = filter
@@ -204,7 +213,7 @@ export const history = (filter: HistoryFilter = {}): Query<ReadonlyArray<AuditRo
         : new Set((yield* listAs<TeamRow>(Table.teams, { organization })).map((team) => team.team))
     const since = filter.since === undefined ? undefined : Date.parse(filter.since)
     const until = filter.until === undefined ? undefined : Date.parse(filter.until)
-    const rows = (yield* listAs<AuditRow>(Table.audit, narrowest(filter))).filter((row) => {
+    const wanted = (row: AuditRow) => {
       if (organization !== undefined && row.organization !== organization) {
         if (row.organization !== null || row.entity === null || !teams.has(row.entity)) return false
       }
@@ -215,7 +224,25 @@ export const history = (filter: HistoryFilter = {}): Query<ReadonlyArray<AuditRo
       if (since !== undefined && !(at >= since)) return false
       if (until !== undefined && !(at <= until)) return false
       return true
-    })
+    }
+    const { pageSize } = filter
+    if (pageSize !== undefined) {
+      const found: Array<AuditRow> = []
+      let after = filter.after === undefined ? undefined : Key.audit(filter.after)
+      const batch = Math.max(pageSize, historyBatch)
+      while (found.length < pageSize) {
+        const rows = yield* listAs<AuditRow>(Table.audit, narrowest(filter), {
+          limit: batch,
+          ...(after === undefined ? {} : { after })
+        })
+        found.push(...(yield* seenBy(filter.reader, rows.filter(wanted))))
+        const last = rows[rows.length - 1]
+        if (rows.length < batch || last === undefined) break
+        after = Key.audit(last)
+      }
+      return found.slice(0, pageSize)
+    }
+    const rows = (yield* listAs<AuditRow>(Table.audit, narrowest(filter))).filter(wanted)
     const visible = yield* seenBy(filter.reader, rows)
     return filter.limit === undefined ? visible : visible.slice(Math.max(0, visible.length - filter.limit))
   })

@@ -4,7 +4,7 @@ import { HttpApiBuilder } from "@effect/platform"
 import { CurrentUser, Problem, RegistrarApi } from "@registrar/api"
 import { ApiKey, EventStore, Registrar } from "@registrar/domain"
 import { Effect } from "effect"
-import { paginate } from "../Pagination.js"
+import { keysetPage, pageInMemory, scopeOf, SortKey } from "../Pagination.js"
 import { call, callerRequest } from "./Call.js"
 
 /** The health group: `/healthz` answers while the process runs, `/readyz` while the store answers too. */
@@ -92,16 +92,31 @@ export const HistoryLive = HttpApiBuilder.group(RegistrarApi, "history", (handle
       .handle("history", ({ urlParams }) =>
         Effect.gen(function* () {
           const request = yield* callerRequest()
-          const { cursor, limit, ...filter } = urlParams
-          const rows = yield* call(registrar.history({ ...request, ...filter }))
-          return yield* paginate(rows, { cursor, limit })
+          const { cursor: _cursor, limit: _limit, ...filter } = urlParams
+          return yield* keysetPage({
+            scope: scopeOf("history", urlParams),
+            key: SortKey.position,
+            params: urlParams,
+            read: ({ after, limit }) =>
+              call(
+                registrar.history({ ...request, ...filter, page: after === undefined ? { limit } : { after, limit } })
+              ),
+            keyOf: (row) => ({ transactionId: row.transactionId, globalPosition: row.globalPosition })
+          })
         })
       )
       .handle("search", ({ path, urlParams }) =>
         Effect.gen(function* () {
           const request = yield* callerRequest()
           const entries = yield* call(registrar.search({ ...request, ...urlParams, ...path }))
-          return yield* paginate(entries, urlParams)
+          // Search answers whole (it matches text across registries and collections); the page is cut here, after
+          // the last entry's place in the catalog order: its registry, then its collection ("" for the registry).
+          return yield* pageInMemory(entries, {
+            scope: scopeOf("search", { ...path, ...urlParams }),
+            key: SortKey.name,
+            params: urlParams,
+            keyOf: (entry) => `${entry.registry}\u0000${entry._tag === "Collection" ? entry.name : ""}`
+          })
         })
       )
   })

@@ -3,7 +3,7 @@ import { HttpApiBuilder } from "@effect/platform"
 import { RegistrarApi } from "@registrar/api"
 import { Registrar } from "@registrar/domain"
 import { Effect } from "effect"
-import { paginate } from "../Pagination.js"
+import { keysetPage, scopeOf, SortKey } from "../Pagination.js"
 import { call, callerRequest, collectionPath } from "./Call.js"
 
 /** The registries group. */
@@ -14,8 +14,22 @@ export const RegistriesLive = HttpApiBuilder.group(RegistrarApi, "registries", (
       .handle("listRegistries", ({ path, urlParams }) =>
         Effect.gen(function* () {
           const request = yield* callerRequest()
-          const { registries } = yield* call(registrar.listRegistries({ ...request, ...urlParams, ...path }))
-          return yield* paginate(registries, urlParams)
+          const { cursor: _cursor, limit: _limit, ...read } = urlParams
+          return yield* keysetPage({
+            scope: scopeOf("registries", { ...path, ...urlParams }),
+            key: SortKey.name,
+            params: urlParams,
+            read: ({ after, limit }) =>
+              call(
+                registrar.listRegistries({
+                  ...request,
+                  ...read,
+                  ...path,
+                  page: after === undefined ? { limit } : { afterName: after, limit }
+                })
+              ).pipe(Effect.map((found) => found.registries)),
+            keyOf: (registry) => registry.registry
+          })
         })
       )
       .handle("createRegistry", ({ path, payload, headers }) =>
@@ -70,8 +84,22 @@ export const CollectionsLive = HttpApiBuilder.group(RegistrarApi, "collections",
       .handle("listCollections", ({ path, urlParams }) =>
         Effect.gen(function* () {
           const request = yield* callerRequest()
-          const collections = yield* call(registrar.listCollections({ ...request, ...urlParams, ...path }))
-          return yield* paginate(collections, urlParams)
+          const { cursor: _cursor, limit: _limit, ...read } = urlParams
+          return yield* keysetPage({
+            scope: scopeOf("collections", { ...path, ...urlParams }),
+            key: SortKey.name,
+            params: urlParams,
+            read: ({ after, limit }) =>
+              call(
+                registrar.listCollections({
+                  ...request,
+                  ...read,
+                  ...path,
+                  page: after === undefined ? { limit } : { afterName: after, limit }
+                })
+              ),
+            keyOf: (collection) => collection.name
+          })
         })
       )
       .handle("createCollection", ({ path, payload, headers }) =>

@@ -3,7 +3,7 @@ import { HttpApiBuilder } from "@effect/platform"
 import { RegistrarApi } from "@registrar/api"
 import { Registrar } from "@registrar/domain"
 import { Effect } from "effect"
-import { paginate } from "../Pagination.js"
+import { keysetPage, pageInMemory, scopeOf, SortKey } from "../Pagination.js"
 import { call, callerRequest, collectionPath } from "./Call.js"
 
 const versionPath = (path: Parameters<typeof collectionPath>[0] & { readonly version: string }) =>
@@ -17,15 +17,36 @@ export const VersionsLive = HttpApiBuilder.group(RegistrarApi, "versions", (hand
       .handle("listVersions", ({ path, urlParams }) =>
         Effect.gen(function* () {
           const request = yield* callerRequest()
-          const found = yield* call(
-            registrar.listVersions({ ...request, ...urlParams, collection: collectionPath(path) })
-          )
-          const page = yield* paginate(found.versions, urlParams)
+          const { cursor: _cursor, limit: _limit, ...read } = urlParams
+          const collection = collectionPath(path)
+          // The first read of the collection, kept for the page's header (the same read gives the page's rows).
+          let found: Effect.Effect.Success<ReturnType<typeof registrar.listVersions>> | undefined
+          const page = yield* keysetPage({
+            scope: scopeOf("versions", { ...path, ...urlParams }),
+            key: SortKey.index,
+            params: urlParams,
+            read: ({ after, limit }) =>
+              call(
+                registrar.listVersions({
+                  ...request,
+                  ...read,
+                  collection,
+                  page: after === undefined ? { limit } : { afterIndex: after, limit }
+                })
+              ).pipe(
+                Effect.tap((result) => {
+                  found = result
+                }),
+                Effect.map((result) => result.versions)
+              ),
+            keyOf: (version) => version.index
+          })
+          const header = found as NonNullable<typeof found>
           return {
-            organization: found.organization,
-            registry: found.registry,
-            path: found.path,
-            latest: found.latest,
+            organization: header.organization,
+            registry: header.registry,
+            path: header.path,
+            latest: header.latest,
             ...page
           }
         })
@@ -84,7 +105,13 @@ export const ArtifactsLive = HttpApiBuilder.group(RegistrarApi, "artifacts", (ha
               name: path.artifact
             })
           )
-          return yield* paginate(found.versions, urlParams)
+          // A source artifact's versions are read whole (its `latest` needs them all); the page is cut here.
+          return yield* pageInMemory(found.versions, {
+            scope: scopeOf("artifactVersions", { ...path, ...urlParams }),
+            key: SortKey.index,
+            params: urlParams,
+            keyOf: (version) => version.index
+          })
         })
       )
       .handle("useArtifact", ({ payload, headers }) =>

@@ -13,12 +13,12 @@ import { request, startServer, TEST_BODY_LIMIT, type TestServer } from "./TestSe
 class Running extends Context.Tag("test/Running")<Running, TestServer>() {}
 
 let sequence = 0
-const unique = (stem: string) => `${stem}-${process.pid.toString(36)}-${(++sequence).toString(36)}`
+export const unique = (stem: string) => `${stem}-${process.pid.toString(36)}-${(++sequence).toString(36)}`
 
-const PROBLEM = "application/problem+json"
+export const PROBLEM = "application/problem+json"
 
 /** A key for `user` made on the store (as `registrar api-key create --user` does). */
-const keyFor = (server: TestServer, user: string) =>
+export const keyFor = (server: TestServer, user: string): Effect.Effect<string, unknown> =>
   Effect.map(
     server.registrar.createApiKey({ actor: user, user, random: randomBytes(ApiKey.RANDOM_BYTES) }),
     (created) => created.key
@@ -36,7 +36,18 @@ const userInOwnOrganization = (server: TestServer, user: string) =>
     yield* server.registrar.createUser({ actor: "admin", user, organization })
   })
 
-const world = (server: TestServer) =>
+/** The organization, people, keys and logged source of {@link world}. */
+export interface World {
+  readonly org: string
+  readonly team: string
+  readonly member: string
+  readonly viewer: string
+  readonly outsider: string
+  readonly keys: { readonly admin: string; readonly member: string; readonly viewer: string; readonly outsider: string }
+  readonly source: string
+}
+
+export const world = (server: TestServer): Effect.Effect<World, unknown> =>
   Effect.gen(function* () {
     const org = unique("org")
     const team = unique("team")
@@ -74,7 +85,7 @@ const world = (server: TestServer) =>
   })
 
 /** Creates a registry as the admin and makes the world's team a member of it. */
-const memberRegistry = (
+export const memberRegistry = (
   server: TestServer,
   w: { org: string; team: string; keys: { admin: string } },
   registry: string,
@@ -93,7 +104,7 @@ const memberRegistry = (
     expect(granted.status, granted.text).toBe(200)
   })
 
-const registryPath = (org: string, registry: string) =>
+export const registryPath = (org: string, registry: string) =>
   `/organizations/${encodeURIComponent(org)}/registries/${encodeURIComponent(registry)}`
 
 /** Runs every scenario against a server on the stores `stores` makes. */

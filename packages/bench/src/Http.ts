@@ -1,0 +1,243 @@
+/**
+ * The HTTP server against the library, on the PostgreSQL server: resolve and link through `@registrar/server` at 1,
+ * 16 and 64 concurrent clients (requests/s, p50, p99), beside the same operations called on the `Registrar` service
+ * in the same process, every contender in alternating rounds. Targets of issue 11: link throughput over HTTP at
+ * least 80% of the library's; resolve p99 under 20 ms at 64 clients; remote `registrar resolve` start to exit under
+ * 0.4 s (pending: see {@link remoteResolveHook}).
+ */
+import { randomBytes } from "node:crypto"
+import { Registrar, EventStore, ApiKey } from "@registrar/domain"
+import { Server } from "@registrar/server"
+import { Effect, Exit, Layer, Scope } from "effect"
+import { createCollections, seedSources } from "./internal/Fixtures.js"
+import { createWorld } from "./internal/Fixtures.js"
+import {
+  alternate,
+  done,
+  drive,
+  failed,
+  type Figures,
+  figures,
+  medianOf,
+  type Outcome,
+  pairedRatio,
+  totalOf
+} from "./internal/Measure.js"
+import * as Postgres from "./internal/Postgres.js"
+import { millis, percent, type Section, type Target, whole } from "./internal/Report.js"
+import * as Stores from "./internal/Stores.js"
+
+/** Options of the HTTP scenario. */
+export interface HttpOptions {
+  readonly url: string
+  readonly poolSize: number
+  readonly runs: number
+  readonly seconds: number
+  readonly log: (line: string) => void
+}
+
+/** Concurrent clients per configuration. */
+export const clientCounts = [1, 16, 64] as const
+
+/** Collections the links of one run are spread over (so that the server, not one stream, is what is measured). */
+const linkCollections = 64
+
+/** Versions linked into the collection that resolves read. */
+const resolvable = 50
+
+type Operation = "link" | "resolve"
+type Via = "library" | "HTTP"
+
+const label = (operation: Operation, via: Via, clients: number) =>
+  `${operation} via ${via}, ${clients} client${clients === 1 ? "" : "s"}`
+
+/**
+ * HOOK (issue 11, remote CLI): `registrar resolve` against a running server, from process start to exit, under
+ * 0.4 s. It needs the remote CLI (`--server URL`, `REGISTRAR_API_KEY`), which lands on the `remote` branch. When it
+ * has: spawn `packages/cli-demo/bin/registrar.js resolve --server <url> <name>` with the member's key in
+ * `REGISTRAR_API_KEY`, time start to exit over `runs` rounds beside the HTTP resolve, and return the median here.
+ * Until then it measures nothing and the target is reported as pending, never with a made-up figure.
+ */
+export const remoteResolveHook: {
+  measure?: (serverUrl: string, key: string, name: string) => Promise<number>
+} = {}
+
+/** Resolve and link, through HTTP and the library, at 1, 16 and 64 clients, in alternating rounds. */
+export const run = async (options: HttpOptions): Promise<Section> => {
+  await Postgres.dropSchema(options.url, Postgres.Schemas.http)
+  const counter: Stores.ConflictCounter = { conflicts: 0 }
+  const runtime = Stores.onPostgres(
+    { url: options.url, schema: Postgres.Schemas.http, poolSize: options.poolSize },
+    counter
+  )
+  const scope = Effect.runSync(Scope.make())
+  try {
+    const { registrar, store } = await Stores.servicesOf(runtime)
+    options.log("http: seeding the world and source versions")
+    const world = await Effect.runPromise(createWorld(registrar, "http"))
+    // Enough sources for every link run of every round at the highest rate seen here, with room to spare.
+    const sources = await Effect.runPromise(seedSources(store, world, 50, 400))
+    let nextSource = 0
+    const key = (
+      await Effect.runPromise(
+        registrar.createApiKey({ actor: world.member, user: world.member, random: randomBytes(ApiKey.RANDOM_BYTES) })
+      )
+    ).key
+
+    // The server on the same Registrar service (same pool, same caches), on a free port, its request log silenced.
+    const context = await Effect.runPromise(
+      Layer.buildWithScope(
+        Server.layer({ port: 0, host: "127.0.0.1", log: () => Effect.void }).pipe(
+          Layer.provide(Layer.succeed(Registrar, registrar)),
+          Layer.provide(Layer.succeed(EventStore, store))
+        ),
+        scope
+      )
+    )
+    const port = Effect.runSync(Effect.provide(Server.boundPort, context))
+    const base = `http://127.0.0.1:${port}`
+    const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" }
+
+    const [resolveCollection] = await Effect.runPromise(createCollections(registrar, store, world, ["resolve"]))
+    for (let index = 0; index < resolvable; index++) {
+      await Effect.runPromise(
+        registrar.link({ actor: world.member, source: sources[nextSource++]!, target: resolveCollection!.target })
+      )
+    }
+    const resolveName = (ticket: number) =>
+      `${world.organization}/wandb-registry-${world.registry}/resolve:v${ticket % resolvable}`
+
+    const viaLibrary = async (effect: Effect.Effect<unknown, unknown>): Promise<Outcome> => {
+      const exit = await Effect.runPromiseExit(effect)
+      return Exit.isSuccess(exit) ? done(1) : failed(String(exit.cause))
+    }
+    const viaHttp = async (path: string, init: RequestInit = {}): Promise<Outcome> => {
+      const response = await fetch(`${base}${path}`, { ...init, headers })
+      const text = await response.text()
+      return response.ok ? done(1) : failed(`${response.status} ${text.slice(0, 200)}`)
+    }
+
+    const measure = async (operation: Operation, via: Via, clients: number, round: number): Promise<Figures> => {
+      // Bring the read models up to the log first, so that no run pays for projecting the writes of the run before.
+      await Effect.runPromise(registrar.catchUp)
+      if (operation === "resolve") {
+        const load = await drive({
+          clients,
+          seconds: options.seconds,
+          operation: (_client, ticket) =>
+            via === "library"
+              ? viaLibrary(registrar.resolve({ actor: world.member, name: resolveName(ticket) }))
+              : viaHttp(`/resolve?name=${encodeURIComponent(resolveName(ticket))}`)
+        })
+        return figures(load)
+      }
+      const names = Array.from({ length: linkCollections }, (_, index) => `${via}-${clients}-${round}-${index}`)
+      const targets = await Effect.runPromise(createCollections(registrar, store, world, names))
+      const before = counter.conflicts
+      const load = await drive({
+        clients,
+        seconds: options.seconds,
+        maxOperations: sources.length - nextSource,
+        operation: (_client, ticket) => {
+          const source = sources[nextSource++]
+          if (source === undefined) return Promise.resolve(failed("out of seeded source versions"))
+          const target = targets[ticket % targets.length]!
+          return via === "library"
+            ? viaLibrary(registrar.link({ actor: world.member, source, target: target.target }))
+            : viaHttp(
+                `/organizations/${world.organization}/registries/${world.registry}/collections/${target.name}/links`,
+                { method: "POST", body: JSON.stringify({ source }) }
+              )
+        }
+      })
+      return { ...figures(load), conflicts: counter.conflicts - before }
+    }
+
+    // Warm both paths (caches, connections, JIT) before the measured rounds.
+    for (const via of ["library", "HTTP"] as const) {
+      await measure("resolve", via, 4, -1)
+      await measure("link", via, 4, -1)
+    }
+
+    const contenders = (["link", "resolve"] as const).flatMap((operation) =>
+      clientCounts.flatMap((clients) =>
+        (["library", "HTTP"] as const).map((via) => ({
+          name: label(operation, via, clients),
+          run: (round: number) => measure(operation, via, clients, round)
+        }))
+      )
+    )
+    const rounds = await alternate(options.runs, contenders, (name, round, measured) =>
+      options.log(`  http ${name} round ${round + 1}: ${whole(measured.perSecond ?? 0)}/s`)
+    )
+    const of = (operation: Operation, via: Via, clients: number) => rounds[label(operation, via, clients)] ?? []
+
+    const table = (operation: Operation) => ({
+      header: [
+        `${operation}: clients`,
+        "library /s",
+        "HTTP /s",
+        "HTTP / library (paired)",
+        "library p50 ms",
+        "library p99 ms",
+        "HTTP p50 ms",
+        "HTTP p99 ms",
+        "errors (library/HTTP)"
+      ],
+      rows: clientCounts.map((clients) => {
+        const library = of(operation, "library", clients)
+        const http = of(operation, "HTTP", clients)
+        return [
+          String(clients),
+          whole(medianOf(library, "perSecond")),
+          whole(medianOf(http, "perSecond")),
+          percent(pairedRatio(http, library, "perSecond")),
+          millis(medianOf(library, "p50")),
+          millis(medianOf(library, "p99")),
+          millis(medianOf(http, "p50")),
+          millis(medianOf(http, "p99")),
+          `${whole(totalOf(library, "failures"))}/${whole(totalOf(http, "failures"))}`
+        ]
+      })
+    })
+
+    const targets: Array<Target> = clientCounts.map((clients) => {
+      const ratio = pairedRatio(of("link", "HTTP", clients), of("link", "library", clients), "perSecond")
+      return {
+        goal: `HTTP: link throughput over HTTP ≥ 80% of the library's (${clients} client${clients === 1 ? "" : "s"})`,
+        measured: percent(ratio),
+        met: Number.isFinite(ratio) ? ratio >= 0.8 : undefined
+      }
+    })
+    const resolveP99 = medianOf(of("resolve", "HTTP", 64), "p99")
+    targets.push({
+      goal: "HTTP: resolve p99 under 20 ms at 64 clients",
+      measured: `${millis(resolveP99)} ms`,
+      met: Number.isFinite(resolveP99) ? resolveP99 < 20 : undefined
+    })
+    let remote: number | undefined
+    if (remoteResolveHook.measure !== undefined) remote = await remoteResolveHook.measure(base, key, resolveName(0))
+    targets.push({
+      goal: "HTTP: remote `registrar resolve` from start to exit under 0.4 s",
+      measured: remote === undefined ? "not measured: needs the remote CLI (branch remote)" : `${millis(remote)} ms`,
+      met: remote === undefined ? undefined : remote < 400
+    })
+    const firstFailure = Object.values(rounds)
+      .flat()
+      .some((measured) => (measured.failures ?? 0) > 0)
+    return {
+      title: "8. The HTTP server against the library (PostgreSQL server)",
+      method: [
+        `Registrar over \`PgStore.layer\` (schema \`${Postgres.Schemas.http}\`, pool ${options.poolSize}) and \`@registrar/server\` on 127.0.0.1 on the same \`Registrar\` service (same pool and caches), in this process: the HTTP figures include the clients' own cost (Node's fetch, keep-alive) on the same event loop, so they are conservative.`,
+        `Closed-loop clients for ${options.seconds} s per run; the ${clientCounts.length * 4} contenders (operation × path × clients) alternate in rotated order within each round.`,
+        `Before each run the read models are brought up to the log (outside the measurement). Link: a fresh source version per operation, spread over ${linkCollections} fresh collections per run, as the member (HTTP: POST …/collections/C/links with the member's API key). Resolve: \`ORG/wandb-registry-R/resolve:vN\` over ${resolvable} linked versions (HTTP: GET /resolve).`
+      ],
+      tables: [table("link"), table("resolve")],
+      targets,
+      notes: firstFailure ? ["Some operations failed: see the errors columns."] : []
+    }
+  } finally {
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    await runtime.dispose()
+  }
+}

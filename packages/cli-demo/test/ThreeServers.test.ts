@@ -1,0 +1,184 @@
+/**
+ * Three `registrar serve --database-url …` processes (the real binary, each on a free port) over one fresh schema of
+ * one PostgreSQL server: nothing one process keeps is needed by another. Concurrent links through all three into one
+ * collection give exactly v0..vN-1, once each; every write is seen at once by a read through any other process
+ * (read your writes across processes); a cursor handed out by one process pages on through another; and a key
+ * revoked through one process is refused at once by the others.
+ */
+import type { ChildProcess } from "node:child_process"
+import { randomBytes } from "node:crypto"
+import { afterAll, beforeAll, expect, it } from "vitest"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import { databaseUrl, describeServer, dispose, finished, ok, start, type Store, unique } from "./support/Cli.js"
+
+interface Running {
+  readonly child: ChildProcess
+  readonly url: string
+  readonly output: () => string
+}
+
+/** Starts `serve --port 0 --database-url …` and waits for its "Listening on" line. */
+const serve = async (store: Store): Promise<Running> => {
+  const child = start(store, ["serve", "--port", "0", "--database-url", databaseUrl ?? ""])
+  child.stdin?.end()
+  let output = ""
+  child.stderr?.on("data", (chunk) => {
+    output += chunk.toString()
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 120_000)
+    child.stdout?.on("data", (chunk) => {
+      output += chunk.toString()
+      const match = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+      if (match !== null) {
+        clearTimeout(timer)
+        resolve(match[1]!)
+      }
+    })
+    child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)))
+  })
+  return { child, url, output: () => output }
+}
+
+const call = async (server: Running, key: string, method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" })
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) })
+  })
+  const text = await response.text()
+  return { status: response.status, text, body: (text === "" ? null : JSON.parse(text)) as Record<string, unknown> }
+}
+
+const expectOk = (result: { status: number; text: string }, what: string) =>
+  expect(result.status, `${what}: ${result.text}`).toBeLessThan(300)
+
+describeServer("three serve processes over one database", () => {
+  const adminKey = `rk_${randomBytes(4).toString("hex")}_${randomBytes(32).toString("hex")}`
+  let store: Store
+  const servers: Array<Running> = []
+
+  beforeAll(async () => {
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "registrar-three-servers-"))
+    const schema = `cli_${unique("three").replace(/[^a-z0-9]/g, "_")}`
+    store = {
+      name: "PostgreSQL server",
+      dataDir,
+      env: {
+        DATABASE_URL: databaseUrl ?? "",
+        REGISTRAR_SCHEMA: schema,
+        REGISTRAR_DATA_DIR: dataDir,
+        REGISTRAR_BOOTSTRAP_KEY: adminKey
+      }
+    }
+    // The first start migrates the fresh schema and bootstraps the admin; the other two start on it together.
+    servers.push(await serve(store))
+    servers.push(...(await Promise.all([serve(store), serve(store)])))
+  }, 240_000)
+
+  afterAll(async () => {
+    for (const server of servers) {
+      server.child.kill("SIGTERM")
+      await finished(server.child)
+    }
+    if (store !== undefined) await dispose(store)
+  }, 60_000)
+
+  it("links concurrently through all three into v0..vN-1 once each, and every read sees its own writes", async () => {
+    const [a, b, c] = servers as [Running, Running, Running]
+    for (const server of servers) {
+      expect((await call(server, adminKey, "GET", "/me")).body).toStrictEqual({ user: "admin" })
+    }
+    const org = unique("org")
+    const team = unique("team")
+    const user = unique("uma")
+    // Each step goes through a different process than the one before it: each must see the last one's write.
+    expectOk(await call(a, adminKey, "POST", "/organizations", { organization: org, displayName: org }), "org")
+    expectOk(await call(b, adminKey, "POST", "/users", { user, organization: org, organizationRole: "member" }), "user")
+    expectOk(await call(c, adminKey, "POST", "/teams", { team, organization: org }), "team")
+    expectOk(await call(a, adminKey, "PUT", `/teams/${team}/members/${user}`), "team member")
+    const created = await call(b, adminKey, "POST", "/api-keys", {})
+    expectOk(created, "admin's second key")
+    expectOk(await call(c, String(created.body.key), "GET", "/me"), "a key made through another process")
+    expectOk(await call(c, adminKey, "POST", `/organizations/${org}/registries`, { registry: "Models" }), "registry")
+    expectOk(
+      await call(a, adminKey, "PUT", `/organizations/${org}/registries/Models/grants`, {
+        principal: { kind: "team", name: team },
+        role: "member"
+      }),
+      "grant"
+    )
+    // A key for the user, made on the store by the CLI (as an operator would), authenticates through every process.
+    const userKey = /rk_[0-9a-f]{8}_[0-9a-f]{64}/.exec(await ok(store, "api-key", "create", "--user", user))?.[0] ?? ""
+    for (const server of servers) expect((await call(server, userKey, "GET", "/me")).body).toStrictEqual({ user })
+
+    const N = 24
+    const sources: Array<string> = []
+    for (let index = 0; index < N; index++) {
+      const through = servers[index % 3]!
+      const logged = await call(through, userKey, "POST", `/entities/${team}/projects/p/artifacts/weights/versions`, {
+        type: "model",
+        files: [{ path: "w.bin", sha256: randomBytes(32).toString("hex"), size: index + 1 }]
+      })
+      expectOk(logged, `log ${index}`)
+      sources.push(String(logged.body.reference))
+    }
+
+    const links = `/organizations/${org}/registries/Models/collections/weights/links`
+    const results = await Promise.all(
+      sources.map(async (source, index) => {
+        const through = servers[index % 3]!
+        const linked = await call(through, userKey, "POST", links, { source })
+        expectOk(linked, `link ${source}`)
+        const version = Number(linked.body.version)
+        // Read your writes: at once, through the other two processes.
+        for (const other of servers.filter((server) => server !== through)) {
+          const name = encodeURIComponent(`${org}/wandb-registry-Models/weights:v${version}`)
+          const resolved = await call(other, adminKey, "GET", `/resolve?name=${name}`)
+          expect(resolved.status, resolved.text).toBe(200)
+          expect(resolved.body.source).toBe(source)
+        }
+        return { source, version }
+      })
+    )
+    expect(results.map((result) => result.version).sort((x, y) => x - y)).toStrictEqual(
+      Array.from({ length: N }, (_, index) => index)
+    )
+
+    // Paged through all three in turn (a cursor from one process continues on the next): each version once.
+    const seen: Array<number> = []
+    let cursor: string | null = null
+    let turn = 0
+    do {
+      const query: string = cursor === null ? "?limit=5" : `?limit=5&cursor=${encodeURIComponent(cursor)}`
+      const page = await call(
+        servers[turn++ % 3]!,
+        adminKey,
+        "GET",
+        `/organizations/${org}/registries/Models/collections/weights/versions${query}`
+      )
+      expect(page.status, page.text).toBe(200)
+      const items = page.body.items as Array<{ index: number; sourceKey: string }>
+      seen.push(...items.map((item) => item.index))
+      cursor = page.body.nextCursor as string | null
+    } while (cursor !== null)
+    expect(seen).toStrictEqual(Array.from({ length: N }, (_, index) => index))
+    const latest = await call(
+      c,
+      adminKey,
+      "GET",
+      `/resolve?name=${encodeURIComponent(`${org}/wandb-registry-Models/weights`)}`
+    )
+    expect(latest.body.version).toBe(N - 1)
+    // A key revoked through one process is refused at once by all three (each has authenticated it before).
+    const prefix = userKey.slice(3, 11)
+    expect((await call(a, userKey, "DELETE", `/api-keys/${prefix}`)).status).toBe(200)
+    for (const server of servers) expect((await call(server, userKey, "GET", "/me")).status).toBe(401)
+    for (const server of servers) expect(server.output()).not.toContain(adminKey)
+  }, 240_000)
+})

@@ -1,0 +1,4 @@
+import { hardeningScenarios } from "./support/Hardening.js"
+import * as Stores from "./support/Stores.js"
+
+hardeningScenarios("memory", Stores.memory)
