@@ -24,6 +24,7 @@ import type { ReadModelStore } from "./ReadModelStore.js"
 import * as ApiKeys from "./Registrar/ApiKeys.js"
 import * as Artifacts from "./Registrar/Artifacts.js"
 import { type Request, requireUser } from "./Registrar/Context.js"
+import * as Governance from "./Registrar/Governance.js"
 import * as Links from "./Registrar/Links.js"
 import type { PathDefaults } from "./Registrar/Locate.js"
 import * as Organizations from "./Registrar/Organizations.js"
@@ -45,6 +46,18 @@ export type {
   UpdateArtifactVersion,
   UseArtifact
 } from "./Registrar/Artifacts.js"
+export type {
+  AliasHistory,
+  AliasHistoryResult,
+  AliasMove,
+  Promote,
+  Promoted,
+  PromotedMove,
+  VersionChange,
+  VersionHistory,
+  VersionHistoryEntry,
+  VersionHistoryResult
+} from "./Registrar/Governance.js"
 export type { Link, LinkedAlias, LinkedVersionChange, LinkResult, Unlink } from "./Registrar/Links.js"
 export type {
   CreateOrganization,
@@ -238,6 +251,18 @@ export interface RegistrarShape {
     input: Links.LinkedAlias
   ) => Effect.Effect<Links.LinkedVersionChange, Surface.LinkedVersionChangeError>
 
+  // governance
+  /** Moves several aliases of one registry's collections in one transaction, or none; `expect` makes it a compare-and-set. */
+  readonly promote: (input: Governance.Promote) => Effect.Effect<Governance.Promoted, Surface.PromoteError>
+  /** Every move of an alias in a registry (or one collection): from which version to which, who and when. */
+  readonly aliasHistory: (
+    input: Governance.AliasHistory
+  ) => Effect.Effect<Governance.AliasHistoryResult, Surface.GovernanceReadError>
+  /** A linked version's history: linked, aliases gained and lost, unlinked; who and when. */
+  readonly versionHistory: (
+    input: Governance.VersionHistory
+  ) => Effect.Effect<Governance.VersionHistoryResult, Surface.GovernanceReadError>
+
   // the SDK flow: start a run, build an artifact, link it (logging it first under the run's entity)
   /** Starts a run in a project; cannot fail. */
   readonly startRun: (input: StartRun) => Effect.Effect<RunHandle>
@@ -397,6 +422,11 @@ const make = (
       unlink: (input: Links.Unlink) => run(Links.unlink(deps, input)),
       addAlias: (input: Links.LinkedAlias) => run(Links.addAlias(deps, input)),
       removeAlias: (input: Links.LinkedAlias) => run(Links.removeAlias(deps, input)),
+
+      // governance
+      promote: (input: Governance.Promote) => run(Governance.promote(deps, input)),
+      aliasHistory: (input: Governance.AliasHistory) => read(input, Governance.aliasHistory(deps, input)),
+      versionHistory: (input: Governance.VersionHistory) => read(input, Governance.versionHistory(deps, input)),
 
       // the SDK flow: start a run, build an artifact, link it (logging it first under the run's entity)
       startRun: (input: StartRun) =>
