@@ -7,7 +7,7 @@ import type * as Collection from "../Collection.js"
 import { CollectionNotFound, LinkedVersionNotFound, RegistryNotFound } from "../Errors.js"
 import * as Events from "../Events.js"
 import { EventStore, type RecordedEvent } from "../EventStore.js"
-import { collectionChange, execute, guardOf, loadCollection } from "../internal/Loader.js"
+import { collectionChange, execute, guardOf, type Loaded, loadCollection } from "../internal/Loader.js"
 import { registryNameOf, validateCollectionName, validateUserAlias } from "../Names.js"
 import { fullName, linkedVersionName, parseRegistryPath, type VersionSelector } from "../Paths.js"
 import * as Projector from "../Projector.js"
@@ -68,12 +68,16 @@ export const promote = (deps: Dependencies, input: Promote) =>
       const decision = Effect.gen(function* () {
         const authorized = yield* authorizedRegistry(organization, scope.registry, input.actor, "see")
         const targets = new Map<string, Promotion.Target>()
-        const loaded = new Map<string, { readonly id: string; readonly state: Collection.State; version: number }>()
+        const loaded: Array<{
+          readonly name: string
+          readonly id: string
+          readonly collection: Loaded<Collection.State>
+        }> = []
         for (const name of names) {
           const info = yield* collectionOf(authorized, name)
           const collection = yield* loadCollection(info.id)
           targets.set(name, { context: collectionContext(authorized, info), state: collection.state })
-          loaded.set(name, { id: info.id, ...collection })
+          loaded.push({ name, id: info.id, collection })
         }
         const decided = yield* Promotion.decide(targets, {
           moves: sets.map((entry) => ({
@@ -91,10 +95,7 @@ export const promote = (deps: Dependencies, input: Promote) =>
         // expectation still holds when the moves land.
         const changes = [
           registryGuard(authorized),
-          ...names.map((name) => {
-            const { id, state, version } = loaded.get(name)!
-            return collectionChange(id, { state, version }, decided.events.get(name) ?? [])
-          })
+          ...loaded.map(({ name, id, collection }) => collectionChange(id, collection, decided.events.get(name) ?? []))
         ]
         const result: Promoted = {
           organization: organization.name,
