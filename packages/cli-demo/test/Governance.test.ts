@@ -1,0 +1,125 @@
+/**
+ * Governance through the real binary on the seeded demo store: `promote` moves several aliases together or none
+ * (protected aliases need an admin; --expect is a compare-and-set whose failure says what moved), and `history`
+ * shows an alias's moves and a version's own history.
+ */
+import { describe, expect, it } from "vitest"
+import { json, ok, run, withPgliteStore } from "./support/Cli.js"
+
+const ZOO = "wandb-registry-Models/Zoo_Classifier_Models"
+
+type Promoted = { changed: boolean; moves: Array<{ alias: string; from: number | null; to: number; fullName: string }> }
+type Versions = { versions: Array<{ index: number; aliases: Array<string> }> }
+
+/** Each test runs the binary about ten times, on a machine that may be busy. */
+const LONG = 900_000
+
+describe("promote and history (PGlite)", () => {
+  it(
+    "a member is refused a protected alias, an admin moves two aliases at once, a stale --expect moves nothing, history shows it all",
+    () =>
+      withPgliteStore(async (s) => {
+        const aliasesOf = async () => {
+          const listed = await json<Versions>(s, "collection", "show", ZOO, "--as", "alice")
+          return Object.fromEntries(listed.versions.map((version) => [`v${version.index}`, version.aliases]))
+        }
+        const before = await aliasesOf()
+
+        const refused = await run(
+          s,
+          "promote",
+          "--set",
+          `${ZOO}:staging=v0`,
+          "--set",
+          `${ZOO}:production=v0`,
+          "--as",
+          "bob"
+        )
+        expect(refused.code).toBe(1)
+        expect(refused.stderr).toContain('Alias "production" is protected')
+        expect(refused.stderr).toContain("Ask a registry admin")
+        expect(await aliasesOf()).toEqual(before)
+
+        const promoted = await json<Promoted>(
+          s,
+          "promote",
+          "--set",
+          `${ZOO}:staging=v0`,
+          "--set",
+          `${ZOO}:production=v0`,
+          "--expect",
+          `${ZOO}:production=v1`,
+          "--as",
+          "alice"
+        )
+        expect(promoted.changed).toBe(true)
+        expect(promoted.moves.map((move) => [move.alias, move.from, move.to])).toEqual([
+          ["staging", 1, 0],
+          ["production", 1, 0]
+        ])
+        const after = await aliasesOf()
+        expect(after.v0).toEqual(expect.arrayContaining(["staging", "production", "candidate"]))
+        expect(after.v1).toEqual(["latest"])
+
+        const stale = await run(
+          s,
+          "promote",
+          "--set",
+          `${ZOO}:production=v1`,
+          "--expect",
+          `${ZOO}:production=v1`,
+          "--as",
+          "alice"
+        )
+        expect(stale.code).toBe(1)
+        expect(stale.stderr).toContain("Nothing was promoted")
+        expect(stale.stderr).toContain(`${ZOO}:production points at v0 now, not v1 as expected`)
+        expect(await aliasesOf()).toEqual(after)
+
+        const table = await ok(s, "promote", "--set", `${ZOO}:candidate=v1`, "--as", "alice")
+        expect(table).toMatch(/candidate\s+v0\s+v1/)
+
+        const moves = await json<{ moves: Array<{ from: number | null; to: number | null; actor: string }> }>(
+          s,
+          "history",
+          "--alias",
+          "production",
+          "--registry",
+          "Models",
+          "--collection",
+          "Zoo_Classifier_Models",
+          "--as",
+          "bob"
+        )
+        expect(moves.moves.map((move) => [move.from, move.to, move.actor])).toEqual([
+          [null, 1, "alice"],
+          [1, 0, "alice"]
+        ])
+
+        const version = await json<{ entries: Array<{ change: string; detail: string }> }>(
+          s,
+          "history",
+          `${ZOO}:v1`,
+          "--as",
+          "bob"
+        )
+        expect(version.entries.map((entry) => `${entry.change} ${entry.detail}`)).toEqual([
+          expect.stringMatching(/^linked .*zoo-classifier:v1$/),
+          "alias gained staging",
+          "alias gained production",
+          "alias lost staging (moved to v0)",
+          "alias lost production (moved to v0)",
+          "alias gained candidate"
+        ])
+
+        const needsRegistry = await run(s, "history", "--alias", "production", "--as", "bob")
+        expect(needsRegistry.code).toBe(1)
+        expect(needsRegistry.stderr).toContain("add --registry REGISTRY")
+
+        const help = await ok(s, "promote", "--help")
+        expect(help).toContain("all of them move, or none does")
+        expect(help).toContain("--expect")
+      }),
+    LONG
+  )
+})
