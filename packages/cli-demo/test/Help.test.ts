@@ -50,6 +50,7 @@ describe.concurrent("help", () => {
         "unlink",
         "alias add",
         "alias remove",
+        "promote",
         "collection create",
         "collection list",
         "collection show",
