@@ -166,6 +166,8 @@ export const storeCommands: ReadonlyArray<string> = [
   "link",
   "unlink",
   "alias",
+  "promote",
+  "diff",
   "resolve",
   "lineage",
   "history",

@@ -79,7 +79,9 @@ describe("promote and history (PGlite)", () => {
         const table = await ok(s, "promote", "--set", `${ZOO}:candidate=v1`, "--as", "alice")
         expect(table).toMatch(/candidate\s+v0\s+v1/)
 
-        const moves = await json<{ moves: Array<{ from: number | null; to: number | null; actor: string }> }>(
+        const moves = await json<{
+          moves: Array<{ globalPosition: number; from: number | null; to: number | null; actor: string }>
+        }>(
           s,
           "history",
           "--alias",
@@ -111,6 +113,25 @@ describe("promote and history (PGlite)", () => {
           "alias lost production (moved to v0)",
           "alias gained candidate"
         ])
+
+        const changed = await json<{ changes: Array<{ change: string; subject: string; from: string; to: string }> }>(
+          s,
+          "diff",
+          "Models",
+          "--from",
+          String(moves.moves[0]!.globalPosition),
+          "--as",
+          "bob"
+        )
+        expect(changed.changes.map((change) => `${change.subject} ${change.from}→${change.to}`).sort()).toEqual([
+          "Zoo_Classifier_Models:candidate v0→v1",
+          "Zoo_Classifier_Models:production v1→v0",
+          "Zoo_Classifier_Models:staging v1→v0"
+        ])
+        const at = String(moves.moves[1]!.globalPosition)
+        expect(await ok(s, "diff", "wandb-registry-Models", "--from", at, "--to", at, "--as", "bob")).toContain(
+          "no change"
+        )
 
         const needsRegistry = await run(s, "history", "--alias", "production", "--as", "bob")
         expect(needsRegistry.code).toBe(1)

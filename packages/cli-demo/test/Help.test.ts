@@ -51,6 +51,7 @@ describe.concurrent("help", () => {
         "alias add",
         "alias remove",
         "promote",
+        "diff",
         "collection create",
         "collection list",
         "collection show",

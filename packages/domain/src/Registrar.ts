@@ -24,6 +24,7 @@ import type { ReadModelStore } from "./ReadModelStore.js"
 import * as ApiKeys from "./Registrar/ApiKeys.js"
 import * as Artifacts from "./Registrar/Artifacts.js"
 import { type Request, requireUser } from "./Registrar/Context.js"
+import * as Diff from "./Registrar/Diff.js"
 import * as Governance from "./Registrar/Governance.js"
 import * as Links from "./Registrar/Links.js"
 import type { PathDefaults } from "./Registrar/Locate.js"
@@ -46,6 +47,7 @@ export type {
   UpdateArtifactVersion,
   UseArtifact
 } from "./Registrar/Artifacts.js"
+export type { Diff, DiffChange, DiffChangeKind, DiffResult } from "./Registrar/Diff.js"
 export type {
   AliasHistory,
   AliasHistoryResult,
@@ -262,6 +264,8 @@ export interface RegistrarShape {
   readonly versionHistory: (
     input: Governance.VersionHistory
   ) => Effect.Effect<Governance.VersionHistoryResult, Surface.GovernanceReadError>
+  /** What changed in a registry between two points: collections, links, aliases, settings and grants. */
+  readonly diff: (input: Diff.Diff) => Effect.Effect<Diff.DiffResult, Surface.GovernanceReadError>
 
   // the SDK flow: start a run, build an artifact, link it (logging it first under the run's entity)
   /** Starts a run in a project; cannot fail. */
@@ -427,6 +431,7 @@ const make = (
       promote: (input: Governance.Promote) => run(Governance.promote(deps, input)),
       aliasHistory: (input: Governance.AliasHistory) => read(input, Governance.aliasHistory(deps, input)),
       versionHistory: (input: Governance.VersionHistory) => read(input, Governance.versionHistory(deps, input)),
+      diff: (input: Diff.Diff) => read(input, Diff.diff(deps, input)),
 
       // the SDK flow: start a run, build an artifact, link it (logging it first under the run's entity)
       startRun: (input: StartRun) =>

@@ -229,6 +229,73 @@ export const governanceScenarios = (name: string, stores: () => Stores): void =>
       )
     )
 
+    it.effect("a diff names what changed between two points: aliases, links, collections, settings, grants", () =>
+      provide(
+        Effect.gen(function* () {
+          const { registrar, admin, member, outsider } = yield* world
+          const store = yield* EventStore
+          yield* registrar.promote({ actor: admin, set: [`${path("A", "production")}=v0`] })
+          const start = (yield* store.head).globalPosition
+          yield* registrar.promote({
+            actor: admin,
+            set: [`${path("A", "production")}=v2`, `${path("B", "staging")}=v1`]
+          })
+          yield* registrar.unlink({ actor: admin, name: `${org}/wandb-registry-${REGISTRY}/B:v0` })
+          yield* registrar.renameCollection({
+            actor: admin,
+            collection: `${org}/wandb-registry-${REGISTRY}/A`,
+            to: "A2"
+          })
+          yield* registrar.setProtectedAliases({
+            actor: admin,
+            organization: org,
+            registry: REGISTRY,
+            aliases: ["production"]
+          })
+          const middle = (yield* store.head).globalPosition
+          yield* registrar.removeAlias({
+            actor: admin,
+            name: `${org}/wandb-registry-${REGISTRY}/B:v1`,
+            alias: "staging"
+          })
+
+          const changed = yield* registrar.diff({
+            actor: member,
+            organization: org,
+            registry: REGISTRY,
+            from: { position: start },
+            to: { position: middle }
+          })
+          expect(changed.changes.map((change) => [change.change, change.subject, change.from, change.to])).toEqual([
+            ["setting changed", "protected aliases", "", "production"],
+            ["collection renamed", "A2", "A", "A2"],
+            ["version unlinked", "B:v0", expect.stringContaining("/art-b:v0"), null],
+            ["alias moved", "A2:production", "v0", "v2"],
+            ["alias moved", "B:staging", null, "v1"]
+          ])
+          const sinceThen = yield* registrar.diff({
+            actor: member,
+            organization: org,
+            registry: REGISTRY,
+            from: { position: middle }
+          })
+          expect(sinceThen.changes).toEqual([{ change: "alias moved", subject: "B:staging", from: "v1", to: null }])
+          const nothing = yield* registrar.diff({
+            actor: member,
+            organization: org,
+            registry: REGISTRY,
+            from: { position: middle },
+            to: { position: middle }
+          })
+          expect(nothing.changes).toEqual([])
+          const hidden = yield* Effect.flip(
+            registrar.diff({ actor: outsider, organization: org, registry: REGISTRY, from: { position: start } })
+          )
+          expect(hidden._tag).toBe("NotAnOrganizationMember")
+        })
+      )
+    )
+
     it.effect(
       "the history of an alias: every move, from which version to which, who and when; as of a past point",
       () =>

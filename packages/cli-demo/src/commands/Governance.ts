@@ -1,10 +1,17 @@
-/** `promote`: move several aliases of one registry in one transaction, or none; optionally a compare-and-set. */
+/**
+ * `promote`: move several aliases of one registry in one transaction, or none; optionally a compare-and-set.
+ * `diff`: what changed in a registry between two points.
+ */
+import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
 import { REGISTRY_PREFIX } from "@registrar/domain"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { parseAsOf } from "../Common.js"
 import * as Output from "../Output.js"
 import { help, leaf } from "../Root.js"
 import { asUser } from "../Session.js"
+import { bareName } from "./Registry.js"
 
 const promote = leaf(
   "promote",
@@ -54,5 +61,46 @@ const promote = leaf(
     )
 )
 
+const point = (name: string, description: string) =>
+  Options.text(name).pipe(Options.withPseudoName("TIME|POSITION"), Options.withDescription(description))
+
+const diff = leaf(
+  "diff",
+  {
+    registry: Args.text({ name: "registry" }).pipe(
+      Args.withDescription(`The registry: ${REGISTRY_PREFIX}REGISTRY or REGISTRY (as it is named at --to).`)
+    ),
+    organization: Options.text("org").pipe(Options.withPseudoName("ORG"), Options.optional),
+    from: point("from", "Compare from this ISO time or global event position (`history` shows positions)."),
+    to: point("to", "Compare up to this time or position (default: now).").pipe(Options.optional)
+  },
+  help(
+    "What changed in a registry between two points: collections created, renamed and deleted; versions linked and unlinked; aliases moved; settings and grants changed.",
+    "registrar diff Models --from 2025-01-31 --as alice",
+    "registrar diff Models --from 28 --to 32 --json --as alice"
+  ),
+  (args, common) =>
+    asUser(common, ({ registrar, actor }) =>
+      Effect.gen(function* () {
+        const from = yield* parseAsOf(Option.some(args.from))
+        const to = yield* parseAsOf(args.to)
+        const changed = yield* registrar.diff({
+          actor,
+          registry: bareName(args.registry),
+          from: from ?? { position: 0 },
+          ...(to === undefined ? {} : { to }),
+          ...Option.match(args.organization, { onNone: () => ({}), onSome: (organization) => ({ organization }) })
+        })
+        yield* Output.emit(common, changed, () =>
+          Output.table(
+            ["CHANGE", "WHAT", "FROM", "TO"],
+            changed.changes.map((change) => [change.change, change.subject, change.from ?? "-", change.to ?? "-"]),
+            "no change"
+          )
+        )
+      })
+    )
+)
+
 /** The governance commands. */
-export const commands = [promote] as const
+export const commands = [promote, diff] as const
