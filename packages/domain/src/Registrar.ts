@@ -31,6 +31,7 @@ import type { PathDefaults } from "./Registrar/Locate.js"
 import * as Organizations from "./Registrar/Organizations.js"
 import * as Reads from "./Registrar/Reads.js"
 import * as Registries from "./Registrar/Registries.js"
+import * as Revert from "./Registrar/Revert.js"
 import type { SnapshotStore } from "./SnapshotStore.js"
 import * as Projector from "./Projector.js"
 import type { AuditRow } from "./Projections.js"
@@ -48,6 +49,7 @@ export type {
   UseArtifact
 } from "./Registrar/Artifacts.js"
 export type { Diff, DiffChange, DiffChangeKind, DiffResult } from "./Registrar/Diff.js"
+export { type Revert, RevertIncomplete, type RevertStep, type Reverted } from "./Registrar/Revert.js"
 export type {
   AliasHistory,
   AliasHistoryResult,
@@ -266,6 +268,8 @@ export interface RegistrarShape {
   ) => Effect.Effect<Governance.VersionHistoryResult, Surface.GovernanceReadError>
   /** What changed in a registry between two points: collections, links, aliases, settings and grants. */
   readonly diff: (input: Diff.Diff) => Effect.Effect<Diff.DiffResult, Surface.GovernanceReadError>
+  /** Appends what brings a registry's links and aliases back to a past point (admins); lists what cannot be. */
+  readonly revert: (input: Revert.Revert) => Effect.Effect<Revert.Reverted, Surface.RevertError>
 
   // the SDK flow: start a run, build an artifact, link it (logging it first under the run's entity)
   /** Starts a run in a project; cannot fail. */
@@ -432,6 +436,7 @@ const make = (
       aliasHistory: (input: Governance.AliasHistory) => read(input, Governance.aliasHistory(deps, input)),
       versionHistory: (input: Governance.VersionHistory) => read(input, Governance.versionHistory(deps, input)),
       diff: (input: Diff.Diff) => read(input, Diff.diff(deps, input)),
+      revert: (input: Revert.Revert) => run(requireUser(input.actor).pipe(Effect.zipRight(Revert.revert(deps, input)))),
 
       // the SDK flow: start a run, build an artifact, link it (logging it first under the run's entity)
       startRun: (input: StartRun) =>

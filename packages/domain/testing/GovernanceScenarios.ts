@@ -91,6 +91,69 @@ const setOf = (move: { collection: string; alias: string; index: number }) =>
 const expectOf = (expectation: { collection: string; alias: string; index: number | null }) =>
   `${path(expectation.collection, expectation.alias)}=${expectation.index === null ? "none" : `v${expectation.index}`}`
 
+/** What a revert property does after the point: promote, unlink, link a new version, or link an old source again. */
+const Operation = fc.oneof(
+  fc.record({ _tag: fc.constant("promote" as const), move: Move }),
+  fc.record({
+    _tag: fc.constant("unlink" as const),
+    collection: fc.constantFrom(...COLLECTIONS),
+    index: fc.nat({ max: 4 })
+  }),
+  fc.record({
+    _tag: fc.constant("link" as const),
+    collection: fc.constantFrom(...COLLECTIONS),
+    index: fc.nat({ max: 4 })
+  })
+)
+type OperationCase = typeof Operation extends fc.Arbitrary<infer A> ? A : never
+
+const perform = (
+  registrar: Registrar["Type"],
+  admin: string,
+  log: (name: string, content: string) => Effect.Effect<{ readonly reference: string }, unknown>,
+  operation: OperationCase
+): Effect.Effect<unknown, unknown> => {
+  switch (operation._tag) {
+    case "promote":
+      return registrar.promote({ actor: admin, set: [setOf(operation.move)] })
+    case "unlink":
+      return registrar.unlink({
+        actor: admin,
+        name: `${org}/wandb-registry-${REGISTRY}/${operation.collection}:v${operation.index}`
+      })
+    case "link":
+      // Indexes 0–2 name sources linked at the start (linked again if unlinked); 3–4 log new versions.
+      return Effect.flatMap(
+        log(`art-${operation.collection.toLowerCase()}`, `${operation.collection}-${operation.index}`),
+        (logged) =>
+          registrar.link({
+            actor: admin,
+            source: logged.reference,
+            target: `${org}/wandb-registry-${REGISTRY}/${operation.collection}`
+          })
+      )
+  }
+}
+
+/** Each collection's linked sources (sorted) and where each alias points, by source (as of a position when given). */
+const linksNow = (registrar: Registrar["Type"], actor: string, position?: number) =>
+  Effect.gen(function* () {
+    const found: Record<string, { sources: Array<string>; aliases: Record<string, string> }> = {}
+    for (const collection of COLLECTIONS) {
+      const listed = yield* registrar.listVersions({
+        actor,
+        collection: `${org}/wandb-registry-${REGISTRY}/${collection}`,
+        ...(position === undefined ? {} : { asOf: { position } })
+      })
+      const aliases: Record<string, string> = {}
+      for (const version of listed.versions) {
+        for (const alias of version.aliases) if (alias !== "latest") aliases[alias] = version.sourceKey
+      }
+      found[collection] = { sources: listed.versions.map((version) => version.sourceKey).sort(), aliases }
+    }
+    return found
+  })
+
 /** Runs the governance scenarios against the stores built by `stores`. */
 export const governanceScenarios = (name: string, stores: () => Stores): void => {
   const provide = <A, E>(effect: Effect.Effect<A, E, Registrar | EventStore>) =>
@@ -294,6 +357,78 @@ export const governanceScenarios = (name: string, stores: () => Stores): void =>
           expect(hidden._tag).toBe("NotAnOrganizationMember")
         })
       )
+    )
+
+    it.effect.prop(
+      "revert to a point, then now reads as that point did for everything revertible",
+      { operations: fc.array(Operation, { minLength: 1, maxLength: 6 }) },
+      ({ operations }) =>
+        provide(
+          Effect.gen(function* () {
+            const { registrar, admin, log } = yield* world
+            const store = yield* EventStore
+            yield* registrar.promote({
+              actor: admin,
+              set: [`${path("A", "production")}=v0`, `${path("B", "staging")}=v1`]
+            })
+            const point = (yield* store.head).globalPosition
+            for (const operation of operations) yield* Effect.either(perform(registrar, admin, log, operation))
+            const reverted = yield* registrar.revert({
+              actor: admin,
+              organization: org,
+              registry: REGISTRY,
+              to: { position: point }
+            })
+            expect(reverted.unrevertible).toEqual([])
+            expect(yield* linksNow(registrar, admin)).toEqual(yield* linksNow(registrar, admin, point))
+            // The revert is in the history: as of just before it, the operations still show.
+            const again = yield* registrar.revert({
+              actor: admin,
+              organization: org,
+              registry: REGISTRY,
+              to: { position: point }
+            })
+            expect(again.steps).toEqual([])
+          })
+        ),
+      { timeout: 120_000, fastCheck: { numRuns: 10 } }
+    )
+
+    it.effect(
+      "revert needs an admin, plans with a dry run, and refuses what cannot be brought back unless partial",
+      () =>
+        provide(
+          Effect.gen(function* () {
+            const { registrar, admin, member } = yield* world
+            const store = yield* EventStore
+            const point = (yield* store.head).globalPosition
+            yield* registrar.promote({ actor: admin, set: [`${path("A", "production")}=v2`] })
+            yield* registrar.unlink({ actor: admin, name: `${org}/wandb-registry-${REGISTRY}/B:v0` })
+            const source = (yield* registrar.resolve({ actor: admin, name: `${org}/wandb-registry-${REGISTRY}/B:v1` }))
+              .source
+            yield* registrar.unlink({ actor: admin, name: `${org}/wandb-registry-${REGISTRY}/B:v1` })
+            yield* registrar.deleteArtifactVersion({ actor: member, reference: source })
+            const input = { organization: org, registry: REGISTRY, to: { position: point } }
+            const refused = yield* Effect.flip(registrar.revert({ actor: member, ...input }))
+            expect(refused._tag).toBe("InsufficientRole")
+            const plan = yield* registrar.revert({ actor: admin, ...input, dryRun: true })
+            expect(plan.applied).toBe(false)
+            expect(plan.steps.map((step) => [step.change, step.subject])).toEqual([
+              ["remove alias", "A:production"],
+              ["relink", "B:v3"]
+            ])
+            expect(plan.unrevertible).toEqual([expect.stringContaining(`${source} cannot be linked into B again`)])
+            const incomplete = yield* Effect.flip(registrar.revert({ actor: admin, ...input }))
+            expect(incomplete._tag).toBe("RevertIncomplete")
+            expect(incomplete.message).toContain("--partial")
+            expect((yield* linksNow(registrar, admin)).B?.sources).toHaveLength(1)
+            const partial = yield* registrar.revert({ actor: admin, ...input, partial: true })
+            expect(partial.applied).toBe(true)
+            const now = yield* linksNow(registrar, admin)
+            expect(now.A?.aliases).toEqual({})
+            expect(now.B?.sources).toHaveLength(2)
+          })
+        )
     )
 
     it.effect(

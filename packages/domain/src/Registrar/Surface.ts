@@ -35,6 +35,7 @@ import type { InvalidAsOfTime, ReadModelsLagging } from "../Projector.js"
 import type * as ReadModels from "../ReadModels.js"
 import type * as Registry from "../Registry.js"
 import type { AliasMovedSince, InvalidPromotion } from "../Promotion.js"
+import type { RevertIncomplete } from "./Revert.js"
 import type { Run } from "./Artifacts.js"
 
 // ---- failures every method shares ----------------------------------------------------------------------------------
@@ -365,3 +366,13 @@ export type GovernanceReadError =
   | LinkedVersionNotFound
   | InputFailure
   | ReadFailure
+
+/** The failures of `revert`. */
+export type RevertError =
+  | RevertIncomplete
+  | Collection.Rejection
+  | RegistryLookupFailure
+  | UserNotFound
+  | InvalidAsOfTime
+  | InputFailure
+  | WriteFailure
