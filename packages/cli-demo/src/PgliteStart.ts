@@ -168,6 +168,7 @@ export const storeCommands: ReadonlyArray<string> = [
   "alias",
   "promote",
   "diff",
+  "revert",
   "resolve",
   "lineage",
   "history",

@@ -16,7 +16,7 @@ const LONG = 900_000
 
 describe("promote and history (PGlite)", () => {
   it(
-    "a member is refused a protected alias, an admin moves two aliases at once, a stale --expect moves nothing, history shows it all",
+    "promote (protected alias refused to a member, two aliases at once, a stale --expect moves nothing), history, diff and revert",
     () =>
       withPgliteStore(async (s) => {
         const aliasesOf = async () => {
@@ -132,6 +132,19 @@ describe("promote and history (PGlite)", () => {
         expect(await ok(s, "diff", "wandb-registry-Models", "--from", at, "--to", at, "--as", "bob")).toContain(
           "no change"
         )
+
+        const start = String(moves.moves[1]!.globalPosition - 1)
+        const refusedRevert = await run(s, "revert", "Models", "--to", start, "--as", "bob")
+        expect(refusedRevert.code).toBe(1)
+        expect(refusedRevert.stderr).toContain("Ask a registry admin")
+        const plan = await ok(s, "revert", "Models", "--to", start, "--dry-run", "--as", "alice")
+        expect(plan).toMatch(/move alias\s+Zoo_Classifier_Models:production\s+to v1/)
+        expect((await aliasesOf()).v0).toContain("production")
+        const reverted = await json<{ applied: boolean }>(s, "revert", "Models", "--to", start, "--as", "alice")
+        expect(reverted.applied).toBe(true)
+        const sorted = (aliases: Record<string, Array<string>>) =>
+          Object.fromEntries(Object.entries(aliases).map(([version, names]) => [version, [...names].sort()]))
+        expect(sorted(await aliasesOf())).toEqual(sorted(before))
 
         const needsRegistry = await run(s, "history", "--alias", "production", "--as", "bob")
         expect(needsRegistry.code).toBe(1)

@@ -52,6 +52,7 @@ describe.concurrent("help", () => {
         "alias remove",
         "promote",
         "diff",
+        "revert",
         "collection create",
         "collection list",
         "collection show",

@@ -102,5 +102,56 @@ const diff = leaf(
     )
 )
 
+const revert = leaf(
+  "revert",
+  {
+    registry: Args.text({ name: "registry" }).pipe(
+      Args.withDescription(`The registry: ${REGISTRY_PREFIX}REGISTRY or REGISTRY.`)
+    ),
+    organization: Options.text("org").pipe(Options.withPseudoName("ORG"), Options.optional),
+    to: point("to", "Bring links and aliases back to how they stood at this ISO time or global event position."),
+    dryRun: Options.boolean("dry-run").pipe(Options.withDescription("Print the plan; write nothing.")),
+    partial: Options.boolean("partial").pipe(
+      Options.withDescription("Revert what can be even if some changes cannot be brought back (they are listed).")
+    )
+  },
+  help(
+    "Bring a registry's links and aliases back to a past point by appending new events, in one transaction (history is never rewritten; the revert can itself be reverted). Versions linked since are unlinked, versions unlinked since are linked again as new versions, aliases move back. What cannot be brought back (a source deleted since, a collection created, renamed or deleted since) is listed, and nothing is written unless --partial is given. Registry admins only.",
+    "registrar revert Models --to 32 --dry-run --as alice",
+    "registrar revert Models --to 2025-01-31T12:00:00Z --partial --as alice"
+  ),
+  (args, common) =>
+    asUser(common, ({ registrar, actor }) =>
+      Effect.gen(function* () {
+        const to = yield* parseAsOf(Option.some(args.to))
+        const reverted = yield* registrar.revert({
+          actor,
+          registry: bareName(args.registry),
+          to: to ?? { position: 0 },
+          dryRun: args.dryRun,
+          partial: args.partial,
+          ...Option.match(args.organization, { onNone: () => ({}), onSome: (organization) => ({ organization }) })
+        })
+        if (!common.json) {
+          yield* Output.note(
+            args.dryRun
+              ? "Plan (nothing was written):"
+              : reverted.applied
+                ? "Reverted, in one transaction:"
+                : "Nothing to revert."
+          )
+          for (const item of reverted.unrevertible) yield* Output.note(`cannot be brought back: ${item}`)
+        }
+        yield* Output.emit(common, reverted, () =>
+          Output.table(
+            ["STEP", "WHAT", "DETAIL"],
+            reverted.steps.map((step) => [step.change, step.subject, step.detail]),
+            "no step"
+          )
+        )
+      })
+    )
+)
+
 /** The governance commands. */
-export const commands = [promote, diff] as const
+export const commands = [promote, diff, revert] as const
