@@ -41,6 +41,7 @@ import type * as Surface from "./Registrar/Surface.js"
 export type { Request } from "./Registrar/Context.js"
 export type {
   ArtifactAlias,
+  ArtifactTag,
   DeleteArtifactVersion,
   LoggedVersion,
   LogArtifact,
@@ -268,6 +269,14 @@ export interface RegistrarShape {
   ) => Effect.Effect<Governance.VersionHistoryResult, Surface.GovernanceReadError>
   /** What changed in a registry between two points: collections, links, aliases, settings and grants. */
   readonly diff: (input: Diff.Diff) => Effect.Effect<Diff.DiffResult, Surface.GovernanceReadError>
+  /** Puts a tag on a source version (a linked version names its source); every link of it shows it. */
+  readonly tagArtifactVersion: (
+    input: Artifacts.ArtifactTag
+  ) => Effect.Effect<{ readonly reference: string; readonly tag: string }, Surface.ArtifactVersionChangeError>
+  /** Takes a tag off a source version. */
+  readonly untagArtifactVersion: (
+    input: Artifacts.ArtifactTag
+  ) => Effect.Effect<{ readonly reference: string; readonly tag: string }, Surface.ArtifactVersionChangeError>
   /** Appends what brings a registry's links and aliases back to a past point (admins); lists what cannot be. */
   readonly revert: (input: Revert.Revert) => Effect.Effect<Revert.Reverted, Surface.RevertError>
 
@@ -436,6 +445,8 @@ const make = (
       aliasHistory: (input: Governance.AliasHistory) => read(input, Governance.aliasHistory(deps, input)),
       versionHistory: (input: Governance.VersionHistory) => read(input, Governance.versionHistory(deps, input)),
       diff: (input: Diff.Diff) => read(input, Diff.diff(deps, input)),
+      tagArtifactVersion: (input: Artifacts.ArtifactTag) => run(Artifacts.tagArtifactVersion(deps, input)),
+      untagArtifactVersion: (input: Artifacts.ArtifactTag) => run(Artifacts.untagArtifactVersion(deps, input)),
       revert: (input: Revert.Revert) => run(requireUser(input.actor).pipe(Effect.zipRight(Revert.revert(deps, input)))),
 
       // the SDK flow: start a run, build an artifact, link it (logging it first under the run's entity)

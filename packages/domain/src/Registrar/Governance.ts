@@ -3,6 +3,7 @@
  * the history of an alias and of a linked version, read from the log with who and when.
  */
 import { Effect, Option } from "effect"
+import * as Artifact from "../Artifact.js"
 import type * as Collection from "../Collection.js"
 import { CollectionNotFound, LinkedVersionNotFound, RegistryNotFound } from "../Errors.js"
 import * as Events from "../Events.js"
@@ -149,8 +150,15 @@ const collectionEvents = (rows: ReadonlyArray<AuditRow>) =>
       const stored = streams.get(row.streamId)?.get(row.streamPosition)
       if (stored === undefined) continue
       const decoded = yield* Events.decode(stored)
-      if (Option.isSome(decoded) && collectionTypes.has(decoded.value._tag)) {
-        found.push({ row, event: decoded.value as Collection.Event })
+      if (Option.isNone(decoded)) continue
+      const event = decoded.value
+      if (
+        event._tag === "ArtifactLinked" ||
+        event._tag === "AliasAssigned" ||
+        event._tag === "AliasRemoved" ||
+        event._tag === "ArtifactUnlinked"
+      ) {
+        found.push({ row, event })
       }
     }
     return found
@@ -253,7 +261,7 @@ export interface VersionHistory extends ReadRequest {
 }
 
 /** What happened to a linked version. */
-export type VersionChange = "linked" | "alias gained" | "alias lost" | "unlinked"
+export type VersionChange = "linked" | "alias gained" | "alias lost" | "unlinked" | "tagged" | "untagged"
 
 /** One change of a linked version, who and when. */
 export interface VersionHistoryEntry {
@@ -293,6 +301,35 @@ const changesOf = (event: Collection.Event, index: number): ReadonlyArray<[Versi
   }
 }
 
+/** The tags put on and taken off a source version (its tags show on every link), up to the point asked. */
+const tagEntries = (source: Collection.SourceVersion, asOf: AsOf | undefined) =>
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    const recorded = yield* store.readStream(Artifact.streamId(source.entity, source.project, source.name))
+    const limit = asOf === undefined ? undefined : "position" in asOf ? asOf.position : Date.parse(asOf.time)
+    const entries: Array<VersionHistoryEntry> = []
+    for (const stored of recorded) {
+      if (stored.type !== "ArtifactVersionTagged" && stored.type !== "ArtifactVersionUntagged") continue
+      if (limit !== undefined && asOf !== undefined) {
+        const at = "position" in asOf ? stored.globalPosition : Date.parse(stored.metadata.recordedAt)
+        if (at > limit) continue
+      }
+      const decoded = yield* Events.decode(stored)
+      if (Option.isNone(decoded)) continue
+      const event = decoded.value
+      if (event._tag !== "ArtifactVersionTagged" && event._tag !== "ArtifactVersionUntagged") continue
+      if (event.index !== source.index) continue
+      entries.push({
+        globalPosition: stored.globalPosition,
+        recordedAt: stored.metadata.recordedAt,
+        actor: stored.metadata.actor,
+        change: event._tag === "ArtifactVersionTagged" ? "tagged" : "untagged",
+        detail: event.tag
+      })
+    }
+    return entries
+  })
+
 /** A linked version's history: linked, aliases gained and lost, unlinked; who and when. */
 export const versionHistory = (deps: Dependencies, input: VersionHistory) =>
   Effect.gen(function* () {
@@ -328,6 +365,11 @@ export const versionHistory = (deps: Dependencies, input: VersionHistory) =>
           detail
         })
       }
+    }
+    const linked = recorded.find(({ event }) => event._tag === "ArtifactLinked" && event.index === index)
+    if (linked !== undefined && linked.event._tag === "ArtifactLinked") {
+      entries.push(...(yield* tagEntries(linked.event.source, input.asOf)))
+      entries.sort((a, b) => a.globalPosition - b.globalPosition)
     }
     if (entries.length === 0) {
       return yield* Effect.fail(new LinkedVersionNotFound({ name: fullName(path.registry, path.collection, index) }))

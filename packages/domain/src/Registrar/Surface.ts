@@ -282,6 +282,8 @@ export interface ResolvedVersion {
   readonly linkedBy: string
   readonly description: string
   readonly metadata: JsonObject
+  /** The source version's tags. */
+  readonly tags: ReadonlyArray<string>
   readonly files: ReadonlyArray<Artifact.ManifestEntry>
 }
 
