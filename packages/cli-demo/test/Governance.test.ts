@@ -146,6 +146,29 @@ describe("promote and history (PGlite)", () => {
           Object.fromEntries(Object.entries(aliases).map(([version, names]) => [version, [...names].sort()]))
         expect(sorted(await aliasesOf())).toEqual(sorted(before))
 
+        await ok(s, "artifact", "tag", "add", `${ZOO}:v1`, "reviewed", "--as", "bob")
+        await ok(s, "artifact", "tag", "add", `${ZOO}:v0`, "reviewed", "--as", "bob")
+        const shown = await json<{ versions: Array<{ index: number; tags: Array<string> }> }>(
+          s,
+          "collection",
+          "show",
+          ZOO,
+          "--as",
+          "bob"
+        )
+        expect(shown.versions.map((version) => version.tags)).toEqual([["reviewed"], ["reviewed"]])
+        const untagMissing = await run(s, "artifact", "tag", "remove", `${ZOO}:v1`, "gold", "--as", "bob")
+        expect(untagMissing.code).toBe(1)
+        expect(untagMissing.stderr).toContain('has no tag "gold"')
+        const tagHistory = await json<{ entries: Array<{ change: string; detail: string }> }>(
+          s,
+          "history",
+          `${ZOO}:v1`,
+          "--as",
+          "bob"
+        )
+        expect(tagHistory.entries.at(-1)).toMatchObject({ change: "tagged", detail: "reviewed" })
+
         const needsRegistry = await run(s, "history", "--alias", "production", "--as", "bob")
         expect(needsRegistry.code).toBe(1)
         expect(needsRegistry.stderr).toContain("add --registry REGISTRY")

@@ -53,6 +53,8 @@ describe.concurrent("help", () => {
         "promote",
         "diff",
         "revert",
+        "artifact tag add",
+        "artifact tag remove",
         "collection create",
         "collection list",
         "collection show",

@@ -431,6 +431,45 @@ export const governanceScenarios = (name: string, stores: () => Stores): void =>
         )
     )
 
+    it.effect("a version's tags show on every link of it, in its history, and are not unique", () =>
+      provide(
+        Effect.gen(function* () {
+          const { registrar, admin, member } = yield* world
+          const a0 = `${org}/wandb-registry-${REGISTRY}/A:v0`
+          const source = (yield* registrar.resolve({ actor: member, name: a0 })).source
+          const alsoInB = yield* registrar.link({
+            actor: member,
+            source,
+            target: `${org}/wandb-registry-${REGISTRY}/B`
+          })
+          yield* registrar.tagArtifactVersion({ actor: member, reference: a0, tag: "reviewed" })
+          yield* registrar.tagArtifactVersion({
+            actor: member,
+            reference: `${org}/wandb-registry-${REGISTRY}/A:v1`,
+            tag: "reviewed"
+          })
+          expect((yield* registrar.resolve({ actor: member, name: `${org}/${alsoInB.fullName}` })).tags).toEqual([
+            "reviewed"
+          ])
+          const listed = yield* registrar.listVersions({
+            actor: admin,
+            collection: `${org}/wandb-registry-${REGISTRY}/A`
+          })
+          expect(listed.versions.map((version) => version.tags)).toEqual([["reviewed"], ["reviewed"], []])
+          yield* registrar.untagArtifactVersion({ actor: member, reference: source, tag: "reviewed" })
+          const history = yield* registrar.versionHistory({ actor: member, name: a0 })
+          expect(history.entries.slice(-2).map((entry) => [entry.change, entry.detail])).toEqual([
+            ["tagged", "reviewed"],
+            ["untagged", "reviewed"]
+          ])
+          const missing = yield* Effect.flip(
+            registrar.untagArtifactVersion({ actor: member, reference: source, tag: "reviewed" })
+          )
+          expect(missing._tag).toBe("TagNotFound")
+        })
+      )
+    )
+
     it.effect(
       "the history of an alias: every move, from which version to which, who and when; as of a past point",
       () =>

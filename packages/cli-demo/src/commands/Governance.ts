@@ -3,6 +3,7 @@
  * `diff`: what changed in a registry between two points.
  */
 import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import { REGISTRY_PREFIX } from "@registrar/domain"
 import * as Effect from "effect/Effect"
@@ -151,6 +152,46 @@ const revert = leaf(
         )
       })
     )
+)
+
+const changeTag = (name: "add" | "remove") =>
+  leaf(
+    name,
+    {
+      reference: Args.text({ name: "ref" }).pipe(
+        Args.withDescription("A source version (entity/project/name:vN), or a linked version (its source is tagged).")
+      ),
+      tag: Args.text({ name: "tag" })
+    },
+    name === "add"
+      ? help(
+          "Put a tag on a source version. Unlike an alias, a tag is not unique: many versions can share it. Every link of the version shows it.",
+          "registrar artifact tag add smle-reg-team-1/registry_quickstart/zoo-classifier:v1 reviewed --as bob"
+        )
+      : help(
+          "Take a tag off a source version.",
+          `registrar artifact tag remove "${REGISTRY_PREFIX}Models/Zoo_Classifier_Models:v1" reviewed --as bob`
+        ),
+    (args, common) =>
+      asUser(common, ({ registrar, actor }) =>
+        Effect.flatMap(
+          name === "add"
+            ? registrar.tagArtifactVersion({ actor, reference: args.reference, tag: args.tag })
+            : registrar.untagArtifactVersion({ actor, reference: args.reference, tag: args.tag }),
+          (result) =>
+            Output.emit(
+              common,
+              result,
+              () => `${name === "add" ? "Tagged" : "Untagged"} ${result.reference} ${result.tag}`
+            )
+        )
+      )
+  )
+
+/** `artifact tag add|remove`: tags of source versions. */
+export const tag = Command.make("tag").pipe(
+  Command.withDescription("Tags of source versions (not unique; shown on every link)."),
+  Command.withSubcommands([changeTag("add"), changeTag("remove")])
 )
 
 /** The governance commands. */
