@@ -31,6 +31,7 @@ const entity = HttpApiSchema.param("entity", Schema.String)
 const project = HttpApiSchema.param("project", Schema.String)
 const artifact = HttpApiSchema.param("artifact", Schema.String)
 const prefix = HttpApiSchema.param("prefix", Schema.String)
+const tag = HttpApiSchema.param("tag", Schema.String)
 
 const created = { status: 201 } as const
 
@@ -282,12 +283,26 @@ export class GovernanceGroup extends HttpApiGroup.make("governance")
       .addSuccess(G.Diff)
   )
   .add(
+    HttpApiEndpoint.put(
+      "tagArtifactVersion"
+    )`/entities/${entity}/projects/${project}/artifacts/${artifact}/versions/${version}/tags/${tag}`.addSuccess(
+      G.Tagged
+    )
+  )
+  .add(
+    HttpApiEndpoint.del(
+      "untagArtifactVersion"
+    )`/entities/${entity}/projects/${project}/artifacts/${artifact}/versions/${version}/tags/${tag}`.addSuccess(
+      G.Tagged
+    )
+  )
+  .add(
     HttpApiEndpoint.post("revert")`/organizations/${organization}/registries/${registry}/reverts`
       .setPayload(G.Revert)
       .addSuccess(G.Reverted)
   )
   .middleware(Authentication)
-  .annotate(OpenApi.Description, `Governance (${ofRegistry}): promote, alias history, diff, revert`) {}
+  .annotate(OpenApi.Description, `Governance (${ofRegistry}): promote, alias history, diff, revert; version tags`) {}
 
 /** The whole API. */
 export class RegistrarApi extends HttpApi.make("registrar")

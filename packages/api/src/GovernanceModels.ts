@@ -81,3 +81,8 @@ export const Reverted = Schema.Struct({
   steps: Schema.Array(Schema.Struct({ change: Schema.String, subject: Schema.String, detail: Schema.String })),
   unrevertible: Schema.Array(Schema.String)
 }).annotations({ identifier: "Reverted" })
+
+/** A tag put on or taken off a source version. */
+export const Tagged = Schema.Struct({ reference: Schema.String, tag: Schema.String }).annotations({
+  identifier: "Tagged"
+})

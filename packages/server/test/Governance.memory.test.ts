@@ -84,6 +84,31 @@ describe("governance over HTTP (memory stores)", () => {
         "B:production"
       ])
 
+      const tagged = yield* request(
+        server,
+        "PUT",
+        "/entities/vision/projects/p/artifacts/a/versions/v1/tags/reviewed",
+        {
+          key
+        }
+      )
+      expect(tagged.status, tagged.text).toBe(200)
+      const versions = yield* request(server, "GET", `${base}/collections/A/versions`, { key })
+      expect((versions.body as { items: Array<{ tags: Array<string> }> }).items.map((v) => v.tags)).toEqual([
+        [],
+        ["reviewed"]
+      ])
+      const untagMissing = yield* request(
+        server,
+        "DELETE",
+        "/entities/vision/projects/p/artifacts/a/versions/v1/tags/gold",
+        {
+          key
+        }
+      )
+      expect(untagMissing.status).toBe(404)
+      expect(untagMissing.text).toContain('has no tag \\"gold\\"')
+
       const refused = yield* request(server, "POST", `${base}/reverts`, { key, body: { to: String(start) } })
       expect(refused.status).toBe(403)
       const reverted = yield* request(server, "POST", `${base}/reverts`, {

@@ -40,6 +40,16 @@ export const GovernanceLive = HttpApiBuilder.group(RegistrarApi, "governance", (
           call(registrar.diff({ ...request, ...urlParams, organization: path.organization, registry: path.registry }))
         )
       )
+      .handle("tagArtifactVersion", ({ path }) =>
+        Effect.flatMap(callerRequest(), (request) =>
+          call(registrar.tagArtifactVersion({ ...request, reference: sourceVersion(path), tag: path.tag }))
+        )
+      )
+      .handle("untagArtifactVersion", ({ path }) =>
+        Effect.flatMap(callerRequest(), (request) =>
+          call(registrar.untagArtifactVersion({ ...request, reference: sourceVersion(path), tag: path.tag }))
+        )
+      )
       .handle("revert", ({ path, payload }) =>
         Effect.flatMap(callerRequest(), (request) =>
           call(registrar.revert({ ...request, ...payload, organization: path.organization, registry: path.registry }))
@@ -51,3 +61,11 @@ export const GovernanceLive = HttpApiBuilder.group(RegistrarApi, "governance", (
 /** An entry `COLLECTION:ALIAS=vN` of the path's registry, as the domain reads it: `ORG/wandb-registry-R/…`. */
 const scoped = (path: { readonly organization: string; readonly registry: string }, entry: string) =>
   `${path.organization}/wandb-registry-${path.registry}/${entry}`
+
+/** The source version a path names: `entity/project/artifact:version`. */
+const sourceVersion = (path: {
+  readonly entity: string
+  readonly project: string
+  readonly artifact: string
+  readonly version: string
+}) => `${path.entity}/${path.project}/${path.artifact}:${path.version}`
