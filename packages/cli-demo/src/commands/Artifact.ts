@@ -269,18 +269,18 @@ const versions = leaf(
           { artifact: `${ref.entity}/${ref.project}/${ref.name}`, versions: listed.versions },
           () =>
             Output.table(
-              ["VERSION", "ALIASES", "TAGS", "TYPE", "FILES", "DIGEST", "LOGGED AT", "BY", "RUN", "METADATA"],
+              ["VERSION", "ALIASES", "TYPE", "FILES", "DIGEST", "LOGGED AT", "BY", "RUN", "METADATA", "TAGS"],
               listed.versions.map((version) => [
                 `v${version.index}${version.deleted ? " (deleted)" : ""}`,
                 Output.list(version.aliases),
-                Output.list(version.tags ?? []),
                 version.artifactType,
                 String(version.files.length),
                 version.digest.slice(0, 12),
                 Output.time(version.loggedAt),
                 version.loggedByUser,
                 version.loggedBy ?? "-",
-                Object.keys(version.metadata).length === 0 ? "-" : JSON.stringify(version.metadata)
+                Object.keys(version.metadata).length === 0 ? "-" : JSON.stringify(version.metadata),
+                Output.list(version.tags ?? [])
               ]),
               "no versions"
             )
