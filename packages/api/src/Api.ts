@@ -7,6 +7,7 @@ import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "
 import { Schema } from "effect"
 import { Authentication } from "./Authentication.js"
 import { problems } from "./Errors.js"
+import * as G from "./GovernanceModels.js"
 import * as M from "./Models.js"
 
 const { optional } = M
@@ -30,6 +31,7 @@ const entity = HttpApiSchema.param("entity", Schema.String)
 const project = HttpApiSchema.param("project", Schema.String)
 const artifact = HttpApiSchema.param("artifact", Schema.String)
 const prefix = HttpApiSchema.param("prefix", Schema.String)
+const tag = HttpApiSchema.param("tag", Schema.String)
 
 const created = { status: 201 } as const
 
@@ -260,6 +262,48 @@ export class HistoryGroup extends HttpApiGroup.make("history")
   .middleware(Authentication)
   .annotate(OpenApi.Description, "The audit history (newest last) and catalog search") {}
 
+const ofRegistry = "/organizations/:organization/registries/:registry" as const
+
+/** Governance: atomic promotion, an alias's history, diff and revert. */
+export class GovernanceGroup extends HttpApiGroup.make("governance")
+  .add(
+    HttpApiEndpoint.post("promote")`/organizations/${organization}/registries/${registry}/promotions`
+      .setPayload(G.Promote)
+      .setHeaders(M.IdempotencyHeaders)
+      .addSuccess(G.Promoted)
+  )
+  .add(
+    HttpApiEndpoint.get("aliasHistory")`/organizations/${organization}/registries/${registry}/aliases/${alias}/history`
+      .setUrlParams(G.AliasHistoryParams)
+      .addSuccess(G.AliasHistory)
+  )
+  .add(
+    HttpApiEndpoint.get("diff")`/organizations/${organization}/registries/${registry}/diff`
+      .setUrlParams(G.DiffParams)
+      .addSuccess(G.Diff)
+  )
+  .add(
+    HttpApiEndpoint.put(
+      "tagArtifactVersion"
+    )`/entities/${entity}/projects/${project}/artifacts/${artifact}/versions/${version}/tags/${tag}`.addSuccess(
+      G.Tagged
+    )
+  )
+  .add(
+    HttpApiEndpoint.del(
+      "untagArtifactVersion"
+    )`/entities/${entity}/projects/${project}/artifacts/${artifact}/versions/${version}/tags/${tag}`.addSuccess(
+      G.Tagged
+    )
+  )
+  .add(
+    HttpApiEndpoint.post("revert")`/organizations/${organization}/registries/${registry}/reverts`
+      .setPayload(G.Revert)
+      .addSuccess(G.Reverted)
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, `Governance (${ofRegistry}): promote, alias history, diff, revert; version tags`) {}
+
 /** The whole API. */
 export class RegistrarApi extends HttpApi.make("registrar")
   .add(HealthGroup)
@@ -270,6 +314,7 @@ export class RegistrarApi extends HttpApi.make("registrar")
   .add(VersionsGroup)
   .add(ArtifactsGroup)
   .add(HistoryGroup)
+  .add(GovernanceGroup)
   .addError(Schema.Union(...problems))
   .annotate(OpenApi.Title, "Registrar")
   .annotate(OpenApi.Version, "0.1.0")

@@ -230,7 +230,8 @@ export const LinkedVersion = Schema.Struct({
   linkedBy: Schema.String,
   aliases: Strings,
   description: Schema.String,
-  metadata: Metadata
+  metadata: Metadata,
+  tags: Strings
 }).annotations({ identifier: "LinkedVersion" })
 
 /** A page of a collection's linked versions, with the collection and where `latest` points. */
@@ -288,6 +289,7 @@ export const Resolved = Schema.Struct({
   linkedBy: Schema.String,
   description: Schema.String,
   metadata: Metadata,
+  tags: Strings,
   files: Schema.Array(Artifact.ManifestEntry)
 })
 
@@ -329,7 +331,8 @@ export const ArtifactVersion = Schema.Struct({
   loggedAt: Schema.String,
   loggedByUser: Schema.String,
   deleted: Schema.Boolean,
-  aliases: Strings
+  aliases: Strings,
+  tags: optional(Strings)
 }).annotations({ identifier: "ArtifactVersion" })
 
 /** Input of recording a run's use of a version. */

@@ -6,6 +6,8 @@ export * from "./Api.js"
 export * from "./Authentication.js"
 /** The error → HTTP status table. */
 export * as Errors from "./Errors.js"
+/** The bodies of the governance endpoints. */
+export * as GovernanceModels from "./GovernanceModels.js"
 /** The request and response bodies. */
 export * as Models from "./Models.js"
 /** Problem documents (RFC 9457) and the API's own errors. */

@@ -3,6 +3,7 @@ import * as Command from "@effect/cli/Command"
 import * as Artifact from "./commands/Artifact.js"
 import * as Collection from "./commands/Collection.js"
 import * as Demo from "./commands/Demo.js"
+import * as Governance from "./commands/Governance.js"
 import * as Link from "./commands/Link.js"
 import * as Maintenance from "./commands/Maintenance.js"
 import * as Organization from "./commands/Organization.js"
@@ -23,6 +24,7 @@ export const command = root.pipe(
     Registry.command,
     Collection.command,
     ...Link.commands,
+    ...Governance.commands,
     ...Read.commands,
     ...Maintenance.commands,
     ...Serve.commands

@@ -11,7 +11,8 @@ import {
   ArtifactTypeMismatch,
   ArtifactVersionDeleted,
   ArtifactVersionNotFound,
-  SourceVersionProtected
+  SourceVersionProtected,
+  TagNotFound
 } from "./Errors.js"
 import { canonicalJson } from "./internal/CanonicalJson.js"
 import { type InvalidName, validateArtifactType } from "./Names.js"
@@ -93,6 +94,22 @@ export class SourceVersionDeleted extends Schema.TaggedClass<SourceVersionDelete
   index: Schema.Number
 }) {}
 
+/** A tag was put on a version (tags are not unique: many versions can share one); `tags` are the version's tags after. */
+export class ArtifactVersionTagged extends Schema.TaggedClass<ArtifactVersionTagged>()("ArtifactVersionTagged", {
+  artifact: Schema.String,
+  index: Schema.Number,
+  tag: Schema.String,
+  tags: Schema.Array(Schema.String)
+}) {}
+
+/** A tag was taken off a version; `tags` are the version's tags after. */
+export class ArtifactVersionUntagged extends Schema.TaggedClass<ArtifactVersionUntagged>()("ArtifactVersionUntagged", {
+  artifact: Schema.String,
+  index: Schema.Number,
+  tag: Schema.String,
+  tags: Schema.Array(Schema.String)
+}) {}
+
 /** Every event of an artifact stream. */
 export const Event = Schema.Union(
   VersionAssigned,
@@ -100,7 +117,9 @@ export const Event = Schema.Union(
   ArtifactAliasRemoved,
   ArtifactUsed,
   ArtifactVersionUpdated,
-  SourceVersionDeleted
+  SourceVersionDeleted,
+  ArtifactVersionTagged,
+  ArtifactVersionUntagged
 )
 /** Every event of an artifact stream. */
 export type Event = typeof Event.Type
@@ -117,6 +136,8 @@ export interface Version {
   readonly loggedBy: RunRef | null
   readonly usedBy: ReadonlyArray<RunRef>
   readonly deleted: boolean
+  /** Sorted. */
+  readonly tags: ReadonlyArray<string>
 }
 
 /** The artifact's state: absent until its first version. */
@@ -154,7 +175,8 @@ export const evolve = (state: State, event: Event): State => {
         description: event.description,
         loggedBy: event.loggedBy,
         usedBy: [],
-        deleted: false
+        deleted: false,
+        tags: []
       }
       const base =
         state._tag === "Present"
@@ -199,6 +221,9 @@ export const evolve = (state: State, event: Event): State => {
       }))
     case "SourceVersionDeleted":
       return withVersion(state, event.index, (version) => ({ ...version, deleted: true }))
+    case "ArtifactVersionTagged":
+    case "ArtifactVersionUntagged":
+      return withVersion(state, event.index, (version) => ({ ...version, tags: event.tags }))
   }
 }
 
@@ -269,6 +294,8 @@ export type Command =
       readonly description: string
       readonly metadata: Metadata
     }
+  | { readonly _tag: "TagVersion"; readonly index: number; readonly tag: string }
+  | { readonly _tag: "UntagVersion"; readonly index: number; readonly tag: string }
   | {
       readonly _tag: "DeleteVersion"
       readonly index: number
@@ -284,6 +311,7 @@ export type Rejection =
   | ArtifactVersionDeleted
   | AliasNotFound
   | SourceVersionProtected
+  | TagNotFound
   | InvalidName
 
 const none: ReadonlyArray<Event> = []
@@ -383,6 +411,32 @@ export const decide = (command: Command, state: State): Either.Either<ReadonlyAr
                 metadata: command.metadata
               })
             ]
+      )
+    case "TagVersion":
+      return Either.map(liveVersion(state, command.index), ([present, version]) =>
+        version.tags.includes(command.tag)
+          ? none
+          : [
+              new ArtifactVersionTagged({
+                artifact: keyOf(present),
+                index: command.index,
+                tag: command.tag,
+                tags: [...version.tags, command.tag].sort()
+              })
+            ]
+      )
+    case "UntagVersion":
+      return Either.flatMap(liveVersion(state, command.index), ([present, version]) =>
+        version.tags.includes(command.tag)
+          ? Either.right([
+              new ArtifactVersionUntagged({
+                artifact: keyOf(present),
+                index: command.index,
+                tag: command.tag,
+                tags: version.tags.filter((tag) => tag !== command.tag)
+              })
+            ])
+          : Either.left(new TagNotFound({ tag: command.tag, reference: `${keyOf(present)}:v${command.index}` }))
       )
     case "DeleteVersion": {
       if (state._tag !== "Present") return Either.left(new ArtifactVersionNotFound({ reference: `v${command.index}` }))

@@ -352,3 +352,13 @@ export class UserCreationRefused extends Schema.TaggedError<UserCreationRefused>
     return `User "${this.actor}" cannot create user "${this.user}": only the first user of an empty store, or an organization admin adding the new user to their organization, creates users. Ask an organization admin to run: registrar user create ${this.user} --org ORG --as ADMIN.`
   }
 }
+
+/** The version does not carry that tag. */
+export class TagNotFound extends Schema.TaggedError<TagNotFound>()("TagNotFound", {
+  tag: Schema.String,
+  reference: Schema.String
+}) {
+  override get message() {
+    return `Version "${this.reference}" has no tag "${this.tag}", so there is nothing to remove. See its tags with \`registrar artifact versions\` or \`registrar resolve\`.`
+  }
+}

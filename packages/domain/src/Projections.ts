@@ -119,7 +119,8 @@ const artifactChanges = (event: DomainEvent, at: string, actor: string): Readonl
         loggedBy: event.loggedBy === null ? null : runKey(event.loggedBy),
         loggedAt: at,
         loggedByUser: actor,
-        deleted: false
+        deleted: false,
+        tags: []
       }
       const put = Change.put(Table.artifactVersions, Key.artifactVersion(artifactKey, event.index), toRow(version))
       if (event.loggedBy === null) return [put]
@@ -153,6 +154,13 @@ const artifactChanges = (event: DomainEvent, at: string, actor: string): Readonl
       ]
     case "SourceVersionDeleted":
       return [Change.patch(Table.artifactVersions, Key.artifactVersion(event.artifact, event.index), { deleted: true })]
+    case "ArtifactVersionTagged":
+    case "ArtifactVersionUntagged":
+      return [
+        Change.patch(Table.artifactVersions, Key.artifactVersion(event.artifact, event.index), {
+          tags: [...event.tags]
+        })
+      ]
     default:
       return undefined
   }
@@ -318,6 +326,8 @@ const scopeOf = (event: DomainEvent): Pick<AuditRow, "organization" | "registry"
     case "ArtifactUsed":
     case "ArtifactVersionUpdated":
     case "SourceVersionDeleted":
+    case "ArtifactVersionTagged":
+    case "ArtifactVersionUntagged":
       return { ...none, entity: event.artifact.split("/")[0] ?? null }
     default:
       return {

@@ -113,17 +113,35 @@ export const catchUpToHead = (
     }
   })
 
-/** The feed from the origin as a stream of runs of at most `limit` events, while `keep` accepts them. */
+/** The events of `run` but those of its last transaction; the whole run when it holds one transaction only. */
+const withoutLastTransaction = (run: ReadonlyArray<RecordedEvent>): ReadonlyArray<RecordedEvent> => {
+  const last = run[run.length - 1]?.transactionId
+  const whole = run.filter((event) => event.transactionId !== last)
+  return whole.length > 0 ? whole : run
+}
+
+/**
+ * The feed from the origin as a stream of runs of at most `limit` events, while `keep` accepts them. Given a `keep`,
+ * a transaction is kept whole or not at all (a multi-stream command, such as a promotion, never shows in part): the
+ * events before the first refused one that share its transaction are dropped, and a full page holds its last
+ * transaction back for the next page, which reads it again.
+ */
 const feed = (
   events: EventStoreShape,
   limit: number,
-  keep: (event: RecordedEvent) => boolean = () => true
+  keep?: (event: RecordedEvent) => boolean
 ): Stream.Stream<readonly [RecordedEvent, ...ReadonlyArray<RecordedEvent>], StoreUnavailable> =>
   Stream.paginateEffect(Origin, (after) =>
     Effect.map(events.readAll({ after, limit }), (read) => {
-      const stop = read.findIndex((event) => !keep(event))
-      const kept = stop === -1 ? read : read.slice(0, stop)
+      const stop = keep === undefined ? -1 : read.findIndex((event) => !keep(event))
+      const refused = read[stop]
       const more = stop === -1 && read.length === limit
+      const kept =
+        refused !== undefined
+          ? read.slice(0, stop).filter((event) => event.transactionId !== refused.transactionId)
+          : keep !== undefined && more
+            ? withoutLastTransaction(read)
+            : read
       const next = kept.length > 0 && more ? Option.some(checkpointOf(kept[kept.length - 1]!)) : Option.none()
       return [kept, next] as const
     })

@@ -201,6 +201,8 @@ export interface LinkedVersionView extends Omit<LinkedVersionRow, "organization"
   readonly aliases: ReadonlyArray<string>
   readonly description: string
   readonly metadata: ArtifactVersionRow["metadata"]
+  /** The source version's tags (every link of it shows them). */
+  readonly tags: ReadonlyArray<string>
 }
 
 /** Every version linked into a collection, by index, and the index `latest` points at. */
@@ -233,7 +235,8 @@ const linkedView = (
     ...aliases.filter((alias) => alias.index === link.index).map((alias) => alias.alias)
   ],
   description: Option.match(source, { onNone: () => "", onSome: (version) => version.description }),
-  metadata: Option.match(source, { onNone: () => ({}), onSome: (version) => version.metadata })
+  metadata: Option.match(source, { onNone: () => ({}), onSome: (version) => version.metadata }),
+  tags: Option.match(source, { onNone: () => [], onSome: (version) => version.tags ?? [] })
 })
 
 const latestLinked = (collectionId: string): Query<Option.Option<number>> =>

@@ -25,11 +25,14 @@ import type { ReadModelStore } from "./ReadModelStore.js"
 import * as ApiKeys from "./Registrar/ApiKeys.js"
 import * as Artifacts from "./Registrar/Artifacts.js"
 import { type Request, requireUser } from "./Registrar/Context.js"
+import * as Diff from "./Registrar/Diff.js"
+import * as Governance from "./Registrar/Governance.js"
 import * as Links from "./Registrar/Links.js"
 import type { PathDefaults } from "./Registrar/Locate.js"
 import * as Organizations from "./Registrar/Organizations.js"
 import * as Reads from "./Registrar/Reads.js"
 import * as Registries from "./Registrar/Registries.js"
+import * as Revert from "./Registrar/Revert.js"
 import type { SnapshotStore } from "./SnapshotStore.js"
 import * as Projector from "./Projector.js"
 import type { AuditRow } from "./Projections.js"
@@ -39,6 +42,7 @@ import type * as Surface from "./Registrar/Surface.js"
 export type { Request } from "./Registrar/Context.js"
 export type {
   ArtifactAlias,
+  ArtifactTag,
   DeleteArtifactVersion,
   LoggedVersion,
   LogArtifact,
@@ -46,6 +50,20 @@ export type {
   UpdateArtifactVersion,
   UseArtifact
 } from "./Registrar/Artifacts.js"
+export type { Diff, DiffChange, DiffChangeKind, DiffResult } from "./Registrar/Diff.js"
+export { type Revert, RevertIncomplete, type RevertStep, type Reverted } from "./Registrar/Revert.js"
+export type {
+  AliasHistory,
+  AliasHistoryResult,
+  AliasMove,
+  Promote,
+  Promoted,
+  PromotedMove,
+  VersionChange,
+  VersionHistory,
+  VersionHistoryEntry,
+  VersionHistoryResult
+} from "./Registrar/Governance.js"
 export type { Link, LinkedAlias, LinkedVersionChange, LinkResult, Unlink } from "./Registrar/Links.js"
 export type {
   CreateOrganization,
@@ -239,6 +257,30 @@ export interface RegistrarShape {
     input: Links.LinkedAlias
   ) => Effect.Effect<Links.LinkedVersionChange, Surface.LinkedVersionChangeError>
 
+  // governance
+  /** Moves several aliases of one registry's collections in one transaction, or none; `expect` makes it a compare-and-set. */
+  readonly promote: (input: Governance.Promote) => Effect.Effect<Governance.Promoted, Surface.PromoteError>
+  /** Every move of an alias in a registry (or one collection): from which version to which, who and when. */
+  readonly aliasHistory: (
+    input: Governance.AliasHistory
+  ) => Effect.Effect<Governance.AliasHistoryResult, Surface.GovernanceReadError>
+  /** A linked version's history: linked, aliases gained and lost, unlinked; who and when. */
+  readonly versionHistory: (
+    input: Governance.VersionHistory
+  ) => Effect.Effect<Governance.VersionHistoryResult, Surface.GovernanceReadError>
+  /** What changed in a registry between two points: collections, links, aliases, settings and grants. */
+  readonly diff: (input: Diff.Diff) => Effect.Effect<Diff.DiffResult, Surface.GovernanceReadError>
+  /** Puts a tag on a source version (a linked version names its source); every link of it shows it. */
+  readonly tagArtifactVersion: (
+    input: Artifacts.ArtifactTag
+  ) => Effect.Effect<{ readonly reference: string; readonly tag: string }, Surface.ArtifactVersionChangeError>
+  /** Takes a tag off a source version. */
+  readonly untagArtifactVersion: (
+    input: Artifacts.ArtifactTag
+  ) => Effect.Effect<{ readonly reference: string; readonly tag: string }, Surface.ArtifactVersionChangeError>
+  /** Appends what brings a registry's links and aliases back to a past point (admins); lists what cannot be. */
+  readonly revert: (input: Revert.Revert) => Effect.Effect<Revert.Reverted, Surface.RevertError>
+
   // the SDK flow: start a run, build an artifact, link it (logging it first under the run's entity)
   /** Starts a run in a project; cannot fail. */
   readonly startRun: (input: StartRun) => Effect.Effect<RunHandle>
@@ -403,6 +445,15 @@ const make = (
       unlink: (input: Links.Unlink) => run(Links.unlink(deps, input)),
       addAlias: (input: Links.LinkedAlias) => run(Links.addAlias(deps, input)),
       removeAlias: (input: Links.LinkedAlias) => run(Links.removeAlias(deps, input)),
+
+      // governance
+      promote: (input: Governance.Promote) => run(Governance.promote(deps, input)),
+      aliasHistory: (input: Governance.AliasHistory) => read(input, Governance.aliasHistory(deps, input)),
+      versionHistory: (input: Governance.VersionHistory) => read(input, Governance.versionHistory(deps, input)),
+      diff: (input: Diff.Diff) => read(input, Diff.diff(deps, input)),
+      tagArtifactVersion: (input: Artifacts.ArtifactTag) => run(Artifacts.tagArtifactVersion(deps, input)),
+      untagArtifactVersion: (input: Artifacts.ArtifactTag) => run(Artifacts.untagArtifactVersion(deps, input)),
+      revert: (input: Revert.Revert) => run(requireUser(input.actor).pipe(Effect.zipRight(Revert.revert(deps, input)))),
 
       // the SDK flow: start a run, build an artifact, link it (logging it first under the run's entity)
       startRun: (input: StartRun) =>

@@ -374,7 +374,8 @@ describe("source artifact versions", () => {
         loggedBy: "ml/proj/r1",
         loggedAt: expect.any(String),
         loggedByUser: "bob",
-        deleted: false
+        deleted: false,
+        tags: []
       })
       yield* t.given("Artifact-ml/proj/raw", [
         new Artifact.ArtifactAliasAssigned({ artifact: rawKey, alias: "best", index: 0, movedFrom: null }),

@@ -13,6 +13,7 @@ import { ApiKey, type CreatedApiKey, Registrar } from "@registrar/domain"
 import { Effect, Layer, type Option } from "effect"
 import { AuthenticationLive } from "./Authentication.js"
 import { failuresLayer } from "./Failures.js"
+import { GovernanceLive } from "./handlers/Governance.js"
 import { HealthLive, EntitiesLive, HistoryLive, KeysLive } from "./handlers/People.js"
 import { CollectionsLive, RegistriesLive } from "./handlers/Registries.js"
 import { ArtifactsLive, VersionsLive } from "./handlers/Versions.js"
@@ -69,6 +70,7 @@ export const apiLayer = (bodyLimitBytes: number = DEFAULT_BODY_LIMIT) =>
       CollectionsLive,
       VersionsLive,
       ArtifactsLive,
+      GovernanceLive,
       HistoryLive
     ]),
     Layer.provide(AuthenticationLive),

@@ -18,6 +18,7 @@ import { asOfField, asOfOption, parseAsOf } from "../Common.js"
 import { UsageError } from "../Errors.js"
 import * as Output from "../Output.js"
 import { help, leaf } from "../Root.js"
+import { tag } from "./Governance.js"
 import { asUser } from "../Session.js"
 
 /** Parses `key=value`; the value is JSON when it reads as JSON (numbers, true, null, …), else the text itself. */
@@ -268,7 +269,7 @@ const versions = leaf(
           { artifact: `${ref.entity}/${ref.project}/${ref.name}`, versions: listed.versions },
           () =>
             Output.table(
-              ["VERSION", "ALIASES", "TYPE", "FILES", "DIGEST", "LOGGED AT", "BY", "RUN", "METADATA"],
+              ["VERSION", "ALIASES", "TYPE", "FILES", "DIGEST", "LOGGED AT", "BY", "RUN", "METADATA", "TAGS"],
               listed.versions.map((version) => [
                 `v${version.index}${version.deleted ? " (deleted)" : ""}`,
                 Output.list(version.aliases),
@@ -278,7 +279,8 @@ const versions = leaf(
                 Output.time(version.loggedAt),
                 version.loggedByUser,
                 version.loggedBy ?? "-",
-                Object.keys(version.metadata).length === 0 ? "-" : JSON.stringify(version.metadata)
+                Object.keys(version.metadata).length === 0 ? "-" : JSON.stringify(version.metadata),
+                Output.list(version.tags ?? [])
               ]),
               "no versions"
             )
@@ -305,5 +307,5 @@ const remove = leaf(
 /** The `artifact` command and its subcommands. */
 export const command = Command.make("artifact").pipe(
   Command.withDescription("Artifacts logged in team or user projects: log, use, download, list versions, delete."),
-  Command.withSubcommands([log, use, download, versions, remove])
+  Command.withSubcommands([log, use, download, versions, remove, tag])
 )

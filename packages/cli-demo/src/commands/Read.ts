@@ -110,6 +110,17 @@ const timeOption = (name: string, description: string) =>
 const history = leaf(
   "history",
   {
+    name: Args.text({ name: "full-name" }).pipe(
+      Args.withDescription(
+        `A linked version (${REGISTRY_PREFIX}REGISTRY/COLLECTION:vN): its own history (linked, aliases gained and lost, unlinked).`
+      ),
+      Args.optional
+    ),
+    alias: Options.text("alias").pipe(
+      Options.withPseudoName("ALIAS"),
+      Options.withDescription("Every move of this alias (with --registry): from which version to which, who and when."),
+      Options.optional
+    ),
     organization: Options.text("org").pipe(Options.withPseudoName("ORG"), Options.optional),
     registry: Options.text("registry").pipe(
       Options.withPseudoName("REGISTRY"),
@@ -138,7 +149,9 @@ const history = leaf(
   help(
     "The audit log: every event with its position, time, actor, summary and hash, filtered.",
     'registrar history --registry "Golden Datasets" --collection raw_images --as alice',
-    "registrar history --actor bob --since 2025-01-01 --as alice"
+    "registrar history --actor bob --since 2025-01-01 --as alice",
+    "registrar history --alias production --registry Models --collection Zoo_Classifier_Models --as alice",
+    `registrar history "${REGISTRY_PREFIX}Models/Zoo_Classifier_Models:v1" --as alice`
   ),
   (args, common) =>
     asUser(common, ({ registrar, actor }) =>
@@ -162,6 +175,50 @@ const history = leaf(
           )
         }
         const asOf = yield* parseAsOf(args.asOf)
+        if (Option.isSome(args.name)) {
+          const version = yield* registrar.versionHistory({ actor, name: args.name.value, ...asOfField(asOf) })
+          return yield* Output.emit(common, version, () =>
+            Output.table(
+              ["POSITION", "TIME", "ACTOR", "CHANGE", "DETAIL"],
+              version.entries.map((entry) => [
+                String(entry.globalPosition),
+                Output.time(entry.recordedAt),
+                entry.actor,
+                entry.change,
+                entry.detail
+              ])
+            )
+          )
+        }
+        if (Option.isSome(args.alias)) {
+          if (Option.isNone(args.registry)) {
+            return yield* Effect.fail(
+              new UsageError({ problem: "--alias needs its registry", fix: "add --registry REGISTRY" })
+            )
+          }
+          const moves = yield* registrar.aliasHistory({
+            actor,
+            alias: args.alias.value,
+            registry: bareName(args.registry.value),
+            ...optionalField("organization", args.organization),
+            ...optionalField("collection", args.collection),
+            ...asOfField(asOf)
+          })
+          return yield* Output.emit(common, moves, () =>
+            Output.table(
+              ["POSITION", "TIME", "ACTOR", "COLLECTION", "FROM", "TO"],
+              moves.moves.map((move) => [
+                String(move.globalPosition),
+                Output.time(move.recordedAt),
+                move.actor,
+                move.collection,
+                move.from === null ? "-" : `v${move.from}`,
+                move.to === null ? "-" : `v${move.to}`
+              ]),
+              `alias ${moves.alias} never moved`
+            )
+          )
+        }
         const events = yield* registrar.history({
           actor,
           ...optionalField("organization", args.organization),

@@ -22,6 +22,7 @@ import {
   validateMetadata,
   validateProjectName,
   validateRunId,
+  validateTag,
   validateUserAlias,
   isRegistryProject
 } from "../Names.js"
@@ -277,6 +278,30 @@ export const updateArtifactVersion = (deps: Dependencies, input: UpdateArtifactV
       (source) => ({ reference: source.reference })
     )
   })
+
+/** Input of {@link tagArtifactVersion} and {@link untagArtifactVersion}. */
+export interface ArtifactTag extends Request {
+  /** A source version, or a linked version (its source is tagged). */
+  readonly reference: string
+  readonly tag: string
+}
+
+const changeTag = (deps: Dependencies, input: ArtifactTag, tag: "TagVersion" | "UntagVersion") =>
+  Effect.flatMap(validateTag(input.tag), (checked) =>
+    onSource(
+      deps,
+      input,
+      input.reference,
+      (source) => ({ _tag: tag, index: source.index, tag: checked }),
+      (source) => ({ reference: source.reference, tag: checked })
+    )
+  )
+
+/** Puts a tag on a source version (many versions can share a tag); every link of it shows it. */
+export const tagArtifactVersion = (deps: Dependencies, input: ArtifactTag) => changeTag(deps, input, "TagVersion")
+
+/** Takes a tag off a source version. */
+export const untagArtifactVersion = (deps: Dependencies, input: ArtifactTag) => changeTag(deps, input, "UntagVersion")
 
 /** Input of {@link assignArtifactAlias} and {@link removeArtifactAlias}. */
 export interface ArtifactAlias extends Request {

@@ -69,7 +69,7 @@ export const link = (deps: Dependencies, input: Link) =>
   )
 
 /** A source's entity when it is a team (rule 2: artifacts logged under a personal entity cannot be linked). */
-const linkingTeam = (source: SourceVersion) =>
+export const linkingTeam = (source: SourceVersion) =>
   Effect.gen(function* () {
     const owner = yield* loadEntity(source.entity)
     if (owner.state._tag !== "Team") {

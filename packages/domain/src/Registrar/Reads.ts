@@ -107,6 +107,7 @@ export const resolve = (deps: Dependencies, input: Resolve) =>
       linkedBy: version.linkedBy,
       description: sourceVersion.description,
       metadata: sourceVersion.metadata,
+      tags: sourceVersion.tags ?? [],
       files: sourceVersion.files
     }
   })

@@ -34,6 +34,8 @@ import type { CollectionRow } from "../Projections.js"
 import type { InvalidAsOfTime, ReadModelsLagging } from "../Projector.js"
 import type * as ReadModels from "../ReadModels.js"
 import type * as Registry from "../Registry.js"
+import type { AliasMovedSince, InvalidPromotion } from "../Promotion.js"
+import type { RevertIncomplete } from "./Revert.js"
 import type { Run } from "./Artifacts.js"
 
 // ---- failures every method shares ----------------------------------------------------------------------------------
@@ -280,6 +282,8 @@ export interface ResolvedVersion {
   readonly linkedBy: string
   readonly description: string
   readonly metadata: JsonObject
+  /** The source version's tags. */
+  readonly tags: ReadonlyArray<string>
   readonly files: ReadonlyArray<Artifact.ManifestEntry>
 }
 
@@ -342,3 +346,35 @@ export type HistoryError = OrganizationFailure | RegistryNotFound | Insufficient
 
 /** The failures of `listArtifactVersions`: the name is checked, then the read models answer. */
 export type ListArtifactVersionsError = InvalidName | ReadFailure
+
+// ---- governance ----------------------------------------------------------------------------------------------------
+
+/** The failures of `promote`: an entry malformed or spanning registries, an expectation that no longer holds, the
+ * collection rules of each move (role, protected aliases, the version), or the lookup and the write. */
+export type PromoteError =
+  | InvalidPromotion
+  | AliasMovedSince
+  | Collection.Rejection
+  | RegistryLookupFailure
+  | CollectionNotFound
+  | InputFailure
+  | WriteFailure
+
+/** The failures of `aliasHistory` and `versionHistory`. */
+export type GovernanceReadError =
+  | OrganizationFailure
+  | RegistryNotFound
+  | CollectionNotFound
+  | LinkedVersionNotFound
+  | InputFailure
+  | ReadFailure
+
+/** The failures of `revert`. */
+export type RevertError =
+  | RevertIncomplete
+  | Collection.Rejection
+  | RegistryLookupFailure
+  | UserNotFound
+  | InvalidAsOfTime
+  | InputFailure
+  | WriteFailure

@@ -45,6 +45,10 @@ export const summarize = (event: DomainEvent): string => {
       return `run ${runKey(event.usedBy)} used ${versionKey(event.artifact, event.index)}`
     case "ArtifactVersionUpdated":
       return `updated the description and metadata of ${versionKey(event.artifact, event.index)}`
+    case "ArtifactVersionTagged":
+      return `tagged ${versionKey(event.artifact, event.index)} ${event.tag}`
+    case "ArtifactVersionUntagged":
+      return `removed tag ${event.tag} from ${versionKey(event.artifact, event.index)}`
     case "SourceVersionDeleted":
       return `deleted ${versionKey(event.artifact, event.index)}`
     case "RegistryCreated":

@@ -195,6 +195,8 @@ export type ArtifactVersionRow = {
   readonly loggedAt: string
   readonly loggedByUser: string
   readonly deleted: boolean
+  /** Tags of the version, sorted (absent in rows projected before versions had tags). Filterable as `tag`. */
+  readonly tags?: ReadonlyArray<string>
 }
 
 /** An alias of a source artifact (`latest` is never stored: it is the highest version not deleted). */
