@@ -14,6 +14,7 @@ import {
   CollectionAlreadyExists,
   CollectionNotFound,
   CollectionTypeMismatch,
+  ConflictRetriesExhausted,
   DisplayNameTaken,
   EntityNameTaken,
   EntityNotFound,
@@ -23,13 +24,16 @@ import {
   InvalidName,
   InvalidPath,
   LinkedVersionNotFound,
+  NoOrganization,
   NotAnOrganizationMember,
   NotATeamMember,
+  OrganizationAmbiguous,
   OrganizationNotFound,
   OrganizationRequired,
   OrganizationRoleRequired,
   PersonalEntityCannotLink,
   ProtectedAliasRequiresAdmin,
+  Projector,
   RegistryAlreadyExists,
   RegistryNotFound,
   SourceVersionProtected,
@@ -60,6 +64,9 @@ export const statuses = [
   [InvalidPath, 400],
   [OrganizationRequired, 400],
   [CannotUnlinkSource, 400],
+  [OrganizationAmbiguous, 400],
+  [NoOrganization, 400],
+  [Projector.InvalidAsOfTime, 400],
   [ApiKey.InvalidApiKeyName, 400],
   [Unauthorized, 401],
   [InsufficientRole, 403],
@@ -96,9 +103,11 @@ export const statuses = [
   [VersionConflict, 409],
   [EventIdReused, 409],
   [ApiKey.ApiKeyPrefixTaken, 409],
+  [ConflictRetriesExhausted, 409],
   [PayloadTooLarge, 413],
   [InternalError, 500],
-  [ServiceUnavailable, 503]
+  [ServiceUnavailable, 503],
+  [Projector.ReadModelsLagging, 503]
 ] as const
 
 /** The HTTP status of an error tag (500 for a tag the API does not know). */

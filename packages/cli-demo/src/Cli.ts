@@ -4,6 +4,7 @@ import * as Artifact from "./commands/Artifact.js"
 import * as Collection from "./commands/Collection.js"
 import * as Demo from "./commands/Demo.js"
 import * as Link from "./commands/Link.js"
+import * as Login from "./commands/Login.js"
 import * as Maintenance from "./commands/Maintenance.js"
 import * as Organization from "./commands/Organization.js"
 import * as Read from "./commands/Read.js"
@@ -25,6 +26,7 @@ export const command = root.pipe(
     ...Link.commands,
     ...Read.commands,
     ...Maintenance.commands,
-    ...Serve.commands
+    ...Serve.commands,
+    ...Login.commands
   ])
 )

@@ -14,6 +14,7 @@ import { AuthenticationLive } from "./Authentication.js"
 import { failuresLayer } from "./Failures.js"
 import { HealthLive, EntitiesLive, HistoryLive, KeysLive } from "./handlers/People.js"
 import { CollectionsLive, RegistriesLive } from "./handlers/Registries.js"
+import { PathsLive } from "./handlers/Paths.js"
 import { ArtifactsLive, VersionsLive } from "./handlers/Versions.js"
 import { type LogSink, requestLog } from "./RequestLog.js"
 
@@ -68,7 +69,8 @@ export const apiLayer = (bodyLimitBytes: number = DEFAULT_BODY_LIMIT) =>
       CollectionsLive,
       VersionsLive,
       ArtifactsLive,
-      HistoryLive
+      HistoryLive,
+      PathsLive
     ]),
     Layer.provide(AuthenticationLive),
     Layer.provide(failuresLayer(bodyLimitBytes))
