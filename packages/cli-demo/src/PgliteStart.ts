@@ -179,6 +179,9 @@ export const storeCommands: ReadonlyArray<string> = [
   "api-key"
 ]
 
+// The commands that never open a store: `login` and `logout` keep the server and key for remote commands.
+export const storelessCommands: ReadonlyArray<string> = ["login", "logout"]
+
 // The commands that need no acting user.
 const actingAsNobody = ["demo", "verify", "anchor", "chain", "replay", "serve", "api-key"]
 
