@@ -75,6 +75,17 @@ const ORG = "smle-registries-bug-bash"
 const COLLECTION = `${ORG}/wandb-registry-Remote Data/imgs`
 const SOURCE = "smle-reg-team-1/registry_quickstart/raw_images:v0"
 
+/** Commands compared after the as-of check: they unlink, rename and delete what it reads. */
+const laterScenario: ReadonlyArray<ReadonlyArray<string>> = [
+  ["unlink", `${COLLECTION}:v0`],
+  ["unlink", `${COLLECTION}:v0`],
+  ["collection", "rename", COLLECTION, "imgs2"],
+  ["collection", "delete", `${ORG}/wandb-registry-Remote Data/imgs2`],
+  ["registry", "rename", "Remote Data", "Remote Archive", "--org", ORG],
+  ["registry", "show", "Remote Archive", "--org", ORG, "--json"],
+  ["registry", "show", "Remote Data", "--org", ORG]
+]
+
 /** The commands compared, in order: writes, reads, and failures. */
 const scenario: ReadonlyArray<ReadonlyArray<string>> = [
   ["registry", "create", "Remote Data", "--org", ORG, "--type", "dataset", "--description", "over HTTP"],
@@ -100,6 +111,11 @@ const scenario: ReadonlyArray<ReadonlyArray<string>> = [
   ["registry", "list", "--org", ORG],
   ["registry", "show", "Remote Data", "--org", ORG],
   ["collection", "list", "Remote Data", "--org", ORG],
+  ["collection", "show", COLLECTION, "--metrics"],
+  ["collection", "update", COLLECTION, "--description", "camera images", "--tag", "raw"],
+  ["alias", "remove", `${COLLECTION}:v0`, "staging"],
+  ["alias", "remove", `${COLLECTION}:v0`, "latest"],
+  ["registry", "update", "Remote Data", "--org", ORG, "--description", "images over HTTP"],
   ["org", "create", "remote-org", "--display-name", "Remote Org"],
   ["org", "create", "remote-org", "--display-name", "Another Name"],
   ["resolve", "wandb-registry-Golden Datasets/raw_images:production"]
@@ -181,6 +197,11 @@ eachStore("the remote CLI", (fresh) => {
             expect(thenRemote.code, thenRemote.stderr).toBe(0)
             expect(thenRemote.stdout).toMatch(/Aliases:\s+latest, staging\n/)
             expect(outcome(thenRemote)).toStrictEqual(outcome(thenLocal))
+            for (const args of laterScenario) {
+              const there = await run(remote, ...args)
+              const here = await run(local, ...args, "--as", "bob")
+              expect(outcome(there), `registrar ${args.join(" ")}`).toStrictEqual(outcome(here))
+            }
 
             // --as is refused: the actor is the key's user.
             const as = await run(remote, "resolve", `${COLLECTION}:v0`, "--as", "alice")
@@ -233,14 +254,14 @@ eachStore("the remote CLI", (fresh) => {
             const explicit = await run(
               { ...local, env: { ...local.env, REGISTRAR_API_KEY: bobKey! } },
               "search",
-              "imgs",
+              "Remote",
               "--org",
               ORG,
               "--server",
               server.url
             )
             expect(explicit.code, explicit.stderr).toBe(0)
-            expect(explicit.stdout).toContain("wandb-registry-Remote Data/imgs")
+            expect(explicit.stdout).toContain("wandb-registry-Remote Archive")
             // A local store option beats the stored login: --memory is an empty store, where bob does not exist.
             const memory = await run(remote, "search", "", "--memory", "--as", "bob")
             expect(memory.code).toBe(1)
