@@ -48,13 +48,49 @@ const segment = (value: string): string => encodeURIComponent(value)
 const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
   (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
 
+// The whole derived client, as a type: building it compiles every endpoint's schemas (a few hundred
+// milliseconds), so `lazyClient` builds each endpoint the first time a command calls it (about 10 ms).
+const wholeClient = () => HttpApiClient.make(RegistrarApi)
+type ApiClient = Effect.Effect.Success<ReturnType<typeof wholeClient>>
+
+const lazyClient = (server: string, key: string): Effect.Effect<ApiClient> =>
+  Effect.map(Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer), (httpClient) => {
+    const built = new Map<string, Effect.Effect<(request: unknown) => Effect.Effect<unknown, unknown>>>()
+    const endpointOf = (group: string, endpoint: string) => {
+      const id = `${group}.${endpoint}`
+      let method = built.get(id)
+      if (method === undefined) {
+        method = Effect.cached(
+          HttpApiClient.endpoint(RegistrarApi, {
+            group: group as never,
+            endpoint: endpoint as never,
+            httpClient: HttpClient.mapRequest(httpClient, HttpClientRequest.bearerToken(key)),
+            baseUrl: server
+          }) as unknown as Effect.Effect<(request: unknown) => Effect.Effect<unknown, unknown>>
+        ).pipe(Effect.runSync)
+        built.set(id, method)
+      }
+      return method
+    }
+    return new Proxy(
+      {},
+      {
+        get: (_, group) =>
+          new Proxy(
+            {},
+            {
+              get: (__, endpoint) => (request: unknown) =>
+                Effect.flatMap(endpointOf(String(group), String(endpoint)), (method) => method(request))
+            }
+          )
+      }
+    ) as ApiClient
+  })
+
 /** The HTTP client of `server`, authenticating every request with `key`. */
 export const make = (server: string, key: string) =>
   Effect.gen(function* () {
-    const client = yield* HttpApiClient.make(RegistrarApi, {
-      baseUrl: server,
-      transformClient: HttpClient.mapRequest(HttpClientRequest.bearerToken(key))
-    })
+    const client = yield* lazyClient(server, key)
 
     // Transport and decoding failures become the CLI's typed errors; the API's own (decoded problems) pass.
     const send = <A, E>(
@@ -342,7 +378,7 @@ export const make = (server: string, key: string) =>
       anchor: () => unavailable("Anchoring the hash chains", LOCAL_ONLY)
     }
     return service
-  }).pipe(Effect.provide(FetchHttpClient.layer))
+  })
 
 type Transport = HttpClientError.HttpClientError | ParseResult.ParseError | HttpApiError.HttpApiDecodeError
 
@@ -379,12 +415,6 @@ const fromTransport = (server: string, error: Transport): ServerUnreachable | Se
 /** The user the key authenticates as (`GET /me`): how `login` checks a key, and the actor of remote commands. */
 export const whoAmI = (server: string, key: string) =>
   Effect.gen(function* () {
-    const client = yield* HttpApiClient.make(RegistrarApi, {
-      baseUrl: server,
-      transformClient: HttpClient.mapRequest(HttpClientRequest.bearerToken(key))
-    })
+    const client = yield* lazyClient(server, key)
     return yield* client.keys.me()
-  }).pipe(
-    Effect.catchIf(isTransport, (error) => Effect.fail(fromTransport(server, error))),
-    Effect.provide(FetchHttpClient.layer)
-  )
+  }).pipe(Effect.catchIf(isTransport, (error) => Effect.fail(fromTransport(server, error))))
