@@ -87,8 +87,14 @@ const lazyClient = (server: string, key: string): Effect.Effect<ApiClient> =>
     ) as ApiClient
   })
 
+/** How the client reads lists. */
+export interface ClientOptions {
+  /** Items asked per page (default: the server's maximum, 1000); the client reads every page. */
+  readonly pageSize?: number
+}
+
 /** The HTTP client of `server`, authenticating every request with `key`. */
-export const make = (server: string, key: string) =>
+export const make = (server: string, key: string, options: ClientOptions = {}) =>
   Effect.gen(function* () {
     const client = yield* lazyClient(server, key)
 
@@ -115,7 +121,10 @@ export const make = (server: string, key: string) =>
         return items
       })
 
-    const pageParams = (cursor: string | undefined) => ({ limit: PAGE_SIZE, ...optional("cursor", cursor) })
+    const pageParams = (cursor: string | undefined) => ({
+      limit: options.pageSize ?? PAGE_SIZE,
+      ...optional("cursor", cursor)
+    })
     const noHeaders = (input: { readonly idempotencyKey?: string }) =>
       input.idempotencyKey === undefined ? {} : { "idempotency-key": input.idempotencyKey }
     const registryPath = (input: { readonly organization: string; readonly registry: string }) => ({
