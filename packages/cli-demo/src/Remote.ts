@@ -125,7 +125,7 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
       limit: options.pageSize ?? PAGE_SIZE,
       ...optional("cursor", cursor)
     })
-    const noHeaders = (input: { readonly idempotencyKey?: string }) =>
+    const idempotencyHeader = (input: { readonly idempotencyKey?: string }) =>
       input.idempotencyKey === undefined ? {} : { "idempotency-key": input.idempotencyKey }
     const registryPath = (input: { readonly organization: string; readonly registry: string }) => ({
       organization: segment(input.organization),
@@ -135,8 +135,8 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
     const service: RegistrarClient = {
       // organizations, teams and users
       createOrganization: (input) =>
-        send(client.entities.createOrganization({ payload: input, headers: noHeaders(input) })),
-      createUser: (input) => send(client.entities.createUser({ payload: input, headers: noHeaders(input) })),
+        send(client.entities.createOrganization({ payload: input, headers: idempotencyHeader(input) })),
+      createUser: (input) => send(client.entities.createUser({ payload: input, headers: idempotencyHeader(input) })),
       setOrganizationMember: (input) =>
         send(
           client.entities.setOrganizationMember({
@@ -150,7 +150,7 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
             path: { organization: segment(input.organization), user: segment(input.user) }
           })
         ),
-      createTeam: (input) => send(client.entities.createTeam({ payload: input, headers: noHeaders(input) })),
+      createTeam: (input) => send(client.entities.createTeam({ payload: input, headers: idempotencyHeader(input) })),
       addTeamMember: (input) =>
         send(client.entities.addTeamMember({ path: { team: segment(input.team), user: segment(input.user) } })),
       removeTeamMember: (input) =>
@@ -167,14 +167,17 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
               client.artifacts.logArtifact({
                 path: { entity: segment(input.entity), project: segment(input.project), artifact: segment(input.name) },
                 payload: input,
-                headers: noHeaders(input)
+                headers: idempotencyHeader(input)
               })
             ),
       useArtifact: (input) =>
-        Effect.map(send(client.artifacts.useArtifact({ payload: input, headers: noHeaders(input) })), (used) => ({
-          reference: used.reference,
-          run: input.run
-        })),
+        Effect.map(
+          send(client.artifacts.useArtifact({ payload: input, headers: idempotencyHeader(input) })),
+          (used) => ({
+            reference: used.reference,
+            run: input.run
+          })
+        ),
       updateArtifactVersion: () => unavailable("Changing a version's description and metadata", LOCAL_ONLY),
       assignArtifactAlias: () => unavailable("Aliases of source artifacts", LOCAL_ONLY),
       removeArtifactAlias: () => unavailable("Aliases of source artifacts", LOCAL_ONLY),
@@ -186,7 +189,7 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
           client.registries.createRegistry({
             path: { organization: segment(input.organization) },
             payload: input,
-            headers: noHeaders(input)
+            headers: idempotencyHeader(input)
           })
         ),
       changeVisibility: (input) =>
@@ -206,13 +209,14 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
       updateRegistry: (input) => send(client.registries.updateRegistry({ path: registryPath(input), payload: input })),
 
       // collections
-      createCollection: (input) => send(client.paths.createCollectionAt({ payload: input, headers: noHeaders(input) })),
+      createCollection: (input) =>
+        send(client.paths.createCollectionAt({ payload: input, headers: idempotencyHeader(input) })),
       renameCollection: (input) => send(client.paths.renameCollectionAt({ payload: input })),
       updateCollection: (input) => send(client.paths.updateCollectionAt({ payload: input })),
       deleteCollection: (input) => send(client.paths.deleteCollectionAt({ payload: input })),
 
       // linking
-      link: (input) => send(client.paths.linkAt({ payload: input, headers: noHeaders(input) })),
+      link: (input) => send(client.paths.linkAt({ payload: input, headers: idempotencyHeader(input) })),
       unlink: (input) => send(client.paths.unlinkAt({ payload: input })),
       addAlias: (input) => send(client.paths.addAliasAt({ payload: input })),
       removeAlias: (input) => send(client.paths.removeAliasAt({ payload: input })),
