@@ -131,8 +131,18 @@ export class RegistriesGroup extends HttpApiGroup.make("registries")
       M.Changed
     )
   )
+  .add(
+    HttpApiEndpoint.post("renameRegistry")`/organizations/${organization}/registries/${registry}/rename`
+      .setPayload(M.RenameRegistry)
+      .addSuccess(M.RegistryRenamed)
+  )
+  .add(
+    HttpApiEndpoint.patch("updateRegistry")`/organizations/${organization}/registries/${registry}`
+      .setPayload(M.UpdateRegistry)
+      .addSuccess(M.RegistryUpdated)
+  )
   .middleware(Authentication)
-  .annotate(OpenApi.Description, "Registries: create, list, show, configure, grant roles, delete") {}
+  .annotate(OpenApi.Description, "Registries: create, list, show, configure, grant roles, rename, delete") {}
 
 const collectionPath = HttpApiEndpoint.get(
   "showCollection"
@@ -304,6 +314,64 @@ export class GovernanceGroup extends HttpApiGroup.make("governance")
   .middleware(Authentication)
   .annotate(OpenApi.Description, `Governance (${ofRegistry}): promote, alias history, diff, revert; version tags`) {}
 
+/**
+ * Reads and commands by the names people type — `[ORG/]wandb-registry-R/C[:vN|:alias]` and `entity/project/name:vN` —
+ * with the organization optional (the caller's only organization when omitted), answered exactly as the library
+ * answers them. The remote CLI uses these.
+ */
+export class PathsGroup extends HttpApiGroup.make("paths")
+  .add(HttpApiEndpoint.get("registriesOf", "/registries").setUrlParams(M.RegistriesQuery).addSuccess(M.RegistriesPage))
+  .add(HttpApiEndpoint.get("registryNamed", "/registry").setUrlParams(M.RegistryQuery).addSuccess(M.RegistryDetails))
+  .add(
+    HttpApiEndpoint.get("collectionsOf", "/collections")
+      .setUrlParams(M.CollectionsQuery)
+      .addSuccess(M.Page(M.Collection))
+  )
+  .add(
+    HttpApiEndpoint.post("createCollectionAt", "/collections")
+      .setPayload(M.CreateCollectionAt)
+      .setHeaders(M.IdempotencyHeaders)
+      .addSuccess(M.CollectionCreated, created)
+  )
+  .add(
+    HttpApiEndpoint.get("versionsAt", "/versions").setUrlParams(M.VersionsQuery).addSuccess(M.CollectionVersionsPage)
+  )
+  .add(
+    HttpApiEndpoint.post("renameCollectionAt", "/collections/rename")
+      .setPayload(M.RenameCollectionAt)
+      .addSuccess(M.RenamedCollection)
+  )
+  .add(
+    HttpApiEndpoint.post("updateCollectionAt", "/collections/update")
+      .setPayload(M.UpdateCollectionAt)
+      .addSuccess(M.CollectionChanged)
+  )
+  .add(
+    HttpApiEndpoint.post("deleteCollectionAt", "/collections/delete")
+      .setPayload(M.CollectionAt)
+      .addSuccess(M.CollectionDeleted)
+  )
+  .add(
+    HttpApiEndpoint.post("linkAt", "/links")
+      .setPayload(M.LinkAt)
+      .setHeaders(M.IdempotencyHeaders)
+      .addSuccess(M.LinkResult)
+  )
+  .add(HttpApiEndpoint.post("unlinkAt", "/unlinks").setPayload(M.LinkedVersionAt).addSuccess(M.LinkedChange))
+  .add(HttpApiEndpoint.post("addAliasAt", "/aliases/add").setPayload(M.LinkedAliasAt).addSuccess(M.LinkedChange))
+  .add(HttpApiEndpoint.post("removeAliasAt", "/aliases/remove").setPayload(M.LinkedAliasAt).addSuccess(M.LinkedChange))
+  .add(HttpApiEndpoint.get("searchCatalog", "/search").setUrlParams(M.SearchQuery).addSuccess(M.Page(M.CatalogEntry)))
+  .add(
+    HttpApiEndpoint.post("deleteArtifactVersionAt", "/artifact-versions/delete")
+      .setPayload(M.ArtifactVersionAt)
+      .addSuccess(M.DeletedArtifactVersion)
+  )
+  .middleware(Authentication)
+  .annotate(
+    OpenApi.Description,
+    "By the paths people type ([ORG/]wandb-registry-R/C[:vN|:alias]), the organization optional: what the remote CLI calls"
+  ) {}
+
 /** The whole API. */
 export class RegistrarApi extends HttpApi.make("registrar")
   .add(HealthGroup)
@@ -315,6 +383,8 @@ export class RegistrarApi extends HttpApi.make("registrar")
   .add(ArtifactsGroup)
   .add(HistoryGroup)
   .add(GovernanceGroup)
+
+  .add(PathsGroup)
   .addError(Schema.Union(...problems))
   .annotate(OpenApi.Title, "Registrar")
   .annotate(OpenApi.Version, "0.1.0")

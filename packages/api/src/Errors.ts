@@ -34,6 +34,7 @@ import {
   PersonalEntityCannotLink,
   Promotion,
   ProtectedAliasRequiresAdmin,
+  Projector,
   RegistryAlreadyExists,
   RegistryNotFound,
   RevertIncomplete,
@@ -73,6 +74,7 @@ export const statuses = [
   [Promotion.AliasMovedSince, 409],
   [RevertIncomplete, 409],
   [TagNotFound, 404],
+  [Projector.InvalidAsOfTime, 400],
   [ApiKey.InvalidApiKeyName, 400],
   [Unauthorized, 401],
   [InsufficientRole, 403],
@@ -113,7 +115,8 @@ export const statuses = [
   [ApiKey.ApiKeyPrefixTaken, 409],
   [PayloadTooLarge, 413],
   [InternalError, 500],
-  [ServiceUnavailable, 503]
+  [ServiceUnavailable, 503],
+  [Projector.ReadModelsLagging, 503]
 ] as const
 
 /** The HTTP status of an error tag (500 for a tag the API does not know). */

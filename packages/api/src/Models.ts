@@ -125,6 +125,7 @@ export const RegistryCreated = Schema.Struct({
 
 /** A registry: settings, accepted types (empty: every type) and role grants. */
 export const Registry = Schema.Struct({
+  registryId: optional(Schema.String),
   organization: Schema.String,
   registry: Schema.String,
   visibility: Visibility,
@@ -328,6 +329,8 @@ export const ArtifactVersion = Schema.Struct({
   files: Schema.Array(Artifact.ManifestEntry),
   metadata: Metadata,
   description: Schema.String,
+  artifactKey: optional(Schema.String.annotations({ description: "entity/project/name" })),
+  loggedBy: optional(Schema.NullOr(Schema.String).annotations({ description: "The run that logged it" })),
   loggedAt: Schema.String,
   loggedByUser: Schema.String,
   deleted: Schema.Boolean,
@@ -357,16 +360,19 @@ export const LineageGraph = Schema.Struct({
 /** One event of the audit history. */
 export const AuditEvent = Schema.Struct({
   globalPosition: Schema.Number,
+  transactionId: optional(Schema.Number),
   streamId: Schema.String,
   streamPosition: Schema.Number,
   eventId: Schema.String,
   type: Schema.String,
+  schemaVersion: optional(Schema.Number),
   actor: Schema.String,
   recordedAt: Schema.String,
   hash: Schema.String,
   organization: Schema.NullOr(Schema.String),
   registry: Schema.NullOr(Schema.String),
   collectionId: Schema.NullOr(Schema.String),
+  entity: optional(Schema.NullOr(Schema.String)),
   summary: Schema.String
 }).annotations({ identifier: "AuditEvent" })
 
@@ -378,7 +384,8 @@ export const HistoryParams = Schema.Struct({
   collection: optional(Schema.String),
   by: optional(Schema.String),
   since: optional(Schema.String),
-  until: optional(Schema.String)
+  until: optional(Schema.String),
+  asOf: optional(AsOf)
 })
 
 /** A registry or collection found by a search. */
@@ -393,6 +400,127 @@ export const CatalogEntry = Schema.Union(
   }),
   Schema.Struct({ _tag: Schema.Literal("Collection"), ...Collection.fields })
 )
+
+// ---- by path: the forms people type, the organization optional ---------------------------------------------------
+
+const organizationParam = optional(
+  Schema.String.annotations({ description: "Entity or display name; default: the caller's only organization" })
+)
+
+/** The query of the registries of an organization (default: the caller's only one). */
+export const RegistriesQuery = Schema.Struct({ ...PageParams, organization: organizationParam, asOf: optional(AsOf) })
+
+/** A page of an organization's registries, naming the organization. */
+export const RegistriesPage = Schema.Struct({
+  organization: Schema.String,
+  items: Schema.Array(Registry),
+  nextCursor: Schema.NullOr(Schema.String)
+})
+
+/** The query naming one registry, with or without its organization and the `wandb-registry-` prefix. */
+export const RegistryQuery = Schema.Struct({
+  organization: organizationParam,
+  registry: Schema.String,
+  asOf: optional(AsOf)
+})
+
+/** The query of a registry's collections. */
+export const CollectionsQuery = Schema.Struct({ ...PageParams, ...RegistryQuery.fields })
+
+const collectionField = Schema.String.annotations({ description: "[ORG/]wandb-registry-R/C" })
+
+/** Input of collection creation by path. */
+export const CreateCollectionAt = Schema.Struct({
+  collection: collectionField,
+  type: Schema.String,
+  description: optional(Schema.String),
+  tags: optional(Strings)
+})
+
+/** The query of a collection's versions by path. */
+export const VersionsQuery = Schema.Struct({ ...PageParams, collection: collectionField, asOf: optional(AsOf) })
+
+/** A collection row, without its version count. */
+export const CollectionRow = Schema.Struct({
+  organization: Schema.String,
+  registry: Schema.String,
+  collectionId: Schema.String,
+  name: Schema.String,
+  artifactType: Schema.String,
+  description: Schema.String,
+  tags: Strings,
+  createdAt: Schema.String,
+  createdBy: Schema.String
+})
+
+/** A page of a collection's linked versions, with the collection itself. */
+export const CollectionVersionsPage = Schema.Struct({ ...VersionsPage.fields, collection: CollectionRow })
+
+/** Input of a collection rename by path. */
+export const RenameCollectionAt = Schema.Struct({ collection: collectionField, to: Schema.String })
+
+/** A collection renamed: its old name, and its path under the new one. */
+export const RenamedCollection = Schema.Struct({ ...CollectionDeleted.fields, path: Schema.String })
+
+/** Input of a collection description/tags change by path. */
+export const UpdateCollectionAt = Schema.Struct({
+  collection: collectionField,
+  description: optional(Schema.String),
+  tags: optional(Strings)
+})
+
+/** Names a collection by path. */
+export const CollectionAt = Schema.Struct({ collection: collectionField })
+
+/** Input of a link by paths: the source version and the target collection. */
+export const LinkAt = Schema.Struct({
+  source: Link.fields.source,
+  target: collectionField,
+  aliases: optional(Strings)
+})
+
+/** Names a linked version: `[ORG/]wandb-registry-R/C:vN|alias`. */
+export const LinkedVersionAt = Schema.Struct({ name: Schema.String })
+
+/** An alias change of a linked version named by path. */
+export const LinkedAliasAt = Schema.Struct({ name: Schema.String, alias: Schema.String })
+
+/** The query of a catalog search, the organization optional. */
+export const SearchQuery = Schema.Struct({
+  ...PageParams,
+  organization: organizationParam,
+  text: Schema.String,
+  asOf: optional(AsOf)
+})
+
+/** Names a source version: `entity/project/name:vN|alias`. */
+export const ArtifactVersionAt = Schema.Struct({ reference: Schema.String })
+
+/** A source version deleted (or deleted already). */
+export const DeletedArtifactVersion = Schema.Struct({ reference: Schema.String, deleted: Schema.Boolean })
+
+/** Input of a registry rename. */
+export const RenameRegistry = Schema.Struct({
+  to: Schema.String.annotations({ description: "The new name, with or without the wandb-registry- prefix" })
+})
+
+/** A registry renamed. */
+export const RegistryRenamed = Schema.Struct({
+  organization: Schema.String,
+  from: Schema.String,
+  registry: Schema.String,
+  path: Schema.String,
+  changed: Schema.Boolean
+})
+
+/** Input of a registry update: description and visibility (each optional). */
+export const UpdateRegistry = Schema.Struct({
+  description: optional(Schema.String),
+  visibility: optional(Visibility)
+})
+
+/** A registry updated. */
+export const RegistryUpdated = Schema.Struct({ registry: Schema.String, changed: Schema.Boolean })
 
 // ---- API keys ----------------------------------------------------------------------------------------------------
 

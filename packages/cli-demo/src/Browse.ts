@@ -9,13 +9,13 @@ import {
   InsufficientRole,
   type OrganizationRole,
   ReadModelStore,
-  type RegistrarShape,
   type RegistryAccess,
   type RegistryRole,
   type StoreUnavailable
 } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type { RegistrarClient } from "./Remote.js"
 
 // The read-model table names of `@registrar/domain` (internal/ReadModelSchema.ts).
 const Table = {
@@ -37,7 +37,7 @@ export interface TeamMembership {
 
 /** The teams `user` belongs to, by name. */
 export const teamsOf = (
-  registrar: RegistrarShape,
+  registrar: RegistrarClient,
   user: string
 ): Effect.Effect<ReadonlyArray<TeamMembership>, unknown, ReadModelStore> =>
   Effect.zipRight(
@@ -59,7 +59,7 @@ export interface ArtifactSummary {
 
 /** The artifacts logged under `entity` (every project), by project and name. */
 export const artifactsOf = (
-  registrar: RegistrarShape,
+  registrar: RegistrarClient,
   entity: string
 ): Effect.Effect<ReadonlyArray<ArtifactSummary>, unknown, ReadModelStore> =>
   Effect.zipRight(
@@ -88,7 +88,7 @@ export const artifactsOf = (
 
 /** The actor's role in a registry (as the access policy decides it), from the read models. */
 export const roleIn = (
-  registrar: RegistrarShape,
+  registrar: RegistrarClient,
   actor: string,
   organization: string,
   registry: RegistryAccess
@@ -109,7 +109,7 @@ export const roleIn = (
 
 /** Fails unless the actor may use (download) linked versions of the registry: viewer or higher. */
 export const requireUse = (
-  registrar: RegistrarShape,
+  registrar: RegistrarClient,
   actor: string,
   organization: string,
   registryName: string

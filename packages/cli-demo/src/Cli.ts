@@ -5,6 +5,7 @@ import * as Collection from "./commands/Collection.js"
 import * as Demo from "./commands/Demo.js"
 import * as Governance from "./commands/Governance.js"
 import * as Link from "./commands/Link.js"
+import * as Login from "./commands/Login.js"
 import * as Maintenance from "./commands/Maintenance.js"
 import * as Organization from "./commands/Organization.js"
 import * as Read from "./commands/Read.js"
@@ -27,6 +28,7 @@ export const command = root.pipe(
     ...Governance.commands,
     ...Read.commands,
     ...Maintenance.commands,
-    ...Serve.commands
+    ...Serve.commands,
+    ...Login.commands
   ])
 )

@@ -15,6 +15,7 @@ export interface Common {
   readonly databaseUrl: Option.Option<string>
   readonly memory: boolean
   readonly schema: Option.Option<string>
+  readonly server: Option.Option<string>
 }
 
 /** The options shared by every command. */
@@ -43,6 +44,13 @@ export const options: Options.Options<Common> = Options.all({
   schema: Options.text("schema").pipe(
     Options.withPseudoName("NAME"),
     Options.withDescription("The PostgreSQL schema of the store. Default: $REGISTRAR_SCHEMA or registrar."),
+    Options.optional
+  ),
+  server: Options.text("server").pipe(
+    Options.withPseudoName("URL"),
+    Options.withDescription(
+      "Run the command against a Registrar server (registrar serve) over HTTP, as the user of your API key ($REGISTRAR_API_KEY or `registrar login URL`). Default: $REGISTRAR_SERVER, else the server you logged in to, unless --data-dir, --database-url or --memory is given."
+    ),
     Options.optional
   )
 })

@@ -82,3 +82,52 @@ export class NothingToChoose extends Schema.TaggedError<NothingToChoose>()("Noth
     return `There is no ${this.what} to choose from: ${this.fix}.`
   }
 }
+
+/** The server named for a remote command cannot be reached. */
+export class ServerUnreachable extends Schema.TaggedError<ServerUnreachable>()("ServerUnreachable", {
+  server: Schema.String,
+  detail: Schema.String
+}) {
+  override get message() {
+    return `Cannot reach the Registrar server at ${this.server} (${this.detail}). Check that it runs (registrar serve) and the URL (--server, $REGISTRAR_SERVER or \`registrar login URL\`).`
+  }
+}
+
+/** The server answered something this CLI cannot read (another version of Registrar, or not Registrar at all). */
+export class ServerAnswerInvalid extends Schema.TaggedError<ServerAnswerInvalid>()("ServerAnswerInvalid", {
+  server: Schema.String,
+  detail: Schema.String
+}) {
+  override get message() {
+    return `The server at ${this.server} answered something this registrar cannot read (${this.detail}). Check that the URL is a Registrar server of the same version.`
+  }
+}
+
+/** A command (or part of one) that runs on a local store only, asked of a server. */
+export class NotAvailableRemotely extends Schema.TaggedError<NotAvailableRemotely>()("NotAvailableRemotely", {
+  operation: Schema.String,
+  fix: Schema.String
+}) {
+  override get message() {
+    return `${this.operation} is not available against a server yet: ${this.fix}.`
+  }
+}
+
+/** `--as` given to a command that runs against a server, where the actor is the API key's user. */
+export class ActorFixedRemotely extends Schema.TaggedError<ActorFixedRemotely>()("ActorFixedRemotely", {
+  server: Schema.String,
+  given: Schema.String
+}) {
+  override get message() {
+    return `--as "${this.given}" cannot be used against the server ${this.server}: there every command acts as the user of your API key. Drop --as, or log in with that user's key (registrar login ${this.server}).`
+  }
+}
+
+/** A server was selected but no API key for it was given or stored. */
+export class NotLoggedIn extends Schema.TaggedError<NotLoggedIn>()("NotLoggedIn", {
+  server: Schema.String
+}) {
+  override get message() {
+    return `No API key for the server ${this.server}. Run \`registrar login ${this.server}\`, or set REGISTRAR_API_KEY.`
+  }
+}

@@ -10,6 +10,7 @@ import { createRequire } from "node:module"
 import * as path from "node:path"
 import * as v8 from "node:v8"
 import type { PGlite, PGliteOptions } from "@electric-sql/pglite"
+import * as Connection from "./Connection.js"
 import * as DataDirLock from "./DataDirLock.js"
 
 type WasmModule = NonNullable<PGliteOptions["pgliteWasmModule"]>
@@ -181,11 +182,14 @@ export const storeCommands: ReadonlyArray<string> = [
   "api-key"
 ]
 
+// The commands that never open a store: `login` and `logout` keep the server and key for remote commands.
+export const storelessCommands: ReadonlyArray<string> = ["login", "logout"]
+
 // The commands that need no acting user.
 const actingAsNobody = ["demo", "verify", "anchor", "chain", "replay", "serve", "api-key"]
 
 // The common options that take a value (their values are not command names).
-const valueOptions = ["--as", "--data-dir", "--database-url", "--schema", "--as-of"]
+const valueOptions = ["--as", "--data-dir", "--database-url", "--schema", "--as-of", "--server"]
 const skips = ["--memory", "--help", "-h", "--version", "--wizard", "--completions", "--database-url"]
 
 /**
@@ -211,6 +215,10 @@ export const embeddedDataDir = (args: ReadonlyArray<string>, env: NodeJS.Process
   // Without a user, the command fails before it opens the store (except those that act as nobody).
   const hasUser = args.some((arg) => arg === "--as" || arg.startsWith("--as=")) || (env.REGISTRAR_USER ?? "") !== ""
   if (!hasUser && !actingAsNobody.includes(command)) return undefined
+  // A command that runs against a server opens no store (those acting as nobody always run on the local store).
+  if (!actingAsNobody.includes(command) && Connection.select(Connection.flagsOf(args), env).kind === "remote") {
+    return undefined
+  }
   return dataDir ?? ((env.REGISTRAR_DATA_DIR ?? "") === "" ? ".registrar" : env.REGISTRAR_DATA_DIR)
 }
 

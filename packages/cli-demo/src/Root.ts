@@ -34,7 +34,8 @@ const merge = (outer: Common.Common, inner: Common.Common): Common.Common => ({
   dataDir: Option.orElse(inner.dataDir, () => outer.dataDir),
   databaseUrl: Option.orElse(inner.databaseUrl, () => outer.databaseUrl),
   memory: inner.memory || outer.memory,
-  schema: Option.orElse(inner.schema, () => outer.schema)
+  schema: Option.orElse(inner.schema, () => outer.schema),
+  server: Option.orElse(inner.server, () => outer.server)
 })
 
 /** A description followed by examples, for `--help`. */

@@ -5,13 +5,25 @@
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { type InvalidChainKey, Registrar, type RegistrarShape, type StoreUnavailable } from "@registrar/domain"
+import {
+  EventStore,
+  type InvalidChainKey,
+  ReadModelStore,
+  Registrar,
+  type RegistrarShape,
+  SnapshotStore,
+  type StoreUnavailable
+} from "@registrar/domain"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Blobs from "./Blobs.js"
 import { type Common, location, type StoreLocation, actor as actorOf } from "./Common.js"
-import type { MissingUser, StoreBusy } from "./Errors.js"
+import * as Connection from "./Connection.js"
+import { ActorFixedRemotely, type MissingUser, NotAvailableRemotely, NotLoggedIn, type StoreBusy } from "./Errors.js"
+import type { RegistrarClient, RemoteFailure } from "./Remote.js"
 import * as Store from "./Store.js"
 
 /** The service, the store's location and the blob directory of one command. */
@@ -22,9 +34,14 @@ export interface Session {
   readonly blobs: string
 }
 
-/** A session with the user it acts as. */
-export interface UserSession extends Session {
+/** A session with the user it acts as: on a local store, or against a server (`server` is its URL). */
+export interface UserSession {
+  readonly registrar: RegistrarClient
   readonly actor: string
+  /** The blob directory of the local store (unused against a server, which has no files to serve yet). */
+  readonly blobs: string
+  /** The server the command runs against; undefined on a local store. */
+  readonly server: string | undefined
 }
 
 const defaultOrganization = process.env.REGISTRAR_ORG
@@ -42,6 +59,16 @@ const blobDirectory = (where: StoreLocation) =>
       )
     : Effect.succeed(Blobs.directoryOf(where.dataDir))
 
+/** Where the options and the environment say a command runs (see `Connection` for the precedence). */
+export const target = (common: Common): Connection.Target =>
+  Connection.select(
+    {
+      server: Option.getOrUndefined(common.server),
+      local: Option.isSome(common.dataDir) || Option.isSome(common.databaseUrl) || common.memory
+    },
+    process.env
+  )
+
 /** Runs `body` with the service over the store the options name; the store closes when it ends. */
 export const withStore = <A, E, R>(
   common: Common,
@@ -51,6 +78,14 @@ export const withStore = <A, E, R>(
   E | StoreUnavailable | StoreBusy | InvalidChainKey,
   Exclude<R, Registrar | Store.Stores | Scope.Scope>
 > => {
+  if (Option.isSome(common.server)) {
+    return Effect.fail(
+      new NotAvailableRemotely({
+        operation: "This command",
+        fix: "it works on a local store only; drop --server and give --data-dir or --database-url"
+      })
+    ) as unknown as Effect.Effect<A, StoreUnavailable, never>
+  }
   const where = location(common)
   return Effect.scoped(
     Effect.gen(function* () {
@@ -65,12 +100,65 @@ export const withStore = <A, E, R>(
   >
 }
 
-/** Runs `body` as the acting user (`--as` or `$REGISTRAR_USER`), failing before opening the store when none is given. */
+// A remote command reads no store of its own: `link --interactive` and `download`, which would, refuse first.
+const noLocalStores = Context.empty().pipe(
+  Context.add(EventStore, unreachableStore("EventStore") as EventStore["Type"]),
+  Context.add(ReadModelStore, unreachableStore("ReadModelStore") as ReadModelStore["Type"]),
+  Context.add(SnapshotStore, unreachableStore("SnapshotStore") as SnapshotStore["Type"])
+)
+
+function unreachableStore(name: string): object {
+  return new Proxy(
+    {},
+    {
+      get: () => () =>
+        Effect.die(new NotAvailableRemotely({ operation: `Reading the local ${name}`, fix: "drop --server" }))
+    }
+  )
+}
+
+const remote = <A, E, R>(
+  common: Common,
+  server: Connection.Remote,
+  body: (session: UserSession) => Effect.Effect<A, E, R>
+): Effect.Effect<
+  A,
+  E | RemoteFailure | ActorFixedRemotely | NotLoggedIn,
+  Exclude<R, Registrar | Store.Stores | Scope.Scope>
+> =>
+  Effect.gen(function* () {
+    if (Option.isSome(common.as)) {
+      return yield* Effect.fail(new ActorFixedRemotely({ server: server.server, given: common.as.value }))
+    }
+    const key = server.key
+    if (key === undefined) return yield* Effect.fail(new NotLoggedIn({ server: server.server }))
+    const Remote = yield* Effect.promise(() => import("./Remote.js"))
+    const registrar = yield* Remote.make(server.server, key)
+    const { user } = yield* Remote.whoAmI(server.server, key)
+    return yield* body({ registrar, actor: user, blobs: "", server: server.server })
+  }).pipe(Effect.scoped, Effect.provide(noLocalStores)) as Effect.Effect<
+    A,
+    E | RemoteFailure | ActorFixedRemotely | NotLoggedIn,
+    Exclude<R, Registrar | Store.Stores | Scope.Scope>
+  >
+
+/**
+ * Runs `body` as the acting user: against a server as the user of its API key (`--as` is refused there), or on the
+ * local store as `--as` or `$REGISTRAR_USER` (failing before opening the store when none is given).
+ */
 export const asUser = <A, E, R>(
   common: Common,
   body: (session: UserSession) => Effect.Effect<A, E, R>
 ): Effect.Effect<
   A,
-  E | MissingUser | StoreUnavailable | StoreBusy | InvalidChainKey,
+  E | MissingUser | StoreUnavailable | StoreBusy | InvalidChainKey | RemoteFailure | ActorFixedRemotely | NotLoggedIn,
   Exclude<R, Registrar | Store.Stores | Scope.Scope>
-> => Effect.flatMap(actorOf(common), (actor) => withStore(common, (session) => body({ ...session, actor })))
+> => {
+  const where = target(common)
+  if (where.kind === "remote") return remote(common, where, body)
+  return Effect.flatMap(actorOf(common), (actor) =>
+    withStore(common, (session) =>
+      body({ registrar: session.registrar, actor, blobs: session.blobs, server: undefined })
+    )
+  )
+}

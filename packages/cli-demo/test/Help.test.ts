@@ -90,7 +90,7 @@ describe.concurrent("help", () => {
       const named = inner._tag === "Subcommands" ? unwrap(inner.parent) : inner
       return named._tag === "Standard" ? named.name : ""
     })
-    expect([...names].sort()).toEqual([...PgliteStart.storeCommands].sort())
+    expect([...names].sort()).toEqual([...PgliteStart.storeCommands, ...PgliteStart.storelessCommands].sort())
     expect(PgliteStart.embeddedDataDir(["--as", "bob", "resolve", "x"], {})).toBe(".registrar")
     const bob = { REGISTRAR_USER: "bob" }
     expect(
@@ -98,6 +98,13 @@ describe.concurrent("help", () => {
     ).toBe("/d")
     expect(PgliteStart.embeddedDataDir(["resolve", "--data-dir=/d", "x"], bob)).toBe("/d")
     expect(PgliteStart.embeddedDataDir(["resolve", "x"], { ...bob, REGISTRAR_DATA_DIR: "/e" })).toBe("/e")
+    // A command against a server opens no store; --data-dir beats $REGISTRAR_SERVER, --server beats both.
+    expect(PgliteStart.embeddedDataDir(["resolve", "--server", "http://h:1", "x"], bob)).toBeUndefined()
+    expect(PgliteStart.embeddedDataDir(["resolve", "x"], { ...bob, REGISTRAR_SERVER: "http://h:1" })).toBeUndefined()
+    expect(
+      PgliteStart.embeddedDataDir(["resolve", "--data-dir", "/d", "x"], { ...bob, REGISTRAR_SERVER: "http://h:1" })
+    ).toBe("/d")
+    expect(PgliteStart.embeddedDataDir(["serve", "--data-dir", "/d"], { REGISTRAR_SERVER: "http://h:1" })).toBe("/d")
     expect(PgliteStart.embeddedDataDir(["--as", "resolve"], {})).toBeUndefined()
     expect(PgliteStart.embeddedDataDir(["resolve", "x", "--memory"], bob)).toBeUndefined()
     expect(PgliteStart.embeddedDataDir(["resolve", "x"], { ...bob, DATABASE_URL: "postgres://h/db" })).toBeUndefined()

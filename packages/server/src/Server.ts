@@ -16,6 +16,7 @@ import { failuresLayer } from "./Failures.js"
 import { GovernanceLive } from "./handlers/Governance.js"
 import { HealthLive, EntitiesLive, HistoryLive, KeysLive } from "./handlers/People.js"
 import { CollectionsLive, RegistriesLive } from "./handlers/Registries.js"
+import { PathsLive } from "./handlers/Paths.js"
 import { ArtifactsLive, VersionsLive } from "./handlers/Versions.js"
 import { type LogSink, requestLog } from "./RequestLog.js"
 
@@ -71,7 +72,8 @@ export const apiLayer = (bodyLimitBytes: number = DEFAULT_BODY_LIMIT) =>
       VersionsLive,
       ArtifactsLive,
       GovernanceLive,
-      HistoryLive
+      HistoryLive,
+      PathsLive
     ]),
     Layer.provide(AuthenticationLive),
     Layer.provide(failuresLayer(bodyLimitBytes))

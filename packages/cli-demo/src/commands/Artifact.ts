@@ -15,7 +15,7 @@ import * as Option from "effect/Option"
 import * as Blobs from "../Blobs.js"
 import * as Browse from "../Browse.js"
 import { asOfField, asOfOption, parseAsOf } from "../Common.js"
-import { UsageError } from "../Errors.js"
+import { NotAvailableRemotely, UsageError } from "../Errors.js"
 import * as Output from "../Output.js"
 import { help, leaf } from "../Root.js"
 import { tag } from "./Governance.js"
@@ -92,8 +92,9 @@ const log = leaf(
     "registrar artifact log smle-reg-team-1/registry_quickstart/raw_images --type dataset --dir ./images --metadata rows=1200 --as bob"
   ),
   (args, common) =>
-    asUser(common, ({ registrar, actor, blobs }) =>
+    asUser(common, ({ registrar, actor, blobs, server }) =>
       Effect.gen(function* () {
+        if (server !== undefined) yield* notRemotely("Logging an artifact with its files", server)
         const ref = yield* parseSourceRef(args.artifact)
         if (Option.isSome(ref.version)) {
           return yield* Effect.fail(
@@ -125,6 +126,15 @@ const log = leaf(
       })
     )
 )
+
+// File contents do not travel over the API yet: say so before touching a file.
+const notRemotely = (operation: string, server: string) =>
+  Effect.fail(
+    new NotAvailableRemotely({
+      operation,
+      fix: `the server ${server} does not serve file contents yet; run it on the store itself (--data-dir or --database-url)`
+    })
+  )
 
 const runOf = (run: string, reference: string) =>
   Effect.gen(function* () {
@@ -193,8 +203,9 @@ const download = leaf(
     `registrar artifact download "${REGISTRY_PREFIX}Golden Datasets/raw_images:production" --to ./data --as bob`
   ),
   (args, common) =>
-    asUser(common, ({ registrar, actor, blobs }) =>
+    asUser(common, ({ registrar, actor, blobs, server }) =>
       Effect.gen(function* () {
+        if (server !== undefined) yield* notRemotely("Downloading files", server)
         const parsed = yield* parseAnyRef(args.reference)
         const asOf = yield* parseAsOf(args.asOf)
         let files: ReadonlyArray<Blobs.ManifestEntry>

@@ -3,7 +3,6 @@
  * version → registry → collection (or a new one) → aliases → confirm.
  */
 import * as Prompt from "@effect/cli/Prompt"
-import type { RegistrarShape } from "@registrar/domain"
 import { collectionPath, registryProjectName } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -11,6 +10,7 @@ import * as Browse from "../Browse.js"
 import { NothingToChoose, UsageError } from "../Errors.js"
 import * as Output from "../Output.js"
 import { shellQuote } from "../Snippets.js"
+import type { RegistrarClient } from "../Remote.js"
 
 /** What the person chose: the source version, the collection and the aliases. */
 export interface ChosenLink {
@@ -30,7 +30,7 @@ const nonEmpty = <A>(items: ReadonlyArray<A>, what: string, fix: string) =>
 const newCollection = Symbol("new collection")
 
 /** Walks the person through choosing a link; none when they decline at the end. */
-export const chooseLink = (registrar: RegistrarShape, actor: string) =>
+export const chooseLink = (registrar: RegistrarClient, actor: string) =>
   Effect.gen(function* () {
     const teams = yield* nonEmpty(
       yield* Browse.teamsOf(registrar, actor),

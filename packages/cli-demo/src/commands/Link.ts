@@ -2,16 +2,17 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import type { LinkResult, RegistrarShape } from "@registrar/domain"
+import type { LinkResult } from "@registrar/domain"
 import { collectionPath, REGISTRY_PREFIX } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { Common } from "../Common.js"
-import { UsageError } from "../Errors.js"
+import { NotAvailableRemotely, UsageError } from "../Errors.js"
 import * as Output from "../Output.js"
 import { help, leaf } from "../Root.js"
 import { asUser } from "../Session.js"
 import { chooseLink } from "./InteractiveLink.js"
+import type { RegistrarClient } from "../Remote.js"
 
 /** Prints a link's result: the full name on stdout, what happened on stderr; or the JSON document. */
 export const printLinked = (common: Common, linked: LinkResult): Effect.Effect<void> =>
@@ -25,7 +26,7 @@ export const printLinked = (common: Common, linked: LinkResult): Effect.Effect<v
   )
 
 const runLink = (
-  registrar: RegistrarShape,
+  registrar: RegistrarClient,
   actor: string,
   source: string,
   target: string,
@@ -61,8 +62,16 @@ const link = leaf(
     "registrar link --interactive --as bob"
   ),
   (args, common) =>
-    asUser(common, ({ registrar, actor }) =>
+    asUser(common, ({ registrar, actor, server }) =>
       Effect.gen(function* () {
+        if (args.interactive && server !== undefined) {
+          return yield* Effect.fail(
+            new NotAvailableRemotely({
+              operation: "link --interactive",
+              fix: `name the source and the collection: registrar link SOURCE "${collectionPath("R", "C")}"`
+            })
+          )
+        }
         if (args.interactive) {
           const chosen = yield* chooseLink(registrar, actor)
           if (Option.isNone(chosen)) return yield* Output.note("Nothing was linked.")

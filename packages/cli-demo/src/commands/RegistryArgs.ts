@@ -7,7 +7,6 @@ import * as Options from "@effect/cli/Options"
 import {
   type InvalidName,
   REGISTRY_PREFIX,
-  type RegistrarShape,
   registryNameOf,
   validateRegistryName,
   validateRegistryProjectName
@@ -15,6 +14,7 @@ import {
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { UsageError } from "../Errors.js"
+import type { RegistrarClient } from "../Remote.js"
 
 /** A registry name without the `wandb-registry-` prefix (either form is accepted). */
 export const bareName = (name: string): string => registryNameOf(name)
@@ -93,7 +93,7 @@ export interface LocatedRegistry {
  * is looked up, so display names work), else the one the actor's default resolves to (the actor must see it).
  */
 export const locateRegistry = (
-  registrar: RegistrarShape,
+  registrar: RegistrarClient,
   actor: string,
   value: string,
   org: Option.Option<string>

@@ -1,7 +1,7 @@
 /** The governance group: promote, an alias's history, diff, revert. */
 import { HttpApiBuilder } from "@effect/platform"
 import { RegistrarApi } from "@registrar/api"
-import { Registrar } from "@registrar/domain"
+import { Registrar, registryProjectName } from "@registrar/domain"
 import { Effect } from "effect"
 import { call, callerRequest } from "./Call.js"
 
@@ -60,7 +60,7 @@ export const GovernanceLive = HttpApiBuilder.group(RegistrarApi, "governance", (
 
 /** An entry `COLLECTION:ALIAS=vN` of the path's registry, as the domain reads it: `ORG/wandb-registry-R/…`. */
 const scoped = (path: { readonly organization: string; readonly registry: string }, entry: string) =>
-  `${path.organization}/wandb-registry-${path.registry}/${entry}`
+  `${path.organization}/${registryProjectName(path.registry)}/${entry}`
 
 /** The source version a path names: `entity/project/artifact:version`. */
 const sourceVersion = (path: {

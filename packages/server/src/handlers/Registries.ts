@@ -73,6 +73,16 @@ export const RegistriesLive = HttpApiBuilder.group(RegistrarApi, "registries", (
           )
         )
       )
+      .handle("renameRegistry", ({ path, payload }) =>
+        Effect.flatMap(callerRequest(), (request) =>
+          call(registrar.renameRegistry({ ...request, ...path, ...payload }))
+        )
+      )
+      .handle("updateRegistry", ({ path, payload }) =>
+        Effect.flatMap(callerRequest(), (request) =>
+          call(registrar.updateRegistry({ ...request, ...path, ...payload }))
+        )
+      )
   })
 )
 

@@ -1,0 +1,441 @@
+/**
+ * The `Registrar` service over HTTP: every method the CLI calls, implemented with the client `HttpApiClient` derives
+ * from the API's definition. The server answers errors as problem documents that decode back into the same typed
+ * errors, so a command prints the same message and exits with the same code as on a local store. What has no
+ * endpoint yet (file contents, maintenance, keys of other users) fails with `NotAvailableRemotely`.
+ */
+import {
+  FetchHttpClient,
+  HttpApiClient,
+  type HttpApiError,
+  HttpClient,
+  HttpClientError,
+  HttpClientRequest
+} from "@effect/platform"
+import { type Errors, RegistrarApi } from "@registrar/api"
+import type { JsonObject, RegistrarShape, ReadModels } from "@registrar/domain"
+import * as Arr from "effect/Array"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import { NotAvailableRemotely, ServerAnswerInvalid, ServerUnreachable } from "./Errors.js"
+
+/** What a remote call can fail with besides the method's own errors. */
+export type RemoteFailure = Errors.ApiError | ServerUnreachable | ServerAnswerInvalid | NotAvailableRemotely
+
+type Widened<F, X> = F extends (...args: infer A) => Effect.Effect<infer R, infer E, infer Q>
+  ? (...args: A) => Effect.Effect<R, E | X, Q>
+  : F extends Effect.Effect<infer R, infer E, infer Q>
+    ? Effect.Effect<R, E | X, Q>
+    : F
+
+/**
+ * The service as a command sees it: the library's `RegistrarShape`, each method also able to fail with a
+ * {@link RemoteFailure}. The local service is one (it never fails so); the HTTP client is the other.
+ */
+export type RegistrarClient = { readonly [K in keyof RegistrarShape]: Widened<RegistrarShape[K], RemoteFailure> }
+
+/** Items per page asked of the server (its maximum). */
+const PAGE_SIZE = 1000
+
+const unavailable = (operation: string, fix: string) => Effect.fail(new NotAvailableRemotely({ operation, fix }))
+
+const LOCAL_ONLY = "run it on the store itself (--data-dir or --database-url, on the server's machine)"
+
+// A path parameter is sent as one URL segment: names may hold spaces and other characters URLs reserve.
+const segment = (value: string): string => encodeURIComponent(value)
+
+const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
+
+// The whole derived client, as a type: building it compiles every endpoint's schemas (a few hundred
+// milliseconds), so `lazyClient` builds each endpoint the first time a command calls it (about 10 ms).
+const wholeClient = () => HttpApiClient.make(RegistrarApi)
+type ApiClient = Effect.Effect.Success<ReturnType<typeof wholeClient>>
+
+const lazyClient = (server: string, key: string): Effect.Effect<ApiClient> =>
+  Effect.map(Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer), (httpClient) => {
+    const built = new Map<string, Effect.Effect<(request: unknown) => Effect.Effect<unknown, unknown>>>()
+    const endpointOf = (group: string, endpoint: string) => {
+      const id = `${group}.${endpoint}`
+      let method = built.get(id)
+      if (method === undefined) {
+        method = Effect.cached(
+          HttpApiClient.endpoint(RegistrarApi, {
+            group: group as never,
+            endpoint: endpoint as never,
+            httpClient: HttpClient.mapRequest(httpClient, HttpClientRequest.bearerToken(key)),
+            baseUrl: server
+          }) as unknown as Effect.Effect<(request: unknown) => Effect.Effect<unknown, unknown>>
+        ).pipe(Effect.runSync)
+        built.set(id, method)
+      }
+      return method
+    }
+    return new Proxy(
+      {},
+      {
+        get: (_, group) =>
+          new Proxy(
+            {},
+            {
+              get: (__, endpoint) => (request: unknown) =>
+                Effect.flatMap(endpointOf(String(group), String(endpoint)), (method) => method(request))
+            }
+          )
+      }
+    ) as ApiClient
+  })
+
+/** How the client reads lists. */
+export interface ClientOptions {
+  /** Items asked per page (default: the server's maximum, 1000); the client reads every page. */
+  readonly pageSize?: number
+}
+
+/** The HTTP client of `server`, authenticating every request with `key`. */
+export const make = (server: string, key: string, options: ClientOptions = {}) =>
+  Effect.gen(function* () {
+    const client = yield* lazyClient(server, key)
+
+    // Transport and decoding failures become the CLI's typed errors; the API's own (decoded problems) pass.
+    const send = <A, E>(
+      effect: Effect.Effect<A, E>
+    ): Effect.Effect<A, Exclude<E, Transport> | ServerUnreachable | ServerAnswerInvalid> =>
+      Effect.catchIf(effect, isTransport, (error) => Effect.fail(fromTransport(server, error))) as never
+
+    // Every page of a list.
+    const allPages = <A, E>(
+      page: (
+        cursor: string | undefined
+      ) => Effect.Effect<{ readonly items: ReadonlyArray<A>; readonly nextCursor: string | null }, E>
+    ): Effect.Effect<ReadonlyArray<A>, E> =>
+      Effect.gen(function* () {
+        const items: Array<A> = []
+        let cursor: string | undefined
+        do {
+          const next = yield* page(cursor)
+          items.push(...next.items)
+          cursor = next.nextCursor ?? undefined
+        } while (cursor !== undefined)
+        return items
+      })
+
+    const pageParams = (cursor: string | undefined) => ({
+      limit: options.pageSize ?? PAGE_SIZE,
+      ...optional("cursor", cursor)
+    })
+    const idempotencyHeader = (input: { readonly idempotencyKey?: string }) =>
+      input.idempotencyKey === undefined ? {} : { "idempotency-key": input.idempotencyKey }
+    const registryPath = (input: { readonly organization: string; readonly registry: string }) => ({
+      organization: segment(input.organization),
+      registry: segment(input.registry)
+    })
+
+    const service: RegistrarClient = {
+      // organizations, teams and users
+      createOrganization: (input) =>
+        send(client.entities.createOrganization({ payload: input, headers: idempotencyHeader(input) })),
+      createUser: (input) => send(client.entities.createUser({ payload: input, headers: idempotencyHeader(input) })),
+      setOrganizationMember: (input) =>
+        send(
+          client.entities.setOrganizationMember({
+            path: { organization: segment(input.organization), user: segment(input.user) },
+            payload: { role: input.role }
+          })
+        ),
+      removeOrganizationMember: (input) =>
+        send(
+          client.entities.removeOrganizationMember({
+            path: { organization: segment(input.organization), user: segment(input.user) }
+          })
+        ),
+      createTeam: (input) => send(client.entities.createTeam({ payload: input, headers: idempotencyHeader(input) })),
+      addTeamMember: (input) =>
+        send(client.entities.addTeamMember({ path: { team: segment(input.team), user: segment(input.user) } })),
+      removeTeamMember: (input) =>
+        send(client.entities.removeTeamMember({ path: { team: segment(input.team), user: segment(input.user) } })),
+
+      // source artifacts
+      logArtifact: (input) =>
+        input.files.length > 0
+          ? unavailable(
+              "Logging files",
+              "file upload is not served yet; log them on the store itself, or log a manifest-only version"
+            )
+          : send(
+              client.artifacts.logArtifact({
+                path: { entity: segment(input.entity), project: segment(input.project), artifact: segment(input.name) },
+                payload: input,
+                headers: idempotencyHeader(input)
+              })
+            ),
+      useArtifact: (input) =>
+        Effect.map(
+          send(client.artifacts.useArtifact({ payload: input, headers: idempotencyHeader(input) })),
+          (used) => ({
+            reference: used.reference,
+            run: input.run
+          })
+        ),
+      updateArtifactVersion: () => unavailable("Changing a version's description and metadata", LOCAL_ONLY),
+      assignArtifactAlias: () => unavailable("Aliases of source artifacts", LOCAL_ONLY),
+      removeArtifactAlias: () => unavailable("Aliases of source artifacts", LOCAL_ONLY),
+      deleteArtifactVersion: (input) => send(client.paths.deleteArtifactVersionAt({ payload: input })),
+
+      // registries
+      createRegistry: (input) =>
+        send(
+          client.registries.createRegistry({
+            path: { organization: segment(input.organization) },
+            payload: input,
+            headers: idempotencyHeader(input)
+          })
+        ),
+      changeVisibility: (input) =>
+        send(client.registries.changeVisibility({ path: registryPath(input), payload: input })),
+      acceptTypes: (input) => send(client.registries.acceptTypes({ path: registryPath(input), payload: input })),
+      setProtectedAliases: (input) =>
+        send(client.registries.setProtectedAliases({ path: registryPath(input), payload: input })),
+      grantRole: (input) => send(client.registries.grantRole({ path: registryPath(input), payload: input })),
+      revokeRole: (input) =>
+        send(
+          client.registries.revokeRole({
+            path: { ...registryPath(input), kind: input.principal.kind, name: segment(input.principal.name) }
+          })
+        ),
+      deleteRegistry: (input) => send(client.registries.deleteRegistry({ path: registryPath(input) })),
+      renameRegistry: (input) => send(client.registries.renameRegistry({ path: registryPath(input), payload: input })),
+      updateRegistry: (input) => send(client.registries.updateRegistry({ path: registryPath(input), payload: input })),
+
+      // collections
+      createCollection: (input) =>
+        send(client.paths.createCollectionAt({ payload: input, headers: idempotencyHeader(input) })),
+      renameCollection: (input) => send(client.paths.renameCollectionAt({ payload: input })),
+      updateCollection: (input) => send(client.paths.updateCollectionAt({ payload: input })),
+      deleteCollection: (input) => send(client.paths.deleteCollectionAt({ payload: input })),
+
+      // linking
+      link: (input) => send(client.paths.linkAt({ payload: input, headers: idempotencyHeader(input) })),
+      unlink: (input) => send(client.paths.unlinkAt({ payload: input })),
+      addAlias: (input) => send(client.paths.addAliasAt({ payload: input })),
+      removeAlias: (input) => send(client.paths.removeAliasAt({ payload: input })),
+
+      // the SDK flow
+      startRun: (input) =>
+        Effect.succeed({
+          actor: input.actor,
+          entity: input.entity,
+          project: input.project,
+          runId: input.runId ?? Math.random().toString(36).slice(2, 10)
+        }),
+      logInRun: (handle, draft, aliases = []) => service.logArtifact({ ...handle, ...draft, aliases }),
+      useInRun: (handle, reference) =>
+        service.useArtifact({
+          actor: handle.actor,
+          reference,
+          run: { entity: handle.entity, project: handle.project, runId: handle.runId }
+        }),
+      linkArtifact: (handle, draft, target, aliases = []) =>
+        Effect.flatMap(service.logArtifact({ ...handle, ...draft }), (logged) =>
+          service.link({ actor: handle.actor, source: logged.reference, target, aliases })
+        ),
+
+      // reads
+      resolve: (input) =>
+        Effect.map(
+          send(client.versions.resolve({ urlParams: { name: input.name, ...optional("asOf", input.asOf) } })),
+          // Metadata travels as JSON: the same JSON object the library returns.
+          (resolved) => resolved as typeof resolved & { readonly metadata: JsonObject }
+        ),
+      listVersions: (input) =>
+        Effect.gen(function* () {
+          let first:
+            | {
+                readonly organization: string
+                readonly registry: string
+                readonly path: string
+                readonly latest: number | null
+                readonly collection: ReadModels.CollectionSummary
+              }
+            | undefined
+          const versions = yield* allPages((cursor) =>
+            Effect.tap(
+              send(
+                client.paths.versionsAt({
+                  urlParams: { collection: input.collection, ...optional("asOf", input.asOf), ...pageParams(cursor) }
+                })
+              ),
+              (page) =>
+                Effect.sync(() => {
+                  first ??= { ...page, collection: { ...page.collection, versionCount: 0 } }
+                })
+            )
+          )
+          const { organization, registry, path, latest, collection } = first!
+          const { versionCount: _, ...row } = collection
+          return {
+            organization,
+            registry,
+            path,
+            latest,
+            collection: row,
+            versions: versions as ReadonlyArray<(typeof versions)[number] & { readonly metadata: JsonObject }>
+          }
+        }),
+      listRegistries: (input) =>
+        Effect.gen(function* () {
+          let organization = input.organization ?? ""
+          const registries = yield* allPages((cursor) =>
+            Effect.tap(
+              send(
+                client.paths.registriesOf({
+                  urlParams: {
+                    ...optional("organization", input.organization),
+                    ...optional("asOf", input.asOf),
+                    ...pageParams(cursor)
+                  }
+                })
+              ),
+              (page) =>
+                Effect.sync(() => {
+                  organization = page.organization
+                })
+            )
+          )
+          return { organization, registries }
+        }),
+      showRegistry: (input) =>
+        send(
+          client.paths.registryNamed({
+            urlParams: {
+              registry: input.registry,
+              ...optional("organization", input.organization),
+              ...optional("asOf", input.asOf)
+            }
+          })
+        ),
+      listCollections: (input) =>
+        allPages((cursor) =>
+          send(
+            client.paths.collectionsOf({
+              urlParams: {
+                registry: input.registry,
+                ...optional("organization", input.organization),
+                ...optional("asOf", input.asOf),
+                ...pageParams(cursor)
+              }
+            })
+          )
+        ),
+      listArtifactVersions: (input) =>
+        Effect.map(
+          allPages((cursor) =>
+            send(
+              client.artifacts.listArtifactVersions({
+                path: { entity: segment(input.entity), project: segment(input.project), artifact: segment(input.name) },
+                urlParams: { ...optional("asOf", input.asOf), ...pageParams(cursor) }
+              })
+            )
+          ),
+          (versions) => ({
+            versions: versions as unknown as ReadModels.ArtifactVersions["versions"],
+            latest: Option.map(
+              Arr.findLast(versions, (version) => !version.deleted),
+              (version) => version.index
+            )
+          })
+        ),
+      lineage: (input) =>
+        send(
+          client.artifacts.lineage({
+            urlParams: {
+              reference: input.reference,
+              ...optional("depth", input.depth),
+              ...optional("asOf", input.asOf)
+            }
+          })
+        ),
+      history: (input) =>
+        Effect.map(
+          allPages((cursor) => {
+            const { actor: _actor, idempotencyKey: _key, correlationId: _id, limit: _limit, ...filter } = input
+            return send(client.history.history({ urlParams: { ...filter, ...pageParams(cursor) } }))
+          }),
+          (rows) => (input.limit === undefined ? rows : rows.slice(Math.max(0, rows.length - input.limit)))
+        ) as never,
+      search: (input) =>
+        allPages((cursor) =>
+          send(
+            client.paths.searchCatalog({
+              urlParams: {
+                text: input.text,
+                ...optional("organization", input.organization),
+                ...optional("asOf", input.asOf),
+                ...pageParams(cursor)
+              }
+            })
+          )
+        ),
+
+      // API keys and maintenance happen on the store
+      createApiKey: () => unavailable("Creating API keys through the CLI", LOCAL_ONLY),
+      listApiKeys: () => unavailable("Listing API keys through the CLI", LOCAL_ONLY),
+      revokeApiKey: () => unavailable("Revoking API keys through the CLI", LOCAL_ONLY),
+      authenticate: () => unavailable("Authenticating another key", LOCAL_ONLY),
+      bootstrap: () => unavailable("Bootstrapping", LOCAL_ONLY),
+      // The server brings its read models up to date before every read: nothing to catch up here.
+      catchUp: Effect.succeed(0),
+      rebuild: () => unavailable("Rebuilding the read models", LOCAL_ONLY),
+      verify: () => unavailable("Verifying the hash chains", LOCAL_ONLY),
+      anchor: () => unavailable("Anchoring the hash chains", LOCAL_ONLY),
+      // governance: the endpoints exist (the governance group); the client does not call them yet
+      promote: () => unavailable("Promoting aliases", LOCAL_ONLY),
+      aliasHistory: () => unavailable("An alias's history", LOCAL_ONLY),
+      versionHistory: () => unavailable("A version's history", LOCAL_ONLY),
+      diff: () => unavailable("Diffing a registry", LOCAL_ONLY),
+      revert: () => unavailable("Reverting a registry", LOCAL_ONLY),
+      tagArtifactVersion: () => unavailable("Tagging a source version", LOCAL_ONLY),
+      untagArtifactVersion: () => unavailable("Untagging a source version", LOCAL_ONLY)
+    }
+    return service
+  })
+
+type Transport = HttpClientError.HttpClientError | ParseResult.ParseError | HttpApiError.HttpApiDecodeError
+
+const isTransport = (error: unknown): error is Transport =>
+  HttpClientError.isHttpClientError(error) ||
+  ParseResult.isParseError(error) ||
+  (typeof error === "object" && error !== null && (error as { _tag?: unknown })._tag === "HttpApiDecodeError")
+
+const describeCause = (cause: unknown): string | undefined => {
+  if (!(cause instanceof Error)) return undefined
+  const inner = (cause as { cause?: unknown }).cause
+  if (inner instanceof Error) {
+    const code = (inner as { code?: unknown }).code
+    return typeof code === "string" ? code : inner.message
+  }
+  return cause.message
+}
+
+// The server could not be reached, or answered what this client cannot read.
+const fromTransport = (server: string, error: Transport): ServerUnreachable | ServerAnswerInvalid =>
+  HttpClientError.isHttpClientError(error) && error._tag === "RequestError"
+    ? new ServerUnreachable({
+        server,
+        detail: describeCause(error.cause) ?? (error as HttpClientError.RequestError).reason
+      })
+    : new ServerAnswerInvalid({
+        server,
+        detail:
+          HttpClientError.isHttpClientError(error) && error._tag === "ResponseError"
+            ? `${error.reason}, status ${error.response.status}`
+            : "a body that does not match the API"
+      })
+
+/** The user the key authenticates as (`GET /me`): how `login` checks a key, and the actor of remote commands. */
+export const whoAmI = (server: string, key: string) =>
+  Effect.gen(function* () {
+    const client = yield* lazyClient(server, key)
+    return yield* client.keys.me()
+  }).pipe(Effect.catchIf(isTransport, (error) => Effect.fail(fromTransport(server, error))))
