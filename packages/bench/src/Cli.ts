@@ -23,24 +23,28 @@ export interface CliOptions {
 }
 
 const repository = fileURLToPath(new URL("../../../", import.meta.url))
-const binary = join(repository, "packages/cli-demo/bin/registrar.js")
+export const binary = join(repository, "packages/cli-demo/bin/registrar.js")
 const built = join(repository, "packages/cli-demo/dist/src/main.js")
 const benchDirectory = fileURLToPath(new URL("../", import.meta.url))
 const name = `${REGISTRY_PREFIX}Golden Datasets/raw_images:production`
 
-interface Timed {
+export interface Timed {
   readonly answerMillis: number
   readonly exitMillis: number
   readonly code: number | null
   readonly output: string
 }
 
-const timed = (args: ReadonlyArray<string>, cwd = repository): Promise<Timed> =>
+export const timed = (
+  args: ReadonlyArray<string>,
+  cwd = repository,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<Timed> =>
   new Promise((resolve, reject) => {
     const began = performance.now()
     let answered = Number.NaN
     let output = ""
-    const child = spawn(process.execPath, [...args], { cwd, stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] })
     child.stdout.on("data", (chunk: Buffer) => {
       if (Number.isNaN(answered)) answered = performance.now() - began
       output += chunk.toString()

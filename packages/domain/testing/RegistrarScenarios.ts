@@ -100,6 +100,58 @@ export const registrarScenarios = (name: string, stores: () => Stores): void => 
     )
 
     it.live(
+      "a source version's aliases, description and metadata are changed only by those who may write its entity",
+      () =>
+        run(
+          Effect.gen(function* () {
+            const { registrar, org, admin, member, outsider, log } = yield* seed
+            // A member of the organization outside the team that logged the artifact, and a member of the registry.
+            const stranger = unique("stranger")
+            yield* registrar.createUser({ actor: admin, user: stranger, organization: org, organizationRole: "member" })
+            yield* registrar.grantRole({
+              actor: admin,
+              organization: org,
+              registry: "Golden Datasets",
+              principal: { kind: "user", name: stranger },
+              role: "member"
+            })
+            const logged = yield* log("owned", "o")
+            const reference = logged.reference
+            for (const actor of [stranger, outsider]) {
+              expect(yield* failure(registrar.assignArtifactAlias({ actor, reference, alias: "best" }))).toMatchObject({
+                _tag: "EntityNotWritable"
+              })
+              expect(
+                yield* failure(registrar.updateArtifactVersion({ actor, reference, description: "taken over" }))
+              ).toMatchObject({ _tag: "EntityNotWritable" })
+              expect(yield* failure(registrar.tagArtifactVersion({ actor, reference, tag: "hijacked" }))).toMatchObject(
+                {
+                  _tag: "EntityNotWritable"
+                }
+              )
+            }
+            yield* registrar.assignArtifactAlias({ actor: member, reference, alias: "best" })
+            expect(
+              yield* failure(registrar.removeArtifactAlias({ actor: stranger, reference, alias: "best" }))
+            ).toMatchObject({ _tag: "EntityNotWritable" })
+            yield* registrar.updateArtifactVersion({ actor: member, reference, description: "by its team" })
+            // Through a linked version's path, tags follow the registry's roles: its member may tag, an outsider may not.
+            yield* registrar.link({ actor: member, source: reference, target: "wandb-registry-Golden Datasets/owned" })
+            const linkedPath = `${org}/wandb-registry-Golden Datasets/owned:v0`
+            yield* registrar.tagArtifactVersion({ actor: stranger, reference: linkedPath, tag: "reviewed" })
+            expect(
+              (yield* failure(
+                registrar.tagArtifactVersion({ actor: outsider, reference: linkedPath, tag: "hijacked" })
+              ))?._tag
+            ).toBeDefined()
+            const resolved = yield* registrar.resolve({ actor: member, name: linkedPath })
+            expect(resolved.description).toBe("by its team")
+            expect(resolved.tags).toEqual(["reviewed"])
+          })
+        )
+    )
+
+    it.live(
       "linking rules: personal entity, registry must exist, type checks, idempotent re-link, aliases move, latest",
       () =>
         run(

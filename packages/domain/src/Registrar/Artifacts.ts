@@ -212,18 +212,30 @@ export const logArtifact = (input: LogArtifact) =>
     })
   )
 
+/**
+ * Who may run a command on a source version: anyone who may see it (`see`), use it (`use`), only those who may
+ * write under its entity (`owner`: its aliases, description and metadata belong to the team or user that logged
+ * it), or, for tags, its owners and — through a linked version's path — the registry's members (`tagger`).
+ */
+type SourceAccess = "see" | "use" | "owner" | "tagger"
+
 const onSource = <A>(
   deps: Dependencies,
   request: Request,
   reference: string,
   command: (source: SourceVersion) => Artifact.Command,
   result: (source: SourceVersion) => A,
-  action: Action = "see"
+  access: SourceAccess = "see"
 ) =>
   execute(
     envelope(request),
     Effect.gen(function* () {
+      const throughRegistry = (yield* parseAnyRef(reference))._tag === "Registry"
+      const action: Action = access === "use" ? "use" : access === "tagger" && throughRegistry ? "write" : "see"
       const source = yield* resolveSource(deps, reference, request.actor, action)
+      if (access === "owner" || (access === "tagger" && !throughRegistry)) {
+        yield* requireWritableEntity(source.entity, request.actor)
+      }
       const loaded = yield* loadArtifact(source.entity, source.project, source.name)
       const events = yield* Artifact.decide(command(source), loaded.state)
       const streamId = Artifact.streamId(source.entity, source.project, source.name)
@@ -275,7 +287,8 @@ export const updateArtifactVersion = (deps: Dependencies, input: UpdateArtifactV
         description: input.description ?? source.version.description,
         metadata: metadata ?? source.version.metadata
       }),
-      (source) => ({ reference: source.reference })
+      (source) => ({ reference: source.reference }),
+      "owner"
     )
   })
 
@@ -293,7 +306,8 @@ const changeTag = (deps: Dependencies, input: ArtifactTag, tag: "TagVersion" | "
       input,
       input.reference,
       (source) => ({ _tag: tag, index: source.index, tag: checked }),
-      (source) => ({ reference: source.reference, tag: checked })
+      (source) => ({ reference: source.reference, tag: checked }),
+      "tagger"
     )
   )
 
@@ -316,7 +330,8 @@ const changeAlias = (deps: Dependencies, input: ArtifactAlias, tag: "AssignAlias
       input,
       input.reference,
       (source) => ({ _tag: tag, index: source.index, alias }),
-      (source) => ({ reference: source.reference, alias })
+      (source) => ({ reference: source.reference, alias }),
+      "owner"
     )
   )
 

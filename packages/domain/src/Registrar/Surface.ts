@@ -133,6 +133,8 @@ export type ArtifactVersionChangeError =
   | RegistryLookupFailure
   | CollectionNotFound
   | LinkedVersionNotFound
+  | EntityNotWritable
+  | EntityNotFound
   | InputFailure
   | WriteFailure
 

@@ -174,8 +174,14 @@ export const hardeningScenarios = (
               grantRole: { principal: { kind: "user", name: w.outsider }, role: "admin" },
               createCollection: { collection: "d", type: "dataset" },
               updateCollection: { description: "changed" },
-              link: { source: w.source }
+              link: { source: w.source },
+              renameRegistry: { to: "Renamed" },
+              updateRegistry: { description: "changed" },
+              promote: { set: ["c:best=v0"] },
+              revert: { to: "1" }
             }
+            // Reads that need a query to be well formed, so that what they answer is about the registry.
+            const queries: Record<string, string> = { diff: "?from=1" }
             const asOutsider = (registry: string) =>
               Effect.gen(function* () {
                 const answers: Array<{ what: string; status: number; code: unknown; text: string }> = []
@@ -190,7 +196,8 @@ export const hardeningScenarios = (
                 }
                 for (const endpoint of endpoints.filter((candidate) => candidate.path.includes(":registry"))) {
                   const body = bodies[endpoint.name]
-                  const result = yield* request(server, endpoint.method, fill(endpoint.path, values), {
+                  const path = `${fill(endpoint.path, values)}${queries[endpoint.name] ?? ""}`
+                  const result = yield* request(server, endpoint.method, path, {
                     key: w.keys.outsider,
                     ...(body === undefined ? {} : { body })
                   })
