@@ -476,6 +476,7 @@ export const governanceScenarios = (name: string, stores: () => Stores): void =>
             const point = (yield* store.head).globalPosition
             const before = yield* linksNow(registrar, admin, point)
             yield* registrar.createCollection({ actor: admin, collection: collectionPath("C"), type: "dataset" })
+            yield* registrar.updateCollection({ actor: admin, collection: collectionPath("A"), description: "changed" })
             yield* registrar.renameCollection({ actor: admin, collection: collectionPath("A"), to: "A2" })
             yield* registrar.deleteCollection({ actor: admin, collection: collectionPath("B") })
             const input = { actor: admin, organization: org, registry: REGISTRY, to: { position: point } }
@@ -487,6 +488,7 @@ export const governanceScenarios = (name: string, stores: () => Stores): void =>
             expect(plan.steps.map((step) => [step.change, step.subject])).toEqual([
               ["delete collection", "C"],
               ["rename collection", "A"],
+              ["update collection", "A"],
               ["recreate collection", "B"],
               ["relink", "B:v0"],
               ["relink", "B:v1"],
@@ -494,11 +496,17 @@ export const governanceScenarios = (name: string, stores: () => Stores): void =>
               ["move alias", "B:staging"]
             ])
             expect(plan.steps[1]?.detail).toBe("back from A2")
-            expect(plan.steps[2]?.detail).toContain("new id")
+            expect(plan.steps[3]?.detail).toContain("new id")
             const reverted = yield* registrar.revert(input)
             expect(reverted.applied).toBe(true)
             expect(reverted.steps).toEqual(plan.steps)
             expect(yield* linksNow(registrar, admin)).toEqual(before)
+            const collections = yield* registrar.listCollections({
+              actor: admin,
+              organization: org,
+              registry: REGISTRY
+            })
+            expect(collections.find((collection) => collection.name === "A")?.description).toBe("")
             // One transaction: as of just before its last event, none of it shows.
             const after = (yield* store.head).globalPosition
             expect(Object.keys(yield* linksNow(registrar, admin, after - 1)).sort()).toEqual(["A2", "C"])

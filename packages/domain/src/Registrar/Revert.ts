@@ -47,6 +47,7 @@ export interface RevertStep {
     | "delete collection"
     | "rename collection"
     | "recreate collection"
+    | "update collection"
     | "unlink"
     | "relink"
     | "move alias"
@@ -113,10 +114,11 @@ interface RegistryPlan {
 }
 
 /**
- * Brings the registry's collections back to the names they had at the point: those created since are deleted, those
- * renamed since take their old names back (through a free temporary name when renames went round in a cycle), and
- * those deleted since are created again, empty and under a new id (their links are brought back afterwards). What
- * the registry's own rules refuse is listed.
+ * Brings the registry's collections back to how they stood at the point: those created since are deleted, those
+ * renamed since take their old names back (through a free temporary name when renames went round in a cycle), their
+ * descriptions and tags are set back, and those deleted since are created again, empty and under a new id (their
+ * links are brought back afterwards) unless a collection of the same name and type was created since (it stands for
+ * the deleted one). What the registry's own rules refuse is listed.
  */
 const planCollections = (
   authorized: Authorized,
@@ -202,6 +204,24 @@ const planCollections = (
     }
     for (const id of past.keys()) if (currentById().has(id)) ids.set(id, id)
     for (const [id, now] of adopted) ids.set(id, now)
+    // Kept (or stood for): description and tags back.
+    for (const [id, then] of [...past].sort(([, a], [, b]) => byName(a.name, b.name))) {
+      const info = Option.fromNullable(ids.get(id)).pipe(Option.flatMapNullable((now) => currentById().get(now)))
+      if (Option.isNone(info)) continue
+      const before = events.length
+      const updated = decide({
+        ...names,
+        registry: state.registry,
+        _tag: "UpdateCollection",
+        collection: info.value.name,
+        description: Option.some(then.description),
+        tags: Option.some(then.tags)
+      })
+      if (Either.isLeft(updated)) unrevertible.push(`collection ${info.value.name}: ${updated.left.message}`)
+      else if (events.length > before) {
+        steps.push({ change: "update collection", subject: info.value.name, detail: "description and tags back" })
+      }
+    }
     // Deleted since: created again under a new id.
     for (const [id, then] of [...past].sort(([, a], [, b]) => byName(a.name, b.name))) {
       if (ids.has(id)) continue
@@ -235,8 +255,9 @@ const planCollections = (
 
 /**
  * Brings a registry's collections, links and aliases back to how they stood at `to` (registry admins only):
- * collections created since are deleted, collections renamed since get their names back, collections deleted since
- * are created again (under a new id, their versions numbered anew); versions linked since are unlinked, versions
+ * collections created since are deleted, collections renamed since get their names back (and all their descriptions
+ * and tags), collections deleted since are created again (under a new id, their versions numbered anew); versions
+ * linked since are unlinked, versions
  * unlinked since are linked again (as new versions: indexes are never reused), and every alias is moved back to the
  * version of the source it held then, or removed. What cannot be brought back (a source deleted since, a change the
  * registry's rules refuse) is listed, and without `partial` nothing is written. Everything is appended in one
