@@ -518,6 +518,44 @@ export const governanceScenarios = (name: string, stores: () => Stores): void =>
         )
     )
 
+    it.effect(
+      "revert creates a deleted collection again without a source deleted since, and refuses unless partial",
+      () =>
+        provide(
+          Effect.gen(function* () {
+            const { registrar, admin, member } = yield* world
+            const store = yield* EventStore
+            const point = (yield* store.head).globalPosition
+            const before = yield* linksNow(registrar, admin, point)
+            const gone = (yield* registrar.resolve({ actor: admin, name: `${collectionPath("B")}:v1` })).source
+            yield* registrar.createCollection({ actor: admin, collection: collectionPath("C"), type: "dataset" })
+            yield* registrar.deleteCollection({ actor: admin, collection: collectionPath("B") })
+            yield* registrar.deleteArtifactVersion({ actor: member, reference: gone })
+            const input = { actor: admin, organization: org, registry: REGISTRY, to: { position: point } }
+            const plan = yield* registrar.revert({ ...input, dryRun: true })
+            expect(plan.steps.map((step) => [step.change, step.subject])).toEqual([
+              ["delete collection", "C"],
+              ["recreate collection", "B"],
+              ["relink", "B:v0"],
+              ["relink", "B:v1"]
+            ])
+            expect(plan.unrevertible).toEqual([expect.stringContaining(`${gone} cannot be linked into B again`)])
+            const head = (yield* store.head).globalPosition
+            const incomplete = yield* Effect.flip(registrar.revert(input))
+            expect(incomplete._tag).toBe("RevertIncomplete")
+            expect((yield* store.head).globalPosition).toBe(head)
+            expect(Object.keys(yield* linksNow(registrar, admin)).sort()).toEqual(["A", "C"])
+            const partial = yield* registrar.revert({ ...input, partial: true })
+            expect(partial.applied).toBe(true)
+            expect(partial.steps).toEqual(plan.steps)
+            const now = yield* linksNow(registrar, admin)
+            expect(Object.keys(now).sort()).toEqual(["A", "B"])
+            expect(now.B?.sources).toHaveLength(LINKED - 1)
+            expect(now.B?.sources).toEqual(before.B?.sources.filter((source) => source !== gone))
+          })
+        )
+    )
+
     it.effect("revert renames back collections whose names went round in a cycle", () =>
       provide(
         Effect.gen(function* () {
