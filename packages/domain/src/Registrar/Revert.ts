@@ -166,11 +166,12 @@ const planCollections = (
     while (pending.length > 0) {
       const free = pending.filter(([, then]) => !state.collections.has(then.name))
       if (free.length === 0) {
-        // Every old name is held by another renamed collection: move one aside to a free name to break the cycle.
+        // Every old name is held by another renamed collection: move one aside to a free (short, valid) name to
+        // break the cycle; it takes its old name in a later round, in the same transaction.
         const [id] = pending[0] as [string, Past]
         const info = currentById().get(id) as Registry.CollectionInfo
-        let aside = `${info.name}-reverting`
-        for (let n = 2; state.collections.has(aside); n++) aside = `${info.name}-reverting-${n}`
+        let aside = "reverting-1"
+        for (let n = 2; state.collections.has(aside); n++) aside = `reverting-${n}`
         const moved = decide({
           ...names,
           registry: state.registry,
