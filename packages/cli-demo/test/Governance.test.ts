@@ -1,7 +1,7 @@
 /**
  * Governance through the real binary on the seeded demo store: `promote` moves several aliases together or none
- * (protected aliases need an admin; --expect is a compare-and-set whose failure says what moved), and `history`
- * shows an alias's moves and a version's own history; `revert` brings a registry's collections, links and aliases back.
+ * (protected aliases need an admin; --expect is a compare-and-set whose failure says what moved), `history` shows an
+ * alias's moves and a version's own history, and `revert` brings a registry's collections, links and aliases back.
  */
 import { describe, expect, it } from "vitest"
 import { json, ok, run, withPgliteStore } from "./support/Cli.js"
