@@ -1,7 +1,7 @@
 /**
  * Governance through the real binary on the seeded demo store: `promote` moves several aliases together or none
- * (protected aliases need an admin; --expect is a compare-and-set whose failure says what moved), and `history`
- * shows an alias's moves and a version's own history.
+ * (protected aliases need an admin; --expect is a compare-and-set whose failure says what moved), `history` shows an
+ * alias's moves and a version's own history, and `revert` brings a registry's collections, links and aliases back.
  */
 import { describe, expect, it } from "vitest"
 import { json, ok, run, withPgliteStore } from "./support/Cli.js"
@@ -176,6 +176,60 @@ describe("promote and history (PGlite)", () => {
         const help = await ok(s, "promote", "--help")
         expect(help).toContain("all of them move, or none does")
         expect(help).toContain("--expect")
+      }),
+    LONG
+  )
+
+  it(
+    "revert brings back a deleted collection with its versions and aliases, renames back a renamed one, and deletes one created since",
+    () =>
+      withPgliteStore(async (s) => {
+        type Listed = Array<{ name: string; versionCount: number }>
+        const collections = async () =>
+          (await json<Listed>(s, "collection", "list", "Models", "--as", "alice"))
+            .map((collection) => `${collection.name} ${collection.versionCount}`)
+            .sort()
+        const aliasesOf = async (path: string) =>
+          (await json<Versions>(s, "collection", "show", path, "--as", "alice")).versions.map((version) =>
+            [...version.aliases].sort()
+          )
+        await ok(s, "collection", "create", "wandb-registry-Models/Kept", "--type", "model", "--as", "alice")
+        const before = await collections()
+        const zooAliases = await aliasesOf(ZOO)
+        const point = new Date().toISOString()
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        await ok(s, "collection", "delete", ZOO, "--as", "alice")
+        await ok(s, "collection", "rename", "wandb-registry-Models/Kept", "Renamed_Since", "--as", "alice")
+        await ok(s, "collection", "create", "wandb-registry-Models/Scratch", "--type", "model", "--as", "alice")
+        expect(await collections()).toEqual(["Renamed_Since 0", "Scratch 0"])
+
+        const plan = await run(s, "revert", "Models", "--to", point, "--dry-run", "--as", "alice")
+        expect(plan.code).toBe(0)
+        expect(plan.stderr).toContain("Plan (nothing was written)")
+        expect(plan.stdout).toMatch(/delete collection\s+Scratch\s+created since/)
+        expect(plan.stdout).toMatch(/rename collection\s+Kept\s+back from Renamed_Since/)
+        expect(plan.stdout).toMatch(
+          /recreate collection\s+Zoo_Classifier_Models\s+deleted since; created again under a new id/
+        )
+        expect(plan.stdout).toMatch(/relink\s+Zoo_Classifier_Models:v0/)
+        expect(await ok(s, "collection", "list", "Models", "--as", "alice")).toContain("Scratch")
+
+        const reverted = await json<{
+          applied: boolean
+          steps: Array<{ change: string }>
+          unrevertible: Array<string>
+        }>(s, "revert", "Models", "--to", point, "--as", "alice")
+        expect(reverted.applied).toBe(true)
+        expect(reverted.unrevertible).toEqual([])
+        expect(await collections()).toEqual(before)
+        expect(await aliasesOf(ZOO)).toEqual(zooAliases)
+        const again = await run(s, "revert", "Models", "--to", point, "--as", "alice")
+        expect(again.stderr).toContain("Nothing to revert")
+        expect(again.stdout).toContain("no step")
+
+        const help = await ok(s, "revert", "--help")
+        expect(help).toContain("Collections created since are deleted")
+        expect(help).toContain("--dry-run")
       }),
     LONG
   )

@@ -278,7 +278,7 @@ export interface RegistrarShape {
   readonly untagArtifactVersion: (
     input: Artifacts.ArtifactTag
   ) => Effect.Effect<{ readonly reference: string; readonly tag: string }, Surface.ArtifactVersionChangeError>
-  /** Appends what brings a registry's links and aliases back to a past point (admins); lists what cannot be. */
+  /** Appends what brings a registry's collections, links and aliases back to a past point (admins); lists what cannot be. */
   readonly revert: (input: Revert.Revert) => Effect.Effect<Revert.Reverted, Surface.RevertError>
 
   // the SDK flow: start a run, build an artifact, link it (logging it first under the run's entity)

@@ -91,21 +91,36 @@ const setOf = (move: { collection: string; alias: string; index: number }) =>
 const expectOf = (expectation: { collection: string; alias: string; index: number | null }) =>
   `${path(expectation.collection, expectation.alias)}=${expectation.index === null ? "none" : `v${expectation.index}`}`
 
-/** What a revert property does after the point: promote, unlink, link a new version, or link an old source again. */
+/** The collection names revert properties use: A and B exist at the start, C may be created, renamed to or linked. */
+const NAMES = ["A", "B", "C"] as const
+
+/**
+ * What a revert property does after the point: promote, unlink, link a new version, or link an old source again;
+ * create, rename or delete a collection.
+ */
 const Operation = fc.oneof(
   fc.record({ _tag: fc.constant("promote" as const), move: Move }),
   fc.record({
     _tag: fc.constant("unlink" as const),
-    collection: fc.constantFrom(...COLLECTIONS),
+    collection: fc.constantFrom(...NAMES),
     index: fc.nat({ max: 4 })
   }),
   fc.record({
     _tag: fc.constant("link" as const),
-    collection: fc.constantFrom(...COLLECTIONS),
+    collection: fc.constantFrom(...NAMES),
     index: fc.nat({ max: 4 })
-  })
+  }),
+  fc.record({ _tag: fc.constant("create" as const), collection: fc.constantFrom(...NAMES) }),
+  fc.record({
+    _tag: fc.constant("rename" as const),
+    collection: fc.constantFrom(...NAMES),
+    to: fc.constantFrom(...NAMES)
+  }),
+  fc.record({ _tag: fc.constant("delete" as const), collection: fc.constantFrom(...NAMES) })
 )
 type OperationCase = typeof Operation extends fc.Arbitrary<infer A> ? A : never
+
+const collectionPath = (collection: string) => `${org}/wandb-registry-${REGISTRY}/${collection}`
 
 const perform = (
   registrar: Registrar["Type"],
@@ -117,39 +132,55 @@ const perform = (
     case "promote":
       return registrar.promote({ actor: admin, set: [setOf(operation.move)] })
     case "unlink":
-      return registrar.unlink({
-        actor: admin,
-        name: `${org}/wandb-registry-${REGISTRY}/${operation.collection}:v${operation.index}`
-      })
+      return registrar.unlink({ actor: admin, name: `${collectionPath(operation.collection)}:v${operation.index}` })
     case "link":
       // Indexes 0–2 name sources linked at the start (linked again if unlinked); 3–4 log new versions.
       return Effect.flatMap(
         log(`art-${operation.collection.toLowerCase()}`, `${operation.collection}-${operation.index}`),
         (logged) =>
-          registrar.link({
-            actor: admin,
-            source: logged.reference,
-            target: `${org}/wandb-registry-${REGISTRY}/${operation.collection}`
-          })
+          registrar.link({ actor: admin, source: logged.reference, target: collectionPath(operation.collection) })
       )
+    case "create":
+      return registrar.createCollection({
+        actor: admin,
+        collection: collectionPath(operation.collection),
+        type: "dataset"
+      })
+    case "rename":
+      return registrar.renameCollection({
+        actor: admin,
+        collection: collectionPath(operation.collection),
+        to: operation.to
+      })
+    case "delete":
+      return registrar.deleteCollection({ actor: admin, collection: collectionPath(operation.collection) })
   }
 }
 
-/** Each collection's linked sources (sorted) and where each alias points, by source (as of a position when given). */
+/**
+ * Every collection of the registry by name: its type, its linked sources (sorted) and where each alias points, by
+ * source (as of a position when given).
+ */
 const linksNow = (registrar: Registrar["Type"], actor: string, position?: number) =>
   Effect.gen(function* () {
-    const found: Record<string, { sources: Array<string>; aliases: Record<string, string> }> = {}
-    for (const collection of COLLECTIONS) {
-      const listed = yield* registrar.listVersions({
-        actor,
-        collection: `${org}/wandb-registry-${REGISTRY}/${collection}`,
-        ...(position === undefined ? {} : { asOf: { position } })
-      })
+    const asOf = position === undefined ? {} : { asOf: { position } }
+    const found: Record<string, { type: string; sources: Array<string>; aliases: Record<string, string> }> = {}
+    for (const collection of yield* registrar.listCollections({
+      actor,
+      organization: org,
+      registry: REGISTRY,
+      ...asOf
+    })) {
+      const listed = yield* registrar.listVersions({ actor, collection: collectionPath(collection.name), ...asOf })
       const aliases: Record<string, string> = {}
       for (const version of listed.versions) {
         for (const alias of version.aliases) if (alias !== "latest") aliases[alias] = version.sourceKey
       }
-      found[collection] = { sources: listed.versions.map((version) => version.sourceKey).sort(), aliases }
+      found[collection.name] = {
+        type: collection.artifactType,
+        sources: listed.versions.map((version) => version.sourceKey).sort(),
+        aliases
+      }
     }
     return found
   })
@@ -429,6 +460,126 @@ export const governanceScenarios = (name: string, stores: () => Stores): void =>
             expect(now.B?.sources).toHaveLength(2)
           })
         )
+    )
+
+    it.effect(
+      "revert deletes collections created since, renames back those renamed, creates again those deleted with their links and aliases; the dry run is the plan",
+      () =>
+        provide(
+          Effect.gen(function* () {
+            const { registrar, admin } = yield* world
+            const store = yield* EventStore
+            yield* registrar.promote({
+              actor: admin,
+              set: [`${path("A", "production")}=v1`, `${path("B", "staging")}=v2`]
+            })
+            const point = (yield* store.head).globalPosition
+            const before = yield* linksNow(registrar, admin, point)
+            yield* registrar.createCollection({ actor: admin, collection: collectionPath("C"), type: "dataset" })
+            yield* registrar.updateCollection({ actor: admin, collection: collectionPath("A"), description: "changed" })
+            yield* registrar.renameCollection({ actor: admin, collection: collectionPath("A"), to: "A2" })
+            yield* registrar.deleteCollection({ actor: admin, collection: collectionPath("B") })
+            const input = { actor: admin, organization: org, registry: REGISTRY, to: { position: point } }
+            const beforePlan = (yield* store.head).globalPosition
+            const plan = yield* registrar.revert({ ...input, dryRun: true })
+            expect((yield* store.head).globalPosition).toBe(beforePlan)
+            expect(plan.applied).toBe(false)
+            expect(plan.unrevertible).toEqual([])
+            expect(plan.steps.map((step) => [step.change, step.subject])).toEqual([
+              ["delete collection", "C"],
+              ["rename collection", "A"],
+              ["update collection", "A"],
+              ["recreate collection", "B"],
+              ["relink", "B:v0"],
+              ["relink", "B:v1"],
+              ["relink", "B:v2"],
+              ["move alias", "B:staging"]
+            ])
+            expect(plan.steps[1]?.detail).toBe("back from A2")
+            expect(plan.steps[3]?.detail).toContain("new id")
+            const reverted = yield* registrar.revert(input)
+            expect(reverted.applied).toBe(true)
+            expect(reverted.steps).toEqual(plan.steps)
+            expect(yield* linksNow(registrar, admin)).toEqual(before)
+            const collections = yield* registrar.listCollections({
+              actor: admin,
+              organization: org,
+              registry: REGISTRY
+            })
+            expect(collections.find((collection) => collection.name === "A")?.description).toBe("")
+            // One transaction: as of just before its last event, none of it shows.
+            const after = (yield* store.head).globalPosition
+            expect(Object.keys(yield* linksNow(registrar, admin, after - 1)).sort()).toEqual(["A2", "C"])
+            // The same revert again finds nothing to do: the collection created again stands for the deleted one.
+            const again = yield* registrar.revert(input)
+            expect(again.steps).toEqual([])
+            expect(again.unrevertible).toEqual([])
+          })
+        )
+    )
+
+    it.effect(
+      "revert creates a deleted collection again without a source deleted since, and refuses unless partial",
+      () =>
+        provide(
+          Effect.gen(function* () {
+            const { registrar, admin, member } = yield* world
+            const store = yield* EventStore
+            const point = (yield* store.head).globalPosition
+            const before = yield* linksNow(registrar, admin, point)
+            const gone = (yield* registrar.resolve({ actor: admin, name: `${collectionPath("B")}:v1` })).source
+            yield* registrar.createCollection({ actor: admin, collection: collectionPath("C"), type: "dataset" })
+            yield* registrar.deleteCollection({ actor: admin, collection: collectionPath("B") })
+            yield* registrar.deleteArtifactVersion({ actor: member, reference: gone })
+            const input = { actor: admin, organization: org, registry: REGISTRY, to: { position: point } }
+            const plan = yield* registrar.revert({ ...input, dryRun: true })
+            expect(plan.steps.map((step) => [step.change, step.subject])).toEqual([
+              ["delete collection", "C"],
+              ["recreate collection", "B"],
+              ["relink", "B:v0"],
+              ["relink", "B:v1"]
+            ])
+            expect(plan.unrevertible).toEqual([expect.stringContaining(`${gone} cannot be linked into B again`)])
+            const head = (yield* store.head).globalPosition
+            const incomplete = yield* Effect.flip(registrar.revert(input))
+            expect(incomplete._tag).toBe("RevertIncomplete")
+            expect((yield* store.head).globalPosition).toBe(head)
+            expect(Object.keys(yield* linksNow(registrar, admin)).sort()).toEqual(["A", "C"])
+            const partial = yield* registrar.revert({ ...input, partial: true })
+            expect(partial.applied).toBe(true)
+            expect(partial.steps).toEqual(plan.steps)
+            const now = yield* linksNow(registrar, admin)
+            expect(Object.keys(now).sort()).toEqual(["A", "B"])
+            expect(now.B?.sources).toHaveLength(LINKED - 1)
+            expect(now.B?.sources).toEqual(before.B?.sources.filter((source) => source !== gone))
+          })
+        )
+    )
+
+    it.effect("revert renames back collections whose names went round in a cycle", () =>
+      provide(
+        Effect.gen(function* () {
+          const { registrar, admin } = yield* world
+          const store = yield* EventStore
+          const point = (yield* store.head).globalPosition
+          const before = yield* linksNow(registrar, admin, point)
+          yield* registrar.renameCollection({ actor: admin, collection: collectionPath("A"), to: "C" })
+          yield* registrar.renameCollection({ actor: admin, collection: collectionPath("B"), to: "A" })
+          yield* registrar.renameCollection({ actor: admin, collection: collectionPath("C"), to: "B" })
+          const reverted = yield* registrar.revert({
+            actor: admin,
+            organization: org,
+            registry: REGISTRY,
+            to: { position: point }
+          })
+          expect(reverted.unrevertible).toEqual([])
+          expect(reverted.steps).toEqual([
+            { change: "rename collection", subject: "B", detail: "back from A" },
+            { change: "rename collection", subject: "A", detail: "back from B" }
+          ])
+          expect(yield* linksNow(registrar, admin)).toEqual(before)
+        })
+      )
     )
 
     it.effect("a version's tags show on every link of it, in its history, and are not unique", () =>

@@ -110,14 +110,17 @@ const revert = leaf(
       Args.withDescription(`The registry: ${REGISTRY_PREFIX}REGISTRY or REGISTRY.`)
     ),
     organization: Options.text("org").pipe(Options.withPseudoName("ORG"), Options.optional),
-    to: point("to", "Bring links and aliases back to how they stood at this ISO time or global event position."),
+    to: point(
+      "to",
+      "Bring collections, links and aliases back to how they stood at this ISO time or global event position."
+    ),
     dryRun: Options.boolean("dry-run").pipe(Options.withDescription("Print the plan; write nothing.")),
     partial: Options.boolean("partial").pipe(
       Options.withDescription("Revert what can be even if some changes cannot be brought back (they are listed).")
     )
   },
   help(
-    "Bring a registry's links and aliases back to a past point by appending new events, in one transaction (history is never rewritten; the revert can itself be reverted). Versions linked since are unlinked, versions unlinked since are linked again as new versions, aliases move back. What cannot be brought back (a source deleted since, a collection created, renamed or deleted since) is listed, and nothing is written unless --partial is given. Registry admins only.",
+    "Bring a registry's collections, links and aliases back to a past point by appending new events, in one transaction (history is never rewritten; the revert can itself be reverted). Collections created since are deleted; collections renamed since get their old names back, and their descriptions and tags; collections deleted since are created again (under a new id, their versions numbered from v0) with their links and aliases. Versions linked since are unlinked, versions unlinked since are linked again as new versions, aliases move back. What cannot be brought back (a source deleted since, a change the registry's rules refuse) is listed, and nothing is written unless --partial is given. Try --dry-run first: it prints exactly the steps the revert would take. Registry settings and grants are not reverted (see diff). Registry admins only.",
     "registrar revert Models --to 32 --dry-run --as alice",
     "registrar revert Models --to 2025-01-31T12:00:00Z --partial --as alice"
   ),

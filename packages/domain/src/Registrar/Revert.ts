@@ -1,11 +1,12 @@
 /**
- * Reverting a registry to a past point without rewriting history: the events that bring its collections' links and
- * aliases back to how they stood then are appended, in one transaction, as a new command (which can itself be
- * reverted). What cannot be brought back is listed, and the revert refuses unless `partial` is asked.
+ * Reverting a registry to a past point without rewriting history: the events that bring its collections, their
+ * links and their aliases back to how they stood then are appended, in one transaction, as a new command (which can
+ * itself be reverted). What cannot be brought back is listed, and the revert refuses unless `partial` is asked.
  */
 import { Effect, Either, HashMap, Option, Schema } from "effect"
 import * as Collection from "../Collection.js"
-import { collectionChange, execute, guardOf, loadCollection } from "../internal/Loader.js"
+import { changeOf, collectionChange, execute, loadCollection, type StreamChange } from "../internal/Loader.js"
+import { randomUuid } from "../internal/Uuid.js"
 import { registryNameOf, registryProjectName } from "../Names.js"
 import * as Projector from "../Projector.js"
 import { ReadModelStore } from "../ReadModelStore.js"
@@ -14,7 +15,7 @@ import * as Registry from "../Registry.js"
 import { type Dependencies, resolveSource } from "./Artifacts.js"
 import { envelope, type Request } from "./Context.js"
 import { linkingTeam } from "./Links.js"
-import { authorizedRegistry, collectionContext, organizationNamed } from "./Locate.js"
+import { type Authorized, authorizedRegistry, collectionContext, organizationNamed, registrySpec } from "./Locate.js"
 import type { AsOf } from "./Reads.js"
 
 /** Some of what changed since the point cannot be brought back, and a partial revert was not asked for. */
@@ -42,8 +43,16 @@ export interface Revert extends Request {
 
 /** One step of a revert. */
 export interface RevertStep {
-  readonly change: "unlink" | "relink" | "move alias" | "remove alias"
-  /** `C:vN` or `C:alias`. */
+  readonly change:
+    | "delete collection"
+    | "rename collection"
+    | "recreate collection"
+    | "update collection"
+    | "unlink"
+    | "relink"
+    | "move alias"
+    | "remove alias"
+  /** A collection's name, `C:vN` or `C:alias`. */
   readonly subject: string
   readonly detail: string
 }
@@ -59,9 +68,12 @@ export interface Reverted {
   readonly applied: boolean
 }
 
-/** A collection as it stood at the point: its linked sources and where each alias pointed (by source). */
+/** A collection as it stood at the point: its settings, its linked sources (by index) and its aliases (by source). */
 interface Past {
   readonly name: string
+  readonly artifactType: string
+  readonly description: string
+  readonly tags: ReadonlyArray<string>
   readonly sources: ReadonlySet<string>
   readonly aliases: ReadonlyMap<string, string>
 }
@@ -75,24 +87,182 @@ const pastCollections = (organization: string, registryId: string, registry: str
     for (const collection of yield* ReadModels.listCollections(organization, found.registry)) {
       const listed = yield* ReadModels.listVersions(collection.collectionId)
       const aliases = new Map<string, string>()
-      for (const version of listed.versions) {
+      const versions = [...listed.versions].sort((a, b) => a.index - b.index)
+      for (const version of versions) {
         for (const alias of version.aliases) if (alias !== "latest") aliases.set(alias, version.sourceKey)
       }
       past.set(collection.collectionId, {
         name: collection.name,
-        sources: new Set(listed.versions.map((version) => version.sourceKey)),
+        artifactType: collection.artifactType,
+        description: collection.description,
+        tags: collection.tags,
+        sources: new Set(versions.map((version) => version.sourceKey)),
         aliases
       })
     }
     return past
   })
 
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+/** The registry's part of a revert: its collections deleted, renamed and created back, decided one after another. */
+interface RegistryPlan {
+  readonly state: Registry.Active
+  readonly events: ReadonlyArray<Registry.Event>
+  /** The id each past collection has now (a collection created again has a new one). */
+  readonly ids: ReadonlyMap<string, string>
+}
+
 /**
- * Brings a registry's links and aliases back to how they stood at `to` (registry admins only): versions linked
- * since are unlinked, versions unlinked since are linked again (as new versions: indexes are never reused), and
- * every alias is moved back to the version of the source it held then, or removed. Collections created, deleted or
- * renamed since, and sources deleted since, cannot be brought back: they are listed, and without `partial` nothing
- * is written. Everything is appended in one transaction.
+ * Brings the registry's collections back to how they stood at the point: those created since are deleted, those
+ * renamed since take their old names back (through a free temporary name when renames went round in a cycle), their
+ * descriptions and tags are set back, and those deleted since are created again, empty and under a new id (their
+ * links are brought back afterwards) unless a collection of the same name and type was created since (it stands for
+ * the deleted one). What the registry's own rules refuse is listed.
+ */
+const planCollections = (
+  authorized: Authorized,
+  past: ReadonlyMap<string, Past>,
+  steps: Array<RevertStep>,
+  unrevertible: Array<string>
+) =>
+  Effect.gen(function* () {
+    let state = authorized.registry
+    const events: Array<Registry.Event> = []
+    const ids = new Map<string, string>()
+    const names = { organization: authorized.organization.name, actor: authorized.actor }
+    const decide = (command: Registry.Command) =>
+      Either.map(Registry.decide(command, state), (decided) => {
+        let next: Registry.State = state
+        for (const event of decided) next = Registry.evolve(next, event)
+        if (next._tag === "Active") state = next
+        events.push(...decided)
+      })
+    const currentById = () => new Map([...state.collections.values()].map((info) => [info.id, info] as const))
+    // Deleted since, and a collection of its name and type created since (a revert brought it back, say): that
+    // collection stands for it, and only its links are brought back.
+    const adopted = new Map<string, string>()
+    for (const [id, then] of past) {
+      const info = state.collections.get(then.name)
+      if (currentById().has(id) || info === undefined || past.has(info.id)) continue
+      if (info.artifactType === then.artifactType) adopted.set(id, info.id)
+    }
+    const adoptedIds = new Set(adopted.values())
+    // Created since: deleted.
+    for (const info of [...currentById().values()].sort((a, b) => byName(a.name, b.name))) {
+      if (past.has(info.id) || adoptedIds.has(info.id)) continue
+      const deleted = decide({ ...names, registry: state.registry, _tag: "DeleteCollection", collection: info.name })
+      if (Either.isLeft(deleted)) {
+        unrevertible.push(`collection ${info.name} was created since and cannot be deleted: ${deleted.left.message}`)
+      } else steps.push({ change: "delete collection", subject: info.name, detail: "created since" })
+    }
+    // Renamed since: renamed back, each once its old name is free.
+    let pending = [...past].filter(([id, then]) => {
+      const info = currentById().get(id)
+      return info !== undefined && info.name !== then.name
+    })
+    pending.sort(([, a], [, b]) => byName(a.name, b.name))
+    const renamedFrom = new Map<string, string>()
+    while (pending.length > 0) {
+      const free = pending.filter(([, then]) => !state.collections.has(then.name))
+      if (free.length === 0) {
+        // Every old name is held by another renamed collection: move one aside to a free (short, valid) name to
+        // break the cycle; it takes its old name in a later round, in the same transaction.
+        const [id] = pending[0] as [string, Past]
+        const info = currentById().get(id) as Registry.CollectionInfo
+        let aside = "reverting-1"
+        for (let n = 2; state.collections.has(aside); n++) aside = `reverting-${n}`
+        const moved = decide({
+          ...names,
+          registry: state.registry,
+          _tag: "RenameCollection",
+          collection: info.name,
+          to: aside
+        })
+        if (Either.isLeft(moved)) break
+        if (!renamedFrom.has(id)) renamedFrom.set(id, info.name)
+        continue
+      }
+      for (const [id, then] of free) {
+        const info = currentById().get(id) as Registry.CollectionInfo
+        const from = renamedFrom.get(id) ?? info.name
+        const renamed = decide({
+          ...names,
+          registry: state.registry,
+          _tag: "RenameCollection",
+          collection: info.name,
+          to: then.name
+        })
+        if (Either.isLeft(renamed)) {
+          unrevertible.push(`collection ${then.name} was renamed ${from} since: ${renamed.left.message}`)
+        } else steps.push({ change: "rename collection", subject: then.name, detail: `back from ${from}` })
+      }
+      pending = pending.filter(([id]) => !free.some(([freed]) => freed === id))
+    }
+    for (const [id, then] of pending) {
+      const name = currentById().get(id)?.name ?? then.name
+      unrevertible.push(`collection ${then.name} was renamed ${name} since, and ${then.name} cannot be freed`)
+    }
+    for (const id of past.keys()) if (currentById().has(id)) ids.set(id, id)
+    for (const [id, now] of adopted) ids.set(id, now)
+    // Kept (or stood for): description and tags back.
+    for (const [id, then] of [...past].sort(([, a], [, b]) => byName(a.name, b.name))) {
+      const info = Option.fromNullable(ids.get(id)).pipe(Option.flatMapNullable((now) => currentById().get(now)))
+      if (Option.isNone(info)) continue
+      const before = events.length
+      const updated = decide({
+        ...names,
+        registry: state.registry,
+        _tag: "UpdateCollection",
+        collection: info.value.name,
+        description: Option.some(then.description),
+        tags: Option.some(then.tags)
+      })
+      if (Either.isLeft(updated)) unrevertible.push(`collection ${info.value.name}: ${updated.left.message}`)
+      else if (events.length > before) {
+        steps.push({ change: "update collection", subject: info.value.name, detail: "description and tags back" })
+      }
+    }
+    // Deleted since: created again under a new id.
+    for (const [id, then] of [...past].sort(([, a], [, b]) => byName(a.name, b.name))) {
+      if (ids.has(id)) continue
+      const newId = yield* randomUuid
+      const created = decide({
+        ...names,
+        registry: state.registry,
+        _tag: "CreateCollection",
+        collectionId: newId,
+        collection: then.name,
+        artifactType: then.artifactType,
+        description: then.description,
+        tags: then.tags,
+        implicit: false
+      })
+      if (Either.isLeft(created)) {
+        unrevertible.push(
+          `collection ${then.name} was deleted since and cannot be created again: ${created.left.message}`
+        )
+        continue
+      }
+      ids.set(id, newId)
+      steps.push({
+        change: "recreate collection",
+        subject: then.name,
+        detail: `deleted since; created again under a new id (it was ${id}), its versions numbered from v0 again`
+      })
+    }
+    return { state, events, ids } satisfies RegistryPlan
+  })
+
+/**
+ * Brings a registry's collections, links and aliases back to how they stood at `to` (registry admins only):
+ * collections created since are deleted, collections renamed since get their names back (and all their descriptions
+ * and tags), collections deleted since are created again (under a new id, their versions numbered anew); versions
+ * linked since are unlinked, versions
+ * unlinked since are linked again (as new versions: indexes are never reused), and every alias is moved back to the
+ * version of the source it held then, or removed. What cannot be brought back (a source deleted since, a change the
+ * registry's rules refuse) is listed, and without `partial` nothing is written. Everything is appended in one
+ * transaction.
  */
 export const revert = (deps: Dependencies, input: Revert) =>
   Effect.gen(function* () {
@@ -108,21 +278,23 @@ export const revert = (deps: Dependencies, input: Revert) =>
       )
       const steps: Array<RevertStep> = []
       const unrevertible: Array<string> = []
-      const changes = [guardOf(Registry.streamIdOf(authorized.registryId), { version: authorized.version })]
-      const current = new Map([...authorized.registry.collections.values()].map((info) => [info.id, info] as const))
-      for (const [id, then] of past) {
-        const info = current.get(id)
-        if (info === undefined) unrevertible.push(`collection ${then.name} was deleted since`)
-        else if (info.name !== then.name) unrevertible.push(`collection ${then.name} was renamed ${info.name} since`)
-      }
-      for (const info of current.values()) {
-        if (!past.has(info.id)) unrevertible.push(`collection ${info.name} was created since`)
-      }
-      for (const info of current.values()) {
-        const then = past.get(info.id)
-        if (then === undefined) continue
-        const context = collectionContext(authorized, info)
-        const loaded = yield* loadCollection(info.id)
+      const plan = yield* planCollections(authorized, past, steps, unrevertible)
+      const changes: Array<StreamChange> = [
+        changeOf(
+          registrySpec,
+          Registry.streamIdOf(authorized.registryId),
+          { state: authorized.registry, version: authorized.version },
+          plan.events
+        )
+      ]
+      const reverted: Authorized = { ...authorized, registry: plan.state }
+      const current = new Map([...plan.state.collections.values()].map((info) => [info.id, info] as const))
+      for (const [pastId, then] of [...past].sort(([, a], [, b]) => byName(a.name, b.name))) {
+        const id = plan.ids.get(pastId)
+        const info = id === undefined ? undefined : current.get(id)
+        if (id === undefined || info === undefined) continue
+        const context = collectionContext(reverted, info)
+        const loaded = yield* loadCollection(id)
         let state = loaded.state
         const events: Array<Collection.Event> = []
         const apply = (decided: ReadonlyArray<Collection.Event>) => {
@@ -137,8 +309,8 @@ export const revert = (deps: Dependencies, input: Revert) =>
           apply(yield* Collection.decide({ _tag: "Unlink", context, index: version.index }, state))
           steps.push({ change: "unlink", subject: label(`v${version.index}`), detail: source })
         }
-        // Link again what was unlinked since, if its source can still be linked.
-        for (const source of [...then.sources].sort()) {
+        // Link again what was unlinked since (in the order it was linked), if its source can still be linked.
+        for (const source of then.sources) {
           if (Option.isSome(HashMap.get(state.bySource, source))) continue
           const relinked = yield* Effect.either(
             Effect.gen(function* () {
@@ -167,7 +339,7 @@ export const revert = (deps: Dependencies, input: Revert) =>
           steps.push({ change: "relink", subject: label(`v${index}`), detail: source })
         }
         // Aliases back to the versions of the sources they held, or off.
-        for (const [alias, source] of [...then.aliases].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        for (const [alias, source] of [...then.aliases].sort(([a], [b]) => byName(a, b))) {
           const index = HashMap.get(state.bySource, source)
           if (Option.isNone(index)) {
             unrevertible.push(`alias ${alias} of ${info.name} pointed at ${source}, which is not linked there`)
@@ -178,12 +350,12 @@ export const revert = (deps: Dependencies, input: Revert) =>
           apply(decided)
           steps.push({ change: "move alias", subject: label(alias), detail: `to v${index.value} (${source})` })
         }
-        for (const [alias, index] of [...state.aliases].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        for (const [alias, index] of [...state.aliases].sort(([a], [b]) => byName(a, b))) {
           if (then.aliases.has(alias)) continue
           apply(yield* Collection.decide({ _tag: "RemoveAlias", context, index, alias }, state))
           steps.push({ change: "remove alias", subject: label(alias), detail: `off v${index}` })
         }
-        changes.push(collectionChange(info.id, loaded, events))
+        changes.push(collectionChange(id, loaded, events))
       }
       const result: Reverted = {
         organization: organization.name,
