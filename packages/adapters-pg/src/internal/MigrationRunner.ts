@@ -11,6 +11,7 @@ import {
   appendFunctionSkippingIdempotencyCheck,
   appendGroupFunction,
   appendManyFunction,
+  blobTables,
   eventStoreTables,
   keyedChain,
   readModelIndexedFields,
@@ -45,7 +46,8 @@ export const migrations: ReadonlyArray<Migration> = [
     version: 10,
     name: "keyed chains: chain_hash, chain_settings, append function reading the chain key",
     sql: keyedChain
-  }
+  },
+  { version: 11, name: "blob tables: artifact file contents in chunks", sql: blobTables }
 ]
 
 /**
