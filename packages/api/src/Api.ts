@@ -7,6 +7,7 @@ import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "
 import { Schema } from "effect"
 import { Authentication } from "./Authentication.js"
 import { problems } from "./Errors.js"
+import { FilesGroup } from "./Files.js"
 import * as M from "./Models.js"
 
 const { optional } = M
@@ -270,6 +271,7 @@ export class RegistrarApi extends HttpApi.make("registrar")
   .add(VersionsGroup)
   .add(ArtifactsGroup)
   .add(HistoryGroup)
+  .add(FilesGroup)
   .addError(Schema.Union(...problems))
   .annotate(OpenApi.Title, "Registrar")
   .annotate(OpenApi.Version, "0.1.0")

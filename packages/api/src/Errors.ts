@@ -10,6 +10,9 @@ import {
   ArtifactTypeMismatch,
   ArtifactVersionDeleted,
   ArtifactVersionNotFound,
+  BlobDigestMismatch,
+  BlobNotFound,
+  BlobStoreUnavailable,
   CannotUnlinkSource,
   CollectionAlreadyExists,
   CollectionNotFound,
@@ -79,6 +82,7 @@ export const statuses = [
   [CollectionNotFound, 404],
   [LinkedVersionNotFound, 404],
   [AliasNotFound, 404],
+  [BlobNotFound, 404],
   [ApiKey.ApiKeyNotFound, 404],
   [EntityNameTaken, 409],
   [DisplayNameTaken, 409],
@@ -98,6 +102,8 @@ export const statuses = [
   [ApiKey.ApiKeyPrefixTaken, 409],
   [PayloadTooLarge, 413],
   [InternalError, 500],
+  [BlobDigestMismatch, 500],
+  [BlobStoreUnavailable, 503],
   [ServiceUnavailable, 503]
 ] as const
 

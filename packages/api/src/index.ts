@@ -10,3 +10,5 @@ export * as Errors from "./Errors.js"
 export * as Models from "./Models.js"
 /** Problem documents (RFC 9457) and the API's own errors. */
 export * as Problem from "./Problem.js"
+/** Artifact files: upload, list, download, verify. */
+export * as Files from "./Files.js"
