@@ -4,7 +4,7 @@
  * checks every digest (streamed) before writing anything, then streams each file out.
  */
 import { createReadStream, createWriteStream } from "node:fs"
-import { FileBlobStore } from "@registrar/adapters-blob"
+import type { BlobStoreShape } from "@registrar/domain"
 import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
@@ -85,9 +85,15 @@ export const collect = (
     return found
   })
 
-/** Streams each file into the BlobStore on `blobs` (once per content); returns the manifest, sorted by path. */
+/** Where file contents go: the BlobStore, and words for where it is (a directory, or the database). */
+export interface FileStore {
+  readonly store: BlobStoreShape
+  readonly where: string
+}
+
+/** Streams each file into the BlobStore (once per content); returns the manifest, sorted by path. */
 export const store = (
-  blobs: string,
+  blobs: FileStore,
   files: ReadonlyArray<SourceFile>
 ): Effect.Effect<ReadonlyArray<ManifestEntry>, FileNotReadable | WriteFailed> =>
   Effect.forEach(files, (source) =>
@@ -96,11 +102,11 @@ export const store = (
         createReadStream(source.file) as AsyncIterable<Uint8Array>,
         (error) => new FileNotReadable({ path: source.file, reason: reason(error) })
       )
-      const { sha256, size } = yield* FileBlobStore.make(blobs)
+      const { sha256, size } = yield* blobs.store
         .put(body)
         .pipe(
           Effect.catchTag("BlobStoreUnavailable", (error) =>
-            Effect.fail(new WriteFailed({ path: blobs, reason: error.detail }))
+            Effect.fail(new WriteFailed({ path: blobs.where, reason: error.detail }))
           )
         )
       return { path: source.path, sha256, size } satisfies ManifestEntry
@@ -125,18 +131,18 @@ const safeTarget = (to: string, entryPath: string): Effect.Effect<string, UsageE
  * Nothing is written when any file is missing or corrupt.
  */
 export const download = (
-  blobs: string,
+  blobs: FileStore,
   manifest: ReadonlyArray<ManifestEntry>,
   to: string
 ): Effect.Effect<ReadonlyArray<string>, BlobMissing | DigestMismatch | FileNotReadable | UsageError | WriteFailed> =>
   Effect.gen(function* () {
-    const store = FileBlobStore.make(blobs)
     const read = (entry: ManifestEntry) =>
-      Stream.catchTags(store.get(entry.sha256), {
-        BlobNotFound: () => Stream.fail(new BlobMissing({ path: entry.path, sha256: entry.sha256, blobs })),
+      Stream.catchTags(blobs.store.get(entry.sha256), {
+        BlobNotFound: () =>
+          Stream.fail(new BlobMissing({ path: entry.path, sha256: entry.sha256, blobs: blobs.where })),
         BlobDigestMismatch: (error) =>
           Stream.fail(new DigestMismatch({ path: entry.path, expected: entry.sha256, actual: error.actual })),
-        BlobStoreUnavailable: (error) => Stream.fail(new FileNotReadable({ path: blobs, reason: error.detail }))
+        BlobStoreUnavailable: (error) => Stream.fail(new FileNotReadable({ path: blobs.where, reason: error.detail }))
       })
     const planned: Array<{ entry: ManifestEntry; target: string }> = []
     for (const entry of manifest) {

@@ -5,7 +5,14 @@
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { type InvalidChainKey, Registrar, type RegistrarShape, type StoreUnavailable } from "@registrar/domain"
+import {
+  BlobStore,
+  type InvalidChainKey,
+  Registrar,
+  type RegistrarShape,
+  type StoreUnavailable
+} from "@registrar/domain"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
@@ -18,8 +25,13 @@ import * as Store from "./Store.js"
 export interface Session {
   readonly registrar: RegistrarShape
   readonly location: StoreLocation
-  /** Where file contents live: `DATA_DIR/blobs`, or a temporary directory for `--memory`. */
+  /** The data directory's blob directory: `DATA_DIR/blobs`, or a temporary directory for `--memory`. */
   readonly blobs: string
+  /**
+   * Where this store keeps file contents: the database itself on a PostgreSQL server (so `registrar serve` on it, in
+   * any process, reads them), else the blob directory.
+   */
+  readonly files: Blobs.FileStore
 }
 
 /** A session with the user it acts as. */
@@ -42,6 +54,24 @@ const blobDirectory = (where: StoreLocation) =>
       )
     : Effect.succeed(Blobs.directoryOf(where.dataDir))
 
+const fileStore = (where: StoreLocation, blobs: string) =>
+  where.kind === "server"
+    ? Effect.gen(function* () {
+        const { PgBlobStore } = yield* Effect.promise(() => import("@registrar/adapters-pg"))
+        const context = yield* Layer.build(
+          PgBlobStore.layer({
+            url: where.databaseUrl ?? "",
+            poolSize: 2,
+            ...(where.schema === undefined ? {} : { schema: where.schema })
+          })
+        )
+        return { store: Context.get(context, BlobStore), where: "the database's blob tables" }
+      })
+    : Effect.promise(async () => {
+        const { FileBlobStore } = await import("@registrar/adapters-blob")
+        return { store: FileBlobStore.make(blobs), where: blobs }
+      })
+
 /** Runs `body` with the service over the store the options name; the store closes when it ends. */
 export const withStore = <A, E, R>(
   common: Common,
@@ -55,8 +85,9 @@ export const withStore = <A, E, R>(
   return Effect.scoped(
     Effect.gen(function* () {
       const blobs = yield* blobDirectory(where)
+      const files = yield* fileStore(where, blobs)
       const registrar = yield* Registrar
-      return yield* body({ registrar, location: where, blobs })
+      return yield* body({ registrar, location: where, blobs, files })
     })
   ).pipe(Effect.provide(services(where))) as Effect.Effect<
     A,

@@ -91,7 +91,7 @@ const log = leaf(
     "registrar artifact log smle-reg-team-1/registry_quickstart/raw_images --type dataset --dir ./images --metadata rows=1200 --as bob"
   ),
   (args, common) =>
-    asUser(common, ({ registrar, actor, blobs }) =>
+    asUser(common, ({ registrar, actor, files: blobs }) =>
       Effect.gen(function* () {
         const ref = yield* parseSourceRef(args.artifact)
         if (Option.isSome(ref.version)) {
@@ -192,7 +192,7 @@ const download = leaf(
     `registrar artifact download "${REGISTRY_PREFIX}Golden Datasets/raw_images:production" --to ./data --as bob`
   ),
   (args, common) =>
-    asUser(common, ({ registrar, actor, blobs }) =>
+    asUser(common, ({ registrar, actor, files: blobs }) =>
       Effect.gen(function* () {
         const parsed = yield* parseAnyRef(args.reference)
         const asOf = yield* parseAsOf(args.asOf)
