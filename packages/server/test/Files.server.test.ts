@@ -17,6 +17,7 @@ Stores.describeServer("Files", () =>
       )
       const other = yield* startServer(PgStore.layer({ url, schema, poolSize: 4 }), PgBlobStore.layer({ url, schema }))
       return { primary, other }
-    })
+    }),
+    { twoServers: true }
   )
 )
