@@ -105,6 +105,8 @@ export interface FileServers {
   readonly primary: TestServer
   /** A second server on the same database (PostgreSQL): it must serve what the first stored. */
   readonly other?: TestServer
+  /** Damages stored content in place, as a failing disk would. */
+  readonly corrupt?: (sha256: string) => Effect.Effect<void, unknown>
 }
 
 class Servers extends Context.Tag("test/FileServers")<Servers, FileServers>() {}
@@ -169,6 +171,32 @@ export const fileScenarios = (
         expect(underLimit.status).toBe(201)
         const noKey = yield* Effect.promise(() => fetch(`${server.url}/blobs`, { method: "POST", body: "x" }))
         expect(noKey.status).toBe(401)
+      })
+    )
+
+    it.effect("never hands out the whole of a corrupt file, and verify names it", () =>
+      Effect.gen(function* () {
+        const servers = yield* Servers
+        expect(servers.corrupt).toBeDefined()
+        const v = yield* versionWithAFile(servers.primary)
+        yield* servers.corrupt!(v.file.sha256)
+        const received = yield* Effect.promise(async () => {
+          const response = await fetch(
+            `${servers.primary.url}${v.versionPath}/file?path=${encodeURIComponent(v.file.path)}`,
+            { headers: { authorization: `Bearer ${v.keys.member}` } }
+          )
+          try {
+            return { status: response.status, bytes: (await response.arrayBuffer()).byteLength }
+          } catch {
+            return { status: response.status, bytes: -1 }
+          }
+        })
+        expect(received.status === 200 ? received.bytes : 0).toBeLessThan(v.file.size)
+        const verified = yield* request(servers.primary, "GET", `${v.versionPath}/verify`, { key: v.keys.member })
+        expect(verified.body.ok).toBe(false)
+        const [file] = verified.body.files as Array<{ ok: boolean; problem?: string }>
+        expect(file?.ok).toBe(false)
+        expect(file?.problem).toContain(v.file.sha256)
       })
     )
 

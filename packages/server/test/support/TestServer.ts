@@ -34,15 +34,15 @@ export const TEST_BODY_LIMIT = 64 * 1024
 /** The upload limit of test servers: small, so the 413 test sends little. */
 export const TEST_UPLOAD_LIMIT = 1024 * 1024
 
+/** A temporary directory for blobs, removed with the scope. */
+export const temporaryDirectory: Effect.Effect<string, never, Scope.Scope> = Effect.acquireRelease(
+  Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "registrar-server-blobs-"))),
+  (directory) => Effect.promise(() => fs.rm(directory, { recursive: true, force: true }))
+)
+
 /** A filesystem BlobStore in a temporary directory removed with the scope. */
 export const temporaryBlobStore: Layer.Layer<BlobStore> = Layer.unwrapScoped(
-  Effect.map(
-    Effect.acquireRelease(
-      Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "registrar-server-blobs-"))),
-      (directory) => Effect.promise(() => fs.rm(directory, { recursive: true, force: true }))
-    ),
-    FileBlobStore.layer
-  )
+  Effect.map(temporaryDirectory, FileBlobStore.layer)
 )
 
 /** Starts a server on `stores` (and `blobs`: by default a temporary directory) for the scope. */
