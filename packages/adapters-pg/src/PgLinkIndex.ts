@@ -1,6 +1,6 @@
 /**
  * The LinkIndex over PostgreSQL (server or PGlite): `ArtifactLinked` events found through the partial indexes of
- * migration 13, one indexed row per lookup however long the collection's stream is.
+ * migration 12, one indexed row per lookup however long the collection's stream is.
  */
 import type { JsonObject, LinkIndexShape, StoredLink } from "@registrar/domain"
 import { Effect, Option } from "effect"
@@ -17,7 +17,7 @@ const toStoredLink = (row: SqlRow): StoredLink => ({
 /** The LinkIndex over one schema's events. */
 export const make = (database: Database): LinkIndexShape => {
   const { driver, schema: s } = database
-  // The expressions match the indexes' (migration 13) so the planner uses them.
+  // The expressions match the indexes' (migration 12) so the planner uses them.
   const byIndexSql = `SELECT schema_version, data FROM ${s}.events
     WHERE type = 'ArtifactLinked' AND stream_id = $1 AND (data->>'index')::bigint = $2 LIMIT 1`
   const bySourceSql = `SELECT schema_version, data FROM ${s}.events

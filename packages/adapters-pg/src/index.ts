@@ -5,3 +5,4 @@
 export * as PgStore from "./PgStore.js"
 export { type MigrateTarget, type Migration, migrate, migrations } from "./Migrations.js"
 export * as PgChain from "./PgChain.js"
+export * as PgBlobStore from "./PgBlobStore.js"

@@ -8,6 +8,7 @@ import { Schema } from "effect"
 import { Authentication } from "./Authentication.js"
 import { problems } from "./Errors.js"
 import * as G from "./GovernanceModels.js"
+import { FilesGroup } from "./Files.js"
 import * as M from "./Models.js"
 
 const { optional } = M
@@ -385,6 +386,7 @@ export class RegistrarApi extends HttpApi.make("registrar")
   .add(GovernanceGroup)
 
   .add(PathsGroup)
+  .add(FilesGroup)
   .addError(Schema.Union(...problems))
   .annotate(OpenApi.Title, "Registrar")
   .annotate(OpenApi.Version, "0.1.0")

@@ -10,6 +10,9 @@ import {
   ArtifactTypeMismatch,
   ArtifactVersionDeleted,
   ArtifactVersionNotFound,
+  BlobDigestMismatch,
+  BlobNotFound,
+  BlobStoreUnavailable,
   CannotUnlinkSource,
   CollectionAlreadyExists,
   CollectionNotFound,
@@ -95,6 +98,7 @@ export const statuses = [
   [CollectionNotFound, 404],
   [LinkedVersionNotFound, 404],
   [AliasNotFound, 404],
+  [BlobNotFound, 404],
   [ApiKey.ApiKeyNotFound, 404],
   [EntityNameTaken, 409],
   [DisplayNameTaken, 409],
@@ -115,6 +119,8 @@ export const statuses = [
   [ApiKey.ApiKeyPrefixTaken, 409],
   [PayloadTooLarge, 413],
   [InternalError, 500],
+  [BlobDigestMismatch, 500],
+  [BlobStoreUnavailable, 503],
   [ServiceUnavailable, 503],
   [Projector.ReadModelsLagging, 503]
 ] as const

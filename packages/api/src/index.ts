@@ -12,3 +12,5 @@ export * as GovernanceModels from "./GovernanceModels.js"
 export * as Models from "./Models.js"
 /** Problem documents (RFC 9457) and the API's own errors. */
 export * as Problem from "./Problem.js"
+/** Artifact files: upload, list, download, verify. */
+export * as Files from "./Files.js"

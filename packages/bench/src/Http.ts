@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto"
 import { Registrar, EventStore, ApiKey } from "@registrar/domain"
+import { PgBlobStore } from "@registrar/adapters-pg"
 import { Server } from "@registrar/server"
 import { Effect, Exit, Layer, Scope } from "effect"
 import { createCollections, seedSources } from "./internal/Fixtures.js"
@@ -105,7 +106,9 @@ export const run = async (options: HttpOptions): Promise<Section> => {
       Layer.buildWithScope(
         Server.layer({ port: 0, host: "127.0.0.1", log: () => Effect.void }).pipe(
           Layer.provide(Layer.succeed(Registrar, registrar)),
-          Layer.provide(Layer.succeed(EventStore, store))
+          Layer.provide(Layer.succeed(EventStore, store)),
+          // Resolve and link move no file contents; the blob tables of the same schema stand by, as in `serve`.
+          Layer.provide(PgBlobStore.layer({ url: options.url, schema: Postgres.Schemas.http, poolSize: 2 }))
         ),
         scope
       )

@@ -1,9 +1,11 @@
 /**
- * The files of artifact versions, content-addressed in the data directory: `DIR/blobs/ab/abcdef…` holds the bytes
- * whose sha256 is `abcdef…`. Logging hashes and stores files; downloading checks every digest before writing.
+ * The files of artifact versions, in the data directory's filesystem BlobStore (`@registrar/adapters-blob`):
+ * `DIR/blobs/ab/abcdef…` holds the bytes whose sha256 is `abcdef…`. Logging streams files into it; downloading
+ * checks every digest (streamed) before writing anything, then streams each file out.
  */
-import { createHash } from "node:crypto"
-import { createReadStream } from "node:fs"
+import { createReadStream, createWriteStream } from "node:fs"
+import type { BlobStoreShape } from "@registrar/domain"
+import * as Stream from "effect/Stream"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import * as Effect from "effect/Effect"
@@ -29,24 +31,6 @@ const reason = (error: unknown) => {
 
 /** The blob directory of a data directory. */
 export const directoryOf = (dataDir: string): string => path.join(dataDir, "blobs")
-
-/** Where a blob with digest `sha256` lives. */
-export const blobPath = (blobs: string, sha256: string): string => path.join(blobs, sha256.slice(0, 2), sha256)
-
-/** The sha256 (hex) and size of a file, streamed. */
-export const hashFile = (file: string): Effect.Effect<{ sha256: string; size: number }, FileNotReadable> =>
-  Effect.async((resume) => {
-    const hash = createHash("sha256")
-    let size = 0
-    const stream = createReadStream(file)
-    stream.on("data", (chunk) => {
-      size += chunk.length
-      hash.update(chunk)
-    })
-    stream.on("error", (error) => resume(Effect.fail(new FileNotReadable({ path: file, reason: reason(error) }))))
-    stream.on("end", () => resume(Effect.succeed({ sha256: hash.digest("hex"), size })))
-    return Effect.sync(() => stream.destroy())
-  })
 
 const walk = async (root: string, relative: string, found: Array<SourceFile>): Promise<void> => {
   const entries = await fs.readdir(path.join(root, relative), { withFileTypes: true })
@@ -101,29 +85,30 @@ export const collect = (
     return found
   })
 
-/** Hashes each file and stores its content under its digest (once); returns the manifest, sorted by path. */
+/** Where file contents go: the BlobStore, and words for where it is (a directory, or the database). */
+export interface FileStore {
+  readonly store: BlobStoreShape
+  readonly where: string
+}
+
+/** Streams each file into the BlobStore (once per content); returns the manifest, sorted by path. */
 export const store = (
-  blobs: string,
+  blobs: FileStore,
   files: ReadonlyArray<SourceFile>
 ): Effect.Effect<ReadonlyArray<ManifestEntry>, FileNotReadable | WriteFailed> =>
   Effect.forEach(files, (source) =>
     Effect.gen(function* () {
-      const { sha256, size } = yield* hashFile(source.file)
-      const target = blobPath(blobs, sha256)
-      yield* Effect.tryPromise({
-        try: async () => {
-          const exists = await fs.stat(target).then(
-            () => true,
-            () => false
+      const body = Stream.fromAsyncIterable(
+        createReadStream(source.file) as AsyncIterable<Uint8Array>,
+        (error) => new FileNotReadable({ path: source.file, reason: reason(error) })
+      )
+      const { sha256, size } = yield* blobs.store
+        .put(body)
+        .pipe(
+          Effect.catchTag("BlobStoreUnavailable", (error) =>
+            Effect.fail(new WriteFailed({ path: blobs.where, reason: error.detail }))
           )
-          if (exists) return
-          await fs.mkdir(path.dirname(target), { recursive: true })
-          const temporary = `${target}.${process.pid}.tmp`
-          await fs.copyFile(source.file, temporary)
-          await fs.rename(temporary, target)
-        },
-        catch: (error) => new WriteFailed({ path: target, reason: reason(error) })
-      })
+        )
       return { path: source.path, sha256, size } satisfies ManifestEntry
     })
   ).pipe(Effect.map((entries) => [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))))
@@ -146,35 +131,50 @@ const safeTarget = (to: string, entryPath: string): Effect.Effect<string, UsageE
  * Nothing is written when any file is missing or corrupt.
  */
 export const download = (
-  blobs: string,
+  blobs: FileStore,
   manifest: ReadonlyArray<ManifestEntry>,
   to: string
 ): Effect.Effect<ReadonlyArray<string>, BlobMissing | DigestMismatch | FileNotReadable | UsageError | WriteFailed> =>
   Effect.gen(function* () {
-    const planned: Array<{ blob: string; target: string }> = []
+    const read = (entry: ManifestEntry) =>
+      Stream.catchTags(blobs.store.get(entry.sha256), {
+        BlobNotFound: () =>
+          Stream.fail(new BlobMissing({ path: entry.path, sha256: entry.sha256, blobs: blobs.where })),
+        BlobDigestMismatch: (error) =>
+          Stream.fail(new DigestMismatch({ path: entry.path, expected: entry.sha256, actual: error.actual })),
+        BlobStoreUnavailable: (error) => Stream.fail(new FileNotReadable({ path: blobs.where, reason: error.detail }))
+      })
+    const planned: Array<{ entry: ManifestEntry; target: string }> = []
     for (const entry of manifest) {
       const target = yield* safeTarget(to, entry.path)
-      const blob = blobPath(blobs, entry.sha256)
-      const actual = yield* hashFile(blob).pipe(
-        Effect.catchTag("FileNotReadable", () =>
-          Effect.fail(new BlobMissing({ path: entry.path, sha256: entry.sha256, blobs }))
-        )
-      )
-      if (actual.sha256 !== entry.sha256) {
-        return yield* Effect.fail(
-          new DigestMismatch({ path: entry.path, expected: entry.sha256, actual: actual.sha256 })
-        )
-      }
-      planned.push({ blob, target })
+      yield* Stream.runDrain(read(entry))
+      planned.push({ entry, target })
     }
-    for (const { blob, target } of planned) {
+    for (const { entry, target } of planned) {
       yield* Effect.tryPromise({
-        try: async () => {
-          await fs.mkdir(path.dirname(target), { recursive: true })
-          await fs.copyFile(blob, target)
-        },
+        try: () => fs.mkdir(path.dirname(target), { recursive: true }),
         catch: (error) => new WriteFailed({ path: target, reason: reason(error) })
       })
+      yield* Effect.acquireUseRelease(
+        Effect.sync(() => createWriteStream(target)),
+        (out) =>
+          Stream.runForEach(read(entry), (chunk) =>
+            Effect.async<void, WriteFailed>((resume) => {
+              out.write(chunk, (error) =>
+                resume(error ? Effect.fail(new WriteFailed({ path: target, reason: reason(error) })) : Effect.void)
+              )
+            })
+          ).pipe(
+            Effect.zipRight(
+              Effect.async<void, WriteFailed>((resume) => {
+                out.end((error?: Error | null) =>
+                  resume(error ? Effect.fail(new WriteFailed({ path: target, reason: reason(error) })) : Effect.void)
+                )
+              })
+            )
+          ),
+        (out) => Effect.sync(() => out.destroy())
+      )
     }
     return planned.map(({ target }) => target)
   })

@@ -31,14 +31,14 @@ export class FileNotReadable extends Schema.TaggedError<FileNotReadable>()("File
   }
 }
 
-/** A file of a version is not in this data directory's blob store. */
+/** A file of a version is not in this store's BlobStore (the data directory's, or the database's). */
 export class BlobMissing extends Schema.TaggedError<BlobMissing>()("BlobMissing", {
   path: Schema.String,
   sha256: Schema.String,
   blobs: Schema.String
 }) {
   override get message() {
-    return `The content of "${this.path}" (sha256 ${this.sha256}) is not in ${this.blobs}; it was logged with another data directory. Use that --data-dir, or log the files again.`
+    return `The content of "${this.path}" (sha256 ${this.sha256}) is not in ${this.blobs}; it was logged with another data directory or database. Use that store, or log the files again.`
   }
 }
 

@@ -6,6 +6,7 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import {
+  BlobStore,
   EventStore,
   type InvalidChainKey,
   ReadModelStore,
@@ -30,16 +31,21 @@ import * as Store from "./Store.js"
 export interface Session {
   readonly registrar: RegistrarShape
   readonly location: StoreLocation
-  /** Where file contents live: `DATA_DIR/blobs`, or a temporary directory for `--memory`. */
+  /** The data directory's blob directory: `DATA_DIR/blobs`, or a temporary directory for `--memory`. */
   readonly blobs: string
+  /**
+   * Where this store keeps file contents: the database itself on a PostgreSQL server (so `registrar serve` on it, in
+   * any process, reads them), else the blob directory.
+   */
+  readonly files: Blobs.FileStore
 }
 
 /** A session with the user it acts as: on a local store, or against a server (`server` is its URL). */
 export interface UserSession {
   readonly registrar: RegistrarClient
   readonly actor: string
-  /** The blob directory of the local store (unused against a server, which has no files to serve yet). */
-  readonly blobs: string
+  /** Where the local store keeps file contents; undefined against a server (its CLI does not move files yet). */
+  readonly files: Blobs.FileStore | undefined
   /** The server the command runs against; undefined on a local store. */
   readonly server: string | undefined
 }
@@ -69,6 +75,24 @@ export const target = (common: Common): Connection.Target =>
     process.env
   )
 
+const fileStore = (where: StoreLocation, blobs: string) =>
+  where.kind === "server"
+    ? Effect.gen(function* () {
+        const { PgBlobStore } = yield* Effect.promise(() => import("@registrar/adapters-pg"))
+        const context = yield* Layer.build(
+          PgBlobStore.layer({
+            url: where.databaseUrl ?? "",
+            poolSize: 2,
+            ...(where.schema === undefined ? {} : { schema: where.schema })
+          })
+        )
+        return { store: Context.get(context, BlobStore), where: "the database's blob tables" }
+      })
+    : Effect.promise(async () => {
+        const { FileBlobStore } = await import("@registrar/adapters-blob")
+        return { store: FileBlobStore.make(blobs), where: blobs }
+      })
+
 /** Runs `body` with the service over the store the options name; the store closes when it ends. */
 export const withStore = <A, E, R>(
   common: Common,
@@ -90,8 +114,9 @@ export const withStore = <A, E, R>(
   return Effect.scoped(
     Effect.gen(function* () {
       const blobs = yield* blobDirectory(where)
+      const files = yield* fileStore(where, blobs)
       const registrar = yield* Registrar
-      return yield* body({ registrar, location: where, blobs })
+      return yield* body({ registrar, location: where, blobs, files })
     })
   ).pipe(Effect.provide(services(where))) as Effect.Effect<
     A,
@@ -135,7 +160,7 @@ const remote = <A, E, R>(
     const Remote = yield* Effect.promise(() => import("./Remote.js"))
     const registrar = yield* Remote.make(server.server, key)
     const { user } = yield* Remote.whoAmI(server.server, key)
-    return yield* body({ registrar, actor: user, blobs: "", server: server.server })
+    return yield* body({ registrar, actor: user, files: undefined, server: server.server })
   }).pipe(Effect.scoped, Effect.provide(noLocalStores)) as Effect.Effect<
     A,
     E | RemoteFailure | ActorFixedRemotely | NotLoggedIn,
@@ -158,7 +183,7 @@ export const asUser = <A, E, R>(
   if (where.kind === "remote") return remote(common, where, body)
   return Effect.flatMap(actorOf(common), (actor) =>
     withStore(common, (session) =>
-      body({ registrar: session.registrar, actor, blobs: session.blobs, server: undefined })
+      body({ registrar: session.registrar, actor, files: session.files, server: undefined })
     )
   )
 }

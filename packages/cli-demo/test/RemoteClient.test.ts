@@ -1,3 +1,7 @@
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { FileBlobStore } from "@registrar/adapters-blob"
 /**
  * The remote client in-process against a real server on a free port (memory stores): lists are read page by page to
  * the end, `history --limit` keeps the most recent events, problem documents come back as the domain's own error
@@ -14,7 +18,8 @@ const startServer = Effect.gen(function* () {
   const context = yield* Layer.build(
     Server.layer({ port: 0, host: "127.0.0.1", log: () => Effect.void }).pipe(
       Layer.provideMerge(Registrar.layer()),
-      Layer.provideMerge(MemoryStores.layer)
+      Layer.provideMerge(MemoryStores.layer),
+      Layer.provide(FileBlobStore.layer(mkdtempSync(join(tmpdir(), "registrar-remote-client-"))))
     )
   )
   const port = yield* Effect.provide(Server.boundPort, context)

@@ -5,6 +5,7 @@
  */
 import type { ChildProcess } from "node:child_process"
 import { expect, it } from "vitest"
+import { createHash } from "node:crypto"
 import { eachStore, finished, ok, type Store, start, withStore } from "./support/Cli.js"
 
 /** Starts `serve` on a free port and waits for its "Listening on" line; returns the child, its URL and its output. */
@@ -79,5 +80,52 @@ eachStore("serve", (fresh) => {
       expect((await get(`${second.url}/me`, adminKey!)).status).toBe(200)
       second.child.kill("SIGTERM")
       expect((await finished(second.child)).code).toBe(0)
+    }))
+})
+
+eachStore("serve with files", (fresh) => {
+  it("serves the files the CLI logged on the same store, and stores uploads where the CLI reads them", () =>
+    withStore(fresh, async (s) => {
+      const created = await ok(s, "api-key", "create", "--user", "bob", "--name", "files")
+      const bobKey = /rk_[0-9a-f]{8}_[0-9a-f]{64}/.exec(created)![0]
+      const server = await serve(s)
+      try {
+        const resolved = await get(
+          `${server.url}/resolve?name=${encodeURIComponent("wandb-registry-Golden Datasets/raw_images:production")}`,
+          bobKey
+        )
+        const { organization, registry, collection } = resolved.body as Record<string, string>
+        const files = resolved.body.files as Array<{ path: string; sha256: string; size: number }>
+        expect(files.length).toBeGreaterThan(0)
+        const file = files[0]!
+        const base = `${server.url}/organizations/${encodeURIComponent(organization!)}/registries/${encodeURIComponent(
+          registry!
+        )}/collections/${encodeURIComponent(collection!)}/versions/production`
+        const response = await fetch(`${base}/file?path=${encodeURIComponent(file.path)}`, {
+          headers: { authorization: `Bearer ${bobKey}` }
+        })
+        expect(response.status).toBe(200)
+        const bytes = Buffer.from(await response.arrayBuffer())
+        expect(bytes.length).toBe(file.size)
+        expect(createHash("sha256").update(bytes).digest("hex")).toBe(file.sha256)
+
+        const content = Buffer.from(`uploaded through serve ${Date.now()}`)
+        const uploaded = await fetch(`${server.url}/blobs`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${bobKey}`, "content-type": "application/octet-stream" },
+          body: content
+        })
+        expect(uploaded.status).toBe(201)
+        const { sha256 } = (await uploaded.json()) as { sha256: string }
+        expect(sha256).toBe(createHash("sha256").update(content).digest("hex"))
+        if (s.env.DATABASE_URL === undefined) {
+          const { readFile } = await import("node:fs/promises")
+          const { join } = await import("node:path")
+          expect(Buffer.compare(await readFile(join(s.dataDir, "blobs", sha256.slice(0, 2), sha256)), content)).toBe(0)
+        }
+      } finally {
+        server.child.kill("SIGTERM")
+        await finished(server.child)
+      }
     }))
 })

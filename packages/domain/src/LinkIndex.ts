@@ -3,7 +3,7 @@
  * the source version they linked, without reading the stream. A collection loaded from a summary snapshot learns the
  * facts of just the versions a command names through it, so loading does not grow with the collection.
  *
- * Stores that can index their events provide it (PostgreSQL and PGlite, migration 13); without it the loader scans
+ * Stores that can index their events provide it (PostgreSQL and PGlite, migration 12); without it the loader scans
  * the stream through the EventStore ({@link scanning}), which is right but reads every event.
  */
 import { Context, Effect, Option } from "effect"

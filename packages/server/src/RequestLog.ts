@@ -4,7 +4,7 @@
  * logged, so neither is a key.
  */
 import { HttpIncomingMessage, type HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Problem } from "@registrar/api"
+import { Files, Problem } from "@registrar/api"
 import { Effect, Exit, Option } from "effect"
 import { RequestActor } from "./Authentication.js"
 
@@ -22,12 +22,17 @@ export type LogSink = (line: string) => Effect.Effect<void>
 /** The default sink: an info entry of the Effect logger. */
 export const logInfo: LogSink = (line) => Effect.logInfo(line)
 
-/** Wraps the app with the body limit and the request log. */
+/**
+ * Wraps the app with the body limit and the request log. Uploads (`POST /blobs`) have their own limit, checked here
+ * against Content-Length and by the upload handler as the bytes arrive.
+ */
 export const requestLog =
-  (limitBytes: number, sink: LogSink = logInfo) =>
+  (jsonLimitBytes: number, sink: LogSink = logInfo, uploadLimitBytes: number = jsonLimitBytes) =>
   (app: HttpApp.Default): HttpApp.Default =>
     Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
+      const upload = request.method === "POST" && request.url.split("?")[0] === Files.UPLOAD_PATH
+      const limitBytes = upload ? uploadLimitBytes : jsonLimitBytes
       const started = performance.now()
       const actor: { user: string | undefined } = { user: undefined }
       const declared = Number(request.headers["content-length"] ?? "0")

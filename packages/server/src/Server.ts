@@ -18,6 +18,7 @@ import { HealthLive, EntitiesLive, HistoryLive, KeysLive } from "./handlers/Peop
 import { CollectionsLive, RegistriesLive } from "./handlers/Registries.js"
 import { PathsLive } from "./handlers/Paths.js"
 import { ArtifactsLive, VersionsLive } from "./handlers/Versions.js"
+import { FilesLive, UploadLimit } from "./handlers/Files.js"
 import { type LogSink, requestLog } from "./RequestLog.js"
 
 /** Where and how to listen. */
@@ -26,12 +27,17 @@ export interface ServerOptions {
   readonly host: string
   /** The largest request body accepted, in bytes (default 1 MiB). */
   readonly bodyLimitBytes?: number
+  /** The largest upload (`POST /blobs`) accepted, in bytes (default {@link DEFAULT_UPLOAD_LIMIT}). */
+  readonly uploadLimitBytes?: number
   /** Where the request log's lines go (default: info entries of the Effect logger). */
   readonly log?: LogSink
 }
 
 /** The default body limit: 1 MiB (manifests, not file contents, travel as JSON). */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024
+
+/** The default upload limit: 5 GiB (one artifact file; its bytes stream to the BlobStore, never into memory). */
+export const DEFAULT_UPLOAD_LIMIT = 5 * 1024 * 1024 * 1024
 
 /**
  * The OpenAPI document of the API. Every error response is declared as `application/problem+json`, which is what
@@ -61,7 +67,10 @@ const openApiRoute = HttpApiBuilder.Router.use((router) =>
 )
 
 /** The API implemented: every group over the `Registrar` service, with authentication and problem documents. */
-export const apiLayer = (bodyLimitBytes: number = DEFAULT_BODY_LIMIT) =>
+export const apiLayer = (
+  bodyLimitBytes: number = DEFAULT_BODY_LIMIT,
+  uploadLimitBytes: number = DEFAULT_UPLOAD_LIMIT
+) =>
   HttpApiBuilder.api(RegistrarApi).pipe(
     Layer.provide([
       HealthLive,
@@ -73,7 +82,8 @@ export const apiLayer = (bodyLimitBytes: number = DEFAULT_BODY_LIMIT) =>
       ArtifactsLive,
       GovernanceLive,
       HistoryLive,
-      PathsLive
+      PathsLive,
+      FilesLive.pipe(Layer.provide(Layer.succeed(UploadLimit, { bytes: uploadLimitBytes })))
     ]),
     Layer.provide(AuthenticationLive),
     Layer.provide(failuresLayer(bodyLimitBytes))
@@ -110,10 +120,11 @@ const createHardenedServer = () => createServer().on("clientError", refuseMalfor
 /** The HTTP server, listening; its `HttpServer` service tells the bound address (for port 0). */
 export const layer = (options: ServerOptions) => {
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT
-  return HttpApiBuilder.serve(requestLog(limit, options.log)).pipe(
+  const uploadLimit = options.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT
+  return HttpApiBuilder.serve(requestLog(limit, options.log, uploadLimit)).pipe(
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(openApiRoute),
-    Layer.provide(apiLayer(limit)),
+    Layer.provide(apiLayer(limit, uploadLimit)),
     Layer.provideMerge(NodeHttpServer.layer(createHardenedServer, { port: options.port, host: options.host }))
   )
 }

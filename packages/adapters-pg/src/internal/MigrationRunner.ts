@@ -12,6 +12,7 @@ import {
   appendFunctionSkippingIdempotencyCheck,
   appendGroupFunction,
   appendManyFunction,
+  blobTables,
   eventStoreTables,
   keyedChain,
   readModelIndexedFields,
@@ -47,7 +48,8 @@ export const migrations: ReadonlyArray<Migration> = [
     name: "keyed chains: chain_hash, chain_settings, append function reading the chain key",
     sql: keyedChain
   },
-  { version: 13, name: "indexes of ArtifactLinked events by version index and by source", sql: artifactLinkedIndexes }
+  { version: 11, name: "blob tables: artifact file contents in chunks", sql: blobTables },
+  { version: 12, name: "indexes of ArtifactLinked events by version index and by source", sql: artifactLinkedIndexes }
 ]
 
 /**

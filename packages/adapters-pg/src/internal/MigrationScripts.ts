@@ -426,7 +426,28 @@ $many$;
 `
 
 /**
- * Indexes of `ArtifactLinked` events by the version index they linked and by their source version, so a collection
+ * Migration 11: artifact file contents, for a server on PostgreSQL (every process reads every file, no other
+ * service). A blob is a row naming its upload and size; its bytes are rows of at most 1 MiB in `blob_chunks`, keyed
+ * by upload so that a put can write before it knows the digest and concurrent puts of one content never collide.
+ */
+export const blobTables = (s: string): string => `
+CREATE TABLE IF NOT EXISTS ${s}.blobs (
+  sha256 text PRIMARY KEY CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+  upload_id text NOT NULL UNIQUE,
+  size bigint NOT NULL CHECK (size >= 0),
+  chunks integer NOT NULL CHECK (chunks >= 0),
+  stored_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS ${s}.blob_chunks (
+  upload_id text NOT NULL,
+  n integer NOT NULL CHECK (n >= 0),
+  data bytea NOT NULL,
+  PRIMARY KEY (upload_id, n)
+);
+`
+
+/**
+ * Migration 12: indexes of `ArtifactLinked` events by the version index they linked and by their source version, so a collection
  * loaded from a summary snapshot looks up the versions a command names (PgLinkIndex) instead of loading them all.
  * Partial: only `ArtifactLinked` rows are indexed, so appends of every other event pay nothing.
  */

@@ -92,9 +92,10 @@ const log = leaf(
     "registrar artifact log smle-reg-team-1/registry_quickstart/raw_images --type dataset --dir ./images --metadata rows=1200 --as bob"
   ),
   (args, common) =>
-    asUser(common, ({ registrar, actor, blobs, server }) =>
+    asUser(common, ({ registrar, actor, files: fileStore, server }) =>
       Effect.gen(function* () {
-        if (server !== undefined) yield* notRemotely("Logging an artifact with its files", server)
+        if (fileStore === undefined) return yield* notRemotely("Logging an artifact with its files", server ?? "")
+        const blobs = fileStore
         const ref = yield* parseSourceRef(args.artifact)
         if (Option.isSome(ref.version)) {
           return yield* Effect.fail(
@@ -203,9 +204,10 @@ const download = leaf(
     `registrar artifact download "${REGISTRY_PREFIX}Golden Datasets/raw_images:production" --to ./data --as bob`
   ),
   (args, common) =>
-    asUser(common, ({ registrar, actor, blobs, server }) =>
+    asUser(common, ({ registrar, actor, files: fileStore, server }) =>
       Effect.gen(function* () {
-        if (server !== undefined) yield* notRemotely("Downloading files", server)
+        if (fileStore === undefined) return yield* notRemotely("Downloading files", server ?? "")
+        const blobs = fileStore
         const parsed = yield* parseAnyRef(args.reference)
         const asOf = yield* parseAsOf(args.asOf)
         let files: ReadonlyArray<Blobs.ManifestEntry>

@@ -45,7 +45,7 @@ const ignoreExisting = <A, E extends { readonly _tag: string }, R>(effect: Effec
     () => Effect.void
   )
 
-const seed = (registrar: RegistrarShape, blobs: string, scratch: string) =>
+const seed = (registrar: RegistrarShape, blobs: Blobs.FileStore, scratch: string) =>
   Effect.gen(function* () {
     const { admin, engineer, viewer, organization, team, project } = Demo
     yield* registrar.createUser({ actor: admin, user: admin })
@@ -185,7 +185,7 @@ const demo = leaf(
     "registrar demo --data-dir /tmp/registry-demo"
   ),
   (_, common) =>
-    withStore(common, ({ registrar, blobs, location }) =>
+    withStore(common, ({ registrar, files: blobs, location }) =>
       Effect.gen(function* () {
         const scratch = yield* Effect.acquireRelease(
           Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "registrar-demo-"))),

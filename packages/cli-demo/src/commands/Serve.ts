@@ -6,15 +6,50 @@ import { randomBytes } from "node:crypto"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import { ApiKey } from "@registrar/domain"
+import * as Config from "effect/Config"
+import { ApiKey, type BlobStore } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Output from "../Output.js"
 import { help, leaf } from "../Root.js"
+import type { StoreLocation } from "../Common.js"
 import { withStore } from "../Session.js"
 
 const bootstrapKeyVariable = "REGISTRAR_BOOTSTRAP_KEY"
+
+/**
+ * Where `serve` keeps artifact files: S3 when a bucket is configured, the database itself on a PostgreSQL server
+ * (every process on it reads every file), else the data directory's blob directory (what the CLI uses).
+ */
+const blobStoreLayer = (
+  args: {
+    readonly s3Bucket: Option.Option<string>
+    readonly s3Endpoint: Option.Option<string>
+    readonly s3Prefix: Option.Option<string>
+  },
+  location: StoreLocation,
+  directory: string
+) =>
+  Effect.promise(async (): Promise<Layer.Layer<BlobStore, unknown>> => {
+    if (Option.isSome(args.s3Bucket)) {
+      const { S3BlobStore } = await import("@registrar/adapters-blob")
+      return S3BlobStore.layer({
+        bucket: args.s3Bucket.value,
+        ...Option.match(args.s3Endpoint, { onNone: () => ({}), onSome: (endpoint) => ({ endpoint }) }),
+        ...Option.match(args.s3Prefix, { onNone: () => ({}), onSome: (prefix) => ({ prefix }) })
+      })
+    }
+    if (location.kind === "server") {
+      const { PgBlobStore } = await import("@registrar/adapters-pg")
+      return PgBlobStore.layer({
+        url: location.databaseUrl ?? "",
+        ...(location.schema === undefined ? {} : { schema: location.schema })
+      })
+    }
+    const { FileBlobStore } = await import("@registrar/adapters-blob")
+    return FileBlobStore.layer(directory)
+  })
 
 const serve = leaf(
   "serve",
@@ -30,15 +65,41 @@ const serve = leaf(
     admin: Options.text("admin").pipe(
       Options.withDescription("The instance admin created on the store's first start."),
       Options.withDefault("admin")
+    ),
+    uploadLimit: Options.integer("upload-limit-mib").pipe(
+      Options.withDescription(
+        "The largest file upload (POST /blobs) accepted, in MiB; larger ones get 413. JSON bodies keep their own 1 MiB limit."
+      ),
+      Options.withDefault(5120)
+    ),
+    s3Bucket: Options.text("s3-bucket").pipe(
+      Options.withFallbackConfig(Config.string("REGISTRAR_S3_BUCKET")),
+      Options.withDescription(
+        "Keep artifact files in this S3 (or S3-compatible) bucket instead of the default ($REGISTRAR_S3_BUCKET). Credentials and region come from the AWS SDK's usual sources: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, profiles, roles."
+      ),
+      Options.optional
+    ),
+    s3Endpoint: Options.text("s3-endpoint").pipe(
+      Options.withFallbackConfig(Config.string("REGISTRAR_S3_ENDPOINT")),
+      Options.withDescription(
+        "The endpoint of an S3-compatible service, e.g. http://minio:9000 ($REGISTRAR_S3_ENDPOINT; default: AWS)."
+      ),
+      Options.optional
+    ),
+    s3Prefix: Options.text("s3-prefix").pipe(
+      Options.withFallbackConfig(Config.string("REGISTRAR_S3_PREFIX")),
+      Options.withDescription("A key prefix for the files in the bucket ($REGISTRAR_S3_PREFIX; default: none)."),
+      Options.optional
     )
   },
   help(
-    `Serve the HTTP API (with /openapi.json and /docs) on the store. The first start on a store creates the instance admin and prints their API key once (or takes it from $${bootstrapKeyVariable}). Every request needs "Authorization: Bearer <key>". SIGTERM finishes the requests in flight, then closes the store.`,
+    `Serve the HTTP API (with /openapi.json and /docs) on the store. The first start on a store creates the instance admin and prints their API key once (or takes it from $${bootstrapKeyVariable}). Every request needs "Authorization: Bearer <key>". SIGTERM finishes the requests in flight, then closes the store. Artifact files live in the data directory's blobs/ on the embedded store, in the database itself with --database-url (so every server process reads them), or in S3 with --s3-bucket. Upload a file with POST /blobs (raw body), then log a version naming its sha256.`,
     "registrar serve --port 8080",
-    "registrar serve --database-url postgres://user@db:5432/registry --host 0.0.0.0"
+    "registrar serve --database-url postgres://user@db:5432/registry --host 0.0.0.0",
+    "AWS_REGION=eu-west-1 registrar serve --database-url postgres://user@db:5432/registry --s3-bucket registry-files"
   ),
   (args, common) =>
-    withStore(common, () =>
+    withStore(common, ({ location, blobs }) =>
       Effect.gen(function* () {
         const { Server } = yield* Effect.promise(() => import("@registrar/server"))
         const given = process.env[bootstrapKeyVariable]
@@ -56,12 +117,14 @@ const serve = leaf(
         }
         yield* Effect.scoped(
           Effect.gen(function* () {
+            const blobStore = yield* blobStoreLayer(args, location, blobs)
             const context = yield* Layer.build(
               Server.layer({
                 port: args.port,
                 host: args.host,
+                uploadLimitBytes: args.uploadLimit * 1024 * 1024,
                 log: (entry) => Output.line(`${new Date().toISOString()} ${entry}`)
-              })
+              }).pipe(Layer.provide(blobStore))
             )
             const port = yield* Effect.provide(Server.boundPort, context)
             yield* Output.line(`Listening on http://${args.host}:${port} (API docs at /docs)`)

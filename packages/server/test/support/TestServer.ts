@@ -9,6 +9,11 @@ import {
   type RegistrarShape,
   type SnapshotStore
 } from "@registrar/domain"
+import * as fs from "node:fs/promises"
+import * as os from "node:os"
+import * as path from "node:path"
+import { FileBlobStore } from "@registrar/adapters-blob"
+import type { BlobStore } from "@registrar/domain"
 import { Effect, Layer, Logger, Option, type Scope } from "effect"
 import { Server } from "../../src/index.js"
 
@@ -26,9 +31,24 @@ export interface TestServer {
 /** The body limit of test servers: small, so the 413 test sends little. */
 export const TEST_BODY_LIMIT = 64 * 1024
 
-/** Starts a server on `stores` for the scope. */
+/** The upload limit of test servers: small, so the 413 test sends little. */
+export const TEST_UPLOAD_LIMIT = 1024 * 1024
+
+/** A temporary directory for blobs, removed with the scope. */
+export const temporaryDirectory: Effect.Effect<string, never, Scope.Scope> = Effect.acquireRelease(
+  Effect.promise(() => fs.mkdtemp(path.join(os.tmpdir(), "registrar-server-blobs-"))),
+  (directory) => Effect.promise(() => fs.rm(directory, { recursive: true, force: true }))
+)
+
+/** A filesystem BlobStore in a temporary directory removed with the scope. */
+export const temporaryBlobStore: Layer.Layer<BlobStore> = Layer.unwrapScoped(
+  Effect.map(temporaryDirectory, FileBlobStore.layer)
+)
+
+/** Starts a server on `stores` (and `blobs`: by default a temporary directory) for the scope. */
 export const startServer = (
-  stores: Layer.Layer<EventStore | ReadModelStore | SnapshotStore, unknown>
+  stores: Layer.Layer<EventStore | ReadModelStore | SnapshotStore, unknown>,
+  blobs: Layer.Layer<BlobStore, unknown> = temporaryBlobStore
 ): Effect.Effect<TestServer, unknown, Scope.Scope> =>
   Effect.gen(function* () {
     const logs: Array<string> = []
@@ -38,15 +58,22 @@ export const startServer = (
         logs.push(line)
       })
     )
-    const services = Server.layer({ port: 0, host: "127.0.0.1", bodyLimitBytes: TEST_BODY_LIMIT }).pipe(
+    const services = Server.layer({
+      port: 0,
+      host: "127.0.0.1",
+      bodyLimitBytes: TEST_BODY_LIMIT,
+      uploadLimitBytes: TEST_UPLOAD_LIMIT
+    }).pipe(
       Layer.provideMerge(Registrar.layer()),
       Layer.provideMerge(stores),
+      Layer.provideMerge(blobs),
       Layer.provide(capture)
     )
     const context = yield* Layer.build(services)
     const port = yield* Effect.provide(Server.boundPort, context)
     const created = yield* Effect.provide(Server.bootstrap({ admin: "admin" }), context)
-    const adminKey = Option.getOrThrow(created).key
+    // A second server on a bootstrapped store gets no key of its own: the first one's admin key works on both.
+    const adminKey = Option.match(created, { onNone: () => "", onSome: (key) => key.key })
     const registrar = yield* Effect.provide(Registrar, context)
     return { url: `http://127.0.0.1:${port}`, adminKey, logs, registrar }
   })

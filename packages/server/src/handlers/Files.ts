@@ -1,0 +1,95 @@
+/**
+ * The files group: uploads stream into the `BlobStore` (counted against the upload limit as they arrive), and a
+ * linked version's files are found through `resolve` (so a registry the caller cannot see is the same 404 as a
+ * missing one) and streamed out of the `BlobStore`, digest checked.
+ */
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { Problem, RegistrarApi } from "@registrar/api"
+import { BlobNotFound, BlobStore, Registrar } from "@registrar/domain"
+import { Effect, Stream } from "effect"
+import { call, callerRequest, collectionPath } from "./Call.js"
+
+/** The upload limit, in bytes, a `Layer` of the server provides to this group. */
+export class UploadLimit extends Effect.Tag("@registrar/server/UploadLimit")<
+  UploadLimit,
+  { readonly bytes: number }
+>() {}
+
+const versionName = (path: Parameters<typeof collectionPath>[0] & { readonly version: string }) =>
+  `${collectionPath(path)}:${path.version}`
+
+/** The files group. */
+export const FilesLive = HttpApiBuilder.group(RegistrarApi, "files", (handlers) =>
+  Effect.gen(function* () {
+    const registrar = yield* Registrar
+    const blobs = yield* BlobStore
+    const limit = yield* UploadLimit
+    const resolveFiles = (path: Parameters<typeof versionName>[0]) =>
+      Effect.flatMap(callerRequest(), (request) => call(registrar.resolve({ ...request, name: versionName(path) })))
+    return handlers
+      .handleRaw("uploadBlob", ({ request }) =>
+        Effect.gen(function* () {
+          yield* callerRequest()
+          let received = 0
+          const body = Stream.mapEffect(request.stream, (chunk) => {
+            received += chunk.length
+            return received > limit.bytes
+              ? Effect.fail(new Problem.PayloadTooLarge({ limitBytes: limit.bytes }))
+              : Effect.succeed(chunk)
+          })
+          const stored = yield* call(
+            blobs.put(
+              Stream.catchTag(body, "RequestError", () =>
+                Stream.fail(new Problem.InvalidRequest({ problem: "the upload was cut off before its end" }))
+              )
+            )
+          )
+          return yield* HttpServerResponse.json(stored, { status: 201 }).pipe(Effect.orDie)
+        })
+      )
+      .handle("listFiles", ({ path }) =>
+        Effect.map(resolveFiles(path), (resolved) => ({ fullName: resolved.fullName, files: resolved.files }))
+      )
+      .handleRaw("downloadFile", ({ path, urlParams }) =>
+        Effect.gen(function* () {
+          const resolved = yield* resolveFiles(path)
+          const file = resolved.files.find((entry) => entry.path === urlParams.path)
+          if (file === undefined) {
+            return yield* Effect.fail(
+              new Problem.InvalidRequest({
+                problem: `${resolved.fullName} has no file "${urlParams.path}"; list its files at …/files`
+              })
+            )
+          }
+          if (!(yield* call(blobs.exists(file.sha256)))) {
+            return yield* Effect.fail(new BlobNotFound({ sha256: file.sha256 }))
+          }
+          const name = file.path.split("/").at(-1) ?? "file"
+          return HttpServerResponse.stream(blobs.get(file.sha256), {
+            contentType: "application/octet-stream",
+            contentLength: file.size,
+            headers: {
+              etag: `"${file.sha256}"`,
+              "x-content-sha256": file.sha256,
+              "content-disposition": `attachment; filename="${name.replace(/[^\w.-]/g, "_")}"`
+            }
+          })
+        })
+      )
+      .handle("verifyFiles", ({ path }) =>
+        Effect.gen(function* () {
+          const resolved = yield* resolveFiles(path)
+          const files = yield* Effect.forEach(
+            resolved.files,
+            (file) =>
+              Stream.runDrain(blobs.get(file.sha256)).pipe(
+                Effect.as({ ...file, ok: true }),
+                Effect.catchAll((error) => Effect.succeed({ ...file, ok: false, problem: error.message }))
+              ),
+            { concurrency: 2 }
+          )
+          return { fullName: resolved.fullName, ok: files.every((file) => file.ok), files }
+        })
+      )
+  })
+)
