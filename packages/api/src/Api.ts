@@ -243,6 +243,27 @@ export class ArtifactsGroup extends HttpApiGroup.make("artifacts")
       .addSuccess(M.Page(M.ArtifactVersion))
   )
   .add(
+    HttpApiEndpoint.patch(
+      "updateArtifactVersion"
+    )`/entities/${entity}/projects/${project}/artifacts/${artifact}/versions/${version}`
+      .setPayload(M.UpdateArtifactVersion)
+      .addSuccess(M.ArtifactVersionChanged)
+  )
+  .add(
+    HttpApiEndpoint.put(
+      "assignArtifactAlias"
+    )`/entities/${entity}/projects/${project}/artifacts/${artifact}/versions/${version}/aliases/${alias}`.addSuccess(
+      M.ArtifactAliasChanged
+    )
+  )
+  .add(
+    HttpApiEndpoint.del(
+      "removeArtifactAlias"
+    )`/entities/${entity}/projects/${project}/artifacts/${artifact}/versions/${version}/aliases/${alias}`.addSuccess(
+      M.ArtifactAliasChanged
+    )
+  )
+  .add(
     HttpApiEndpoint.post("useArtifact", "/uses")
       .setPayload(M.UseArtifact)
       .setHeaders(M.IdempotencyHeaders)
@@ -260,7 +281,10 @@ export class ArtifactsGroup extends HttpApiGroup.make("artifacts")
       .addSuccess(M.LineageGraph)
   )
   .middleware(Authentication)
-  .annotate(OpenApi.Description, "Source artifacts: log versions, list them, record use, lineage") {}
+  .annotate(
+    OpenApi.Description,
+    "Source artifacts: log versions, list them, change a version's description, metadata and aliases (its entity's writers), record use, lineage"
+  ) {}
 
 /** The audit history and catalog search. */
 export class HistoryGroup extends HttpApiGroup.make("history")

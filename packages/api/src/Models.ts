@@ -551,3 +551,15 @@ export const ApiKeyRevoked = Schema.Struct({ user: Schema.String, prefix: Schema
 
 /** Health and readiness. */
 export const Health = Schema.Struct({ status: Schema.Literal("ok") })
+
+/** New description and metadata of a source version (each optional: what is left out stays). */
+export const UpdateArtifactVersion = Schema.Struct({
+  description: optional(Schema.String),
+  metadata: optional(Metadata)
+})
+
+/** A source version changed: `entity/project/name:vN`. */
+export const ArtifactVersionChanged = Schema.Struct({ reference: Schema.String })
+
+/** A source version's alias moved or removed. */
+export const ArtifactAliasChanged = Schema.Struct({ reference: Schema.String, alias: Schema.String })

@@ -168,8 +168,9 @@ const planCollections = (
       if (free.length === 0) {
         // Every old name is held by another renamed collection: move one aside to a free (short, valid) name to
         // break the cycle; it takes its old name in a later round, in the same transaction.
-        const [id] = pending[0] as [string, Past]
-        const info = currentById().get(id) as Registry.CollectionInfo
+        const id = pending[0]?.[0]
+        const info = id === undefined ? undefined : currentById().get(id)
+        if (id === undefined || info === undefined) break
         let aside = "reverting-1"
         for (let n = 2; state.collections.has(aside); n++) aside = `reverting-${n}`
         const moved = decide({
@@ -184,7 +185,8 @@ const planCollections = (
         continue
       }
       for (const [id, then] of free) {
-        const info = currentById().get(id) as Registry.CollectionInfo
+        const info = currentById().get(id)
+        if (info === undefined) continue
         const from = renamedFrom.get(id) ?? info.name
         const renamed = decide({
           ...names,

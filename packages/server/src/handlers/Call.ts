@@ -51,3 +51,11 @@ export const collectionPath = (path: {
   readonly registry: string
   readonly collection: string
 }): string => `${path.organization}/wandb-registry-${path.registry}/${path.collection}`
+
+/** The source version a path names: `entity/project/artifact:version`. */
+export const sourceVersionPath = (path: {
+  readonly entity: string
+  readonly project: string
+  readonly artifact: string
+  readonly version: string
+}): string => `${path.entity}/${path.project}/${path.artifact}:${path.version}`

@@ -3,7 +3,7 @@ import { HttpApiBuilder } from "@effect/platform"
 import { RegistrarApi } from "@registrar/api"
 import { Registrar, registryProjectName } from "@registrar/domain"
 import { Effect } from "effect"
-import { call, callerRequest } from "./Call.js"
+import { call, callerRequest, sourceVersionPath } from "./Call.js"
 
 /** The governance group. */
 export const GovernanceLive = HttpApiBuilder.group(RegistrarApi, "governance", (handlers) =>
@@ -42,12 +42,12 @@ export const GovernanceLive = HttpApiBuilder.group(RegistrarApi, "governance", (
       )
       .handle("tagArtifactVersion", ({ path }) =>
         Effect.flatMap(callerRequest(), (request) =>
-          call(registrar.tagArtifactVersion({ ...request, reference: sourceVersion(path), tag: path.tag }))
+          call(registrar.tagArtifactVersion({ ...request, reference: sourceVersionPath(path), tag: path.tag }))
         )
       )
       .handle("untagArtifactVersion", ({ path }) =>
         Effect.flatMap(callerRequest(), (request) =>
-          call(registrar.untagArtifactVersion({ ...request, reference: sourceVersion(path), tag: path.tag }))
+          call(registrar.untagArtifactVersion({ ...request, reference: sourceVersionPath(path), tag: path.tag }))
         )
       )
       .handle("revert", ({ path, payload }) =>
@@ -61,11 +61,3 @@ export const GovernanceLive = HttpApiBuilder.group(RegistrarApi, "governance", (
 /** An entry `COLLECTION:ALIAS=vN` of the path's registry, as the domain reads it: `ORG/wandb-registry-R/…`. */
 const scoped = (path: { readonly organization: string; readonly registry: string }, entry: string) =>
   `${path.organization}/${registryProjectName(path.registry)}/${entry}`
-
-/** The source version a path names: `entity/project/artifact:version`. */
-const sourceVersion = (path: {
-  readonly entity: string
-  readonly project: string
-  readonly artifact: string
-  readonly version: string
-}) => `${path.entity}/${path.project}/${path.artifact}:${path.version}`

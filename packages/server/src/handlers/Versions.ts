@@ -4,7 +4,7 @@ import { RegistrarApi } from "@registrar/api"
 import { Registrar } from "@registrar/domain"
 import { Effect } from "effect"
 import { keysetPage, pageInMemory, scopeOf, SortKey } from "../Pagination.js"
-import { call, callerRequest, collectionPath } from "./Call.js"
+import { call, callerRequest, collectionPath, sourceVersionPath } from "./Call.js"
 
 const versionPath = (path: Parameters<typeof collectionPath>[0] & { readonly version: string }) =>
   `${collectionPath(path)}:${path.version}`
@@ -113,6 +113,21 @@ export const ArtifactsLive = HttpApiBuilder.group(RegistrarApi, "artifacts", (ha
             keyOf: (version) => version.index
           })
         })
+      )
+      .handle("updateArtifactVersion", ({ path, payload }) =>
+        Effect.flatMap(callerRequest(), (request) =>
+          call(registrar.updateArtifactVersion({ ...request, ...payload, reference: sourceVersionPath(path) }))
+        )
+      )
+      .handle("assignArtifactAlias", ({ path }) =>
+        Effect.flatMap(callerRequest(), (request) =>
+          call(registrar.assignArtifactAlias({ ...request, reference: sourceVersionPath(path), alias: path.alias }))
+        )
+      )
+      .handle("removeArtifactAlias", ({ path }) =>
+        Effect.flatMap(callerRequest(), (request) =>
+          call(registrar.removeArtifactAlias({ ...request, reference: sourceVersionPath(path), alias: path.alias }))
+        )
       )
       .handle("useArtifact", ({ payload, headers }) =>
         Effect.flatMap(callerRequest(headers), (request) => call(registrar.useArtifact({ ...request, ...payload })))
