@@ -391,6 +391,26 @@ export class PathsGroup extends HttpApiGroup.make("paths")
       .setPayload(M.ArtifactVersionAt)
       .addSuccess(M.DeletedArtifactVersion)
   )
+  .add(
+    HttpApiEndpoint.post("promoteAt", "/promotions")
+      .setPayload(G.PromoteAt)
+      .setHeaders(M.IdempotencyHeaders)
+      .addSuccess(G.Promoted)
+  )
+  .add(
+    HttpApiEndpoint.get("aliasHistoryAt", "/aliases/history")
+      .setUrlParams(G.AliasHistoryQuery)
+      .addSuccess(G.AliasHistory)
+  )
+  .add(
+    HttpApiEndpoint.get("versionHistoryAt", "/versions/history")
+      .setUrlParams(G.VersionHistoryQuery)
+      .addSuccess(G.VersionHistory)
+  )
+  .add(HttpApiEndpoint.get("diffAt", "/diff").setUrlParams(G.DiffQuery).addSuccess(G.Diff))
+  .add(HttpApiEndpoint.post("revertAt", "/reverts").setPayload(G.RevertAt).addSuccess(G.Reverted))
+  .add(HttpApiEndpoint.post("tagAt", "/tags/add").setPayload(G.TagAt).addSuccess(G.Tagged))
+  .add(HttpApiEndpoint.post("untagAt", "/tags/remove").setPayload(G.TagAt).addSuccess(G.Tagged))
   .middleware(Authentication)
   .annotate(
     OpenApi.Description,

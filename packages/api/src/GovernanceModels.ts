@@ -86,3 +86,72 @@ export const Reverted = Schema.Struct({
 export const Tagged = Schema.Struct({ reference: Schema.String, tag: Schema.String }).annotations({
   identifier: "Tagged"
 })
+
+// ---- by path: the forms people type, the organization optional (the paths group) ----------------------------------
+
+const organizationParam = optional(
+  Schema.String.annotations({ description: "Entity or display name; default: the caller's only organization" })
+)
+const registryParam = Schema.String.annotations({
+  description: "The registry, with or without the wandb-registry- prefix"
+})
+
+/** A promotion by full paths: `[ORG/]wandb-registry-R/C:ALIAS=vN` moves, and expectations (`=vN` or `=none`). */
+export const PromoteAt = Schema.Struct({
+  set: Entries.annotations({ description: "[ORG/]wandb-registry-R/C:ALIAS=vN, all in one registry" }),
+  expect: optional(Entries.annotations({ description: "[ORG/]wandb-registry-R/C:ALIAS=vN|none" }))
+}).annotations({ identifier: "PromoteAt" })
+
+/** The query of an alias's history by registry name, the organization optional. */
+export const AliasHistoryQuery = Schema.Struct({
+  organization: organizationParam,
+  registry: registryParam,
+  alias: Schema.String,
+  ...AliasHistoryParams.fields
+})
+
+/** The query of a linked version's history: `[ORG/]wandb-registry-R/C:vN|alias`. */
+export const VersionHistoryQuery = Schema.Struct({
+  name: Schema.String.annotations({ description: "[ORG/]wandb-registry-R/C:vN|alias" }),
+  asOf: optional(AsOf)
+})
+
+/** A linked version's history: linked, aliases gained and lost, tags, unlinked; who and when. */
+export const VersionHistory = Schema.Struct({
+  fullName: Schema.String,
+  organization: Schema.String,
+  registry: Schema.String,
+  collection: Schema.String,
+  version: Schema.Number,
+  entries: Schema.Array(
+    Schema.Struct({
+      globalPosition: Schema.Number,
+      recordedAt: Schema.String,
+      actor: Schema.String,
+      change: Schema.Literal("linked", "alias gained", "alias lost", "unlinked", "tagged", "untagged"),
+      detail: Schema.String
+    })
+  )
+}).annotations({ identifier: "VersionHistory" })
+
+/** The query of a diff by registry name, the organization optional. */
+export const DiffQuery = Schema.Struct({
+  organization: organizationParam,
+  registry: registryParam,
+  ...DiffParams.fields
+})
+
+/** A revert by registry name, the organization optional. */
+export const RevertAt = Schema.Struct({
+  organization: organizationParam,
+  registry: registryParam,
+  ...Revert.fields
+}).annotations({ identifier: "RevertAt" })
+
+/** A tag of a source version, named as `entity/project/name:vN` or by a linked version (its source is tagged). */
+export const TagAt = Schema.Struct({
+  reference: Schema.String.annotations({
+    description: "entity/project/name:vN|alias, or [ORG/]wandb-registry-R/C:vN|alias"
+  }),
+  tag: Schema.String
+}).annotations({ identifier: "TagAt" })

@@ -389,14 +389,62 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
       rebuild: () => unavailable("Rebuilding the read models", LOCAL_ONLY),
       verify: () => unavailable("Verifying the hash chains", LOCAL_ONLY),
       anchor: () => unavailable("Anchoring the hash chains", LOCAL_ONLY),
-      // governance: the endpoints exist (the governance group); the client does not call them yet
-      promote: () => unavailable("Promoting aliases", LOCAL_ONLY),
-      aliasHistory: () => unavailable("An alias's history", LOCAL_ONLY),
-      versionHistory: () => unavailable("A version's history", LOCAL_ONLY),
-      diff: () => unavailable("Diffing a registry", LOCAL_ONLY),
-      revert: () => unavailable("Reverting a registry", LOCAL_ONLY),
-      tagArtifactVersion: () => unavailable("Tagging a source version", LOCAL_ONLY),
-      untagArtifactVersion: () => unavailable("Untagging a source version", LOCAL_ONLY)
+      // governance, by the paths people type: the server's library parses them as the local one does
+      promote: (input) =>
+        send(
+          client.paths.promoteAt({
+            payload: { set: input.set, ...optional("expect", input.expect) },
+            headers: idempotencyHeader(input)
+          })
+        ),
+      aliasHistory: (input) =>
+        send(
+          client.paths.aliasHistoryAt({
+            urlParams: {
+              registry: input.registry,
+              alias: input.alias,
+              ...optional("organization", input.organization),
+              ...optional("collection", input.collection),
+              ...optional("asOf", input.asOf)
+            }
+          })
+        ),
+      versionHistory: (input) =>
+        send(client.paths.versionHistoryAt({ urlParams: { name: input.name, ...optional("asOf", input.asOf) } })),
+      diff: (input) =>
+        Effect.map(
+          send(
+            client.paths.diffAt({
+              urlParams: {
+                registry: input.registry,
+                from: input.from,
+                ...optional("to", input.to),
+                ...optional("organization", input.organization)
+              }
+            })
+          ),
+          // The change kinds travel as strings: the same kinds the library answers.
+          (changed) => changed as Effect.Effect.Success<ReturnType<RegistrarShape["diff"]>>
+        ),
+      revert: (input) =>
+        Effect.map(
+          send(
+            client.paths.revertAt({
+              payload: {
+                registry: input.registry,
+                to: input.to,
+                ...optional("organization", input.organization),
+                ...optional("dryRun", input.dryRun),
+                ...optional("partial", input.partial)
+              }
+            })
+          ),
+          (reverted) => reverted as Effect.Effect.Success<ReturnType<RegistrarShape["revert"]>>
+        ),
+      tagArtifactVersion: (input) =>
+        send(client.paths.tagAt({ payload: { reference: input.reference, tag: input.tag } })),
+      untagArtifactVersion: (input) =>
+        send(client.paths.untagAt({ payload: { reference: input.reference, tag: input.tag } }))
     }
     return service
   })

@@ -2,6 +2,7 @@
  * The remote CLI end to end: the real binary against a real `registrar serve` on a free port (on the embedded store,
  * and on the PostgreSQL server). `login` keeps the key in a 0600 file and never prints it; every main command prints
  * the same output and exits with the same code against the server as the same command on a local copy of the store;
+ * governance too (promote with a stale --expect, alias and version history, tags, diff, revert --dry-run and real);
  * `--as` is refused; wrong and revoked keys fail with the server's message; `--server`, `$REGISTRAR_SERVER`,
  * `$REGISTRAR_API_KEY`, the stored login and the local store options take precedence as documented.
  */
@@ -121,6 +122,38 @@ const scenario: ReadonlyArray<ReadonlyArray<string>> = [
   ["resolve", "wandb-registry-Golden Datasets/raw_images:production"]
 ]
 
+const MODELS = `${ORG}/wandb-registry-Remote Models/zoo`
+const ZOO_SOURCE = "smle-reg-team-1/registry_quickstart/zoo-classifier"
+
+/** Governance commands compared, in order (bob administers the registry he creates). */
+const governanceScenario: ReadonlyArray<ReadonlyArray<string>> = [
+  ["registry", "create", "Remote Models", "--org", ORG, "--type", "model"],
+  ["collection", "create", MODELS, "--type", "model"],
+  ["link", `${ZOO_SOURCE}:v0`, MODELS, "--alias", "staging"],
+  ["link", `${ZOO_SOURCE}:v1`, MODELS],
+  ["promote", "--set", `${MODELS}:staging=v1`, "--set", `${MODELS}:production=v1`, "--expect", `${MODELS}:staging=v0`],
+  // A stale compare-and-set: nothing moves, and the error says what moved.
+  ["promote", "--set", `${MODELS}:staging=v0`, "--expect", `${MODELS}:staging=v0`],
+  ["promote", "--set", `${MODELS}:staging=v0`, "--expect", `${MODELS}:staging=v0`, "--json"],
+  // The organization is optional, as everywhere.
+  ["promote", "--set", "wandb-registry-Remote Models/zoo:candidate=v0", "--json"],
+  ["promote", "--set", "wandb-registry-Remote Models/zoo:candidate=v0"],
+  ["promote", "--set", "not a promotion"],
+  ["promote", "--set", `${MODELS}:staging=v9`],
+  ["history", "--alias", "staging", "--registry", "Remote Models", "--org", ORG],
+  ["history", "--alias", "production", "--registry", "wandb-registry-Remote Models", "--collection", "zoo", "--json"],
+  ["history", "--alias", "never", "--registry", "Remote Models"],
+  ["history", "--alias", "staging", "--registry", "Nowhere"],
+  ["artifact", "tag", "add", `${MODELS}:v1`, "reviewed"],
+  ["artifact", "tag", "add", `${ZOO_SOURCE}:v0`, "reviewed", "--json"],
+  ["artifact", "tag", "remove", `${MODELS}:v1`, "reviewed"],
+  ["artifact", "tag", "remove", `${MODELS}:v1`, "gold"],
+  ["history", `${MODELS}:v1`],
+  ["history", `${MODELS}:v0`, "--json"],
+  ["history", "wandb-registry-Remote Models/zoo:v7"],
+  ["collection", "show", MODELS, "--json"]
+]
+
 eachStore("the remote CLI", (fresh) => {
   it(
     "logs in (0600, key never printed) and answers every main command as the local store does",
@@ -158,6 +191,78 @@ eachStore("the remote CLI", (fresh) => {
               key: bobKey,
               user: "bob"
             })
+
+            // Governance: promote (a stale --expect included), alias and version history, tags, then diff and
+            // revert from each store's own position of the first link into the registry.
+            const refusedHere: Array<string> = []
+            for (const args of governanceScenario) {
+              const there = await run(remote, ...args)
+              const here = await run(local, ...args, "--as", "bob")
+              expect(outcome(there), `registrar ${args.join(" ")}`).toStrictEqual(outcome(here))
+              expect(there.stderr).not.toContain("not available against a server")
+              if (there.code !== 0) refusedHere.push(`${args.join(" ")} → ${there.stderr.split("\n")[0]}`)
+            }
+            const refusedExpected = [
+              ["promote", "Nothing was promoted"],
+              ["promote", ""],
+              ["promote", "names no version"],
+              ["promote", "does not exist"],
+              ["history", "Nowhere"],
+              ["artifact", 'has no tag "gold"'],
+              ["history", "v7"]
+            ]
+            expect(refusedHere.length, refusedHere.join("\n")).toBe(refusedExpected.length)
+            for (const [index, [command, message]] of refusedExpected.entries()) {
+              expect(refusedHere[index]).toMatch(new RegExp(`^${command} .*→.*${message}`))
+            }
+            const stale = await run(remote, ...governanceScenario[5]!)
+            expect(stale.code).toBe(1)
+            expect(stale.stderr).toContain("Nothing was promoted")
+            const firstLink = async (store: Store, extra: ReadonlyArray<string>) => {
+              const moves = JSON.parse(
+                await ok(store, "history", "--alias", "staging", "--registry", "Remote Models", "--json", ...extra)
+              ) as { moves: ReadonlyArray<{ globalPosition: number }> }
+              return String(moves.moves[0]!.globalPosition)
+            }
+            const pointRemote = await firstLink(remote, [])
+            const pointLocal = await firstLink(local, ["--as", "bob"])
+            const governanceAt = (point: string): ReadonlyArray<ReadonlyArray<string>> => [
+              ["diff", "Remote Models", "--org", ORG, "--from", point],
+              ["diff", "Remote Models", "--from", point, "--json"],
+              ["diff", "wandb-registry-Remote Models", "--from", point, "--to", point, "--json"],
+              ["diff", "Nowhere", "--from", point],
+              ["revert", "Remote Models", "--to", point, "--dry-run"],
+              ["revert", "Remote Models", "--to", point, "--dry-run", "--json"],
+              ["revert", "Remote Models", "--org", ORG, "--to", point, "--json"],
+              ["revert", "Remote Models", "--to", point, "--json"],
+              ["diff", "Remote Models", "--from", point, "--json"],
+              ["collection", "show", MODELS, "--json"]
+            ]
+            const remoteAt = governanceAt(pointRemote)
+            const localAt = governanceAt(pointLocal)
+            const answers: Array<string> = []
+            for (const [index, args] of remoteAt.entries()) {
+              const there = await run(remote, ...args)
+              const here = await run(local, ...localAt[index]!, "--as", "bob")
+              expect(outcome(there), `registrar ${args.join(" ")}`).toStrictEqual(outcome(here))
+              expect(there.code, `registrar ${args.join(" ")}: ${there.stderr}`).toBe(args[1] === "Nowhere" ? 1 : 0)
+              answers.push(there.stdout)
+            }
+            type Changes = { changes: ReadonlyArray<{ change: string; subject: string }> }
+            const subjects = (answer: string) => (JSON.parse(answer) as Changes).changes.map((change) => change.subject)
+            // The diff sees the second link and the aliases moved since; from a point to itself, nothing.
+            expect(subjects(answers[1]!)).toEqual(expect.arrayContaining(["zoo:v1", "zoo:staging", "zoo:production"]))
+            expect(subjects(answers[2]!)).toEqual([])
+            // The dry run plans and writes nothing; the revert applies once, then finds nothing left to do.
+            expect(JSON.parse(answers[5]!)).toMatchObject({ applied: false })
+            expect(JSON.parse(answers[5]!).steps.length).toBeGreaterThan(0)
+            expect(JSON.parse(answers[6]!)).toMatchObject({ applied: true })
+            expect(JSON.parse(answers[7]!)).toMatchObject({ applied: false, steps: [] })
+            expect(subjects(answers[8]!)).toEqual([])
+            const shown = JSON.parse(answers[9]!) as {
+              versions: ReadonlyArray<{ index: number; aliases: ReadonlyArray<string> }>
+            }
+            expect(shown.versions.find((version) => version.index === 0)?.aliases).toContain("staging")
 
             // The same commands, remote (as the key's user) and local (--as bob), print the same and exit the same.
             let failures = 0
@@ -295,6 +400,6 @@ eachStore("the remote CLI", (fresh) => {
           }
         })
       ),
-    420_000
+    900_000
   )
 })

@@ -46,7 +46,14 @@ describe("the OpenAPI document", () => {
       "keys.createApiKey",
       "entities.createUser",
       "history.history",
-      "health.readyz"
+      "health.readyz",
+      "paths.promoteAt",
+      "paths.aliasHistoryAt",
+      "paths.versionHistoryAt",
+      "paths.diffAt",
+      "paths.revertAt",
+      "paths.tagAt",
+      "paths.untagAt"
     ]) {
       expect(operations).toContain(id)
     }

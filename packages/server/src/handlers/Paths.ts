@@ -1,6 +1,7 @@
 /**
  * The paths group: reads and commands by the names people type, the organization optional. Each handler passes the
- * names to the `Registrar` service unchanged, so parsing, defaults and errors are the library's own.
+ * names to the `Registrar` service unchanged, so parsing, defaults and errors are the library's own (governance
+ * included: promotions' full paths, a version's history by its path).
  */
 import { HttpApiBuilder } from "@effect/platform"
 import { RegistrarApi } from "@registrar/api"
@@ -141,6 +142,27 @@ export const PathsLive = HttpApiBuilder.group(RegistrarApi, "paths", (handlers) 
       )
       .handle("deleteArtifactVersionAt", ({ payload }) =>
         Effect.flatMap(callerRequest(), (request) => call(registrar.deleteArtifactVersion({ ...request, ...payload })))
+      )
+      .handle("promoteAt", ({ payload, headers }) =>
+        Effect.flatMap(callerRequest(headers), (request) => call(registrar.promote({ ...request, ...payload })))
+      )
+      .handle("aliasHistoryAt", ({ urlParams }) =>
+        Effect.flatMap(callerRequest(), (request) => call(registrar.aliasHistory({ ...request, ...urlParams })))
+      )
+      .handle("versionHistoryAt", ({ urlParams }) =>
+        Effect.flatMap(callerRequest(), (request) => call(registrar.versionHistory({ ...request, ...urlParams })))
+      )
+      .handle("diffAt", ({ urlParams }) =>
+        Effect.flatMap(callerRequest(), (request) => call(registrar.diff({ ...request, ...urlParams })))
+      )
+      .handle("revertAt", ({ payload }) =>
+        Effect.flatMap(callerRequest(), (request) => call(registrar.revert({ ...request, ...payload })))
+      )
+      .handle("tagAt", ({ payload }) =>
+        Effect.flatMap(callerRequest(), (request) => call(registrar.tagArtifactVersion({ ...request, ...payload })))
+      )
+      .handle("untagAt", ({ payload }) =>
+        Effect.flatMap(callerRequest(), (request) => call(registrar.untagArtifactVersion({ ...request, ...payload })))
       )
   })
 )
