@@ -392,6 +392,21 @@ export class PathsGroup extends HttpApiGroup.make("paths")
       .addSuccess(M.DeletedArtifactVersion)
   )
   .add(
+    HttpApiEndpoint.post("updateArtifactVersionAt", "/artifact-versions/update")
+      .setPayload(M.UpdateArtifactVersionAt)
+      .addSuccess(M.ArtifactVersionChanged)
+  )
+  .add(
+    HttpApiEndpoint.post("addArtifactAliasAt", "/artifact-versions/aliases/add")
+      .setPayload(M.ArtifactAliasAt)
+      .addSuccess(M.ArtifactAliasChanged)
+  )
+  .add(
+    HttpApiEndpoint.post("removeArtifactAliasAt", "/artifact-versions/aliases/remove")
+      .setPayload(M.ArtifactAliasAt)
+      .addSuccess(M.ArtifactAliasChanged)
+  )
+  .add(
     HttpApiEndpoint.post("promoteAt", "/promotions")
       .setPayload(G.PromoteAt)
       .setHeaders(M.IdempotencyHeaders)

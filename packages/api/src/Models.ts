@@ -558,6 +558,16 @@ export const UpdateArtifactVersion = Schema.Struct({
   metadata: optional(Metadata)
 })
 
+/** A source version by reference (or a linked version's path, naming its source) with its new description and metadata. */
+export const UpdateArtifactVersionAt = Schema.Struct({
+  reference: Schema.String,
+  description: optional(Schema.String),
+  metadata: optional(Metadata)
+})
+
+/** An alias of the source version a reference names. */
+export const ArtifactAliasAt = Schema.Struct({ reference: Schema.String, alias: Schema.String })
+
 /** A source version changed: `entity/project/name:vN`. */
 export const ArtifactVersionChanged = Schema.Struct({ reference: Schema.String })
 

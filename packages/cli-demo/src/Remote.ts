@@ -178,9 +178,20 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
             run: input.run
           })
         ),
-      updateArtifactVersion: () => unavailable("Changing a version's description and metadata", LOCAL_ONLY),
-      assignArtifactAlias: () => unavailable("Aliases of source artifacts", LOCAL_ONLY),
-      removeArtifactAlias: () => unavailable("Aliases of source artifacts", LOCAL_ONLY),
+      updateArtifactVersion: (input) =>
+        send(
+          client.paths.updateArtifactVersionAt({
+            payload: {
+              reference: input.reference,
+              ...optional("description", input.description),
+              ...optional("metadata", input.metadata as JsonObject | undefined)
+            }
+          })
+        ),
+      assignArtifactAlias: (input) =>
+        send(client.paths.addArtifactAliasAt({ payload: { reference: input.reference, alias: input.alias } })),
+      removeArtifactAlias: (input) =>
+        send(client.paths.removeArtifactAliasAt({ payload: { reference: input.reference, alias: input.alias } })),
       deleteArtifactVersion: (input) => send(client.paths.deleteArtifactVersionAt({ payload: input })),
 
       // registries

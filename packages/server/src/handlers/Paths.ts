@@ -143,6 +143,15 @@ export const PathsLive = HttpApiBuilder.group(RegistrarApi, "paths", (handlers) 
       .handle("deleteArtifactVersionAt", ({ payload }) =>
         Effect.flatMap(callerRequest(), (request) => call(registrar.deleteArtifactVersion({ ...request, ...payload })))
       )
+      .handle("updateArtifactVersionAt", ({ payload }) =>
+        Effect.flatMap(callerRequest(), (request) => call(registrar.updateArtifactVersion({ ...request, ...payload })))
+      )
+      .handle("addArtifactAliasAt", ({ payload }) =>
+        Effect.flatMap(callerRequest(), (request) => call(registrar.assignArtifactAlias({ ...request, ...payload })))
+      )
+      .handle("removeArtifactAliasAt", ({ payload }) =>
+        Effect.flatMap(callerRequest(), (request) => call(registrar.removeArtifactAlias({ ...request, ...payload })))
+      )
       .handle("promoteAt", ({ payload, headers }) =>
         Effect.flatMap(callerRequest(headers), (request) => call(registrar.promote({ ...request, ...payload })))
       )
