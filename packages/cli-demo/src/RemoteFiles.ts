@@ -1,0 +1,258 @@
+/**
+ * File contents to and from a Registrar server, streamed both ways and never held whole in memory. Logging uploads
+ * each file as the raw body of `POST /blobs`, hashing it as it is read, and refuses when the server's sha256 differs.
+ * Downloading streams each file of a linked version into a staging directory next to the target, hashing it as it
+ * is written; only when every file arrived with its manifest's size and sha256 are they moved into place, else the
+ * staging directory is removed and nothing is left behind.
+ */
+import { createHash } from "node:crypto"
+import { createReadStream, createWriteStream } from "node:fs"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { FetchHttpClient, HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import { Errors, Files } from "@registrar/api"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import type * as Blobs from "./Blobs.js"
+import {
+  FileNotReadable,
+  ServerAnswerInvalid,
+  ServerUnreachable,
+  TransferCorrupted,
+  UsageError,
+  WriteFailed
+} from "./Errors.js"
+
+/** A linked version on the server, as its file endpoints name it. */
+export interface LinkedVersion {
+  readonly organization: string
+  readonly registry: string
+  readonly collection: string
+  readonly version: number
+}
+
+/** What moving files can fail with besides the API's own errors. */
+export type TransferFailure =
+  | Errors.ApiError
+  | ServerUnreachable
+  | ServerAnswerInvalid
+  | TransferCorrupted
+  | FileNotReadable
+  | WriteFailed
+  | UsageError
+
+/** Uploads and downloads against one server, authenticated by one key (kept inside, never returned). */
+export interface Transfer {
+  /** Streams each file to the server; returns the manifest (sorted by path) once every digest matched. */
+  readonly upload: (
+    files: ReadonlyArray<Blobs.SourceFile>
+  ) => Effect.Effect<ReadonlyArray<Blobs.ManifestEntry>, TransferFailure>
+  /** Streams the manifest's files of a linked version into `to`; returns the paths written. */
+  readonly download: (
+    version: LinkedVersion,
+    manifest: ReadonlyArray<Blobs.ManifestEntry>,
+    to: string
+  ) => Effect.Effect<ReadonlyArray<string>, TransferFailure>
+}
+
+const reason = (error: unknown) => {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  return code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : String(error)
+}
+
+const describe = (error: unknown): string => {
+  const cause = (error as { cause?: unknown }).cause
+  const inner = (cause as { cause?: unknown } | undefined)?.cause
+  const code = (inner as { code?: unknown } | undefined)?.code
+  if (typeof code === "string") return code
+  if (inner instanceof Error) return inner.message
+  if (cause instanceof Error) return cause.message
+  return String((error as { message?: unknown }).message ?? error)
+}
+
+const decodeProblem = Schema.decodeUnknown(
+  Schema.Union(...(Errors.problems as unknown as ReadonlyArray<Schema.Schema<Errors.ApiError, unknown>>))
+)
+
+const byPath = <A extends { readonly path: string }>(entries: ReadonlyArray<A>): ReadonlyArray<A> =>
+  [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+
+/** A manifest path under `to`, refused when it would leave it. */
+const targetOf = (to: string, entryPath: string): string | undefined => {
+  const root = path.resolve(to)
+  const target = path.resolve(root, entryPath)
+  return target.startsWith(root + path.sep) ? target : undefined
+}
+
+/** The transfers of `server`, sending `key` with every request. */
+export const make = (server: string, key: string): Effect.Effect<Transfer> =>
+  Effect.map(Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer), (httpClient): Transfer => {
+    const base = server.replace(/\/+$/, "")
+    const client = HttpClient.mapRequest(httpClient, HttpClientRequest.bearerToken(key))
+
+    const unreachable = (error: unknown) => new ServerUnreachable({ server, detail: describe(error) })
+
+    // A successful answer, or the server's problem document as its typed error.
+    const execute = (request: HttpClientRequest.HttpClientRequest) =>
+      Effect.gen(function* () {
+        const response = yield* client.execute(request).pipe(Effect.mapError(unreachable))
+        if (response.status >= 200 && response.status < 300) return response
+        const body = yield* response.json.pipe(
+          Effect.mapError(() => new ServerAnswerInvalid({ server, detail: `status ${response.status}` }))
+        )
+        return yield* Effect.flatMap(
+          decodeProblem(body).pipe(
+            Effect.mapError(
+              () => new ServerAnswerInvalid({ server, detail: `status ${response.status}, not a problem document` })
+            )
+          ),
+          Effect.fail
+        )
+      })
+
+    const uploadOne = (source: Blobs.SourceFile) =>
+      Effect.gen(function* () {
+        const hash = createHash("sha256")
+        let size = 0
+        const body = Stream.fromAsyncIterable(
+          createReadStream(source.file) as AsyncIterable<Uint8Array>,
+          (error) => new FileNotReadable({ path: source.file, reason: reason(error) })
+        ).pipe(
+          Stream.tap((chunk) =>
+            Effect.sync(() => {
+              hash.update(chunk)
+              size += chunk.length
+            })
+          )
+        )
+        const request = HttpClientRequest.post(`${base}${Files.UPLOAD_PATH}`).pipe(
+          HttpClientRequest.bodyStream(body, { contentType: "application/octet-stream" })
+        )
+        const response = yield* execute(request)
+        const stored = yield* response.json.pipe(
+          Effect.flatMap(Schema.decodeUnknown(Files.UploadedBlob)),
+          Effect.mapError(() => new ServerAnswerInvalid({ server, detail: "an upload answer without sha256 and size" }))
+        )
+        const sha256 = hash.digest("hex")
+        if (stored.sha256 !== sha256 || stored.size !== size) {
+          return yield* Effect.fail(
+            new TransferCorrupted({
+              path: source.file,
+              server,
+              direction: "upload",
+              detail: `sent ${size} bytes with sha256 ${sha256}, the server stored ${stored.size} bytes with sha256 ${stored.sha256}`
+            })
+          )
+        }
+        return { path: source.path, sha256, size } satisfies Blobs.ManifestEntry
+      })
+
+    // Writes the response body to `file`, hashing it; fails unless it is exactly the manifest entry's content.
+    const receive = (response: HttpClientResponse.HttpClientResponse, entry: Blobs.ManifestEntry, file: string) =>
+      Effect.gen(function* () {
+        const hash = createHash("sha256")
+        let size = 0
+        const cutOff = (error: unknown) =>
+          new TransferCorrupted({
+            path: entry.path,
+            server,
+            direction: "download",
+            detail: `the server ended it after ${size} of ${entry.size} bytes (${describe(error)})`
+          })
+        yield* Effect.acquireUseRelease(
+          Effect.sync(() => createWriteStream(file)),
+          (out) =>
+            Stream.runForEach(Stream.mapError(response.stream, cutOff), (chunk) =>
+              Effect.async<void, WriteFailed>((resume) => {
+                hash.update(chunk)
+                size += chunk.length
+                out.write(chunk, (error) =>
+                  resume(error ? Effect.fail(new WriteFailed({ path: file, reason: reason(error) })) : Effect.void)
+                )
+              })
+            ).pipe(
+              Effect.zipRight(
+                Effect.async<void, WriteFailed>((resume) => {
+                  out.end((error?: Error | null) =>
+                    resume(error ? Effect.fail(new WriteFailed({ path: file, reason: reason(error) })) : Effect.void)
+                  )
+                })
+              )
+            ),
+          (out) => Effect.sync(() => out.destroy())
+        )
+        const sha256 = hash.digest("hex")
+        if (sha256 !== entry.sha256 || size !== entry.size) {
+          return yield* Effect.fail(
+            new TransferCorrupted({
+              path: entry.path,
+              server,
+              direction: "download",
+              detail: `its manifest says ${entry.size} bytes with sha256 ${entry.sha256}, the server sent ${size} bytes with sha256 ${sha256}`
+            })
+          )
+        }
+      })
+
+    const download: Transfer["download"] = (version, manifest, to) =>
+      Effect.gen(function* () {
+        const planned: Array<{ entry: Blobs.ManifestEntry; target: string }> = []
+        for (const entry of manifest) {
+          const target = targetOf(to, entry.path)
+          if (target === undefined) {
+            return yield* Effect.fail(
+              new UsageError({
+                problem: `The manifest path "${entry.path}" leaves the target directory`,
+                fix: "refusing to write it"
+              })
+            )
+          }
+          planned.push({ entry, target })
+        }
+        const root = path.resolve(to)
+        const versionPath = [version.organization, version.registry, version.collection, `v${version.version}`].map(
+          encodeURIComponent
+        )
+        const url = `${base}/organizations/${versionPath[0]}/registries/${versionPath[1]}/collections/${versionPath[2]}/versions/${versionPath[3]}/file`
+        const staging = yield* Effect.tryPromise({
+          try: async () => {
+            await fs.mkdir(path.dirname(root), { recursive: true })
+            return await fs.mkdtemp(`${root}.registrar-partial-`)
+          },
+          catch: (error) => new WriteFailed({ path: root, reason: reason(error) })
+        })
+        const staged = (index: number) => path.join(staging, String(index))
+        const fetchAll = Effect.forEach(
+          planned,
+          ({ entry }, index) =>
+            Effect.flatMap(
+              execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setUrlParam("path", entry.path))),
+              (response) => receive(response, entry, staged(index))
+            ),
+          { discard: true }
+        )
+        const moveIntoPlace = Effect.forEach(
+          planned,
+          ({ target }, index) =>
+            Effect.tryPromise({
+              try: async () => {
+                await fs.mkdir(path.dirname(target), { recursive: true })
+                await fs.rename(staged(index), target)
+              },
+              catch: (error) => new WriteFailed({ path: target, reason: reason(error) })
+            }),
+          { discard: true }
+        )
+        yield* Effect.scoped(fetchAll).pipe(
+          Effect.zipRight(moveIntoPlace),
+          Effect.ensuring(Effect.promise(() => fs.rm(staging, { recursive: true, force: true })))
+        )
+        return planned.map(({ target }) => target)
+      })
+
+    return {
+      upload: (files) => Effect.map(Effect.forEach(files, uploadOne), byPath),
+      download
+    }
+  })
