@@ -9,11 +9,14 @@ import { createHash } from "node:crypto"
 import { createReadStream, createWriteStream } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
-import { FetchHttpClient, HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import type { IncomingMessage } from "node:http"
+import * as http from "node:http"
+import * as https from "node:https"
+import { PassThrough, type Readable, Transform } from "node:stream"
+import { pipeline } from "node:stream/promises"
 import { Errors, Files } from "@registrar/api"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 import type * as Blobs from "./Blobs.js"
 import {
   FileNotReadable,
@@ -87,24 +90,68 @@ const targetOf = (to: string, entryPath: string): string | undefined => {
 
 /** The transfers of `server`, sending `key` with every request. */
 export const make = (server: string, key: string): Effect.Effect<Transfer> =>
-  Effect.map(Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer), (httpClient): Transfer => {
+  Effect.sync((): Transfer => {
     const base = server.replace(/\/+$/, "")
-    const client = HttpClient.mapRequest(httpClient, HttpClientRequest.bearerToken(key))
 
     const unreachable = (error: unknown) => new ServerUnreachable({ server, detail: describe(error) })
 
+    // Node's own HTTP client: `pipe` holds the reading back while the socket is full, so memory stays flat (the
+    // fetch client buffers a fast file faster than it sends it).
+    const open = (method: "GET" | "POST", url: URL, body?: Readable) =>
+      Effect.async<IncomingMessage, ServerUnreachable>((resume) => {
+        let settled = false
+        const settle = (effect: Effect.Effect<IncomingMessage, ServerUnreachable>) => {
+          if (!settled) {
+            settled = true
+            resume(effect)
+          }
+        }
+        const request = (url.protocol === "https:" ? https : http).request(url, {
+          method,
+          headers: {
+            authorization: `Bearer ${key}`,
+            ...(body === undefined ? {} : { "content-type": "application/octet-stream" })
+          }
+        })
+        request.on("error", (error) => settle(Effect.fail(unreachable(error))))
+        request.on("response", (response) => settle(Effect.succeed(response)))
+        if (body === undefined) request.end()
+        else body.pipe(request)
+        return Effect.sync(() => request.destroy())
+      })
+
+    // A short answer's text (problem documents and upload answers are small; more is not read).
+    const text = (response: IncomingMessage) =>
+      Effect.async<string, ServerUnreachable>((resume) => {
+        const parts: Array<Buffer> = []
+        let length = 0
+        response.on("data", (chunk: Buffer) => {
+          if (length < 1024 * 1024) parts.push(chunk)
+          length += chunk.length
+        })
+        response.on("end", () => resume(Effect.succeed(Buffer.concat(parts).toString("utf8"))))
+        response.on("error", (error) => resume(Effect.fail(unreachable(error))))
+      })
+
+    const json = (response: IncomingMessage) =>
+      Effect.flatMap(text(response), (body) =>
+        Effect.try({
+          try: () => JSON.parse(body) as unknown,
+          catch: () =>
+            new ServerAnswerInvalid({ server, detail: `status ${response.statusCode}, a body that is not JSON` })
+        })
+      )
+
     // A successful answer, or the server's problem document as its typed error.
-    const execute = (request: HttpClientRequest.HttpClientRequest) =>
+    const succeeded = (response: IncomingMessage) =>
       Effect.gen(function* () {
-        const response = yield* client.execute(request).pipe(Effect.mapError(unreachable))
-        if (response.status >= 200 && response.status < 300) return response
-        const body = yield* response.json.pipe(
-          Effect.mapError(() => new ServerAnswerInvalid({ server, detail: `status ${response.status}` }))
-        )
+        const status = response.statusCode ?? 0
+        if (status >= 200 && status < 300) return response
+        const body = yield* json(response)
         return yield* Effect.flatMap(
           decodeProblem(body).pipe(
             Effect.mapError(
-              () => new ServerAnswerInvalid({ server, detail: `status ${response.status}, not a problem document` })
+              () => new ServerAnswerInvalid({ server, detail: `status ${status}, not a problem document` })
             )
           ),
           Effect.fail
@@ -115,22 +162,27 @@ export const make = (server: string, key: string): Effect.Effect<Transfer> =>
       Effect.gen(function* () {
         const hash = createHash("sha256")
         let size = 0
-        const body = Stream.fromAsyncIterable(
-          createReadStream(source.file) as AsyncIterable<Uint8Array>,
-          (error) => new FileNotReadable({ path: source.file, reason: reason(error) })
-        ).pipe(
-          Stream.tap((chunk) =>
-            Effect.sync(() => {
-              hash.update(chunk)
-              size += chunk.length
-            })
-          )
+        let readError: unknown
+        const input = createReadStream(source.file)
+        input.on("data", (chunk) => {
+          hash.update(chunk)
+          size += chunk.length
+        })
+        const body = new PassThrough()
+        input.on("error", (error) => {
+          readError = error
+          body.destroy(error)
+        })
+        input.pipe(body)
+        const response = yield* open("POST", new URL(`${base}${Files.UPLOAD_PATH}`), body).pipe(
+          Effect.flatMap(succeeded),
+          Effect.catchIf(
+            () => readError !== undefined,
+            () => Effect.fail(new FileNotReadable({ path: source.file, reason: reason(readError) }))
+          ),
+          Effect.ensuring(Effect.sync(() => input.destroy()))
         )
-        const request = HttpClientRequest.post(`${base}${Files.UPLOAD_PATH}`).pipe(
-          HttpClientRequest.bodyStream(body, { contentType: "application/octet-stream" })
-        )
-        const response = yield* execute(request)
-        const stored = yield* response.json.pipe(
+        const stored = yield* json(response).pipe(
           Effect.flatMap(Schema.decodeUnknown(Files.UploadedBlob)),
           Effect.mapError(() => new ServerAnswerInvalid({ server, detail: "an upload answer without sha256 and size" }))
         )
@@ -149,39 +201,34 @@ export const make = (server: string, key: string): Effect.Effect<Transfer> =>
       })
 
     // Writes the response body to `file`, hashing it; fails unless it is exactly the manifest entry's content.
-    const receive = (response: HttpClientResponse.HttpClientResponse, entry: Blobs.ManifestEntry, file: string) =>
+    const receive = (response: IncomingMessage, entry: Blobs.ManifestEntry, file: string) =>
       Effect.gen(function* () {
         const hash = createHash("sha256")
         let size = 0
-        const cutOff = (error: unknown) =>
-          new TransferCorrupted({
-            path: entry.path,
-            server,
-            direction: "download",
-            detail: `the server ended it after ${size} of ${entry.size} bytes (${describe(error)})`
-          })
-        yield* Effect.acquireUseRelease(
-          Effect.sync(() => createWriteStream(file)),
-          (out) =>
-            Stream.runForEach(Stream.mapError(response.stream, cutOff), (chunk) =>
-              Effect.async<void, WriteFailed>((resume) => {
-                hash.update(chunk)
-                size += chunk.length
-                out.write(chunk, (error) =>
-                  resume(error ? Effect.fail(new WriteFailed({ path: file, reason: reason(error) })) : Effect.void)
-                )
-              })
-            ).pipe(
-              Effect.zipRight(
-                Effect.async<void, WriteFailed>((resume) => {
-                  out.end((error?: Error | null) =>
-                    resume(error ? Effect.fail(new WriteFailed({ path: file, reason: reason(error) })) : Effect.void)
-                  )
+        let writeError: unknown
+        const out = createWriteStream(file)
+        out.on("error", (error) => {
+          writeError = error
+        })
+        const hashing = new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            hash.update(chunk)
+            size += chunk.length
+            callback(null, chunk)
+          }
+        })
+        yield* Effect.tryPromise({
+          try: () => pipeline(response, hashing, out),
+          catch: (error) =>
+            writeError !== undefined
+              ? new WriteFailed({ path: file, reason: reason(writeError) })
+              : new TransferCorrupted({
+                  path: entry.path,
+                  server,
+                  direction: "download",
+                  detail: `the server ended it after ${size} of ${entry.size} bytes (${describe(error)})`
                 })
-              )
-            ),
-          (out) => Effect.sync(() => out.destroy())
-        )
+        })
         const sha256 = hash.digest("hex")
         if (sha256 !== entry.sha256 || size !== entry.size) {
           return yield* Effect.fail(
@@ -225,11 +272,13 @@ export const make = (server: string, key: string): Effect.Effect<Transfer> =>
         const staged = (index: number) => path.join(staging, String(index))
         const fetchAll = Effect.forEach(
           planned,
-          ({ entry }, index) =>
-            Effect.flatMap(
-              execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setUrlParam("path", entry.path))),
-              (response) => receive(response, entry, staged(index))
-            ),
+          ({ entry }, index) => {
+            const fileUrl = new URL(url)
+            fileUrl.searchParams.set("path", entry.path)
+            return Effect.flatMap(Effect.flatMap(open("GET", fileUrl), succeeded), (response) =>
+              receive(response, entry, staged(index))
+            )
+          },
           { discard: true }
         )
         const moveIntoPlace = Effect.forEach(
@@ -244,7 +293,7 @@ export const make = (server: string, key: string): Effect.Effect<Transfer> =>
             }),
           { discard: true }
         )
-        yield* Effect.scoped(fetchAll).pipe(
+        yield* fetchAll.pipe(
           Effect.zipRight(moveIntoPlace),
           Effect.ensuring(Effect.promise(() => fs.rm(staging, { recursive: true, force: true })))
         )

@@ -3,7 +3,8 @@
  * the PostgreSQL server). `artifact log --dir` uploads every file and prints what the same command prints on a local
  * store; the version, once linked, downloads remotely into the same bytes with the same output; a source reference
  * has no download endpoint and says so; a blob corrupted on the server's side fails the download with a one-line
- * error and leaves no file, no directory and no staging directory behind.
+ * error and leaves no file, no directory and no staging directory behind. A file larger than the CLI's peak memory
+ * goes up and comes back down: the CLI streams it both ways.
  */
 import type { ChildProcess } from "node:child_process"
 import { createHash, randomBytes } from "node:crypto"
@@ -11,8 +12,19 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import pg from "pg"
-import { expect, it } from "vitest"
-import { databaseUrl, eachStore, finished, ok, type Result, run, type Store, start, withStore } from "./support/Cli.js"
+import { describe, expect, it } from "vitest"
+import {
+  databaseUrl,
+  eachStore,
+  finished,
+  ok,
+  type Result,
+  run,
+  type Store,
+  start,
+  withPgliteStore,
+  withStore
+} from "./support/Cli.js"
 
 const KEY = /rk_[0-9a-f]{8}_[0-9a-f]{64}/
 
@@ -178,6 +190,75 @@ eachStore("files through the remote CLI", (fresh) => {
           }
         })
       ),
+    420_000
+  )
+})
+
+describe("files through the remote CLI, streamed", () => {
+  it(
+    "logs and downloads a file larger than the CLI's peak memory (embedded store)",
+    () =>
+      withPgliteStore(async (served) => {
+        const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "registrar-remote-large-"))
+        // Each command writes its peak resident memory when it exits.
+        const peakFile = path.join(scratch, "peak.txt")
+        const hook = path.join(scratch, "peak.cjs")
+        fs.writeFileSync(
+          hook,
+          `process.on("exit", () => require("node:fs").appendFileSync(${JSON.stringify(peakFile)}, process.resourceUsage().maxRSS * 1024 + "\\n"))`
+        )
+        const SIZE = 256 * 1024 * 1024
+        const big = path.join(scratch, "big.bin")
+        const hash = createHash("sha256")
+        const block = randomBytes(1024 * 1024)
+        const out = fs.openSync(big, "w")
+        for (let i = 0; i < SIZE / block.length; i++) {
+          block[0] = i & 0xff
+          hash.update(block)
+          fs.writeSync(out, block)
+        }
+        fs.closeSync(out)
+        const digest = hash.digest("hex")
+        const bobKey = KEY.exec(await ok(served, "api-key", "create", "--user", "bob"))?.[0]
+        const server = await serve(served)
+        try {
+          const remote: Store = {
+            name: "remote",
+            dataDir: scratch,
+            env: {
+              REGISTRAR_SERVER: server.url,
+              REGISTRAR_API_KEY: bobKey!,
+              XDG_CONFIG_HOME: scratch,
+              NODE_OPTIONS: `--require ${hook}`
+            }
+          }
+          const peaks = () => fs.readFileSync(peakFile, "utf8").trim().split("\n").map(Number)
+          const logged = await run(remote, "artifact", "log", ARTIFACT, "--type", "dataset", "--file", big, "--json")
+          expect(logged.code, logged.stderr).toBe(0)
+          expect(JSON.parse(logged.stdout).files).toStrictEqual([{ path: "big.bin", sha256: digest, size: SIZE }])
+          await ok(remote, "registry", "create", "Remote Files", "--org", ORG, "--type", "dataset")
+          await ok(remote, "collection", "create", COLLECTION, "--type", "dataset")
+          await ok(remote, "link", `${ARTIFACT}:v0`, COLLECTION)
+          const to = path.join(scratch, "out")
+          const downloaded = await run(remote, "artifact", "download", `${COLLECTION}:v0`, "--to", to)
+          expect(downloaded.code, downloaded.stderr).toBe(0)
+          expect(fs.statSync(path.join(to, "big.bin")).size).toBe(SIZE)
+          const back = createHash("sha256")
+          for await (const chunk of fs.createReadStream(path.join(to, "big.bin"))) back.update(chunk as Buffer)
+          expect(back.digest("hex")).toBe(digest)
+          // Every command stayed well under the file's size: nothing held it whole.
+          const measured = peaks()
+          expect(measured.length).toBe(5)
+          for (const peak of measured) expect(peak).toBeLessThan(SIZE * 0.75)
+        } finally {
+          if (server.child.exitCode === null) {
+            const exited = finished(server.child)
+            server.child.kill("SIGTERM")
+            await exited
+          }
+          fs.rmSync(scratch, { recursive: true, force: true })
+        }
+      }),
     420_000
   )
 })

@@ -89,7 +89,7 @@ const log = leaf(
     description: Options.text("description").pipe(Options.withPseudoName("TEXT"), Options.optional)
   },
   help(
-    "Log a version of an artifact: hash the files (sha256), keep them content-addressed in the data directory and print entity/project/name:vN. Identical content gives back the newest version instead of a new one.",
+    "Log a version of an artifact: hash the files (sha256), keep them content-addressed in the data directory (against a server: upload each one, streamed, and check the sha256 it stored) and print entity/project/name:vN. Identical content gives back the newest version instead of a new one.",
     "registrar artifact log smle-reg-team-1/registry_quickstart/raw_images --type dataset --dir ./images --metadata rows=1200 --as bob"
   ),
   (args, common) =>
@@ -205,7 +205,7 @@ const download = leaf(
     asOf: asOfOption
   },
   help(
-    "Download the files of a version, checking every file against its sha256 before writing anything.",
+    "Download the files of a version, checking every file against its sha256 before writing anything. Against a server: linked versions (wandb-registry-R/C:vN) only, streamed through a staging directory next to --to.",
     `registrar artifact download "${REGISTRY_PREFIX}Golden Datasets/raw_images:production" --to ./data --as bob`
   ),
   (args, common) =>
