@@ -97,7 +97,7 @@ export const make = (server: string, key: string): Effect.Effect<Transfer> =>
 
     // Node's own HTTP client: `pipe` holds the reading back while the socket is full, so memory stays flat (the
     // fetch client buffers a fast file faster than it sends it).
-    const open = (method: "GET" | "POST", url: URL, body?: Readable) =>
+    const open = (method: "GET" | "POST", url: URL, body?: { readonly stream: Readable; readonly length: number }) =>
       Effect.async<IncomingMessage, ServerUnreachable>((resume) => {
         let settled = false
         const settle = (effect: Effect.Effect<IncomingMessage, ServerUnreachable>) => {
@@ -110,13 +110,16 @@ export const make = (server: string, key: string): Effect.Effect<Transfer> =>
           method,
           headers: {
             authorization: `Bearer ${key}`,
-            ...(body === undefined ? {} : { "content-type": "application/octet-stream" })
+            // The length first: the server refuses an upload over its limit before a byte is sent.
+            ...(body === undefined
+              ? {}
+              : { "content-type": "application/octet-stream", "content-length": String(body.length) })
           }
         })
         request.on("error", (error) => settle(Effect.fail(unreachable(error))))
         request.on("response", (response) => settle(Effect.succeed(response)))
         if (body === undefined) request.end()
-        else body.pipe(request)
+        else body.stream.pipe(request)
         return Effect.sync(() => request.destroy())
       })
 
@@ -163,6 +166,10 @@ export const make = (server: string, key: string): Effect.Effect<Transfer> =>
         const hash = createHash("sha256")
         let size = 0
         let readError: unknown
+        const { size: length } = yield* Effect.tryPromise({
+          try: () => fs.stat(source.file),
+          catch: (error) => new FileNotReadable({ path: source.file, reason: reason(error) })
+        })
         const input = createReadStream(source.file)
         input.on("data", (chunk) => {
           hash.update(chunk)
@@ -174,7 +181,7 @@ export const make = (server: string, key: string): Effect.Effect<Transfer> =>
           body.destroy(error)
         })
         input.pipe(body)
-        const response = yield* open("POST", new URL(`${base}${Files.UPLOAD_PATH}`), body).pipe(
+        const response = yield* open("POST", new URL(`${base}${Files.UPLOAD_PATH}`), { stream: body, length }).pipe(
           Effect.flatMap(succeeded),
           Effect.catchIf(
             () => readError !== undefined,

@@ -220,6 +220,40 @@ describe("files through the remote CLI, streamed", () => {
         fs.closeSync(out)
         const digest = hash.digest("hex")
         const bobKey = KEY.exec(await ok(served, "api-key", "create", "--user", "bob"))?.[0]
+        // A server with a smaller upload limit refuses the file with its typed error; nothing is logged.
+        const strict = start(served, ["serve", "--port", "0", "--upload-limit-mib", "1"])
+        strict.stdin?.end()
+        const strictUrl = await new Promise<string>((resolve, reject) => {
+          let output = ""
+          strict.stdout?.on("data", (chunk) => {
+            output += chunk.toString()
+            const match = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+            if (match !== null) resolve(match[1]!)
+          })
+          strict.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)))
+        })
+        try {
+          const refused = await run(
+            {
+              name: "remote",
+              dataDir: scratch,
+              env: { REGISTRAR_SERVER: strictUrl, REGISTRAR_API_KEY: bobKey!, XDG_CONFIG_HOME: scratch }
+            },
+            "artifact",
+            "log",
+            `${ARTIFACT}-too-big`,
+            "--type",
+            "dataset",
+            "--file",
+            big
+          )
+          expect(refused.code).toBe(1)
+          expect(refused.stderr).toContain(`larger than this server accepts (${1024 * 1024} bytes)`)
+        } finally {
+          const exited = finished(strict)
+          strict.kill("SIGTERM")
+          await exited
+        }
         const server = await serve(served)
         try {
           const remote: Store = {
