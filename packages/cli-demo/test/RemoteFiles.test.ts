@@ -4,11 +4,13 @@
  * store; the version, once linked, downloads remotely into the same bytes with the same output; a source reference
  * has no download endpoint and says so; a blob corrupted on the server's side fails the download with a one-line
  * error and leaves no file, no directory and no staging directory behind. A file larger than the CLI's peak memory
- * goes up and comes back down: the CLI streams it both ways.
+ * goes up and comes back down: the CLI streams it both ways. An upload the server stores under another digest is
+ * refused before anything is logged.
  */
 import type { ChildProcess } from "node:child_process"
 import { createHash, randomBytes } from "node:crypto"
 import * as fs from "node:fs"
+import * as http from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
 import pg from "pg"
@@ -295,4 +297,48 @@ describe("files through the remote CLI, streamed", () => {
       }),
     420_000
   )
+
+  it("refuses to log when the server stores another digest than the one sent", async () => {
+    // A server whose storage changes bytes: it answers every upload with a digest of other content.
+    const requests: Array<string> = []
+    const broken = http.createServer((request, response) => {
+      requests.push(`${request.method} ${request.url}`)
+      let size = 0
+      request.on("data", (chunk: Buffer) => {
+        size += chunk.length
+      })
+      request.on("end", () => {
+        const answer =
+          request.url === "/me"
+            ? { status: 200, body: { user: "bob" } }
+            : { status: 201, body: { sha256: "0".repeat(64), size } }
+        response.writeHead(answer.status, { "content-type": "application/json" })
+        response.end(JSON.stringify(answer.body))
+      })
+    })
+    await new Promise<void>((resolve) => broken.listen(0, "127.0.0.1", resolve))
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "registrar-remote-broken-"))
+    try {
+      const file = path.join(scratch, "labels.csv")
+      fs.writeFileSync(file, "id,label\n1,cat\n")
+      const { port } = broken.address() as { port: number }
+      const remote: Store = {
+        name: "remote",
+        dataDir: scratch,
+        env: {
+          REGISTRAR_SERVER: `http://127.0.0.1:${port}`,
+          REGISTRAR_API_KEY: `rk_00000000_${"2".repeat(64)}`,
+          XDG_CONFIG_HOME: scratch
+        }
+      }
+      const refused = await run(remote, "artifact", "log", ARTIFACT, "--type", "dataset", "--file", file)
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toContain(`"${file}" did not arrive intact at http://127.0.0.1:${port}`)
+      expect(refused.stderr).toContain(`sent 15 bytes with sha256 ${sha256(file)}`)
+      expect(requests).toStrictEqual(["GET /me", "POST /blobs"])
+    } finally {
+      broken.close()
+      fs.rmSync(scratch, { recursive: true, force: true })
+    }
+  })
 })
