@@ -64,14 +64,11 @@ const reason = (error: unknown) => {
   return code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : String(error)
 }
 
+// Node's socket errors carry a code (ECONNREFUSED, ECONNRESET); a response cut short says "aborted".
 const describe = (error: unknown): string => {
-  const cause = (error as { cause?: unknown }).cause
-  const inner = (cause as { cause?: unknown } | undefined)?.cause
-  const code = (inner as { code?: unknown } | undefined)?.code
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
   if (typeof code === "string") return code
-  if (inner instanceof Error) return inner.message
-  if (cause instanceof Error) return cause.message
-  return String((error as { message?: unknown }).message ?? error)
+  return error instanceof Error ? error.message : String(error)
 }
 
 const decodeProblem = Schema.decodeUnknown(
