@@ -131,3 +131,17 @@ export class NotLoggedIn extends Schema.TaggedError<NotLoggedIn>()("NotLoggedIn"
     return `No API key for the server ${this.server}. Run \`registrar login ${this.server}\`, or set REGISTRAR_API_KEY.`
   }
 }
+
+/** A file's bytes changed between this CLI and the server (its sha256 or size differ from what was sent or listed). */
+export class TransferCorrupted extends Schema.TaggedError<TransferCorrupted>()("TransferCorrupted", {
+  path: Schema.String,
+  server: Schema.String,
+  direction: Schema.Literal("upload", "download"),
+  detail: Schema.String
+}) {
+  override get message() {
+    return this.direction === "upload"
+      ? `"${this.path}" did not arrive intact at ${this.server}: ${this.detail}. Nothing was logged; log it again.`
+      : `"${this.path}" did not arrive intact from ${this.server}: ${this.detail}. Nothing was written; retry, and if it fails again the server's stored copy is corrupt: ask its operator to restore it (GET …/verify lists the damaged files).`
+  }
+}

@@ -2,7 +2,7 @@
  * The `Registrar` service over HTTP: every method the CLI calls, implemented with the client `HttpApiClient` derives
  * from the API's definition. The server answers errors as problem documents that decode back into the same typed
  * errors, so a command prints the same message and exits with the same code as on a local store. What has no
- * endpoint yet (file contents, maintenance, keys of other users) fails with `NotAvailableRemotely`.
+ * endpoint yet (maintenance, keys of other users) fails with `NotAvailableRemotely`.
  */
 import {
   FetchHttpClient,
@@ -157,19 +157,15 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
         send(client.entities.removeTeamMember({ path: { team: segment(input.team), user: segment(input.user) } })),
 
       // source artifacts
+      // The files' bytes were uploaded first (RemoteFiles.upload); the version names them by their digests.
       logArtifact: (input) =>
-        input.files.length > 0
-          ? unavailable(
-              "Logging files",
-              "file upload is not served yet; log them on the store itself, or log a manifest-only version"
-            )
-          : send(
-              client.artifacts.logArtifact({
-                path: { entity: segment(input.entity), project: segment(input.project), artifact: segment(input.name) },
-                payload: input,
-                headers: idempotencyHeader(input)
-              })
-            ),
+        send(
+          client.artifacts.logArtifact({
+            path: { entity: segment(input.entity), project: segment(input.project), artifact: segment(input.name) },
+            payload: input,
+            headers: idempotencyHeader(input)
+          })
+        ),
       useArtifact: (input) =>
         Effect.map(
           send(client.artifacts.useArtifact({ payload: input, headers: idempotencyHeader(input) })),

@@ -25,6 +25,7 @@ import { type Common, location, type StoreLocation, actor as actorOf } from "./C
 import * as Connection from "./Connection.js"
 import { ActorFixedRemotely, type MissingUser, NotAvailableRemotely, NotLoggedIn, type StoreBusy } from "./Errors.js"
 import type { RegistrarClient, RemoteFailure } from "./Remote.js"
+import type { Transfer } from "./RemoteFiles.js"
 import * as Store from "./Store.js"
 
 /** The service, the store's location and the blob directory of one command. */
@@ -44,10 +45,12 @@ export interface Session {
 export interface UserSession {
   readonly registrar: RegistrarClient
   readonly actor: string
-  /** Where the local store keeps file contents; undefined against a server (its CLI does not move files yet). */
+  /** Where the local store keeps file contents; undefined against a server (see `transfer`). */
   readonly files: Blobs.FileStore | undefined
   /** The server the command runs against; undefined on a local store. */
   readonly server: string | undefined
+  /** Against a server: its file uploads and downloads (loaded when a command first moves files). */
+  readonly transfer: Effect.Effect<Transfer> | undefined
 }
 
 const defaultOrganization = process.env.REGISTRAR_ORG
@@ -160,7 +163,11 @@ const remote = <A, E, R>(
     const Remote = yield* Effect.promise(() => import("./Remote.js"))
     const registrar = yield* Remote.make(server.server, key)
     const { user } = yield* Remote.whoAmI(server.server, key)
-    return yield* body({ registrar, actor: user, files: undefined, server: server.server })
+    const transfer = Effect.flatMap(
+      Effect.promise(() => import("./RemoteFiles.js")),
+      (RemoteFiles) => RemoteFiles.make(server.server, key)
+    )
+    return yield* body({ registrar, actor: user, files: undefined, server: server.server, transfer })
   }).pipe(Effect.scoped, Effect.provide(noLocalStores)) as Effect.Effect<
     A,
     E | RemoteFailure | ActorFixedRemotely | NotLoggedIn,
@@ -183,7 +190,7 @@ export const asUser = <A, E, R>(
   if (where.kind === "remote") return remote(common, where, body)
   return Effect.flatMap(actorOf(common), (actor) =>
     withStore(common, (session) =>
-      body({ registrar: session.registrar, actor, files: session.files, server: undefined })
+      body({ registrar: session.registrar, actor, files: session.files, server: undefined, transfer: undefined })
     )
   )
 }

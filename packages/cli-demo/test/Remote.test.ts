@@ -313,10 +313,10 @@ eachStore("the remote CLI", (fresh) => {
             expect(as.code).toBe(1)
             expect(as.stderr).toContain(`--as "alice" cannot be used against the server ${server.url}`)
 
-            // Files do not travel yet: a typed refusal, nothing written.
-            const download = await run(remote, "artifact", "download", `${COLLECTION}:v0`, "--to", "out")
+            // A source version's files have no endpoint (RemoteFiles.test.ts downloads linked ones): refused, nothing written.
+            const download = await run(remote, "artifact", "download", SOURCE, "--to", "out")
             expect(download.code).toBe(1)
-            expect(download.stderr).toContain("Downloading files is not available against a server yet")
+            expect(download.stderr).toContain("Downloading a source version's files is not available against a server")
             expect(fs.existsSync(path.join(elsewhere, "out"))).toBe(false)
 
             // A wrong key, and a revoked one, fail with the server's message and never show the key.

@@ -17,6 +17,7 @@ import * as Browse from "../Browse.js"
 import { asOfField, asOfOption, parseAsOf } from "../Common.js"
 import { NotAvailableRemotely, UsageError } from "../Errors.js"
 import * as Output from "../Output.js"
+import type * as RemoteFiles from "../RemoteFiles.js"
 import { help, leaf } from "../Root.js"
 import { tag } from "./Governance.js"
 import { asUser } from "../Session.js"
@@ -88,14 +89,12 @@ const log = leaf(
     description: Options.text("description").pipe(Options.withPseudoName("TEXT"), Options.optional)
   },
   help(
-    "Log a version of an artifact: hash the files (sha256), keep them content-addressed in the data directory and print entity/project/name:vN. Identical content gives back the newest version instead of a new one.",
+    "Log a version of an artifact: hash the files (sha256), keep them content-addressed in the data directory (against a server: upload each one, streamed, and check the sha256 it stored) and print entity/project/name:vN. Identical content gives back the newest version instead of a new one.",
     "registrar artifact log smle-reg-team-1/registry_quickstart/raw_images --type dataset --dir ./images --metadata rows=1200 --as bob"
   ),
   (args, common) =>
-    asUser(common, ({ registrar, actor, files: fileStore, server }) =>
+    asUser(common, ({ registrar, actor, files: fileStore, transfer }) =>
       Effect.gen(function* () {
-        if (fileStore === undefined) return yield* notRemotely("Logging an artifact with its files", server ?? "")
-        const blobs = fileStore
         const ref = yield* parseSourceRef(args.artifact)
         if (Option.isSome(ref.version)) {
           return yield* Effect.fail(
@@ -107,7 +106,13 @@ const log = leaf(
         }
         const metadata = yield* parseMetadata(args.metadata)
         const sources = yield* Blobs.collect(args.files, Option.getOrUndefined(args.dir))
-        const manifest = yield* Blobs.store(blobs, sources)
+        // On a local store the bytes go to its BlobStore; against a server, each file is uploaded (streamed).
+        const manifest =
+          fileStore !== undefined
+            ? yield* Blobs.store(fileStore, sources)
+            : yield* Effect.flatMap(transfer ?? Effect.die("no store and no server"), (remote) =>
+                remote.upload(sources)
+              )
         const logged = yield* registrar.logArtifact({
           actor,
           entity: ref.entity,
@@ -128,12 +133,12 @@ const log = leaf(
     )
 )
 
-// File contents do not travel over the API yet: say so before touching a file.
+// A source version's files have no download endpoint: say so before touching a file.
 const notRemotely = (operation: string, server: string) =>
   Effect.fail(
     new NotAvailableRemotely({
       operation,
-      fix: `the server ${server} does not serve file contents yet; run it on the store itself (--data-dir or --database-url)`
+      fix: `the server ${server} serves the files of linked versions only; download it by its registry path (${REGISTRY_PREFIX}R/C:vN) after linking it, or run on the store itself (--data-dir or --database-url)`
     })
   )
 
@@ -200,24 +205,35 @@ const download = leaf(
     asOf: asOfOption
   },
   help(
-    "Download the files of a version, checking every file against its sha256 before writing anything.",
+    "Download the files of a version, checking every file against its sha256 before writing anything. Against a server: linked versions (wandb-registry-R/C:vN) only, streamed through a staging directory next to --to.",
     `registrar artifact download "${REGISTRY_PREFIX}Golden Datasets/raw_images:production" --to ./data --as bob`
   ),
   (args, common) =>
-    asUser(common, ({ registrar, actor, files: fileStore, server }) =>
+    asUser(common, ({ registrar, actor, files: fileStore, server, transfer }) =>
       Effect.gen(function* () {
-        if (fileStore === undefined) return yield* notRemotely("Downloading files", server ?? "")
-        const blobs = fileStore
         const parsed = yield* parseAnyRef(args.reference)
         const asOf = yield* parseAsOf(args.asOf)
         let files: ReadonlyArray<Blobs.ManifestEntry>
         let name: string
+        let linked: RemoteFiles.LinkedVersion | undefined
         if (parsed._tag === "Registry") {
           const resolved = yield* registrar.resolve({ actor, name: args.reference, ...asOfField(asOf) })
-          yield* Browse.requireUse(registrar, actor, resolved.organization, resolved.registry)
+          // Against a server, the download endpoint applies the same access rule.
+          if (fileStore !== undefined) {
+            yield* Browse.requireUse(registrar, actor, resolved.organization, resolved.registry)
+          }
           files = resolved.files
           name = resolved.fullName
+          linked = {
+            organization: resolved.organization,
+            registry: resolved.registry,
+            collection: resolved.collection,
+            version: resolved.version
+          }
         } else {
+          if (fileStore === undefined) {
+            return yield* notRemotely("Downloading a source version's files", server ?? "")
+          }
           const { entity, project, name: artifact } = parsed.ref
           const listed = yield* registrar.listArtifactVersions({
             actor,
@@ -241,7 +257,12 @@ const download = leaf(
           files = version.files
           name = `${entity}/${project}/${artifact}:v${version.index}`
         }
-        const written = yield* Blobs.download(blobs, files, args.to)
+        const written =
+          fileStore !== undefined
+            ? yield* Blobs.download(fileStore, files, args.to)
+            : yield* Effect.flatMap(transfer ?? Effect.die("no store and no server"), (remote) =>
+                remote.download(linked!, files, args.to)
+              )
         yield* Output.emit(common, { name, to: args.to, files }, () =>
           [
             `Downloaded ${name} to ${args.to} (${written.length} file${written.length === 1 ? "" : "s"}, every sha256 checked)`,
