@@ -4,7 +4,14 @@
  * answers exactly as one that does not exist, and lists, searches and the history leave it out.
  */
 import { Effect, Option } from "effect"
-import { ArtifactVersionDeleted, CollectionNotFound, LinkedVersionNotFound, RegistryNotFound } from "../Errors.js"
+import { atLeast } from "../Access.js"
+import {
+  ArtifactVersionDeleted,
+  CollectionNotFound,
+  InsufficientRole,
+  LinkedVersionNotFound,
+  RegistryNotFound
+} from "../Errors.js"
 import {
   registryNameOf,
   registryProjectName,
@@ -57,9 +64,24 @@ const visibleRegistry = (organization: string, registry: string, actor: string) 
   )
 
 /** A linked version by registry path (`latest` when it names none), in a registry the actor can see. */
-const linkedVersion = (organization: string, path: RegistryPath, actor: string) =>
+const linkedVersion = (organization: string, path: RegistryPath, actor: string, forUse = false) =>
   Effect.gen(function* () {
-    yield* visibleRegistry(organization, path.registry, actor)
+    const registry = yield* visibleRegistry(organization, path.registry, actor)
+    if (forUse) {
+      // Using (downloading) needs viewer or higher: a restricted viewer sees the version but does not get its files.
+      const role = yield* ReadModels.reader(actor).roleIn(organization, registry)
+      if (!atLeast(role, "viewer")) {
+        return yield* Effect.fail(
+          new InsufficientRole({
+            actor,
+            registry: path.registry,
+            action: "use",
+            required: "viewer",
+            actual: Option.getOrNull(role)
+          })
+        )
+      }
+    }
     const selector: VersionSelector = Option.getOrElse(
       path.version,
       () => ({ _tag: "Alias", alias: "latest" }) as const
@@ -80,6 +102,8 @@ const linkedVersion = (organization: string, path: RegistryPath, actor: string) 
 export interface Resolve extends ReadRequest {
   /** `[ORG/]wandb-registry-R/C[:vN|:alias]` (without a version: `latest`). */
   readonly name: string
+  /** Resolve in order to use (download) it: refused with `InsufficientRole` below viewer (restricted viewers). */
+  readonly forUse?: boolean
 }
 
 /** Resolves a linked version's full or qualified name to the linked version, its source and its files. */
@@ -89,7 +113,7 @@ export const resolve = (deps: Dependencies, input: Resolve) =>
     const organization = yield* organizationOf(path, input.actor, deps.defaults)
     const { collection, version, sourceVersion } = yield* at(
       input.asOf,
-      linkedVersion(organization.name, path, input.actor)
+      linkedVersion(organization.name, path, input.actor, input.forUse === true)
     )
     return {
       fullName: fullName(path.registry, collection.name, version.index),

@@ -24,8 +24,11 @@ export const FilesLive = HttpApiBuilder.group(RegistrarApi, "files", (handlers) 
     const registrar = yield* Registrar
     const blobs = yield* BlobStore
     const limit = yield* UploadLimit
-    const resolveFiles = (path: Parameters<typeof versionName>[0]) =>
-      Effect.flatMap(callerRequest(), (request) => call(registrar.resolve({ ...request, name: versionName(path) })))
+    // Listing a version's files is seeing it; reading their bytes (download, verify) is using it: viewer or higher.
+    const resolveFiles = (path: Parameters<typeof versionName>[0], forUse = false) =>
+      Effect.flatMap(callerRequest(), (request) =>
+        call(registrar.resolve({ ...request, name: versionName(path), forUse }))
+      )
     return handlers
       .handleRaw("uploadBlob", ({ request }) =>
         Effect.gen(function* () {
@@ -52,7 +55,7 @@ export const FilesLive = HttpApiBuilder.group(RegistrarApi, "files", (handlers) 
       )
       .handleRaw("downloadFile", ({ path, urlParams }) =>
         Effect.gen(function* () {
-          const resolved = yield* resolveFiles(path)
+          const resolved = yield* resolveFiles(path, true)
           const file = resolved.files.find((entry) => entry.path === urlParams.path)
           if (file === undefined) {
             return yield* Effect.fail(
@@ -78,7 +81,7 @@ export const FilesLive = HttpApiBuilder.group(RegistrarApi, "files", (handlers) 
       )
       .handle("verifyFiles", ({ path }) =>
         Effect.gen(function* () {
-          const resolved = yield* resolveFiles(path)
+          const resolved = yield* resolveFiles(path, true)
           const files = yield* Effect.forEach(
             resolved.files,
             (file) =>

@@ -97,7 +97,14 @@ const versionWithAFile = (server: TestServer) =>
       }),
       "link"
     )
-    return { keys, bytes, file, versionPath: `${registry}/collections/classifier/versions/v0`, registry }
+    return {
+      keys,
+      users: { member, outsider },
+      bytes,
+      file,
+      versionPath: `${registry}/collections/classifier/versions/v0`,
+      registry
+    }
   })
 
 /** The servers under test: one, and maybe another process's view of the same stores. */
@@ -157,6 +164,27 @@ export const fileScenarios = (
         expect(download_.bytes.includes(v.bytes.subarray(0, 64))).toBe(false)
         const anonymous = yield* request(server, "GET", `${v.versionPath}/files`)
         expect(anonymous.status).toBe(401)
+      })
+    )
+
+    it.effect("lets a restricted viewer list a version's files but not read them: download and verify are 403", () =>
+      Effect.gen(function* () {
+        const server = yield* running
+        const v = yield* versionWithAFile(server)
+        const granted = yield* request(server, "PUT", `${v.registry}/grants`, {
+          key: server.adminKey,
+          body: { principal: { kind: "user", name: v.users.outsider }, role: "restricted_viewer" }
+        })
+        expect(granted.status, granted.text).toBe(200)
+        const listed = yield* request(server, "GET", `${v.versionPath}/files`, { key: v.keys.outsider })
+        expect(listed.status, listed.text).toBe(200)
+        expect(listed.body.files).toStrictEqual([v.file])
+        const got = yield* download(server, v.keys.outsider, v.versionPath, v.file.path)
+        expect(got.status).toBe(403)
+        expect(got.bytes.includes(v.bytes.subarray(0, 64))).toBe(false)
+        const verified = yield* request(server, "GET", `${v.versionPath}/verify`, { key: v.keys.outsider })
+        expect(verified.status).toBe(403)
+        expect(verified.body.code).toBe("InsufficientRole")
       })
     )
 
