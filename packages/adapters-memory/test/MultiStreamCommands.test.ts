@@ -1,37 +1,41 @@
 // Commands that write several streams commit once: a store that fails every write touching a collection stream
 // (as a process killed between two appends would leave it) must leave nothing half-written.
 import { describe, expect, it } from "@effect/vitest"
-import { EventStore, type EventStoreShape, Registrar, Registry, StoreUnavailable } from "@registrar/domain"
+import { Entity, EventStore, type EventStoreShape, Registrar, Registry, StoreUnavailable } from "@registrar/domain"
 import { Effect, Layer } from "effect"
 import * as MemoryStores from "../src/index.js"
 
 const sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
-/** The memory stores, with a switch that makes every write to a `Collection-` stream fail before it commits. */
-const failingStores = Effect.gen(function* () {
-  const { store } = yield* MemoryStores.MemoryEventStore.make
-  let failing = false
-  const refuse = new StoreUnavailable({ operation: "append", detail: "the process was killed" })
-  const touchesCollection = (streamIds: ReadonlyArray<string>) =>
-    failing && streamIds.some((streamId) => streamId.startsWith("Collection-"))
-  const wrapped: EventStoreShape = {
-    ...store,
-    append: (streamId, events, expected) =>
-      touchesCollection([streamId]) ? Effect.fail(refuse) : store.append(streamId, events, expected),
-    appendMany: (writes) =>
-      touchesCollection(writes.map((write) => write.streamId)) ? Effect.fail(refuse) : store.appendMany(writes)
-  }
-  const layer = Registrar.layer().pipe(
-    Layer.provide(
-      Layer.mergeAll(
-        Layer.succeed(EventStore, wrapped),
-        MemoryStores.MemoryReadModelStore.layer,
-        MemoryStores.MemorySnapshotStore.layer
+/** The memory stores, with a switch that makes every write touching a stream of `prefix` fail before it commits. */
+const failingStoresOn = (prefix: string) =>
+  Effect.gen(function* () {
+    const { store } = yield* MemoryStores.MemoryEventStore.make
+    let failing = false
+    const refuse = new StoreUnavailable({ operation: "append", detail: "the process was killed" })
+    const touchesCollection = (streamIds: ReadonlyArray<string>) =>
+      failing && streamIds.some((streamId) => streamId.startsWith(prefix))
+    const wrapped: EventStoreShape = {
+      ...store,
+      append: (streamId, events, expected) =>
+        touchesCollection([streamId]) ? Effect.fail(refuse) : store.append(streamId, events, expected),
+      appendMany: (writes) =>
+        touchesCollection(writes.map((write) => write.streamId)) ? Effect.fail(refuse) : store.appendMany(writes)
+    }
+    const layer = Registrar.layer().pipe(
+      Layer.provide(
+        Layer.mergeAll(
+          Layer.succeed(EventStore, wrapped),
+          MemoryStores.MemoryReadModelStore.layer,
+          MemoryStores.MemorySnapshotStore.layer
+        )
       )
     )
-  )
-  return { store, layer, fail: (on: boolean) => Effect.sync(() => (failing = on)) }
-})
+    return { store, layer, fail: (on: boolean) => Effect.sync(() => (failing = on)) }
+  })
+
+/** The memory stores, failing every write to a `Collection-` stream while switched on. */
+const failingStores = failingStoresOn("Collection-")
 
 const world = Effect.gen(function* () {
   const registrar = yield* Registrar
@@ -51,6 +55,36 @@ const world = Effect.gen(function* () {
 })
 
 describe("commands that write several streams", () => {
+  it.effect("creating a user into an organization that fails leaves no user behind; a retry creates the member", () =>
+    Effect.gen(function* () {
+      const { store, layer, fail } = yield* failingStoresOn(Entity.streamId("acme"))
+      yield* Effect.gen(function* () {
+        const registrar = yield* Registrar
+        yield* registrar.createUser({ actor: "ada", user: "ada" })
+        yield* registrar.createOrganization({ actor: "ada", organization: "acme", displayName: "Acme" })
+        yield* fail(true)
+        const failed = yield* Effect.either(
+          registrar.createUser({ actor: "ada", user: "mia", organization: "acme", organizationRole: "member" })
+        )
+        expect(failed._tag).toBe("Left")
+        // Before, the user was appended on its own first: a user in no organization, whom a retry could not add.
+        expect(yield* store.readStream(Entity.streamId("mia"))).toHaveLength(0)
+        yield* fail(false)
+        const created = yield* registrar.createUser({
+          actor: "ada",
+          user: "mia",
+          organization: "acme",
+          organizationRole: "member"
+        })
+        expect(created).toStrictEqual({ user: "mia", created: true })
+        const [userCreated] = yield* store.readStream(Entity.streamId("mia"))
+        const membership = (yield* store.readStream(Entity.streamId("acme"))).at(-1)
+        expect(membership?.type).toBe("OrganizationMemberAdded")
+        expect(membership?.transactionId).toBe(userCreated?.transactionId)
+      }).pipe(Effect.provide(layer))
+    })
+  )
+
   it.effect("a first link into a new collection that fails leaves no collection behind, and a retry links v0", () =>
     Effect.gen(function* () {
       const { store, layer, fail } = yield* failingStores

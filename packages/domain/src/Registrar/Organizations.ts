@@ -107,7 +107,7 @@ export const createUser = (input: CreateUser) =>
       const user = yield* validateEntityName(input.user)
       const organization = input.organization === undefined ? undefined : yield* findOrganization(input.organization)
       const storeEmpty = organization === undefined ? yield* storeIsEmpty : false
-      const created = yield* decideAndAppend(user, input, () => ({
+      const createCommand: Entity.Command = {
         _tag: "CreateUser",
         user,
         actor: input.actor,
@@ -116,15 +116,39 @@ export const createUser = (input: CreateUser) =>
           organization === undefined
             ? Option.none()
             : Option.some({ name: organization.name, actorRole: Entity.organizationRole(organization, input.actor) })
-      }))
-      if (input.organization !== undefined) {
-        yield* setOrganizationMember({
-          ...input,
-          organization: input.organization,
-          user,
-          role: input.organizationRole ?? "member"
-        })
       }
+      if (organization === undefined) {
+        const created = yield* decideAndAppend(user, input, () => createCommand)
+        return { user, created }
+      }
+      // The user and their membership commit together: a crash between two appends left a user in no organization.
+      const created = yield* execute(
+        envelope(input),
+        Effect.gen(function* () {
+          const userStream = Entity.streamId(user)
+          const loadedUser = yield* load(entitySpec, userStream)
+          const userEvents = yield* Entity.decide(createCommand, loadedUser.state)
+          const organizationStream = Entity.streamId(organization.name)
+          const loadedOrganization = yield* load(entitySpec, organizationStream)
+          const memberEvents = yield* Entity.decide(
+            {
+              _tag: "SetOrganizationMember",
+              organization: organization.name,
+              user,
+              role: input.organizationRole ?? "member",
+              actor: input.actor
+            },
+            loadedOrganization.state
+          )
+          return {
+            changes: [
+              changeOf(entitySpec, userStream, loadedUser, userEvents),
+              changeOf(entitySpec, organizationStream, loadedOrganization, memberEvents)
+            ],
+            result: userEvents.length > 0
+          }
+        })
+      )
       return { user, created }
     })
   )
