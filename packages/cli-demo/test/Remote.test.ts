@@ -6,37 +6,24 @@
  * `--as` is refused; wrong and revoked keys fail with the server's message; `--server`, `$REGISTRAR_SERVER`,
  * `$REGISTRAR_API_KEY`, the stored login and the local store options take precedence as documented.
  */
-import type { ChildProcess } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { expect, it } from "vitest"
-import { eachStore, finished, ok, type Result, run, type Store, start, withStore } from "./support/Cli.js"
+import {
+  eachStore,
+  finished,
+  ok,
+  type Result,
+  run,
+  type Store,
+  start,
+  withStore,
+  serve,
+  API_KEY
+} from "./support/Cli.js"
 
-const KEY = /rk_[0-9a-f]{8}_[0-9a-f]{64}/
-
-/** Starts `serve` on a free port and waits for its "Listening on" line. */
-const serve = async (store: Store): Promise<{ child: ChildProcess; url: string; output: () => string }> => {
-  const child = start(store, ["serve", "--port", "0"])
-  child.stdin?.end()
-  let output = ""
-  child.stderr?.on("data", (chunk) => {
-    output += chunk.toString()
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 120_000)
-    child.stdout?.on("data", (chunk) => {
-      output += chunk.toString()
-      const match = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match !== null) {
-        clearTimeout(timer)
-        resolve(match[1]!)
-      }
-    })
-    child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)))
-  })
-  return { child, url, output: () => output }
-}
+const KEY = API_KEY
 
 /** Runs the binary with `args`, `stdin` written to it. */
 const runWithInput = (store: Store, args: ReadonlyArray<string>, stdin: string): Promise<Result> => {

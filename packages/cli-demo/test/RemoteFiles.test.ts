@@ -7,7 +7,6 @@
  * goes up and comes back down: the CLI streams it both ways. An upload the server stores under another digest is
  * refused before anything is logged.
  */
-import type { ChildProcess } from "node:child_process"
 import { createHash, randomBytes } from "node:crypto"
 import * as fs from "node:fs"
 import * as http from "node:http"
@@ -25,33 +24,12 @@ import {
   type Store,
   start,
   withPgliteStore,
-  withStore
+  withStore,
+  serve,
+  API_KEY
 } from "./support/Cli.js"
 
-const KEY = /rk_[0-9a-f]{8}_[0-9a-f]{64}/
-
-/** Starts `serve` on a free port and waits for its "Listening on" line. */
-const serve = async (store: Store): Promise<{ child: ChildProcess; url: string; output: () => string }> => {
-  const child = start(store, ["serve", "--port", "0"])
-  child.stdin?.end()
-  let output = ""
-  child.stderr?.on("data", (chunk) => {
-    output += chunk.toString()
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 120_000)
-    child.stdout?.on("data", (chunk) => {
-      output += chunk.toString()
-      const match = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match !== null) {
-        clearTimeout(timer)
-        resolve(match[1]!)
-      }
-    })
-    child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)))
-  })
-  return { child, url, output: () => output }
-}
+const KEY = API_KEY
 
 // What differs between two stores with the same history: times, ids and positions.
 const normalize = (text: string): string =>

@@ -3,33 +3,9 @@
  * their key once; keys made with `registrar api-key` authenticate; the request log never shows a key; SIGTERM lets a
  * request in flight finish, then exits cleanly and releases the store.
  */
-import type { ChildProcess } from "node:child_process"
 import { expect, it } from "vitest"
 import { createHash } from "node:crypto"
-import { eachStore, finished, ok, type Store, start, withStore } from "./support/Cli.js"
-
-/** Starts `serve` on a free port and waits for its "Listening on" line; returns the child, its URL and its output. */
-const serve = async (store: Store): Promise<{ child: ChildProcess; url: string; output: () => string }> => {
-  const child = start(store, ["serve", "--port", "0"])
-  child.stdin?.end()
-  let output = ""
-  child.stderr?.on("data", (chunk) => {
-    output += chunk.toString()
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 120_000)
-    child.stdout?.on("data", (chunk) => {
-      output += chunk.toString()
-      const match = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match !== null) {
-        clearTimeout(timer)
-        resolve(match[1]!)
-      }
-    })
-    child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)))
-  })
-  return { child, url, output: () => output }
-}
+import { eachStore, finished, ok, serve, withStore } from "./support/Cli.js"
 
 const get = async (url: string, key: string) => {
   const response = await fetch(url, { headers: { authorization: `Bearer ${key}` } })

@@ -5,42 +5,27 @@
  * (read your writes across processes); a cursor handed out by one process pages on through another; and a key
  * revoked through one process is refused at once by the others.
  */
-import type { ChildProcess } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll, expect, it } from "vitest"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { databaseUrl, describeServer, dispose, finished, ok, start, type Store, unique } from "./support/Cli.js"
+import {
+  databaseUrl,
+  describeServer,
+  dispose,
+  finished,
+  ok,
+  type Serving,
+  serve as serveOn,
+  type Store,
+  unique
+} from "./support/Cli.js"
 
-interface Running {
-  readonly child: ChildProcess
-  readonly url: string
-  readonly output: () => string
-}
+type Running = Serving
 
 /** Starts `serve --port 0 --database-url …` and waits for its "Listening on" line. */
-const serve = async (store: Store): Promise<Running> => {
-  const child = start(store, ["serve", "--port", "0", "--database-url", databaseUrl ?? ""])
-  child.stdin?.end()
-  let output = ""
-  child.stderr?.on("data", (chunk) => {
-    output += chunk.toString()
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 120_000)
-    child.stdout?.on("data", (chunk) => {
-      output += chunk.toString()
-      const match = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match !== null) {
-        clearTimeout(timer)
-        resolve(match[1]!)
-      }
-    })
-    child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)))
-  })
-  return { child, url, output: () => output }
-}
+const serve = (store: Store): Promise<Running> => serveOn(store, ["--database-url", databaseUrl ?? ""])
 
 const call = async (server: Running, key: string, method: string, path: string, body?: unknown) => {
   const response = await fetch(`${server.url}${path}`, {

@@ -47,6 +47,39 @@ export const start = (store: Store, args: ReadonlyArray<string>, cwd?: string): 
     stdio: ["pipe", "pipe", "pipe"]
   })
 
+/** A running `registrar serve`: its process, the URL it listens on, and everything it printed so far. */
+export interface Serving {
+  readonly child: ChildProcess
+  readonly url: string
+  readonly output: () => string
+}
+
+/** Starts `registrar serve --port 0` (with `options` after it) and waits for its "Listening on" line. */
+export const serve = async (store: Store, options: ReadonlyArray<string> = []): Promise<Serving> => {
+  const child = start(store, ["serve", "--port", "0", ...options])
+  child.stdin?.end()
+  let output = ""
+  child.stderr?.on("data", (chunk) => {
+    output += chunk.toString()
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 120_000)
+    child.stdout?.on("data", (chunk) => {
+      output += chunk.toString()
+      const match = /Listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+      if (match !== null) {
+        clearTimeout(timer)
+        resolve(match[1]!)
+      }
+    })
+    child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)))
+  })
+  return { child, url, output: () => output }
+}
+
+/** An API key as the server prints it once. */
+export const API_KEY = /rk_[0-9a-f]{8}_[0-9a-f]{64}/
+
 /** Collects a child's output until it exits. */
 export const finished = (child: ChildProcess): Promise<Result> =>
   new Promise((resolve, reject) => {
