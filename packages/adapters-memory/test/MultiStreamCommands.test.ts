@@ -120,6 +120,96 @@ describe("commands that write several streams", () => {
     })
   )
 
+  it.effect("a keyed command whose idempotency record cannot be written is not applied; a retry applies it once", () =>
+    Effect.gen(function* () {
+      const { store, layer, fail } = yield* failingStoresOn("Idempotency-")
+      yield* Effect.gen(function* () {
+        const registrar = yield* Registrar
+        yield* registrar.createUser({ actor: "ada", user: "ada" })
+        yield* registrar.createOrganization({ actor: "ada", organization: "acme", displayName: "Acme" })
+        const create = registrar.createRegistry({
+          actor: "ada",
+          organization: "acme",
+          registry: "Golden",
+          idempotencyKey: "create-golden"
+        })
+        yield* fail(true)
+        expect((yield* Effect.either(create))._tag).toBe("Left")
+        // Before, the registry was appended first and its record after: the retry answered RegistryAlreadyExists.
+        expect(yield* store.readStream(Registry.streamId("acme", "Golden"))).toHaveLength(0)
+        yield* fail(false)
+        const created = yield* create
+        expect(created).toStrictEqual({ organization: "acme", registry: "Golden", path: "wandb-registry-Golden" })
+        const [record] = yield* store.readStream("Idempotency-create-golden")
+        const [registryCreated] = yield* store.readStream(Registry.streamId("acme", "Golden"))
+        expect(record?.type).toBe("CommandCompleted")
+        expect(record?.transactionId).toBe(registryCreated?.transactionId)
+        const head = yield* store.head
+        expect(yield* create).toStrictEqual(created)
+        expect((yield* store.head).globalPosition).toBe(head.globalPosition)
+      }).pipe(Effect.provide(layer))
+    })
+  )
+
+  it.effect("a keyed link commits with its record; keyed creations answer a retry exactly as the first time", () =>
+    Effect.gen(function* () {
+      const { store, layer, fail } = yield* failingStoresOn("Idempotency-")
+      yield* Effect.gen(function* () {
+        const { registrar, source } = yield* world
+        const link = registrar.link({
+          actor: "ada",
+          source,
+          target: "wandb-registry-Golden/raw",
+          idempotencyKey: "link-raw"
+        })
+        yield* fail(true)
+        expect((yield* Effect.either(link))._tag).toBe("Left")
+        const registryEvents = yield* store.readStream(Registry.streamId("acme", "Golden"))
+        expect(registryEvents.map((event) => event.type)).toEqual(["RegistryCreated", "RoleGranted"])
+        yield* fail(false)
+        const linked = yield* link
+        expect([linked.fullName, linked.created]).toEqual(["wandb-registry-Golden/raw:v0", true])
+        const [record] = yield* store.readStream("Idempotency-link-raw")
+        const [linkedEvent] = (yield* store.readStream(Registry.streamId("acme", "Golden"))).slice(-1)
+        expect(record?.transactionId).toBe(linkedEvent?.transactionId)
+        expect(yield* link).toStrictEqual(linked)
+        // Every keyed creation answers its retry with its first answer, kept in the record it committed with.
+        const keyed = [
+          registrar.createOrganization({
+            actor: "ada",
+            organization: "beta",
+            displayName: "Beta",
+            idempotencyKey: "o"
+          }),
+          registrar.createUser({ actor: "ada", user: "mia", organization: "acme", idempotencyKey: "u" }),
+          registrar.createTeam({ actor: "ada", team: "audio", organization: "acme", idempotencyKey: "t" }),
+          registrar.logArtifact({
+            actor: "ada",
+            entity: "vision",
+            project: "images",
+            name: "raw",
+            type: "dataset",
+            files: [{ path: "b.tar", sha256: sha, size: 5 }],
+            idempotencyKey: "l"
+          })
+        ]
+        for (const command of keyed) {
+          const first: unknown = yield* command
+          expect(yield* command).toStrictEqual(first)
+        }
+        for (const key of ["o", "u", "t", "l"]) {
+          const [record] = yield* store.readStream(`Idempotency-${key}`)
+          const committed = yield* store.readAll({
+            after: { transactionId: (record?.transactionId ?? 0) - 1, globalPosition: Number.MAX_SAFE_INTEGER },
+            limit: 10
+          })
+          // The record is the last event of its command's transaction, never one of its own.
+          expect(committed.filter((event) => event.transactionId === record?.transactionId).length).toBeGreaterThan(1)
+        }
+      }).pipe(Effect.provide(layer))
+    })
+  )
+
   it.effect("an organization and the reservation of its display name commit together", () =>
     Effect.gen(function* () {
       const { store, layer } = yield* failingStores

@@ -2,13 +2,13 @@
  * What every handler of the application service shares: the request (actor, idempotency key), event envelopes,
  * idempotent results, and loading the facts a decision needs (organizations, teams, actor roles).
  */
-import { Clock, Effect } from "effect"
+import { Clock, Effect, Option } from "effect"
 import type { Actor } from "../Access.js"
 import * as Entity from "../Entity.js"
 import { OrganizationNotFound, TeamNotFound, UserNotFound } from "../Errors.js"
 import { EventStore, type Json } from "../EventStore.js"
 import type * as Registry from "../Registry.js"
-import { aggregate, type Envelope, load } from "../internal/Loader.js"
+import { aggregate, type Envelope, load, PendingIdempotencyRecord, storedResult } from "../internal/Loader.js"
 import { randomUuid } from "../internal/Uuid.js"
 import { validateOrganizationReference } from "../Names.js"
 
@@ -41,7 +41,10 @@ const idempotencyStream = (key: string) => `Idempotency-${key}`
 
 /**
  * Runs a command at most once per idempotency key: the first result is stored in the key's stream and returned to
- * every retry. Without a key the command simply runs.
+ * every retry. Without a key the command simply runs. The record (`CommandCompleted`) is appended by the command's
+ * `execute`, in the same `appendMany` as the command's events (see `PendingIdempotencyRecord`), so the command and
+ * its record commit together; the answer a command returns must therefore be its decision's result. A command that
+ * ends without an `execute` (nothing to write) has its record appended on its own.
  */
 export const idempotent = <A, E, R>(
   request: Request,
@@ -51,13 +54,15 @@ export const idempotent = <A, E, R>(
   const key = request.idempotencyKey
   if (key === undefined) return effect
   return Effect.gen(function* () {
-    const store = yield* EventStore
     const streamId = idempotencyStream(key)
-    const stored = yield* store.readStream(streamId)
-    if (stored[0] !== undefined) return stored[0].data.result as A
-    const result = yield* effect
+    const stored = yield* storedResult(streamId)
+    if (Option.isSome(stored)) return stored.value as A
+    const pending: PendingIdempotencyRecord["Type"] = { streamId, command, claimed: false }
+    const result = yield* Effect.provideService(effect, PendingIdempotencyRecord, pending)
+    if (pending.claimed) return result
+    const store = yield* EventStore
     const meta = yield* envelope(request)
-    const recorded = yield* store
+    return yield* store
       .append(
         streamId,
         [
@@ -75,11 +80,10 @@ export const idempotent = <A, E, R>(
         Effect.as(result),
         Effect.catchTags({
           VersionConflict: () =>
-            Effect.map(store.readStream(streamId), (events) => (events[0]?.data.result as A) ?? result),
+            Effect.map(storedResult(streamId), (found) => Option.getOrElse(found, () => result) as A),
           EventIdReused: () => Effect.succeed(result)
         })
       )
-    return recorded
   })
 }
 

@@ -9,18 +9,26 @@ import { envelope, findOrganization, findTeam, idempotent, type Request, require
 
 const entitySpec = aggregate(Entity.Event, Entity.decider)
 
-const decideOn = (streamId: string, request: Request, command: (state: Entity.State) => Entity.Command) =>
-  execute(
+/** Decides a command on one entity stream and appends it; answers `answer(whether it changed anything)`. */
+const decideAndAnswer = <A>(
+  name: string,
+  request: Request,
+  command: (state: Entity.State) => Entity.Command,
+  answer: (changed: boolean) => A
+) => {
+  const streamId = Entity.streamId(name)
+  return execute(
     envelope(request),
     Effect.gen(function* () {
       const loaded = yield* load(entitySpec, streamId)
       const events = yield* Entity.decide(command(loaded.state), loaded.state)
-      return { changes: [changeOf(entitySpec, streamId, loaded, events)], result: events.length > 0 }
+      return { changes: [changeOf(entitySpec, streamId, loaded, events)], result: answer(events.length > 0) }
     })
   )
+}
 
 const decideAndAppend = (name: string, request: Request, command: (state: Entity.State) => Entity.Command) =>
-  decideOn(Entity.streamId(name), request, command)
+  decideAndAnswer(name, request, command, (changed) => changed)
 
 /**
  * Creates the instance's admin user during the one-time bootstrap of a server (see `ApiKeys.bootstrap`): the
@@ -53,7 +61,8 @@ export const createOrganization = (input: CreateOrganization) =>
       const organization = yield* validateEntityName(input.organization)
       yield* validateDisplayName(input.displayName)
       // The display name's reservation and the organization are one decision: they commit together, or neither does.
-      const created = yield* execute(
+      // The answer is the decision's result, so the idempotency record commits with it (see `idempotent`).
+      return yield* execute(
         envelope(input),
         Effect.gen(function* () {
           const nameStream = Entity.displayNameStreamId(input.displayName)
@@ -73,11 +82,10 @@ export const createOrganization = (input: CreateOrganization) =>
               changeOf(entitySpec, nameStream, name, reserved),
               changeOf(entitySpec, entityStream, entity, events)
             ],
-            result: events.length > 0
+            result: { organization, displayName: input.displayName, created: events.length > 0 }
           }
         })
       )
-      return { organization, displayName: input.displayName, created }
     })
   )
 
@@ -118,11 +126,15 @@ export const createUser = (input: CreateUser) =>
             : Option.some({ name: organization.name, actorRole: Entity.organizationRole(organization, input.actor) })
       }
       if (organization === undefined) {
-        const created = yield* decideAndAppend(user, input, () => createCommand)
-        return { user, created }
+        return yield* decideAndAnswer(
+          user,
+          input,
+          () => createCommand,
+          (created) => ({ user, created })
+        )
       }
       // The user and their membership commit together: a crash between two appends left a user in no organization.
-      const created = yield* execute(
+      return yield* execute(
         envelope(input),
         Effect.gen(function* () {
           const userStream = Entity.streamId(user)
@@ -145,11 +157,10 @@ export const createUser = (input: CreateUser) =>
               changeOf(entitySpec, userStream, loadedUser, userEvents),
               changeOf(entitySpec, organizationStream, loadedOrganization, memberEvents)
             ],
-            result: userEvents.length > 0
+            result: { user, created: userEvents.length > 0 }
           }
         })
       )
-      return { user, created }
     })
   )
 
@@ -207,14 +218,18 @@ export const createTeam = (input: CreateTeam) =>
     Effect.gen(function* () {
       const team = yield* validateEntityName(input.team)
       const organization = yield* findOrganization(input.organization)
-      const created = yield* decideAndAppend(team, input, () => ({
-        _tag: "CreateTeam",
+      return yield* decideAndAnswer(
         team,
-        organization: organization.name,
-        actor: input.actor,
-        actorRole: Entity.organizationRole(organization, input.actor)
-      }))
-      return { team, organization: organization.name, created }
+        input,
+        () => ({
+          _tag: "CreateTeam",
+          team,
+          organization: organization.name,
+          actor: input.actor,
+          actorRole: Entity.organizationRole(organization, input.actor)
+        }),
+        (created) => ({ team, organization: organization.name, created })
+      )
     })
   )
 

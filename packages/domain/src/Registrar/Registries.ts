@@ -27,12 +27,28 @@ export interface RegistryRef extends Request {
   readonly registry: string
 }
 
+/** What a registry command decided: its organization, events and the registry's state after them. */
+export interface RegistryDecided {
+  readonly organization: string
+  readonly events: ReadonlyArray<Registry.Event>
+  readonly state: Registry.State
+}
+
 /** Decides and appends a registry command for the actor; returns its events, the new state and the organization. */
 export const decideRegistry = (
   organizationName: string,
   registryName: string,
   request: Request,
   command: (facts: { organization: string; actor: Actor; state: Registry.State }) => Registry.Command
+) => decideRegistryAnswering(organizationName, registryName, request, command, (decided) => decided)
+
+/** {@link decideRegistry}, answering `answer(decided)` as the decision's result (what an idempotency record keeps). */
+const decideRegistryAnswering = <A>(
+  organizationName: string,
+  registryName: string,
+  request: Request,
+  command: (facts: { organization: string; actor: Actor; state: Registry.State }) => Registry.Command,
+  answer: (decided: RegistryDecided) => A
 ) =>
   execute(
     envelope(request),
@@ -52,7 +68,7 @@ export const decideRegistry = (
       const change = changeOf(registrySpec, Registry.streamIdOf(loaded.id), loaded, events)
       return {
         changes: [...binding, change],
-        result: { organization: organization.name, events, state: change.state }
+        result: answer({ organization: organization.name, events, state: change.state })
       }
     })
   )
@@ -84,16 +100,21 @@ export const createRegistry = (input: CreateRegistry) =>
       const registry = yield* validateRegistryName(input.registry)
       const acceptedTypes = yield* Effect.forEach(input.acceptedTypes ?? [], (type) => validateArtifactType(type))
       yield* validateDescription(input.description ?? "")
-      const { organization } = yield* decideRegistry(input.organization, registry, input, (facts) => ({
-        _tag: "CreateRegistry",
-        organization: facts.organization,
+      return yield* decideRegistryAnswering(
+        input.organization,
         registry,
-        actor: facts.actor,
-        visibility: input.visibility ?? "organization",
-        description: input.description ?? "",
-        acceptedTypes
-      }))
-      return { organization, registry, path: registryProjectName(registry) }
+        input,
+        (facts) => ({
+          _tag: "CreateRegistry",
+          organization: facts.organization,
+          registry,
+          actor: facts.actor,
+          visibility: input.visibility ?? "organization",
+          description: input.description ?? "",
+          acceptedTypes
+        }),
+        ({ organization }) => ({ organization, registry, path: registryProjectName(registry) })
+      )
     })
   )
 

@@ -9,12 +9,14 @@ import { ConflictRetriesExhausted } from "../Errors.js"
 import type { DomainEvent } from "../Events.js"
 import * as Events from "../Events.js"
 import {
-  type EventIdReused,
+  EventIdReused,
   type EventMetadataJson,
   EventStore,
   type ExpectedVersion,
+  type Json,
   type RecordedEvent,
   type StoreUnavailable,
+  type StreamWrite,
   VersionConflict
 } from "../EventStore.js"
 import { LinkIndex, scanning, type StoredLink } from "../LinkIndex.js"
@@ -193,6 +195,42 @@ export const guardOf = (streamId: string, loaded: { readonly version: number }):
   remember: () => Effect.void
 })
 
+/**
+ * The idempotency record a command owes: set by `idempotent` (Registrar/Context.ts) around a command run with an
+ * idempotency key. The first {@link execute} inside it claims the record and appends `CommandCompleted` (its
+ * decision's result) to the key's stream in the same `appendMany` as the command's own changes, so a crash cannot
+ * leave the command applied without its record. A command that never reaches `execute` leaves it unclaimed.
+ */
+export class PendingIdempotencyRecord extends Context.Tag("@registrar/domain/PendingIdempotencyRecord")<
+  PendingIdempotencyRecord,
+  {
+    /** `Idempotency-{key}`: written once, at `no_stream`. */
+    readonly streamId: string
+    /** The command's name, stored beside its result. */
+    readonly command: string
+    /** Set by the execute that appends the record; later executes of the same command leave it alone. */
+    claimed: boolean
+  }
+>() {}
+
+/** The record's event: the command and the result every retry with the key gets. */
+const recordEvent = (command: string, result: unknown, envelope: Envelope) =>
+  Effect.map(randomUuid, (eventId) => ({
+    eventId,
+    type: "CommandCompleted",
+    schemaVersion: 1,
+    data: { command, result: result as Json },
+    metadata: envelope.metadata
+  }))
+
+/** The result stored in an idempotency stream's record, if it has one. */
+export const storedResult = (streamId: string) =>
+  Effect.flatMap(EventStore, (store) =>
+    Effect.map(store.readStream(streamId), (events) =>
+      events[0] === undefined ? Option.none() : Option.some(events[0].data.result as unknown)
+    )
+  )
+
 /** What a command decided: the changes to append, in order, and the answer to return once they are appended. */
 export interface Decision<A> {
   readonly changes: ReadonlyArray<StreamChange>
@@ -207,23 +245,29 @@ export interface Decision<A> {
  */
 const appendChanges = (
   changes: ReadonlyArray<StreamChange>,
-  envelope: Envelope
+  envelope: Envelope,
+  record: { readonly streamId: string; readonly command: string; readonly result: unknown } | undefined
 ): Effect.Effect<ReadonlyArray<number>, VersionConflict | StoreUnavailable | EventIdReused, EventStore> =>
   Effect.gen(function* () {
-    if (changes.every((change) => change.events.length === 0)) return changes.map((change) => change.version)
+    const nothingDecided = changes.every((change) => change.events.length === 0)
+    if (nothingDecided && record === undefined) return changes.map((change) => change.version)
     const store = yield* EventStore
-    const writes = yield* Effect.forEach(changes, ({ streamId, version, events }) =>
+    const writes: Array<StreamWrite> = yield* Effect.forEach(changes, ({ streamId, version, events }) =>
       Effect.map(newEvents(streamId, version, events, envelope), (stored) => ({
         streamId,
         events: stored,
         expected: expectedAfter(version)
       }))
     )
+    if (record !== undefined) {
+      const event = yield* recordEvent(record.command, record.result, envelope)
+      writes.push({ streamId: record.streamId, events: [event], expected: "no_stream" })
+    }
     const results = yield* store
       .appendMany(writes)
       // A decision names each stream once; a repeat is a bug in the handler, not something a caller can act on.
       .pipe(Effect.catchTag("StreamRepeatedInAppend", (repeated) => Effect.die(repeated)))
-    return results.map((result) => result.nextExpectedVersion)
+    return changes.map((_, index) => results[index]?.nextExpectedVersion ?? 0)
   })
 
 /**
@@ -250,20 +294,36 @@ export const execute = <A, E, R>(
   decide: Effect.Effect<Decision<A>, E, R>,
   schedule: Schedule.Schedule<unknown> = conflictRetries
 ): Effect.Effect<A, E | AppendFailure, R | EventStore> =>
-  Effect.suspend(() => {
+  Effect.flatMap(Effect.serviceOption(PendingIdempotencyRecord), (pending) => {
+    // The first execute of a command run with an idempotency key appends its record too.
+    const record = Option.getOrUndefined(Option.filter(pending, (found) => !found.claimed))
+    if (record !== undefined) record.claimed = true
     let attempts = 0
     const attempt = Effect.gen(function* () {
       attempts++
       const decision = yield* decide
       const metadata = yield* envelope
-      const versions = yield* appendChanges(decision.changes, metadata)
+      const versions = yield* appendChanges(
+        decision.changes,
+        metadata,
+        record === undefined ? undefined : { ...record, result: decision.result }
+      )
       yield* Effect.forEach(Arr.zip(decision.changes, versions), ([change, version]) => change.remember(version), {
         discard: true
       })
       return decision.result
     })
+    // A retry with the same key that ran at the same time committed first: its record holds the answer.
+    const recordedMeanwhile = (error: unknown): error is VersionConflict | EventIdReused =>
+      record !== undefined &&
+      ((error instanceof VersionConflict && error.streamId === record.streamId) || error instanceof EventIdReused)
     return attempt.pipe(
-      Effect.retry({ schedule, while: (error) => error instanceof VersionConflict }),
+      Effect.retry({ schedule, while: (error) => error instanceof VersionConflict && !recordedMeanwhile(error) }),
+      Effect.catchIf(recordedMeanwhile, (error) =>
+        Effect.flatMap(storedResult(record?.streamId ?? ""), (stored) =>
+          Option.match(stored, { onNone: () => Effect.fail(error), onSome: (result) => Effect.succeed(result as A) })
+        )
+      ),
       Effect.catchIf(
         (error): error is VersionConflict => error instanceof VersionConflict,
         (conflict) => Effect.fail(new ConflictRetriesExhausted({ streamId: conflict.streamId, attempts }))
