@@ -1,7 +1,15 @@
 // Commands that write several streams commit once: a store that fails every write touching a collection stream
 // (as a process killed between two appends would leave it) must leave nothing half-written.
 import { describe, expect, it } from "@effect/vitest"
-import { Entity, EventStore, type EventStoreShape, Registrar, Registry, StoreUnavailable } from "@registrar/domain"
+import {
+  ApiKey,
+  Entity,
+  EventStore,
+  type EventStoreShape,
+  Registrar,
+  Registry,
+  StoreUnavailable
+} from "@registrar/domain"
 import { Effect, Layer } from "effect"
 import * as MemoryStores from "../src/index.js"
 
@@ -226,6 +234,62 @@ describe("commands that write several streams", () => {
         const reserved = yield* store.readStream("OrganizationDisplayName-Acme")
         const created = yield* store.readStream("Entity-acme")
         expect(reserved[0]?.transactionId).toBe(created[0]?.transactionId)
+      }).pipe(Effect.provide(layer))
+    })
+  )
+
+  it.effect("a new API key's prefix is reserved only with the key: a failed create leaves nothing, a retry works", () =>
+    Effect.gen(function* () {
+      const { store, layer, fail } = yield* failingStoresOn(ApiKey.streamId("ada"))
+      yield* Effect.gen(function* () {
+        const registrar = yield* Registrar
+        yield* registrar.createUser({ actor: "ada", user: "ada" })
+        const random = Uint8Array.from({ length: ApiKey.RANDOM_BYTES }, (_, index) => index * 7)
+        yield* fail(true)
+        const failed = yield* Effect.either(registrar.createApiKey({ actor: "ada", user: "ada", name: "ci", random }))
+        expect(failed._tag).toBe("Left")
+        // Before, the prefix was reserved in its own append first: a prefix held by no key.
+        const { prefix } = yield* ApiKey.keyFromRandom(random)
+        expect(yield* store.streamVersion(ApiKey.prefixStreamId(prefix))).toBe(0)
+        yield* fail(false)
+        const created = yield* registrar.createApiKey({ actor: "ada", user: "ada", name: "ci", random })
+        expect(yield* registrar.authenticate(created.key)).toStrictEqual({ user: "ada", prefix: created.prefix })
+        const [reserved] = yield* store.readStream(ApiKey.prefixStreamId(created.prefix))
+        const [key] = yield* store.readStream(ApiKey.streamId("ada"))
+        expect(reserved?.transactionId).toBe(key?.transactionId)
+        // Revoking is one append too, and the key authenticates no more.
+        expect(yield* registrar.revokeApiKey({ actor: "ada", user: "ada", prefix: created.prefix })).toMatchObject({
+          changed: true
+        })
+        expect((yield* Effect.either(registrar.authenticate(created.key)))._tag).toBe("Left")
+      }).pipe(Effect.provide(layer))
+    })
+  )
+
+  it.effect("a bootstrap whose key cannot be written records nothing, so the next start bootstraps", () =>
+    Effect.gen(function* () {
+      const { store, layer, fail } = yield* failingStoresOn("ApiKeyPrefix-")
+      yield* Effect.gen(function* () {
+        const registrar = yield* Registrar
+        const random = Uint8Array.from({ length: ApiKey.RANDOM_BYTES }, (_, index) => index)
+        yield* fail(true)
+        expect((yield* Effect.either(registrar.bootstrap({ admin: "root", random })))._tag).toBe("Left")
+        // Before, the admin and the bootstrap's record were appended first: a bootstrapped store with no key at all.
+        expect(yield* store.streamVersion(ApiKey.instanceStreamId)).toBe(0)
+        expect(yield* store.streamVersion(Entity.streamId("root"))).toBe(0)
+        yield* fail(false)
+        const first = yield* registrar.bootstrap({ admin: "root", random })
+        expect(first._tag).toBe("Some")
+        if (first._tag === "Some") {
+          expect(yield* registrar.authenticate(first.value.key)).toMatchObject({ user: "root" })
+        }
+        const transactions = new Set(
+          (yield* store.readAll({ after: { transactionId: 0, globalPosition: 0 }, limit: 100 })).map(
+            (event) => event.transactionId
+          )
+        )
+        expect(transactions.size).toBe(1)
+        expect((yield* registrar.bootstrap({ admin: "root", random }))._tag).toBe("None")
       }).pipe(Effect.provide(layer))
     })
   )

@@ -5,15 +5,22 @@
  */
 import { Clock, Context, Effect, Either, Option, Schema } from "effect"
 import * as ApiKey from "../ApiKey.js"
-import { EventStore, type StoreUnavailable, VersionConflict } from "../EventStore.js"
+import * as Entity from "../Entity.js"
+import {
+  type EventMetadataJson,
+  EventStore,
+  type NewEvent,
+  type StoreUnavailable,
+  VersionConflict
+} from "../EventStore.js"
+import * as Events from "../Events.js"
 import { UndecodableEvent } from "../Events.js"
 import { ConflictRetriesExhausted } from "../Errors.js"
 import { conflictRetries, expectedAfter } from "../internal/Loader.js"
 import { sha256Hex } from "../internal/Sha256.js"
 import { randomUuid } from "../internal/Uuid.js"
 import { validateEntityName } from "../Names.js"
-import { envelope, type Request, requireUser } from "./Context.js"
-import * as Organizations from "./Organizations.js"
+import { envelope, loadEntity, type Request, requireUser } from "./Context.js"
 
 const decodeEvent = Schema.decodeUnknownEither(ApiKey.Event)
 const encodeEvent = Schema.encodeSync(ApiKey.Event)
@@ -39,22 +46,54 @@ const load = (streamId: string) =>
     return { state, version: recorded[recorded.length - 1]?.streamPosition ?? 0 }
   })
 
-/** Loads the key stream, decides, appends; on a conflict, again (the service's retry schedule). */
-const decideOn = (streamId: string, request: Request, command: (state: ApiKey.State) => ApiKey.Command) =>
+/** One stream's part of an API-key decision: the events to append at the version they were decided from. */
+interface KeyChange {
+  readonly streamId: string
+  readonly version: number
+  readonly events: ReadonlyArray<NewEvent>
+}
+
+/** What an API-key handler decided: every stream's change, appended together, and its answer. */
+interface KeyDecision<A> {
+  readonly changes: ReadonlyArray<KeyChange>
+  readonly result: A
+}
+
+/** Loads a key stream and decides a command on it; the change carries the encoded events and the decided ones. */
+const decideOn = (streamId: string, metadata: EventMetadataJson, command: (state: ApiKey.State) => ApiKey.Command) =>
   Effect.gen(function* () {
     const loaded = yield* load(streamId)
-    const events = yield* ApiKey.decide(command(loaded.state), loaded.state)
-    if (events.length === 0) return events
-    const store = yield* EventStore
-    const { metadata } = yield* envelope(request)
-    const newEvents = yield* Effect.forEach(events, (event) =>
-      Effect.map(randomUuid, (eventId) => {
+    const decided = yield* ApiKey.decide(command(loaded.state), loaded.state)
+    const events = yield* Effect.forEach(decided, (event) =>
+      Effect.map(randomUuid, (eventId): NewEvent => {
         const { _tag, ...data } = encodeEvent(event)
         return { eventId, type: _tag, schemaVersion: 1, data, metadata }
       })
     )
-    yield* store.append(streamId, newEvents, expectedAfter(loaded.version))
-    return events
+    return { change: { streamId, version: loaded.version, events } satisfies KeyChange, decided }
+  })
+
+/**
+ * Decides with `decide` (given the events' metadata) and appends every change in one `appendMany`: all commit or
+ * none does. On a conflict on any stream, nothing was written: loads and decides again (the service's schedule).
+ */
+const commit = <A, E, R>(
+  request: Request,
+  decide: (metadata: EventMetadataJson) => Effect.Effect<KeyDecision<A>, E, R>
+) =>
+  Effect.gen(function* () {
+    const { metadata } = yield* envelope(request)
+    const decision = yield* decide(metadata)
+    const writes = decision.changes
+      .filter((change) => change.events.length > 0)
+      .map(({ streamId, version, events }) => ({ streamId, events, expected: expectedAfter(version) }))
+    if (writes.length > 0) {
+      const store = yield* EventStore
+      yield* store
+        .appendMany(writes)
+        .pipe(Effect.catchTag("StreamRepeatedInAppend", (repeated) => Effect.die(repeated)))
+    }
+    return decision.result
   }).pipe(
     Effect.retry({ schedule: conflictRetries, while: (error) => error instanceof VersionConflict }),
     Effect.catchIf(
@@ -85,24 +124,28 @@ export interface CreatedApiKey {
   readonly createdAt: string
 }
 
-const issue = (request: Request, user: string, name: string, parts: ApiKey.KeyParts) =>
+/** The changes creating a key makes: its prefix reserved once, and the key in the user's stream. */
+const issue = (metadata: EventMetadataJson, actor: string, user: string, name: string, parts: ApiKey.KeyParts) =>
   Effect.gen(function* () {
     const createdAt = yield* now
-    yield* decideOn(ApiKey.prefixStreamId(parts.prefix), request, () => ({
+    const reserved = yield* decideOn(ApiKey.prefixStreamId(parts.prefix), metadata, () => ({
       _tag: "ReservePrefix",
       prefix: parts.prefix,
       user
     }))
-    yield* decideOn(ApiKey.streamId(user), request, () => ({
+    const created = yield* decideOn(ApiKey.streamId(user), metadata, () => ({
       _tag: "CreateApiKey",
-      actor: request.actor,
+      actor,
       user,
       prefix: parts.prefix,
       name,
       digest: sha256Hex(parts.key),
       createdAt
     }))
-    return { user, name, prefix: parts.prefix, key: parts.key, createdAt } satisfies CreatedApiKey
+    return {
+      changes: [reserved.change, created.change],
+      result: { user, name, prefix: parts.prefix, key: parts.key, createdAt } satisfies CreatedApiKey
+    }
   })
 
 /** Creates an API key for a user (the user themselves); returns the key once. */
@@ -111,7 +154,8 @@ export const createApiKey = (input: CreateApiKey) =>
     const user = yield* validateEntityName(input.user)
     yield* requireUser(user)
     const parts = yield* ApiKey.keyFromRandom(input.random)
-    return yield* issue(input, user, input.name ?? "default", parts)
+    // The prefix's reservation and the key commit together: a crash between them left a prefix reserved for no key.
+    return yield* commit(input, (metadata) => issue(metadata, input.actor, user, input.name ?? "default", parts))
   })
 
 /** A key as listed: name, prefix and dates, never the secret or its digest. */
@@ -150,14 +194,21 @@ export interface RevokeApiKey extends Request {
 export const revokeApiKey = (input: RevokeApiKey) =>
   Effect.gen(function* () {
     const revokedAt = yield* now
-    const events = yield* decideOn(ApiKey.streamId(input.user), input, () => ({
-      _tag: "RevokeApiKey",
-      actor: input.actor,
-      user: input.user,
-      prefix: input.prefix,
-      revokedAt
-    }))
-    return { user: input.user, prefix: input.prefix, changed: events.length > 0 }
+    return yield* commit(input, (metadata) =>
+      Effect.map(
+        decideOn(ApiKey.streamId(input.user), metadata, () => ({
+          _tag: "RevokeApiKey",
+          actor: input.actor,
+          user: input.user,
+          prefix: input.prefix,
+          revokedAt
+        })),
+        ({ change, decided }) => ({
+          changes: [change],
+          result: { user: input.user, prefix: input.prefix, changed: decided.length > 0 }
+        })
+      )
+    )
   })
 
 /**
@@ -229,10 +280,30 @@ export const bootstrap = (input: Bootstrap) =>
         ? yield* ApiKey.keyFromRandom(input.random)
         : { prefix: yield* ApiKey.prefixOf(input.key), key: input.key }
     const request: Request = { actor: admin }
-    if ((yield* load(ApiKey.instanceStreamId)).state._tag === "Bootstrapped") return Option.none<CreatedApiKey>()
-    // The admin first (creating an existing user changes nothing), so a bootstrap is never recorded without its admin.
-    yield* Organizations.createInstanceAdmin(admin)
-    const events = yield* decideOn(ApiKey.instanceStreamId, request, () => ({ _tag: "Bootstrap", admin }))
-    if (events.length === 0) return Option.none<CreatedApiKey>()
-    return Option.some(yield* issue(request, admin, "bootstrap", parts))
+    // The admin, the bootstrap's record and the admin's first key commit together: a bootstrap is never recorded
+    // without its admin or its key (a crash in between left a store that no one could ever sign in to).
+    return yield* commit(request, (metadata) =>
+      Effect.gen(function* () {
+        const instance = yield* decideOn(ApiKey.instanceStreamId, metadata, () => ({ _tag: "Bootstrap", admin }))
+        if (instance.decided.length === 0) return { changes: [], result: Option.none<CreatedApiKey>() }
+        const adminStream = Entity.streamId(admin)
+        const adminLoaded = yield* loadEntity(admin)
+        const adminEvents = yield* Entity.decide(
+          { _tag: "CreateUser", user: admin, actor: admin, storeEmpty: true, organization: Option.none() },
+          adminLoaded.state
+        )
+        const adminChange: KeyChange = {
+          streamId: adminStream,
+          version: adminLoaded.version,
+          events: yield* Effect.forEach(adminEvents, (event) =>
+            Effect.map(randomUuid, (eventId) => Events.toNewEvent(event, eventId, metadata))
+          )
+        }
+        const key = yield* issue(metadata, admin, admin, "bootstrap", parts)
+        return {
+          changes: [adminChange, instance.change, ...key.changes],
+          result: Option.some(key.result)
+        }
+      })
+    )
   })

@@ -30,20 +30,6 @@ const decideAndAnswer = <A>(
 const decideAndAppend = (name: string, request: Request, command: (state: Entity.State) => Entity.Command) =>
   decideAndAnswer(name, request, command, (changed) => changed)
 
-/**
- * Creates the instance's admin user during the one-time bootstrap of a server (see `ApiKeys.bootstrap`): the
- * bootstrap, recorded once per store, is the authority here, as the empty store is for its first user. A user that
- * already exists is left as it is.
- */
-export const createInstanceAdmin = (admin: string) =>
-  decideAndAppend(admin, { actor: admin }, () => ({
-    _tag: "CreateUser",
-    user: admin,
-    actor: admin,
-    storeEmpty: true,
-    organization: Option.none()
-  }))
-
 /** Input of {@link createOrganization}. */
 export interface CreateOrganization extends Request {
   /** The entity name, e.g. `smle-registries-bug-bash`. */
