@@ -18,6 +18,10 @@ const version = HttpApiSchema.param(
   Schema.String.annotations({ description: "vN, or an alias (latest included)" })
 )
 
+const entity = HttpApiSchema.param("entity", Schema.String)
+const project = HttpApiSchema.param("project", Schema.String)
+const artifact = HttpApiSchema.param("artifact", Schema.String)
+
 /** The stored content of an upload: its address and size. */
 export const UploadedBlob = Schema.Struct({ sha256: Schema.String, size: Schema.Number })
 
@@ -39,6 +43,19 @@ export const VerifiedFile = Schema.Struct({
 /** A linked version's files, each checked against its digest. */
 export const Verification = Schema.Struct({
   fullName: Schema.String,
+  ok: Schema.Boolean,
+  files: Schema.Array(VerifiedFile)
+})
+
+/** A source version's files (`entity/project/name:vN`). */
+export const SourceVersionFiles = Schema.Struct({
+  reference: Schema.String,
+  files: Schema.Array(Artifact.ManifestEntry)
+})
+
+/** A source version's files, each checked against its digest. */
+export const SourceVerification = Schema.Struct({
+  reference: Schema.String,
   ok: Schema.Boolean,
   files: Schema.Array(VerifiedFile)
 })
@@ -85,5 +102,33 @@ export class FilesGroup extends HttpApiGroup.make("files")
       Verification
     )
   )
+  .add(
+    HttpApiEndpoint.get(
+      "listSourceFiles"
+    )`/entities/${entity}/projects/${project}/artifacts/${artifact}/versions/${version}/files`
+      .addSuccess(SourceVersionFiles)
+      .annotate(OpenApi.Description, "A source version's files: for its entity's own user or its team's members.")
+  )
+  .add(
+    HttpApiEndpoint.get(
+      "downloadSourceFile"
+    )`/entities/${entity}/projects/${project}/artifacts/${artifact}/versions/${version}/file`
+      .setUrlParams(FileParams)
+      .addSuccess(HttpApiSchema.Uint8Array({ contentType: "application/octet-stream" }))
+      .annotate(
+        OpenApi.Description,
+        "A source version's file (its entity's user or team members only), streamed and digest checked as a linked version's."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get(
+      "verifySourceFiles"
+    )`/entities/${entity}/projects/${project}/artifacts/${artifact}/versions/${version}/verify`.addSuccess(
+      SourceVerification
+    )
+  )
   .middleware(Authentication)
-  .annotate(OpenApi.Description, "Files: upload (POST /blobs), then list, download and verify a version's files") {}
+  .annotate(
+    OpenApi.Description,
+    "Files: upload (POST /blobs), then list, download and verify a linked or source version's files"
+  ) {}

@@ -13,7 +13,13 @@ import {
   HttpClientRequest
 } from "@effect/platform"
 import { type Errors, RegistrarApi } from "@registrar/api"
-import type { JsonObject, RegistrarShape, ReadModels } from "@registrar/domain"
+import {
+  type JsonObject,
+  parseAnyRef,
+  printVersionSelector,
+  type RegistrarShape,
+  type ReadModels
+} from "@registrar/domain"
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -174,6 +180,26 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
             run: input.run
           })
         ),
+      sourceVersionFiles: (input) =>
+        Effect.gen(function* () {
+          const parsed = yield* parseAnyRef(input.reference)
+          if (parsed._tag === "Registry") {
+            // A linked version's files: the server checks use when its files are downloaded (…/versions/vN/file).
+            const resolved = yield* service.resolve({ actor: input.actor, name: input.reference })
+            return { reference: resolved.source, files: resolved.files }
+          }
+          const { entity, project, name, version } = parsed.ref
+          return yield* send(
+            client.files.listSourceFiles({
+              path: {
+                entity: segment(entity),
+                project: segment(project),
+                artifact: segment(name),
+                version: segment(Option.match(version, { onNone: () => "latest", onSome: printVersionSelector }))
+              }
+            })
+          )
+        }),
       updateArtifactVersion: (input) =>
         send(
           client.paths.updateArtifactVersionAt({

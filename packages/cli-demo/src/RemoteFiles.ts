@@ -35,6 +35,27 @@ export interface LinkedVersion {
   readonly version: number
 }
 
+/** A source version on the server (`entity/project/name:vN`), as its file endpoints name it. */
+export interface SourceVersionOnServer {
+  readonly entity: string
+  readonly project: string
+  readonly name: string
+  readonly version: number
+}
+
+/** The URL path of a version's file endpoints (`…/versions/vN`), linked or source. */
+export const versionUrlPath = (version: LinkedVersion | SourceVersionOnServer): string => {
+  const at = encodeURIComponent(`v${version.version}`)
+  if ("entity" in version) {
+    const [entity, project, name] = [version.entity, version.project, version.name].map(encodeURIComponent)
+    return `/entities/${entity}/projects/${project}/artifacts/${name}/versions/${at}`
+  }
+  const [organization, registry, collection] = [version.organization, version.registry, version.collection].map(
+    encodeURIComponent
+  )
+  return `/organizations/${organization}/registries/${registry}/collections/${collection}/versions/${at}`
+}
+
 /** What moving files can fail with besides the API's own errors. */
 export type TransferFailure =
   | Errors.ApiError
@@ -51,9 +72,9 @@ export interface Transfer {
   readonly upload: (
     files: ReadonlyArray<Blobs.SourceFile>
   ) => Effect.Effect<ReadonlyArray<Blobs.ManifestEntry>, TransferFailure>
-  /** Streams the manifest's files of a linked version into `to`; returns the paths written. */
+  /** Streams the manifest's files of a linked or source version into `to`; returns the paths written. */
   readonly download: (
-    version: LinkedVersion,
+    version: LinkedVersion | SourceVersionOnServer,
     manifest: ReadonlyArray<Blobs.ManifestEntry>,
     to: string
   ) => Effect.Effect<ReadonlyArray<string>, TransferFailure>
@@ -262,10 +283,7 @@ export const make = (server: string, key: string): Effect.Effect<Transfer> =>
           planned.push({ entry, target })
         }
         const root = path.resolve(to)
-        const versionPath = [version.organization, version.registry, version.collection, `v${version.version}`].map(
-          encodeURIComponent
-        )
-        const url = `${base}/organizations/${versionPath[0]}/registries/${versionPath[1]}/collections/${versionPath[2]}/versions/${versionPath[3]}/file`
+        const url = `${base}${versionUrlPath(version)}/file`
         const staging = yield* Effect.tryPromise({
           try: async () => {
             await fs.mkdir(path.dirname(root), { recursive: true })

@@ -9,7 +9,7 @@ import { FileBlobStore } from "@registrar/adapters-blob"
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as MemoryStores from "@registrar/adapters-memory"
-import { Registrar, RegistryNotFound } from "@registrar/domain"
+import { FilesNotUploaded, Registrar, RegistryNotFound } from "@registrar/domain"
 import { Server } from "@registrar/server"
 import { Effect, Layer, Option } from "effect"
 import * as Remote from "../src/Remote.js"
@@ -60,16 +60,25 @@ describe("the remote client", () => {
       expect(missing).toBeInstanceOf(RegistryNotFound)
       expect(missing.message).toBe(new RegistryNotFound({ organization: "paged", registry: "nope" }).message)
 
-      // The client logs a manifest as the library does (the CLI uploads the files first, see RemoteFiles.test.ts).
-      const withFiles = yield* client.logArtifact({
-        actor,
-        entity: "admin",
-        project: "p",
-        name: "a",
-        type: "dataset",
-        files: [{ path: "a.txt", sha256: "a".repeat(64), size: 1 }]
-      })
-      expect(withFiles).toMatchObject({ reference: "admin/p/a:v0", created: true })
+      // The client logs a manifest as the library does; the server refuses contents it never received (the CLI
+      // uploads the files first, see RemoteFiles.test.ts), naming the digest, and logs nothing.
+      const withFiles = yield* Effect.flip(
+        client.logArtifact({
+          actor,
+          entity: "admin",
+          project: "p",
+          name: "a",
+          type: "dataset",
+          files: [{ path: "a.txt", sha256: "a".repeat(64), size: 1 }]
+        })
+      )
+      expect(withFiles).toBeInstanceOf(FilesNotUploaded)
+      expect(withFiles.message).toBe(new FilesNotUploaded({ sha256s: ["a".repeat(64)] }).message)
+      expect(withFiles.message).toContain("Upload each file first")
+      const none = yield* Effect.either(
+        client.listArtifactVersions({ actor, entity: "admin", project: "p", name: "a" })
+      )
+      expect(none._tag === "Left" ? [] : none.right.versions).toStrictEqual([])
     })
   )
 

@@ -1,8 +1,8 @@
 /**
  * Files through the remote CLI: the real binary against a real `registrar serve` on a free port (embedded store, and
  * the PostgreSQL server). `artifact log --dir` uploads every file and prints what the same command prints on a local
- * store; the version, once linked, downloads remotely into the same bytes with the same output; a source reference
- * has no download endpoint and says so; a blob corrupted on the server's side fails the download with a one-line
+ * store; the version, once linked, downloads remotely into the same bytes with the same output, and so does the source
+ * version for its team's member (not for a user outside the team); a blob corrupted on the server's side fails the download with a one-line
  * error and leaves no file, no directory and no staging directory behind. A file larger than the CLI's peak memory
  * goes up and comes back down: the CLI streams it both ways. An upload the server stores under another digest is
  * refused before anything is logged.
@@ -91,6 +91,7 @@ eachStore("files through the remote CLI", (fresh) => {
           fs.writeFileSync(path.join(files, "nested", "shard-0.bin"), randomBytes(3 * 1024 * 1024 + 17))
           fs.writeFileSync(path.join(files, "empty.txt"), "")
           const bobKey = KEY.exec(await ok(served, "api-key", "create", "--user", "bob"))?.[0]
+          const carolKey = KEY.exec(await ok(served, "api-key", "create", "--user", "carol"))?.[0]
           await ok(local, "api-key", "create", "--user", "bob")
           expect(bobKey).toBeDefined()
           const server = await serve(served)
@@ -142,12 +143,34 @@ eachStore("files through the remote CLI", (fresh) => {
             expect(asJson.code, asJson.stderr).toBe(0)
             expect(JSON.parse(asJson.stdout)).toMatchObject({ name: "wandb-registry-Remote Files/shards:v0" })
 
-            // A source reference has no download endpoint: a typed refusal that says what to do, nothing written.
-            const source = await run(remote, "artifact", "download", `${ARTIFACT}:v0`, "--to", "from-source")
-            expect(source.code).toBe(1)
-            expect(source.stderr).toContain("Downloading a source version's files is not available against a server")
-            expect(source.stderr).toContain("download it by its registry path")
-            expect(fs.existsSync(path.join(scratch, "from-source"))).toBe(false)
+            // A source version: its team's member downloads it as on the local store; carol, outside the team, is
+            // refused with the typed error and nothing is written.
+            const sourceThere = await run(remote, "artifact", "download", `${ARTIFACT}:v0`, "--to", "from-source")
+            const sourceHereTo = path.join(local.dataDir, "from-source")
+            const sourceHere = await run(
+              local,
+              "artifact",
+              "download",
+              `${ARTIFACT}:v0`,
+              "--to",
+              sourceHereTo,
+              "--as",
+              "bob"
+            )
+            expect(sourceThere.code, sourceThere.stderr).toBe(0)
+            expect({
+              ...outcome(sourceThere),
+              stdout: sourceThere.stdout.replace("from-source", "<to>")
+            }).toStrictEqual({
+              ...outcome(sourceHere),
+              stdout: sourceHere.stdout.replace(sourceHereTo, "<to>")
+            })
+            expect(tree(path.join(scratch, "from-source"))).toStrictEqual(tree(files))
+            const asCarol: Store = { ...remote, env: { ...remote.env, REGISTRAR_API_KEY: carolKey! } }
+            const refused = await run(asCarol, "artifact", "download", `${ARTIFACT}:v0`, "--to", "carol-out")
+            expect(refused.code).not.toBe(0)
+            expect(refused.stderr).toContain(`User "carol" cannot read the files of ${ARTIFACT}:v0`)
+            expect(fs.existsSync(path.join(scratch, "carol-out"))).toBe(false)
 
             // A corrupt blob on the server: the download fails in one line and leaves nothing behind.
             const shard = manifest.find((file) => file.path === "nested/shard-0.bin")!

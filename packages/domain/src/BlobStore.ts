@@ -3,7 +3,7 @@
  * body in and answers its digest and size; `get` streams it out and checks the digest as it goes; `exists` asks.
  * Bodies are Effect `Stream`s of bytes: no adapter holds a whole file in memory.
  */
-import { Context, type Effect, Schema, Stream } from "effect"
+import { Context, Effect, Schema, Stream } from "effect"
 
 /** A sha256 digest as a blob's address: 64 lowercase hex digits. */
 export const Sha256Digest = Schema.String.pipe(Schema.pattern(/^[0-9a-f]{64}$/))
@@ -44,6 +44,16 @@ export class BlobStoreUnavailable extends Schema.TaggedError<BlobStoreUnavailabl
   }
 }
 
+/** A version's manifest names files whose content was never uploaded: logging it would name bytes no one can read. */
+export class FilesNotUploaded extends Schema.TaggedError<FilesNotUploaded>()("FilesNotUploaded", {
+  sha256s: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    const count = this.sha256s.length
+    return `The manifest names ${count} file content${count === 1 ? "" : "s"} never uploaded (sha256 ${this.sha256s.join(", ")}). Upload each file first (POST /blobs with its bytes; \`registrar artifact log --file\` does it for you), then log the version again.`
+  }
+}
+
 /** Every failure of reading a blob. */
 export type BlobReadError = BlobNotFound | BlobDigestMismatch | BlobStoreUnavailable
 
@@ -61,6 +71,24 @@ export interface BlobStoreShape {
   readonly get: (sha256: string) => Stream.Stream<Uint8Array, BlobReadError>
   /** Whether content with this digest is stored. */
   readonly exists: (sha256: string) => Effect.Effect<boolean, BlobStoreUnavailable>
+}
+
+/**
+ * Requires every file of a manifest to be stored, before a version naming them is logged: fails with
+ * {@link FilesNotUploaded} naming each missing digest once, in the manifest's order.
+ */
+export const requireStored = (
+  store: BlobStoreShape,
+  files: ReadonlyArray<{ readonly sha256: string }>
+): Effect.Effect<void, FilesNotUploaded | BlobStoreUnavailable> => {
+  const digests = [...new Set(files.map((file) => file.sha256))]
+  return Effect.flatMap(
+    Effect.forEach(digests, (sha256) => store.exists(sha256), { concurrency: 8 }),
+    (present) => {
+      const missing = digests.filter((_, index) => !present[index])
+      return missing.length === 0 ? Effect.void : Effect.fail(new FilesNotUploaded({ sha256s: missing }))
+    }
+  )
 }
 
 /** The BlobStore service. */

@@ -290,6 +290,16 @@ export class EntityNotFound extends Schema.TaggedError<EntityNotFound>()("Entity
 }
 
 /** Artifacts can be logged only under the actor's own personal entity or one of their teams. */
+/** A source version's file contents are read only by those who may write its entity (or through a registry). */
+export class SourceFilesNotReadable extends Schema.TaggedError<SourceFilesNotReadable>()("SourceFilesNotReadable", {
+  reference: Schema.String,
+  actor: Schema.String
+}) {
+  override get message() {
+    return `User "${this.actor}" cannot read the files of ${this.reference}: a source version's files are read by its entity's own user or the members of its team. Ask one of them, or download it by its registry path (wandb-registry-R/C:vN) once it is linked into a registry you can use.`
+  }
+}
+
 export class EntityNotWritable extends Schema.TaggedError<EntityNotWritable>()("EntityNotWritable", {
   entity: Schema.String,
   actor: Schema.String

@@ -176,6 +176,10 @@ export interface RegistrarShape {
   readonly useArtifact: (
     input: Artifacts.UseArtifact
   ) => Effect.Effect<Surface.ArtifactUse, Surface.ArtifactVersionChangeError>
+  /** A version's files to read (download, verify): a source version's for its entity's writers, a linked one's for its users. */
+  readonly sourceVersionFiles: (
+    input: Artifacts.SourceVersionFiles
+  ) => Effect.Effect<Artifacts.SourceFiles, Surface.SourceVersionFilesError>
   /** Changes a version's description and metadata (shared by all its links). */
   readonly updateArtifactVersion: (
     input: Artifacts.UpdateArtifactVersion
@@ -416,6 +420,7 @@ const make = (
       // source artifacts
       logArtifact: (input: Artifacts.LogArtifact) => run(Artifacts.logArtifact(input)),
       useArtifact: (input: Artifacts.UseArtifact) => run(Artifacts.useArtifact(deps, input)),
+      sourceVersionFiles: (input: Artifacts.SourceVersionFiles) => run(Artifacts.sourceVersionFiles(deps, input)),
       updateArtifactVersion: (input: Artifacts.UpdateArtifactVersion) =>
         run(Artifacts.updateArtifactVersion(deps, input)),
       assignArtifactAlias: (input: Artifacts.ArtifactAlias) => run(Artifacts.assignArtifactAlias(deps, input)),

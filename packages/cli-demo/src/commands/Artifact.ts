@@ -15,7 +15,7 @@ import * as Option from "effect/Option"
 import * as Blobs from "../Blobs.js"
 import * as Browse from "../Browse.js"
 import { asOfField, asOfOption, parseAsOf } from "../Common.js"
-import { NotAvailableRemotely, UsageError } from "../Errors.js"
+import { UsageError } from "../Errors.js"
 import * as Output from "../Output.js"
 import type * as RemoteFiles from "../RemoteFiles.js"
 import { help, leaf } from "../Root.js"
@@ -133,15 +133,6 @@ const log = leaf(
     )
 )
 
-// A source version's files have no download endpoint: say so before touching a file.
-const notRemotely = (operation: string, server: string) =>
-  Effect.fail(
-    new NotAvailableRemotely({
-      operation,
-      fix: `the server ${server} serves the files of linked versions only; download it by its registry path (${REGISTRY_PREFIX}R/C:vN) after linking it, or run on the store itself (--data-dir or --database-url)`
-    })
-  )
-
 const runOf = (run: string, reference: string) =>
   Effect.gen(function* () {
     const parts = run.split("/")
@@ -205,17 +196,17 @@ const download = leaf(
     asOf: asOfOption
   },
   help(
-    "Download the files of a version, checking every file against its sha256 before writing anything. Against a server: linked versions (wandb-registry-R/C:vN) only, streamed through a staging directory next to --to.",
+    "Download the files of a version, checking every file against its sha256 before writing anything. Against a server, streamed through a staging directory next to --to: a linked version (wandb-registry-R/C:vN) needs viewer or higher, a source version (entity/project/name:vN) its entity (your own user, or a team you belong to).",
     `registrar artifact download "${REGISTRY_PREFIX}Golden Datasets/raw_images:production" --to ./data --as bob`
   ),
   (args, common) =>
-    asUser(common, ({ registrar, actor, files: fileStore, server, transfer }) =>
+    asUser(common, ({ registrar, actor, files: fileStore, transfer }) =>
       Effect.gen(function* () {
         const parsed = yield* parseAnyRef(args.reference)
         const asOf = yield* parseAsOf(args.asOf)
         let files: ReadonlyArray<Blobs.ManifestEntry>
         let name: string
-        let linked: RemoteFiles.LinkedVersion | undefined
+        let onServer: RemoteFiles.LinkedVersion | RemoteFiles.SourceVersionOnServer | undefined
         if (parsed._tag === "Registry") {
           const resolved = yield* registrar.resolve({ actor, name: args.reference, ...asOfField(asOf) })
           // Against a server, the download endpoint applies the same access rule.
@@ -224,17 +215,19 @@ const download = leaf(
           }
           files = resolved.files
           name = resolved.fullName
-          linked = {
+          onServer = {
             organization: resolved.organization,
             registry: resolved.registry,
             collection: resolved.collection,
             version: resolved.version
           }
         } else {
-          if (fileStore === undefined) {
-            return yield* notRemotely("Downloading a source version's files", server ?? "")
-          }
           const { entity, project, name: artifact } = parsed.ref
+          // Against a server, its entity's writers only: the server refuses the others (SourceFilesNotReadable).
+          const readable =
+            fileStore === undefined
+              ? yield* registrar.sourceVersionFiles({ actor, reference: args.reference })
+              : undefined
           const listed = yield* registrar.listArtifactVersions({
             actor,
             entity,
@@ -256,12 +249,13 @@ const download = leaf(
           }
           files = version.files
           name = `${entity}/${project}/${artifact}:v${version.index}`
+          if (readable !== undefined) onServer = { entity, project, name: artifact, version: version.index }
         }
         const written =
           fileStore !== undefined
             ? yield* Blobs.download(fileStore, files, args.to)
             : yield* Effect.flatMap(transfer ?? Effect.die("no store and no server"), (remote) =>
-                remote.download(linked!, files, args.to)
+                remote.download(onServer!, files, args.to)
               )
         yield* Output.emit(common, { name, to: args.to, files }, () =>
           [

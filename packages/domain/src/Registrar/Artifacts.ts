@@ -3,7 +3,13 @@ import { Effect, HashMap, Option } from "effect"
 import type { Action } from "../Access.js"
 import * as Artifact from "../Artifact.js"
 import * as Collection from "../Collection.js"
-import { ArtifactVersionDeleted, ArtifactVersionNotFound, EntityNotFound, EntityNotWritable } from "../Errors.js"
+import {
+  ArtifactVersionDeleted,
+  ArtifactVersionNotFound,
+  EntityNotFound,
+  EntityNotWritable,
+  SourceFilesNotReadable
+} from "../Errors.js"
 import {
   aggregate,
   changeOf,
@@ -145,6 +151,38 @@ const requireWritableEntity = (entity: string, actor: string) =>
     if (state._tag === "User" || state._tag === "Team")
       return yield* Effect.fail(new EntityNotWritable({ entity, actor }))
     return yield* Effect.fail(new EntityNotFound({ entity }))
+  })
+
+/** Input of {@link sourceVersionFiles}. */
+export interface SourceVersionFiles extends Request {
+  /** `entity/project/name[:vN|:alias]` (latest without a version), or a linked version's registry path. */
+  readonly reference: string
+}
+
+/** A source version's files, for reading their contents. */
+export interface SourceFiles {
+  /** `entity/project/name:vN`. */
+  readonly reference: string
+  readonly files: ReadonlyArray<Artifact.ManifestEntry>
+}
+
+/**
+ * A version's files, to read their bytes (download, verify). A source reference needs the entity: its own user or a
+ * member of its team, those who may log it (SourceFilesNotReadable otherwise); a registry path needs use of the
+ * registry (viewer or higher), as downloading a linked version does.
+ */
+export const sourceVersionFiles = (deps: Dependencies, input: SourceVersionFiles) =>
+  Effect.gen(function* () {
+    const throughRegistry = (yield* parseAnyRef(input.reference))._tag === "Registry"
+    const source = yield* resolveSource(deps, input.reference, input.actor, throughRegistry ? "use" : "see")
+    if (!throughRegistry) {
+      yield* requireWritableEntity(source.entity, input.actor).pipe(
+        Effect.catchTag("EntityNotWritable", () =>
+          Effect.fail(new SourceFilesNotReadable({ reference: source.reference, actor: input.actor }))
+        )
+      )
+    }
+    return { reference: source.reference, files: source.version.files } satisfies SourceFiles
   })
 
 /** Logs an artifact version under a user or team entity; identical content returns the newest version instead. */

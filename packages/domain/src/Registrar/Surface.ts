@@ -14,6 +14,7 @@ import type {
   ConflictRetriesExhausted,
   EntityNotFound,
   EntityNotWritable,
+  SourceFilesNotReadable,
   InsufficientRole,
   LinkedVersionNotFound,
   NoOrganization,
@@ -126,6 +127,17 @@ export type TeamMemberError = Entity.Rejection | UserNotFound | InvalidName | Wr
 
 /** The failures of `logArtifact` and `logInRun`. */
 export type LogArtifactError = Artifact.Rejection | EntityNotFound | EntityNotWritable | InvalidName | WriteFailure
+
+/** The failures of `sourceVersionFiles`: the reference, the version, and who may read its files. */
+export type SourceVersionFilesError =
+  | Artifact.Rejection
+  | RegistryLookupFailure
+  | CollectionNotFound
+  | LinkedVersionNotFound
+  | SourceFilesNotReadable
+  | EntityNotFound
+  | InputFailure
+  | StoreFailure
 
 /** The failures of resolving a source version (directly, or through a linked version) and changing it. */
 export type ArtifactVersionChangeError =

@@ -1,13 +1,14 @@
 /**
  * The files group: uploads stream into the `BlobStore` (counted against the upload limit as they arrive), and a
  * linked version's files are found through `resolve` (so a registry the caller cannot see is the same 404 as a
- * missing one) and streamed out of the `BlobStore`, digest checked.
+ * missing one) and streamed out of the `BlobStore`, digest checked; a source version's through
+ * `sourceVersionFiles` (its entity's writers only).
  */
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Problem, RegistrarApi } from "@registrar/api"
-import { BlobNotFound, BlobStore, Registrar } from "@registrar/domain"
+import { type Artifact, BlobNotFound, BlobStore, Registrar } from "@registrar/domain"
 import { Effect, Stream } from "effect"
-import { call, callerRequest, collectionPath } from "./Call.js"
+import { call, callerRequest, collectionPath, sourceVersionPath } from "./Call.js"
 
 /** The upload limit, in bytes, a `Layer` of the server provides to this group. */
 export class UploadLimit extends Effect.Tag("@registrar/server/UploadLimit")<
@@ -28,6 +29,43 @@ export const FilesLive = HttpApiBuilder.group(RegistrarApi, "files", (handlers) 
     const resolveFiles = (path: Parameters<typeof versionName>[0], forUse = false) =>
       Effect.flatMap(callerRequest(), (request) =>
         call(registrar.resolve({ ...request, name: versionName(path), forUse }))
+      )
+    // A source version's files, all three endpoints: its entity's writers only (SourceFilesNotReadable otherwise).
+    const sourceFiles = (path: Parameters<typeof sourceVersionPath>[0]) =>
+      Effect.flatMap(callerRequest(), (request) =>
+        call(registrar.sourceVersionFiles({ ...request, reference: sourceVersionPath(path) }))
+      )
+    const downloadOne = (name: string, files: ReadonlyArray<Artifact.ManifestEntry>, wanted: string) =>
+      Effect.gen(function* () {
+        const file = files.find((entry) => entry.path === wanted)
+        if (file === undefined) {
+          return yield* Effect.fail(
+            new Problem.InvalidRequest({ problem: `${name} has no file "${wanted}"; list its files at …/files` })
+          )
+        }
+        if (!(yield* call(blobs.exists(file.sha256)))) {
+          return yield* Effect.fail(new BlobNotFound({ sha256: file.sha256 }))
+        }
+        const base = file.path.split("/").at(-1) ?? "file"
+        return HttpServerResponse.stream(blobs.get(file.sha256), {
+          contentType: "application/octet-stream",
+          contentLength: file.size,
+          headers: {
+            etag: `"${file.sha256}"`,
+            "x-content-sha256": file.sha256,
+            "content-disposition": `attachment; filename="${base.replace(/[^\w.-]/g, "_")}"`
+          }
+        })
+      })
+    const verifyAll = (files: ReadonlyArray<Artifact.ManifestEntry>) =>
+      Effect.forEach(
+        files,
+        (file) =>
+          Stream.runDrain(blobs.get(file.sha256)).pipe(
+            Effect.as({ ...file, ok: true }),
+            Effect.catchAll((error) => Effect.succeed({ ...file, ok: false, problem: error.message }))
+          ),
+        { concurrency: 2 }
       )
     return handlers
       .handleRaw("uploadBlob", ({ request }) =>
@@ -54,45 +92,31 @@ export const FilesLive = HttpApiBuilder.group(RegistrarApi, "files", (handlers) 
         Effect.map(resolveFiles(path), (resolved) => ({ fullName: resolved.fullName, files: resolved.files }))
       )
       .handleRaw("downloadFile", ({ path, urlParams }) =>
-        Effect.gen(function* () {
-          const resolved = yield* resolveFiles(path, true)
-          const file = resolved.files.find((entry) => entry.path === urlParams.path)
-          if (file === undefined) {
-            return yield* Effect.fail(
-              new Problem.InvalidRequest({
-                problem: `${resolved.fullName} has no file "${urlParams.path}"; list its files at …/files`
-              })
-            )
-          }
-          if (!(yield* call(blobs.exists(file.sha256)))) {
-            return yield* Effect.fail(new BlobNotFound({ sha256: file.sha256 }))
-          }
-          const name = file.path.split("/").at(-1) ?? "file"
-          return HttpServerResponse.stream(blobs.get(file.sha256), {
-            contentType: "application/octet-stream",
-            contentLength: file.size,
-            headers: {
-              etag: `"${file.sha256}"`,
-              "x-content-sha256": file.sha256,
-              "content-disposition": `attachment; filename="${name.replace(/[^\w.-]/g, "_")}"`
-            }
-          })
-        })
+        Effect.flatMap(resolveFiles(path, true), (resolved) =>
+          downloadOne(resolved.fullName, resolved.files, urlParams.path)
+        )
       )
       .handle("verifyFiles", ({ path }) =>
-        Effect.gen(function* () {
-          const resolved = yield* resolveFiles(path, true)
-          const files = yield* Effect.forEach(
-            resolved.files,
-            (file) =>
-              Stream.runDrain(blobs.get(file.sha256)).pipe(
-                Effect.as({ ...file, ok: true }),
-                Effect.catchAll((error) => Effect.succeed({ ...file, ok: false, problem: error.message }))
-              ),
-            { concurrency: 2 }
-          )
-          return { fullName: resolved.fullName, ok: files.every((file) => file.ok), files }
-        })
+        Effect.flatMap(resolveFiles(path, true), (resolved) =>
+          Effect.map(verifyAll(resolved.files), (files) => ({
+            fullName: resolved.fullName,
+            ok: files.every((file) => file.ok),
+            files
+          }))
+        )
+      )
+      .handle("listSourceFiles", ({ path }) => sourceFiles(path))
+      .handleRaw("downloadSourceFile", ({ path, urlParams }) =>
+        Effect.flatMap(sourceFiles(path), (found) => downloadOne(found.reference, found.files, urlParams.path))
+      )
+      .handle("verifySourceFiles", ({ path }) =>
+        Effect.flatMap(sourceFiles(path), (found) =>
+          Effect.map(verifyAll(found.files), (files) => ({
+            reference: found.reference,
+            ok: files.every((file) => file.ok),
+            files
+          }))
+        )
       )
   })
 )

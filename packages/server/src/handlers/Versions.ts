@@ -1,7 +1,7 @@
 /** The versions and artifacts groups: link, unlink, aliases, resolve; log, list, use, lineage. */
 import { HttpApiBuilder } from "@effect/platform"
 import { RegistrarApi } from "@registrar/api"
-import { Registrar } from "@registrar/domain"
+import { BlobStore, Registrar, requireStored } from "@registrar/domain"
 import { Effect } from "effect"
 import { keysetPage, pageInMemory, scopeOf, SortKey } from "../Pagination.js"
 import { call, callerRequest, collectionPath, sourceVersionPath } from "./Call.js"
@@ -79,17 +79,22 @@ export const VersionsLive = HttpApiBuilder.group(RegistrarApi, "versions", (hand
 export const ArtifactsLive = HttpApiBuilder.group(RegistrarApi, "artifacts", (handlers) =>
   Effect.gen(function* () {
     const registrar = yield* Registrar
+    const blobs = yield* BlobStore
     return handlers
       .handle("logArtifact", ({ path, payload, headers }) =>
         Effect.flatMap(callerRequest(headers), (request) =>
+          // A server's files are what was uploaded to it: a manifest naming others is refused (FilesNotUploaded).
           call(
-            registrar.logArtifact({
-              ...request,
-              ...payload,
-              entity: path.entity,
-              project: path.project,
-              name: path.artifact
-            })
+            Effect.zipRight(
+              requireStored(blobs, payload.files),
+              registrar.logArtifact({
+                ...request,
+                ...payload,
+                entity: path.entity,
+                project: path.project,
+                name: path.artifact
+              })
+            )
           )
         )
       )

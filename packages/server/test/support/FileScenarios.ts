@@ -7,7 +7,7 @@ import { createHash, randomBytes } from "node:crypto"
 import { ApiKey } from "@registrar/domain"
 import { expect, layer } from "@effect/vitest"
 import { Context, Effect, Layer, type Scope } from "effect"
-import { request, TEST_UPLOAD_LIMIT, type TestServer } from "./TestServer.js"
+import { request, TEST_UPLOAD_LIMIT, type TestServer, upload } from "./TestServer.js"
 
 let sequence = 0
 const unique = (stem: string) => `${stem}-${process.pid.toString(36)}-${(++sequence).toString(36)}`
@@ -19,16 +19,6 @@ const keyFor = (server: TestServer, user: string) =>
   )
 
 /** Uploads `bytes` as a raw body. */
-const upload = (server: TestServer, key: string, bytes: Uint8Array) =>
-  Effect.promise(async () => {
-    const response = await fetch(`${server.url}/blobs`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${key}`, "content-type": "application/octet-stream" },
-      body: bytes
-    })
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> }
-  })
-
 /** Downloads one file of a linked version. */
 const download = (server: TestServer, key: string, versionPath: string, file: string) =>
   Effect.promise(async () => {
@@ -98,6 +88,7 @@ const versionWithAFile = (server: TestServer) =>
       "link"
     )
     return {
+      team,
       keys,
       users: { member, outsider },
       bytes,
@@ -185,6 +176,71 @@ export const fileScenarios = (
         const verified = yield* request(server, "GET", `${v.versionPath}/verify`, { key: v.keys.outsider })
         expect(verified.status).toBe(403)
         expect(verified.body.code).toBe("InsufficientRole")
+      })
+    )
+
+    it.effect("refuses to log a version whose files were never uploaded, naming each missing digest (409)", () =>
+      Effect.gen(function* () {
+        const server = yield* running
+        const v = yield* versionWithAFile(server)
+        const missing = createHash("sha256").update(randomBytes(16)).digest("hex")
+        const versions = `/entities/${v.team}/projects/train/artifacts/unuploaded/versions`
+        const refused = yield* request(server, "POST", versions, {
+          key: v.keys.member,
+          body: { type: "model", files: [v.file, { path: "other.bin", sha256: missing, size: 3 }] }
+        })
+        expect(refused.status, refused.text).toBe(409)
+        expect(refused.contentType).toContain("application/problem+json")
+        expect(refused.body.code).toBe("FilesNotUploaded")
+        // Only the digest never uploaded is named, and the message says what to do.
+        expect(refused.body.detail).toContain(missing)
+        expect(refused.body.detail).not.toContain(v.file.sha256)
+        expect(refused.body.detail).toContain("Upload each file first")
+        const listed = yield* request(server, "GET", versions, { key: v.keys.member })
+        expect(listed.text).not.toContain(missing)
+        expect((listed.body.items as Array<unknown> | undefined) ?? []).toStrictEqual([])
+        // Uploaded first, the same manifest logs.
+        const other = randomBytes(3)
+        const uploaded = yield* upload(server, v.keys.member, other)
+        const logged = yield* request(server, "POST", versions, {
+          key: v.keys.member,
+          body: { type: "model", files: [v.file, { path: "other.bin", sha256: uploaded.body.sha256, size: 3 }] }
+        })
+        expect(logged.status, logged.text).toBe(201)
+      })
+    )
+
+    it.effect("serves a source version's files to its team, digest checked, and refuses anyone else with 403", () =>
+      Effect.gen(function* () {
+        const server = yield* running
+        const v = yield* versionWithAFile(server)
+        const source = `/entities/${v.team}/projects/train/artifacts/model/versions/v0`
+        const listed = yield* request(server, "GET", `${source}/files`, { key: v.keys.member })
+        expect(listed.status, listed.text).toBe(200)
+        expect(listed.body).toStrictEqual({ reference: `${v.team}/train/model:v0`, files: [v.file] })
+        for (const at of [source, source.replace("/v0", "/latest")]) {
+          const got = yield* download(server, v.keys.member, at, v.file.path)
+          expect(got.status).toBe(200)
+          expect(got.headers.get("x-content-sha256")).toBe(v.file.sha256)
+          expect(Buffer.compare(got.bytes, v.bytes)).toBe(0)
+        }
+        const verified = yield* request(server, "GET", `${source}/verify`, { key: v.keys.member })
+        expect(verified.body).toMatchObject({ reference: `${v.team}/train/model:v0`, ok: true })
+        // The outsider is an authenticated user of the same server, not in the team: no list, no bytes, no verify.
+        for (const path of [`${source}/files`, `${source}/verify`]) {
+          const refused = yield* request(server, "GET", path, { key: v.keys.outsider })
+          expect(refused.status, refused.text).toBe(403)
+          expect(refused.body.code).toBe("SourceFilesNotReadable")
+          expect(refused.body.detail).toContain("download it by its registry path")
+        }
+        const refusedBytes = yield* download(server, v.keys.outsider, source, v.file.path)
+        expect(refusedBytes.status).toBe(403)
+        expect(refusedBytes.bytes.includes(v.bytes.subarray(0, 64))).toBe(false)
+        const never = yield* request(server, "GET", `${source.replace("/v0", "/v7")}/files`, { key: v.keys.member })
+        expect(never.status).toBe(404)
+        expect(never.body.code).toBe("ArtifactVersionNotFound")
+        const noFile = yield* download(server, v.keys.member, source, "nope.bin")
+        expect(noFile.status).toBe(400)
       })
     )
 

@@ -11,7 +11,7 @@ import { RegistrarApi } from "@registrar/api"
 import { ApiKey, type EventStore, type ReadModelStore, type SnapshotStore } from "@registrar/domain"
 import { Context, Effect, Encoding, Layer } from "effect"
 import { keyFor, memberRegistry, PROBLEM, registryPath, world } from "./Scenarios.js"
-import { request, startServer, TEST_BODY_LIMIT, type TestServer } from "./TestServer.js"
+import { request, startServer, TEST_BODY_LIMIT, type TestServer, uploadedFile } from "./TestServer.js"
 
 class Running extends Context.Tag("test/HardeningServer")<Running, TestServer>() {}
 
@@ -278,7 +278,7 @@ export const hardeningScenarios = (
                     key: w.keys.member,
                     body: {
                       type: "dataset",
-                      files: [{ path: "f", sha256: randomBytes(32).toString("hex"), size: index }]
+                      files: [yield* uploadedFile(server, w.keys.member, "f", randomBytes(index + 1))]
                     }
                   }
                 )

@@ -8,7 +8,7 @@ import { describe, expect, layer } from "@effect/vitest"
 import { RegistrarApi } from "@registrar/api"
 import { ApiKey, type EventStore, type ReadModelStore, RegistryNotFound, type SnapshotStore } from "@registrar/domain"
 import { Context, Effect, Layer } from "effect"
-import { request, startServer, TEST_BODY_LIMIT, type TestServer } from "./TestServer.js"
+import { request, startServer, TEST_BODY_LIMIT, type TestServer, uploadedFile } from "./TestServer.js"
 
 class Running extends Context.Tag("test/Running")<Running, TestServer>() {}
 
@@ -78,7 +78,7 @@ export const world = (server: TestServer): Effect.Effect<World, unknown> =>
     }
     const logged = yield* request(server, "POST", `/entities/${team}/projects/images/artifacts/raw_images/versions`, {
       key: keys.member,
-      body: { type: "dataset", files: [{ path: "a.txt", sha256: "a".repeat(64), size: 1 }] }
+      body: { type: "dataset", files: [yield* uploadedFile(server, keys.member, "a.txt", "a")] }
     })
     ok(logged, "log")
     return { org, team, member, viewer, outsider, keys, source: String(logged.body.reference) }
@@ -371,7 +371,7 @@ export const serverScenarios = (
               `/entities/${w.team}/projects/images/artifacts/raw_images/versions`,
               {
                 key: w.keys.member,
-                body: { type: "dataset", files: [{ path: "b.txt", sha256: "b".repeat(64), size: 2 }] }
+                body: { type: "dataset", files: [yield* uploadedFile(server, w.keys.member, "b.txt", "bb")] }
               }
             )
             const second = yield* request(server, "POST", links, {

@@ -112,3 +112,23 @@ export const request = (
       text
     }
   })
+
+/** Uploads bytes as a file's content (`POST /blobs`); returns the status and the answer (`{ sha256, size }`). */
+export const upload = (server: TestServer, key: string, bytes: Uint8Array) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${server.url}/blobs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/octet-stream" },
+      body: bytes
+    })
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> }
+  })
+
+/** A manifest entry for `content`, uploaded first (a server logs only versions whose files it has). */
+export const uploadedFile = (server: TestServer, key: string, path: string, content: string | Uint8Array) =>
+  Effect.gen(function* () {
+    const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content
+    const uploaded = yield* upload(server, key, bytes)
+    if (uploaded.status !== 201) return yield* Effect.die(new Error(`upload failed: ${JSON.stringify(uploaded.body)}`))
+    return { path, sha256: String(uploaded.body.sha256), size: bytes.length }
+  })
