@@ -73,10 +73,13 @@ export interface RegistryView extends RegistryRow {
 
 const registryView = (row: RegistryRow): Query<RegistryView> => {
   const registryKey = row.registryId ?? Key.registry(row.organization, row.registry)
-  return Effect.all({
-    accepted: listAs<RegistryAcceptedTypeRow>(Table.registryAcceptedTypes, { registryKey }),
-    grants: listAs<RegistryGrantRow>(Table.registryGrants, { registryKey })
-  }).pipe(
+  return Effect.all(
+    {
+      accepted: listAs<RegistryAcceptedTypeRow>(Table.registryAcceptedTypes, { registryKey }),
+      grants: listAs<RegistryGrantRow>(Table.registryGrants, { registryKey })
+    },
+    { concurrency: 2 }
+  ).pipe(
     Effect.map(({ accepted, grants }) => ({
       ...row,
       acceptedTypes: accepted.map((type) => type.artifactType),
@@ -312,15 +315,21 @@ export const resolveLinked = (
     const key = Key.linkedVersion(collectionId, index.value)
     const link = yield* getAs<LinkedVersionRow>(Table.linkedVersions, key)
     if (Option.isNone(link)) return Option.none()
-    const source = yield* sourceOf(link.value.source)
-    if (Option.isNone(source)) return Option.none()
-    const aliases = yield* listAs<CollectionAliasRow>(Table.collectionAliases, { linkedVersion: key })
-    const latest = yield* latestLinked(collectionId)
-    const sourceVersion = yield* artifactVersionView(source.value)
+    // Independent lookups, at once: the source version (then its view), the link's aliases, the collection's latest.
+    const [sourceVersion, aliases, latest] = yield* Effect.all(
+      [
+        Effect.flatMap(sourceOf(link.value.source), Effect.transposeMapOption(artifactVersionView)),
+        listAs<CollectionAliasRow>(Table.collectionAliases, { linkedVersion: key }),
+        latestLinked(collectionId)
+      ],
+      { concurrency: "unbounded" }
+    )
+    if (Option.isNone(sourceVersion)) return Option.none()
+    const source: Option.Option<ArtifactVersionRow> = sourceVersion
     return Option.some({
       collection: found.value,
       version: linkedView(link.value, aliases, latest, source),
-      sourceVersion
+      sourceVersion: sourceVersion.value
     })
   })
 

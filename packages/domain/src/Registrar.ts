@@ -19,6 +19,7 @@ import {
   verifyStore
 } from "./HashChain.js"
 import { LinkIndex } from "./LinkIndex.js"
+import * as FreshReads from "./internal/FreshReads.js"
 import { AggregateCache } from "./internal/Loader.js"
 import { randomUuid } from "./internal/Uuid.js"
 import type { ReadModelStore } from "./ReadModelStore.js"
@@ -109,6 +110,8 @@ type Served<T> = T extends Effect.Effect<infer A, infer E, infer _R> ? Effect.Ef
 export interface RegistrarOptions {
   /** The organization of registry paths that name none, when the actor belongs to several. */
   readonly defaultOrganization?: string
+  /** Keep `resolve` answers while the log's head does not move (default true; see `internal/FreshReads.ts`). */
+  readonly keepAnswers?: boolean
 }
 
 /** Input of {@link RegistrarShape.startRun}: the project to run in, and optionally the run's id. */
@@ -375,7 +378,8 @@ const make = (
       onNone: () => stores,
       onSome: (index) => Context.add(stores, LinkIndex, index)
     }).pipe(Context.add(AggregateCache, AggregateCache.make()))
-    const catchUp = Projector.catchUpToHead().pipe(Effect.provide(context))
+    const fresh = FreshReads.make()
+    const catchUp = fresh.catchUpToHead.pipe(Effect.provide(context))
     const defaults: PathDefaults = {
       defaultOrganization: Option.fromNullable(options.defaultOrganization),
       organizationsOf: (actor) =>
@@ -401,9 +405,23 @@ const make = (
     // Reads refuse an actor who is not a user, then answer from read models brought up to date (read your writes).
     const read = <A, E>(request: Request, effect: Effect.Effect<A, E, EventStore | ReadModelStore | SnapshotStore>) =>
       Effect.provide(
-        requireUser(request.actor).pipe(Effect.zipRight(Projector.catchUpToHead()), Effect.zipRight(effect)),
+        Effect.all([requireUser(request.actor), fresh.catchUpToHead], { concurrency: 2, discard: true }).pipe(
+          Effect.zipRight(effect)
+        ),
         context
       )
+    // A current resolve is the hot read: its answer is kept while the log's head stays where it was.
+    const resolve = (input: Reads.Resolve) =>
+      input.asOf !== undefined || options.keepAnswers === false
+        ? read(input, Reads.resolve(deps, input))
+        : Effect.provide(
+            fresh.cached(
+              `resolve\n${input.actor}\n${input.forUse === true}\n${input.name}`,
+              Reads.resolve(deps, input),
+              requireUser(input.actor)
+            ),
+            context
+          )
 
     const service: RegistrarShape = {
       // organizations, teams and users
@@ -484,7 +502,7 @@ const make = (
         ),
 
       // reads (current, or as of a past time or global position)
-      resolve: (input: Reads.Resolve) => read(input, Reads.resolve(deps, input)),
+      resolve,
       listVersions: (input: Reads.ListVersions) => read(input, Reads.listVersions(deps, input)),
       listRegistries: (input: Reads.ListRegistries) => read(input, Reads.listRegistries(deps, input)),
       showRegistry: (input: Reads.ShowRegistry) => read(input, Reads.showRegistry(deps, input)),

@@ -66,7 +66,19 @@ const visibleRegistry = (organization: string, registry: string, actor: string) 
 /** A linked version by registry path (`latest` when it names none), in a registry the actor can see. */
 const linkedVersion = (organization: string, path: RegistryPath, actor: string, forUse = false) =>
   Effect.gen(function* () {
-    const registry = yield* visibleRegistry(organization, path.registry, actor)
+    const selector: VersionSelector = Option.getOrElse(
+      path.version,
+      () => ({ _tag: "Alias", alias: "latest" }) as const
+    )
+    // The version is looked up while the registry's visibility is checked; a registry the actor cannot see fails
+    // first (RegistryNotFound), whatever the lookup found, so nothing of it is told.
+    const [registry, found] = yield* Effect.all(
+      [
+        visibleRegistry(organization, path.registry, actor),
+        ReadModels.resolveLinked(organization, path.registry, path.collection, selector)
+      ],
+      { concurrency: 2 }
+    )
     if (forUse) {
       // Using (downloading) needs viewer or higher: a restricted viewer sees the version but does not get its files.
       const role = yield* ReadModels.reader(actor).roleIn(organization, registry)
@@ -82,11 +94,6 @@ const linkedVersion = (organization: string, path: RegistryPath, actor: string, 
         )
       }
     }
-    const selector: VersionSelector = Option.getOrElse(
-      path.version,
-      () => ({ _tag: "Alias", alias: "latest" }) as const
-    )
-    const found = yield* ReadModels.resolveLinked(organization, path.registry, path.collection, selector)
     return yield* Option.match(found, {
       onNone: () =>
         Effect.fail(

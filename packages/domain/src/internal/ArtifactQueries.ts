@@ -63,8 +63,10 @@ const view = (
 export const artifactVersionView = (version: ArtifactVersionRow): Query<ArtifactVersionView> =>
   Effect.gen(function* () {
     const { artifactKey } = version
-    const latest = yield* latestVersion(artifactKey)
-    const aliases = yield* listAs<ArtifactAliasRow>(Table.artifactAliases, { artifactKey })
+    const [latest, aliases] = yield* Effect.all(
+      [latestVersion(artifactKey), listAs<ArtifactAliasRow>(Table.artifactAliases, { artifactKey })],
+      { concurrency: 2 }
+    )
     return view(version, aliases, latest)
   })
 

@@ -42,10 +42,13 @@ export const getAs = <A>(table: string, key: string): Query<Option.Option<A>> =>
 
 /** The facts that decide a user's roles in an organization's registries: their org role and their teams there. */
 export const actorIn = (organization: string, user: string): Query<Actor> =>
-  Effect.all({
-    membership: getAs<OrganizationMemberRow>(Table.organizationMembers, Key.organizationMember(organization, user)),
-    teams: listAs<TeamMemberRow>(Table.teamMembers, { organization, user })
-  }).pipe(
+  Effect.all(
+    {
+      membership: getAs<OrganizationMemberRow>(Table.organizationMembers, Key.organizationMember(organization, user)),
+      teams: listAs<TeamMemberRow>(Table.teamMembers, { organization, user })
+    },
+    { concurrency: 2 }
+  ).pipe(
     Effect.map(({ membership, teams }) => ({
       username: user,
       organizationRole: Option.map(membership, (member) => member.role),

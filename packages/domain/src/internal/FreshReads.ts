@@ -1,0 +1,78 @@
+/**
+ * Reads that see every write committed before they began, at the fewest round trips: the read models are brought up
+ * to the log's head only when they are behind it (the head and the read models' checkpoint are read together, and
+ * concurrent readers of one process share one catch-up), and hot answers are kept for as long as the log's head
+ * has not moved.
+ *
+ * Why an answer kept at head H is still right for a later read that finds the head at H: every event committed
+ * before that read began has a checkpoint at most H (the head is the newest committed event in feed order), and the
+ * answer was computed from read models that had reached H. The feed never returns an event that one committed
+ * later could precede, so no event below H can commit after the read models passed it. Every process reads the head
+ * from the store, so a write through any process moves it and retires the answers of all of them.
+ */
+import { Effect } from "effect"
+import { type Checkpoint, compareCheckpoints, EventStore, Origin, type StoreUnavailable } from "../EventStore.js"
+import type { UndecodableEvent } from "../Events.js"
+import * as Projector from "../Projector.js"
+import { ReadModelStore } from "../ReadModelStore.js"
+
+/** The failures of bringing the read models up to the head. */
+export type CatchUpFailure = StoreUnavailable | UndecodableEvent | Projector.ReadModelsLagging
+
+/** Fresh reads for one service instance (one process's share of them). */
+export interface FreshReads {
+  /** Brings the read models up to the head as it is now; answers the head. */
+  readonly catchUpToHead: Effect.Effect<Checkpoint, CatchUpFailure, EventStore | ReadModelStore>
+  /**
+   * Runs `read` after `catchUpToHead` (and `alongside`, a check run at the same time), unless an answer under `key` was computed at the head as it is now: then
+   * that answer, for one round trip (the head). Only successes are kept; `key` must name everything the answer
+   * depends on besides the log (the actor, the input).
+   */
+  readonly cached: <A, E, R, E2, R2>(
+    key: string,
+    read: Effect.Effect<A, E, R>,
+    alongside: Effect.Effect<unknown, E2, R2>
+  ) => Effect.Effect<A, E | E2 | CatchUpFailure, R | R2 | EventStore | ReadModelStore>
+}
+
+const sameCheckpoint = (a: Checkpoint, b: Checkpoint) => compareCheckpoints(a, b) === 0
+
+/** Fresh reads keeping at most `capacity` answers (all of them at one head). */
+export const make = (capacity = 10_000): FreshReads => {
+  const catchingUp = Effect.unsafeMakeSemaphore(1)
+  const catchUpToHead = Effect.gen(function* () {
+    const events = yield* EventStore
+    const store = yield* ReadModelStore
+    const [head, checkpoint] = yield* Effect.all([events.head, store.checkpoint], { concurrency: 2 })
+    if (compareCheckpoints(checkpoint, head) >= 0) return head
+    // Behind: one catch-up at a time in this process; a reader that waited finds it done by the one before.
+    yield* catchingUp.withPermits(1)(
+      Effect.flatMap(store.checkpoint, (now) =>
+        compareCheckpoints(now, head) >= 0 ? Effect.void : Projector.catchUpToHead()
+      )
+    )
+    return head
+  })
+
+  let answersHead: Checkpoint = Origin
+  const answers = new Map<string, unknown>()
+  const cached: FreshReads["cached"] = (key, read, alongside) =>
+    Effect.gen(function* () {
+      const head = yield* Effect.flatMap(EventStore, (events) => events.head)
+      if (sameCheckpoint(head, answersHead) && answers.has(key))
+        return answers.get(key) as Effect.Effect.Success<typeof read>
+      yield* Effect.all([catchUpToHead, alongside], { concurrency: 2, discard: true })
+      const answer = yield* read
+      // Keep it only under the newest head seen: a slower read that began earlier must not replace newer answers.
+      if (compareCheckpoints(head, answersHead) > 0) {
+        answers.clear()
+        answersHead = head
+      }
+      if (sameCheckpoint(head, answersHead)) {
+        if (answers.size >= capacity) answers.clear()
+        answers.set(key, answer)
+      }
+      return answer
+    })
+  return { catchUpToHead, cached }
+}
