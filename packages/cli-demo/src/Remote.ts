@@ -13,7 +13,7 @@ import {
   HttpClientRequest
 } from "@effect/platform"
 import { type Errors, RegistrarApi } from "@registrar/api"
-import type { JsonObject, RegistrarShape, ReadModels } from "@registrar/domain"
+import type { FilterInput, FindRegistries, JsonObject, RegistrarShape, ReadModels } from "@registrar/domain"
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -130,6 +130,17 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
     const registryPath = (input: { readonly organization: string; readonly registry: string }) => ({
       organization: segment(input.organization),
       registry: segment(input.registry)
+    })
+
+    const filterText = (filter: FilterInput | undefined): string | undefined =>
+      filter === undefined ? undefined : typeof filter === "string" ? filter : JSON.stringify(filter)
+    const findParams = (input: FindRegistries) => ({
+      ...optional("organization", input.organization),
+      ...optional("filter", filterText(input.filter)),
+      ...optional("order", input.order),
+      ...optional("pageSize", input.pageSize),
+      ...optional("cursor", input.cursor),
+      ...optional("asOf", input.asOf)
     })
 
     const service: RegistrarClient = {
@@ -383,6 +394,29 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
               }
             })
           )
+        ),
+      registries: (input) => send(client.find.findRegistries({ urlParams: findParams(input) })),
+      collections: (input) =>
+        send(
+          client.find.findCollections({
+            urlParams: { ...findParams(input), ...optional("registryFilter", filterText(input.registryFilter)) }
+          })
+        ),
+      versions: (input) =>
+        Effect.map(
+          send(
+            client.find.findVersions({
+              urlParams: {
+                ...findParams(input),
+                ...optional("registryFilter", filterText(input.registryFilter)),
+                ...optional("collectionFilter", filterText(input.collectionFilter))
+              }
+            })
+          ),
+          (page) => ({
+            ...page,
+            items: page.items.map((item) => ({ ...item, metadata: item.metadata as JsonObject }))
+          })
         ),
 
       // API keys and maintenance happen on the store

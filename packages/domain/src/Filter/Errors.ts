@@ -119,7 +119,7 @@ export class InvalidOrder extends Schema.TaggedError<InvalidOrder>()("InvalidOrd
 }
 
 /** A cursor that this query did not hand out (malformed, or from another level or order). */
-export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidCursor", {
+export class InvalidSearchCursor extends Schema.TaggedError<InvalidSearchCursor>()("InvalidSearchCursor", {
   reason: Schema.String
 }) {
   override get message() {
@@ -150,5 +150,5 @@ export type FilterError =
   | FilterStringTooLong
   | UnsupportedRegex
   | InvalidOrder
-  | InvalidCursor
+  | InvalidSearchCursor
   | InvalidPageSize

@@ -5,7 +5,7 @@
  */
 import { Either, Encoding } from "effect"
 import type { Level, Order, Position } from "./Ast.js"
-import { InvalidCursor, InvalidOrder, InvalidPageSize } from "./Errors.js"
+import { InvalidSearchCursor, InvalidOrder, InvalidPageSize } from "./Errors.js"
 import { orderFieldsOf } from "./Fields.js"
 import { defaultPageSize, maxPageSize } from "./Limits.js"
 
@@ -47,31 +47,31 @@ export const decodeCursor = (
   level: Level,
   order: Order,
   cursor: string | undefined
-): Either.Either<Position | undefined, InvalidCursor> => {
+): Either.Either<Position | undefined, InvalidSearchCursor> => {
   if (cursor === undefined || cursor === "") return Either.right(undefined)
   if (cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
-    return Either.left(new InvalidCursor({ reason: "it is not a cursor this service handed out" }))
+    return Either.left(new InvalidSearchCursor({ reason: "it is not a cursor this service handed out" }))
   }
   let decoded: unknown
   try {
     decoded = JSON.parse(Either.getOrThrow(Encoding.decodeBase64UrlString(cursor)))
   } catch {
-    return Either.left(new InvalidCursor({ reason: "it is not a cursor this service handed out" }))
+    return Either.left(new InvalidSearchCursor({ reason: "it is not a cursor this service handed out" }))
   }
   if (!Array.isArray(decoded) || decoded.length !== 5 || decoded[0] !== 1) {
-    return Either.left(new InvalidCursor({ reason: "it is not a cursor this service handed out" }))
+    return Either.left(new InvalidSearchCursor({ reason: "it is not a cursor this service handed out" }))
   }
   const [, cursorLevel, cursorOrder, value, id] = decoded as [unknown, unknown, unknown, unknown, unknown]
   if (cursorLevel !== level || cursorOrder !== formatOrder(order)) {
     return Either.left(
-      new InvalidCursor({
+      new InvalidSearchCursor({
         reason: `it continues a listing of ${String(cursorLevel)} ordered by ${String(cursorOrder)}`
       })
     )
   }
   const valueOk = order.field === "version" ? Number.isSafeInteger(value) : typeof value === "string"
   if (!valueOk || typeof id !== "string") {
-    return Either.left(new InvalidCursor({ reason: "it is not a cursor this service handed out" }))
+    return Either.left(new InvalidSearchCursor({ reason: "it is not a cursor this service handed out" }))
   }
   return Either.right({ value: value as string | number, id })
 }
