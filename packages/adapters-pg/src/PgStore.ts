@@ -63,7 +63,10 @@ export interface PoolOptions extends ServerOptions {
 /** Embedded PGlite: a data directory (in memory when omitted), or an instance the caller owns. */
 export type PgliteOptions = SchemaOptions & ({ readonly dataDir?: string } | { readonly client: PGlite })
 
-const stores = (database: Database, options: PgEventStore.EventStoreOptions): Effect.Effect<Context.Context<Stores>> =>
+const stores = (
+  database: Database,
+  options: PgEventStore.EventStoreOptions
+): Effect.Effect<Context.Context<Stores>, StoreUnavailable> =>
   Effect.map(PgReadModelStore.make(database), (readModels) =>
     Context.make(EventStore, PgEventStore.make(database, options))
       .pipe(Context.add(ReadModelStore, readModels))
