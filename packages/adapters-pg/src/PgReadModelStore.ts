@@ -26,6 +26,7 @@ import {
   type TableSpecs
 } from "./internal/ReadModelTables.js"
 import { filterOf, rowOf, selectListOf, writeSegments } from "./internal/TableSql.js"
+import { compileSearch, hitsOf, typedColumns } from "./internal/FilterSql.js"
 
 /** Changes buffered by a rebuild before they are written. */
 const rebuildFlushSize = 5_000
@@ -125,6 +126,7 @@ export const make = (
       return rebuilding.withPermits(1)(rebuild.pipe(Effect.onError(() => Effect.ignore(driver.execute(dropFresh)))))
     }
 
+    const columns = typedColumns(s, specs)
     const select = (spec: TableSpec) => `SELECT ${selectListOf(spec)} FROM ${s}.${ident(spec.name)}`
 
     return {
@@ -171,7 +173,15 @@ export const make = (
             Effect.mapError(toUnavailable("count"))
           )
       },
-      replaceAll
+      replaceAll,
+      search: (query) =>
+        Effect.suspend(() => {
+          const compiled = compileSearch(query, columns)
+          return driver.query(compiled.sql, compiled.parameters)
+        }).pipe(
+          Effect.map((rows) => hitsOf(query, specs, rows)),
+          Effect.mapError(toUnavailable("search"))
+        )
     }
   })
 
