@@ -8,6 +8,8 @@ import {
   type ChainKey,
   EventStore,
   LinkIndex,
+  Origin,
+  Projector,
   ReadModelStore,
   SnapshotStore,
   type StoreUnavailable
@@ -63,13 +65,42 @@ export interface PoolOptions extends ServerOptions {
 /** Embedded PGlite: a data directory (in memory when omitted), or an instance the caller owns. */
 export type PgliteOptions = SchemaOptions & ({ readonly dataDir?: string } | { readonly client: PGlite })
 
-const stores = (database: Database, options: PgEventStore.EventStoreOptions): Effect.Effect<Context.Context<Stores>> =>
-  Effect.map(PgReadModelStore.make(database), (readModels) =>
-    Context.make(EventStore, PgEventStore.make(database, options))
+/** The migration that moved the read models to typed tables and reset their checkpoint (see `rebuildAfterMigration`). */
+const typedReadModels = 13
+
+/**
+ * When this process has just applied migration 13 to a store holding events, rebuilds the read models from the log
+ * at once by bulk loading (the migration left them empty at the origin). Should the rebuild fail, reads still catch
+ * up from the origin, one batch at a time.
+ */
+const rebuildAfterMigration = (database: Database, context: Context.Context<Stores>): Effect.Effect<void> =>
+  database.migrated?.includes(typedReadModels) !== true
+    ? Effect.void
+    : Effect.gen(function* () {
+        const head = yield* Context.get(context, EventStore).head
+        if (head.globalPosition === Origin.globalPosition) return
+        const replayed = yield* Projector.rebuild({ batchSize: 2_000 })
+        yield* Effect.logInfo(`migration ${typedReadModels}: read models rebuilt from ${replayed} events`)
+      }).pipe(
+        Effect.provide(context),
+        Effect.catchAll((error) =>
+          Effect.logWarning(`migration ${typedReadModels}: rebuilding the read models failed (${error.message})`)
+        )
+      )
+
+const stores = (
+  database: Database,
+  options: PgEventStore.EventStoreOptions
+): Effect.Effect<Context.Context<Stores>, StoreUnavailable> =>
+  Effect.gen(function* () {
+    const readModels = yield* PgReadModelStore.make(database)
+    const context = Context.make(EventStore, PgEventStore.make(database, options))
       .pipe(Context.add(ReadModelStore, readModels))
       .pipe(Context.add(SnapshotStore, PgSnapshotStore.make(database)))
       .pipe(Context.add(LinkIndex, PgLinkIndex.make(database)))
-  )
+    yield* rebuildAfterMigration(database, context)
+    return context
+  })
 
 const fromDatabase = (
   database: Effect.Effect<Database, StoreUnavailable, Scope.Scope>,

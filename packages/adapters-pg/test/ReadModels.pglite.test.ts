@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL read models against the in-memory ones (the reference semantics), on PGlite: random batches of
- * changes (with and without indexed fields), rebuilds larger than one flush, byte-order keys, and a projector
+ * changes (to tables with and without filtered fields), rebuilds larger than one flush, byte-order keys, and a projector
  * failing inside its transaction; then the rebuild suite shared with the server.
  */
 import { describe, expect, it } from "@effect/vitest"
@@ -15,6 +15,7 @@ import * as PgReadModelStore from "../src/PgReadModelStore.js"
 import { freshPgliteDatabase } from "./support/Pglite.js"
 import { project } from "./support/Projector.js"
 import { rebuildSuite } from "./support/Rebuild.js"
+import { testTables } from "./support/TestTables.js"
 
 const tables = ["things", "others"]
 const keys = ["a", "B", "b", "ä", "a b", "z", "Z9", "✓"]
@@ -60,32 +61,29 @@ const contents = (store: ReadModelStoreShape) =>
   })
 
 describe("PostgreSQL read models on PGlite", () => {
-  it("fold keeps the last effect per key, splits at DeleteWhere and picks the indexed fields", () => {
-    const segments = foldChanges(
-      [
-        Change.put("t", "a", { v: 1 }),
-        Change.patch("t", "a", { w: 2 }),
-        Change.patch("t", "b", { w: 3 }),
-        Change.patch("t", "b", { x: 4 }),
-        Change.delete("t", "c"),
-        Change.patch("t", "c", { v: 5 }),
-        Change.deleteWhere("t", "group", "g"),
-        Change.put("t", "a", { v: 6 }),
-        Change.put("u", "a", { v: 7, w: 8 })
-      ],
-      { t: ["w", "x"] }
-    )
+  it("fold keeps the last effect per key and splits at DeleteWhere", () => {
+    const segments = foldChanges([
+      Change.put("t", "a", { v: 1 }),
+      Change.patch("t", "a", { w: 2 }),
+      Change.patch("t", "b", { w: 3 }),
+      Change.patch("t", "b", { x: 4 }),
+      Change.delete("t", "c"),
+      Change.patch("t", "c", { v: 5 }),
+      Change.deleteWhere("t", "group", "g"),
+      Change.put("t", "a", { v: 6 }),
+      Change.put("u", "a", { v: 7, w: 8 })
+    ])
     expect(segments).toEqual([
       {
-        puts: [{ t: "t", k: "a", v: { v: 1, w: 2 }, i: { w: 2 } }],
-        patches: [{ t: "t", k: "b", v: { w: 3, x: 4 }, i: { w: 3, x: 4 } }],
+        puts: [{ t: "t", k: "a", v: { v: 1, w: 2 } }],
+        patches: [{ t: "t", k: "b", v: { w: 3, x: 4 } }],
         deletes: [{ t: "t", k: "c" }],
         deleteWhere: { table: "t", field: "group", value: "g" }
       },
       {
         puts: [
-          { t: "t", k: "a", v: { v: 6 }, i: {} },
-          { t: "u", k: "a", v: { v: 7, w: 8 }, i: null }
+          { t: "t", k: "a", v: { v: 6 } },
+          { t: "u", k: "a", v: { v: 7, w: 8 } }
         ],
         patches: [],
         deletes: [],
@@ -97,13 +95,12 @@ describe("PostgreSQL read models on PGlite", () => {
   it.scopedLive("random batches give the same tables as the in-memory store, applied or rebuilt", () =>
     Effect.promise(() =>
       FastCheck.assert(
-        FastCheck.asyncProperty(batches, FastCheck.boolean(), (generated, withIndexedFields) =>
+        FastCheck.asyncProperty(batches, (generated) =>
           Effect.runPromise(
             Effect.scoped(
               Effect.gen(function* () {
                 const database = yield* freshPgliteDatabase()
-                const indexedFields = withIndexedFields ? { things: ["group"] } : {}
-                const pg = yield* PgReadModelStore.make(database, { indexedFields })
+                const pg = yield* PgReadModelStore.make(database, { tables: testTables })
                 const memory = yield* MemoryReadModelStore.make
                 for (const batch of generated) {
                   yield* pg.apply(batch)
@@ -121,10 +118,10 @@ describe("PostgreSQL read models on PGlite", () => {
     )
   )
 
-  it.scopedLive("a rebuild larger than one flush matches the in-memory store and keeps the GIN-backed list", () =>
+  it.scopedLive("a rebuild larger than one flush matches the in-memory store and keeps the indexes", () =>
     Effect.gen(function* () {
       const database = yield* freshPgliteDatabase()
-      const pg = yield* PgReadModelStore.make(database)
+      const pg = yield* PgReadModelStore.make(database, { tables: testTables })
       const memory = yield* MemoryReadModelStore.make
       const generated: Array<ChangeBatch> = Array.from({ length: 600 }, (_, index) => ({
         changes: [
@@ -143,10 +140,10 @@ describe("PostgreSQL read models on PGlite", () => {
       expect(yield* pg.list("bulk", { group: "g3" })).toEqual(yield* memory.list("bulk", { group: "g3" }))
       expect(yield* pg.checkpoint).toEqual({ transactionId: 7, globalPosition: 600 })
       const indexes = yield* database.driver.query(
-        `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'read_model_rows' ORDER BY indexname`,
+        `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'rm_bulk' ORDER BY indexname`,
         [database.schemaName]
       )
-      expect(indexes.map((row) => row.indexname)).toEqual(["read_model_rows_pkey", "read_model_rows_value_idx"])
+      expect(indexes.map((row) => row.indexname)).toEqual(["rm_bulk_group_idx", "rm_bulk_pkey"])
       yield* pg.replaceAll(
         Stream.make({
           changes: [Change.put("bulk", "only", { group: "g0" })],
@@ -166,6 +163,7 @@ describe("PostgreSQL read models on PGlite", () => {
       }
       let applies = 0
       const failing = yield* PgReadModelStore.make(database, {
+        tables: testTables,
         beforeCheckpoint: () =>
           Effect.suspend(() => {
             applies += 1
@@ -174,7 +172,7 @@ describe("PostgreSQL read models on PGlite", () => {
       })
       expect(Either.isLeft(yield* Effect.either(project(events, failing, 5)))).toBe(true)
       expect((yield* failing.list("seen")).length).toBe(5)
-      const restarted = yield* PgReadModelStore.make(database)
+      const restarted = yield* PgReadModelStore.make(database, { tables: testTables })
       yield* project(events, restarted, 5)
       expect((yield* restarted.list("seen")).length).toBe(12)
       expect(Option.getOrThrow(yield* restarted.get("counters", "events"))).toEqual({ count: 12 })

@@ -9,6 +9,7 @@ import { Authentication } from "./Authentication.js"
 import { problems } from "./Errors.js"
 import * as G from "./GovernanceModels.js"
 import { FilesGroup } from "./Files.js"
+import { FindGroup } from "./Find.js"
 import * as M from "./Models.js"
 
 const { optional } = M
@@ -446,6 +447,7 @@ export class RegistrarApi extends HttpApi.make("registrar")
 
   .add(PathsGroup)
   .add(FilesGroup)
+  .add(FindGroup)
   .addError(Schema.Union(...problems))
   .annotate(OpenApi.Title, "Registrar")
   .annotate(OpenApi.Version, "0.1.0")

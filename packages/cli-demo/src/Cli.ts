@@ -3,6 +3,7 @@ import * as Command from "@effect/cli/Command"
 import * as Artifact from "./commands/Artifact.js"
 import * as Collection from "./commands/Collection.js"
 import * as Demo from "./commands/Demo.js"
+import * as Find from "./commands/Find.js"
 import * as Governance from "./commands/Governance.js"
 import * as Link from "./commands/Link.js"
 import * as Login from "./commands/Login.js"
@@ -27,6 +28,7 @@ export const command = root.pipe(
     ...Link.commands,
     ...Governance.commands,
     ...Read.commands,
+    ...Find.commands,
     ...Maintenance.commands,
     ...Serve.commands,
     ...Login.commands

@@ -14,6 +14,8 @@ import {
 } from "@effect/platform"
 import { type Errors, RegistrarApi } from "@registrar/api"
 import {
+  type FilterInput,
+  type FindRegistries,
   type JsonObject,
   parseAnyRef,
   printVersionSelector,
@@ -136,6 +138,17 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
     const registryPath = (input: { readonly organization: string; readonly registry: string }) => ({
       organization: segment(input.organization),
       registry: segment(input.registry)
+    })
+
+    const filterText = (filter: FilterInput | undefined): string | undefined =>
+      filter === undefined ? undefined : typeof filter === "string" ? filter : JSON.stringify(filter)
+    const findParams = (input: FindRegistries) => ({
+      ...optional("organization", input.organization),
+      ...optional("filter", filterText(input.filter)),
+      ...optional("order", input.order),
+      ...optional("pageSize", input.pageSize),
+      ...optional("cursor", input.cursor),
+      ...optional("asOf", input.asOf)
     })
 
     const service: RegistrarClient = {
@@ -409,6 +422,29 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
               }
             })
           )
+        ),
+      registries: (input) => send(client.find.findRegistries({ urlParams: findParams(input) })),
+      collections: (input) =>
+        send(
+          client.find.findCollections({
+            urlParams: { ...findParams(input), ...optional("registryFilter", filterText(input.registryFilter)) }
+          })
+        ),
+      versions: (input) =>
+        Effect.map(
+          send(
+            client.find.findVersions({
+              urlParams: {
+                ...findParams(input),
+                ...optional("registryFilter", filterText(input.registryFilter)),
+                ...optional("collectionFilter", filterText(input.collectionFilter))
+              }
+            })
+          ),
+          (page) => ({
+            ...page,
+            items: page.items.map((item) => ({ ...item, metadata: item.metadata as JsonObject }))
+          })
         ),
 
       // API keys and maintenance happen on the store

@@ -4,6 +4,7 @@
  */
 import { Context, type Effect, type Option, type Stream } from "effect"
 import type { Checkpoint, JsonObject, StoreUnavailable } from "./EventStore.js"
+import type { Filter, Level, Order, Position } from "./Filter/Ast.js"
 
 /** A row of a read-model table. */
 export type Row = JsonObject
@@ -54,6 +55,39 @@ export interface ChangeBatch {
   readonly checkpoint: Checkpoint
 }
 
+/**
+ * A filtered, ordered listing of one level of the catalog (docs/search.md), scoped to the registries a reader may
+ * see: what `ReadModelStoreShape.search` answers.
+ */
+export interface SearchQuery {
+  readonly level: Level
+  readonly organization: string
+  /** The ids (row keys) of the registries in scope: the organization's registries the reader can see. */
+  readonly registryIds: ReadonlyArray<string>
+  /** The registries whose collections (and versions) are listed; ignored for the registries level. */
+  readonly registries: Filter
+  /** The collections whose versions are listed; only for the versions level. */
+  readonly collections: Filter
+  /** The filter of the level listed. */
+  readonly filter: Filter
+  readonly order: Order
+  /** At most this many rows, in order. */
+  readonly limit: number
+  /** Only rows strictly after this position in the order. */
+  readonly after?: Position
+}
+
+/**
+ * One row a search found: the row of the level's table, and for a version its collection's row, its aliases in the
+ * collection (`latest` included when it is the highest) and its source version's row (null when missing).
+ */
+export interface SearchHit {
+  readonly row: Row
+  readonly collection?: Row
+  readonly aliases?: ReadonlyArray<string>
+  readonly source?: Row | null
+}
+
 /** The ReadModelStore port. */
 export interface ReadModelStoreShape {
   /** The checkpoint of the last event applied (the origin when none was). */
@@ -78,6 +112,11 @@ export interface ReadModelStoreShape {
    * Readers see the old read models until the swap.
    */
   readonly replaceAll: <E, R>(batches: Stream.Stream<ChangeBatch, E, R>) => Effect.Effect<void, E | StoreUnavailable, R>
+  /**
+   * Optional: answers a {@link SearchQuery} natively (SQL with bound parameters). A store without it is searched
+   * by the domain's evaluator over `list` and `get`, with the same answers.
+   */
+  readonly search?: (query: SearchQuery) => Effect.Effect<ReadonlyArray<SearchHit>, StoreUnavailable>
 }
 
 /** The ReadModelStore service. */

@@ -27,6 +27,7 @@ import * as ApiKeys from "./Registrar/ApiKeys.js"
 import * as Artifacts from "./Registrar/Artifacts.js"
 import { type Request, requireUser } from "./Registrar/Context.js"
 import * as Diff from "./Registrar/Diff.js"
+import * as Find from "./Registrar/Find.js"
 import * as Governance from "./Registrar/Governance.js"
 import * as Links from "./Registrar/Links.js"
 import type { PathDefaults } from "./Registrar/Locate.js"
@@ -52,6 +53,16 @@ export type {
   UseArtifact
 } from "./Registrar/Artifacts.js"
 export type { Diff, DiffChange, DiffChangeKind, DiffResult } from "./Registrar/Diff.js"
+export type {
+  FilterInput,
+  FindCollections,
+  FindRegistries,
+  FindVersions,
+  FoundCollection,
+  FoundPage,
+  FoundRegistry,
+  FoundVersion
+} from "./Registrar/Find.js"
 export { type Revert, RevertIncomplete, type RevertStep, type Reverted } from "./Registrar/Revert.js"
 export type {
   AliasHistory,
@@ -342,6 +353,17 @@ export interface RegistrarShape {
     input: Reads.Search
   ) => Effect.Effect<ReadonlyArray<ReadModels.CatalogEntry>, Surface.OrganizationReadError>
 
+  /** The registries the actor can see that match a W&B filter (docs/search.md): one page, ordered. */
+  readonly registries: (
+    input: Find.FindRegistries
+  ) => Effect.Effect<Find.FoundPage<Find.FoundRegistry>, Surface.FindError>
+  /** The collections of the registries a registry filter selects that match a filter: one page, ordered. */
+  readonly collections: (
+    input: Find.FindCollections
+  ) => Effect.Effect<Find.FoundPage<Find.FoundCollection>, Surface.FindError>
+  /** The linked versions of the registries and collections two filters select that match a third: one page. */
+  readonly versions: (input: Find.FindVersions) => Effect.Effect<Find.FoundPage<Find.FoundVersion>, Surface.FindError>
+
   // API keys (the server's credentials)
   /** Creates a key for a user (the user themselves); returns the key once: only its digest is stored. */
   readonly createApiKey: (input: ApiKeys.CreateApiKey) => Served<ReturnType<typeof ApiKeys.createApiKey>>
@@ -511,6 +533,9 @@ const make = (
       lineage: (input: Reads.Lineage) => read(input, Reads.lineage(deps, input)),
       history: (input: Reads.History) => read(input, Reads.history(deps, input)),
       search: (input: Reads.Search) => read(input, Reads.search(deps, input)),
+      registries: (input: Find.FindRegistries) => read(input, Find.registries(deps, input)),
+      collections: (input: Find.FindCollections) => read(input, Find.collections(deps, input)),
+      versions: (input: Find.FindVersions) => read(input, Find.versions(deps, input)),
 
       // API keys (the server's credentials)
       createApiKey: (input: ApiKeys.CreateApiKey) => run(ApiKeys.createApiKey(input)),

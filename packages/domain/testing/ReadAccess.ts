@@ -87,7 +87,7 @@ const policyOf = (world: World): Policy => {
 const eventId = (position: number) => `00000000-0000-4000-8000-${position.toString(16).padStart(12, "0")}`
 
 /** Appends a world's events to the store, one append per recorded transaction; maps world positions to the store's. */
-const toStore = (events: ReadonlyArray<RecordedEvent>) =>
+export const toStore = (events: ReadonlyArray<RecordedEvent>) =>
   Effect.gen(function* () {
     const store = yield* EventStore
     const positions = new Map<number, number>()

@@ -17,6 +17,7 @@ import { GovernanceLive } from "./handlers/Governance.js"
 import { HealthLive, EntitiesLive, HistoryLive, KeysLive } from "./handlers/People.js"
 import { CollectionsLive, RegistriesLive } from "./handlers/Registries.js"
 import { PathsLive } from "./handlers/Paths.js"
+import { FindLive } from "./handlers/Find.js"
 import { ArtifactsLive, VersionsLive } from "./handlers/Versions.js"
 import { FilesLive, UploadLimit } from "./handlers/Files.js"
 import { type LogSink, requestLog } from "./RequestLog.js"
@@ -83,6 +84,7 @@ export const apiLayer = (
       GovernanceLive,
       HistoryLive,
       PathsLive,
+      FindLive,
       FilesLive.pipe(Layer.provide(Layer.succeed(UploadLimit, { bytes: uploadLimitBytes })))
     ]),
     Layer.provide(AuthenticationLive),

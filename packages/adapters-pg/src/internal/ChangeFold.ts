@@ -2,25 +2,23 @@
  * Folds a sequence of read-model changes into few bulk statements: per (table, key) only the final effect
  * survives (a put, a patch of whatever row the database holds, or a delete). A DeleteWhere depends on rows not in
  * memory, so it closes the current segment: segments apply in order, each as upserts, patches, deletes (disjoint
- * keys, so their order does not matter), then its DeleteWhere. Puts and patches carry the part of the row (or patch)
- * the GIN index holds: the indexed fields of its table, or null (the whole row) for a table with none listed.
+ * keys, so their order does not matter), then its DeleteWhere.
  */
-import type { Change, IndexedFields, Row } from "@registrar/domain"
+import type { Change, Row } from "@registrar/domain"
 
 type Folded =
   | { readonly kind: "put"; readonly row: Row }
   | { readonly kind: "patch"; readonly patch: Row }
   | { readonly kind: "delete" }
 
-/** A row (or patch) to write: table, key, value and its indexed part (null: index the whole value). */
+/** A row (or patch) to write: table, key and value. */
 export interface Written {
   readonly t: string
   readonly k: string
   readonly v: Row
-  readonly i: Row | null
 }
 
-/** The bulk writes of one segment, as JSON arrays for `jsonb_to_recordset`. */
+/** The bulk writes of one segment. */
 export interface Segment {
   readonly puts: ReadonlyArray<Written>
   readonly patches: ReadonlyArray<Written>
@@ -52,22 +50,8 @@ const fold = (previous: Folded | undefined, change: KeyedChange): Folded => {
   }
 }
 
-/** The indexed fields of `table` (undefined when it lists none: every field is). */
-export const fieldsOf = (indexed: IndexedFields, table: string): ReadonlyArray<string> | undefined =>
-  Object.hasOwn(indexed, table) ? indexed[table] : undefined
-
-/** The fields of `row` that `fields` lists (null when there is no list: the whole row is indexed). */
-export const indexedPart = (row: Row, fields: ReadonlyArray<string> | undefined): Row | null => {
-  if (fields === undefined) return null
-  const part: Record<string, Row[string]> = {}
-  for (const field of fields) {
-    if (Object.hasOwn(row, field)) part[field] = row[field]!
-  }
-  return part
-}
-
-/** A new, empty folder; `indexed` says which fields of each table's rows the index holds. */
-export const makeFolder = (indexed: IndexedFields = {}): ChangeFolder => {
+/** A new, empty folder. */
+export const makeFolder = (): ChangeFolder => {
   let pending = new Map<string, { table: string; key: string; state: Folded }>()
   let segments: Array<Segment> = []
   let count = 0
@@ -77,11 +61,9 @@ export const makeFolder = (indexed: IndexedFields = {}): ChangeFolder => {
     const patches: Array<Written> = []
     const deletes: Array<{ t: string; k: string }> = []
     for (const { table, key, state } of pending.values()) {
-      if (state.kind === "put")
-        puts.push({ t: table, k: key, v: state.row, i: indexedPart(state.row, fieldsOf(indexed, table)) })
-      else if (state.kind === "patch") {
-        patches.push({ t: table, k: key, v: state.patch, i: indexedPart(state.patch, fieldsOf(indexed, table)) })
-      } else deletes.push({ t: table, k: key })
+      if (state.kind === "put") puts.push({ t: table, k: key, v: state.row })
+      else if (state.kind === "patch") patches.push({ t: table, k: key, v: state.patch })
+      else deletes.push({ t: table, k: key })
     }
     pending = new Map()
     if (puts.length + patches.length + deletes.length > 0 || deleteWhere !== undefined) {
@@ -114,8 +96,8 @@ export const makeFolder = (indexed: IndexedFields = {}): ChangeFolder => {
 }
 
 /** The segments that write `changes`, folded. */
-export const foldChanges = (changes: ReadonlyArray<Change>, indexed: IndexedFields = {}): ReadonlyArray<Segment> => {
-  const folder = makeFolder(indexed)
+export const foldChanges = (changes: ReadonlyArray<Change>): ReadonlyArray<Segment> => {
+  const folder = makeFolder()
   folder.add(changes)
   return folder.take()
 }

@@ -63,8 +63,9 @@ export const serverDatabase = (
   Effect.gen(function* () {
     const name = yield* schemaName(schema)
     const driver = ServerDriver.make(pool)
-    yield* Effect.mapError(runMigrations(driver, name), toUnavailable("migrate"))
-    return yield* ServerNotifications.make(pool, driver, name)
+    const applied = yield* Effect.mapError(runMigrations(driver, name), toUnavailable("migrate"))
+    const database = yield* ServerNotifications.make(pool, driver, name)
+    return { ...database, migrated: applied.map((migration) => migration.version) }
   })
 
 /** The PGlite database of `schema`: migrated, with appends announced in process. */
@@ -75,6 +76,6 @@ export const pgliteDatabase = (
   Effect.gen(function* () {
     const name = yield* schemaName(schema)
     const driver = yield* PgliteDriver.make(database)
-    yield* Effect.mapError(runMigrations(driver, name), toUnavailable("migrate"))
-    return inProcess(driver, name)
+    const applied = yield* Effect.mapError(runMigrations(driver, name), toUnavailable("migrate"))
+    return { ...inProcess(driver, name), migrated: applied.map((migration) => migration.version) }
   })

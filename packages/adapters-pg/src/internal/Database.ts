@@ -17,6 +17,8 @@ export interface Database {
   readonly announceAppend: Effect.Effect<void>
   /** Completes when an append may have committed since the call began, or after `timeoutMillis`. */
   readonly awaitAppend: (timeoutMillis: number) => Effect.Effect<void>
+  /** The versions of the migrations applied when this process opened the schema (none when it was up to date). */
+  readonly migrated?: ReadonlyArray<number>
 }
 
 /** The schema used when none is configured. */

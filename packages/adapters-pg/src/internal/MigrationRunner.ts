@@ -17,6 +17,7 @@ import {
   keyedChain,
   readModelIndexedFields,
   readModelTables,
+  readModelTypedTables,
   snapshotTable
 } from "./MigrationScripts.js"
 
@@ -49,7 +50,8 @@ export const migrations: ReadonlyArray<Migration> = [
     sql: keyedChain
   },
   { version: 11, name: "blob tables: artifact file contents in chunks", sql: blobTables },
-  { version: 12, name: "indexes of ArtifactLinked events by version index and by source", sql: artifactLinkedIndexes }
+  { version: 12, name: "indexes of ArtifactLinked events by version index and by source", sql: artifactLinkedIndexes },
+  { version: 13, name: "read models as typed tables, rebuilt from the log", sql: readModelTypedTables }
 ]
 
 /**

@@ -459,3 +459,176 @@ CREATE INDEX events_artifact_linked_source_idx ON ${s}.events (stream_id, (data-
   ((data->>'index')::bigint))
   WHERE type = 'ArtifactLinked';
 `
+
+/**
+ * Migration 13: the read models as typed tables (ReadModelTables: `rm_<table>`, a column per row field, indexes on
+ * the filtered fields and on what the filters need). The generic `read_model_rows` is dropped and the checkpoint goes
+ * back to the origin, so the projector rebuilds every read model from the log (nothing is lost: the log holds it all).
+ */
+export const readModelTypedTables = (s: string): string => `
+CREATE TABLE ${s}."rm_organizations" (
+  row_key text COLLATE "C" NOT NULL CONSTRAINT "rm_organizations_pkey" PRIMARY KEY,
+  "organization" text COLLATE "C",
+  "display_name" text COLLATE "C",
+  "created_at" timestamptz
+);
+CREATE INDEX "rm_organizations_display_name_idx" ON ${s}."rm_organizations" USING btree ("display_name", "row_key");
+CREATE TABLE ${s}."rm_organization_members" (
+  row_key text COLLATE "C" NOT NULL CONSTRAINT "rm_organization_members_pkey" PRIMARY KEY,
+  "organization" text COLLATE "C",
+  "user" text COLLATE "C",
+  "role" text COLLATE "C"
+);
+CREATE INDEX "rm_organization_members_organization_idx" ON ${s}."rm_organization_members" USING btree ("organization", "row_key");
+CREATE INDEX "rm_organization_members_user_idx" ON ${s}."rm_organization_members" USING btree ("user", "row_key");
+CREATE TABLE ${s}."rm_teams" (
+  row_key text COLLATE "C" NOT NULL CONSTRAINT "rm_teams_pkey" PRIMARY KEY,
+  "team" text COLLATE "C",
+  "organization" text COLLATE "C"
+);
+CREATE INDEX "rm_teams_organization_idx" ON ${s}."rm_teams" USING btree ("organization", "row_key");
+CREATE TABLE ${s}."rm_team_members" (
+  row_key text COLLATE "C" NOT NULL CONSTRAINT "rm_team_members_pkey" PRIMARY KEY,
+  "team" text COLLATE "C",
+  "organization" text COLLATE "C",
+  "user" text COLLATE "C"
+);
+CREATE INDEX "rm_team_members_organization_idx" ON ${s}."rm_team_members" USING btree ("organization", "row_key");
+CREATE INDEX "rm_team_members_user_idx" ON ${s}."rm_team_members" USING btree ("user", "row_key");
+CREATE TABLE ${s}."rm_users" (
+  row_key text COLLATE "C" NOT NULL CONSTRAINT "rm_users_pkey" PRIMARY KEY,
+  "user" text COLLATE "C"
+);
+CREATE TABLE ${s}."rm_registries" (
+  row_key text COLLATE "C" NOT NULL CONSTRAINT "rm_registries_pkey" PRIMARY KEY,
+  "registry_id" text COLLATE "C",
+  "organization" text COLLATE "C",
+  "registry" text COLLATE "C",
+  "visibility" text COLLATE "C",
+  "description" text COLLATE "C",
+  "protected_aliases" text[] COLLATE "C",
+  "created_at" timestamptz,
+  "created_by" text COLLATE "C"
+);
+CREATE INDEX "rm_registries_organization_idx" ON ${s}."rm_registries" USING btree ("organization", "row_key");
+CREATE INDEX "rm_registries_registry_idx" ON ${s}."rm_registries" USING btree ("registry");
+CREATE INDEX "rm_registries_created_at_idx" ON ${s}."rm_registries" USING btree ("created_at");
+CREATE TABLE ${s}."rm_registry_grants" (
+  row_key text COLLATE "C" NOT NULL CONSTRAINT "rm_registry_grants_pkey" PRIMARY KEY,
+  "registry_key" text COLLATE "C",
+  "principal" jsonb,
+  "role" text COLLATE "C"
+);
+CREATE INDEX "rm_registry_grants_registry_key_idx" ON ${s}."rm_registry_grants" USING btree ("registry_key", "row_key");
+CREATE TABLE ${s}."rm_registry_accepted_types" (
+  row_key text COLLATE "C" NOT NULL CONSTRAINT "rm_registry_accepted_types_pkey" PRIMARY KEY,
+  "registry_key" text COLLATE "C",
+  "artifact_type" text COLLATE "C"
+);
+CREATE INDEX "rm_registry_accepted_types_registry_key_idx" ON ${s}."rm_registry_accepted_types" USING btree ("registry_key", "row_key");
+CREATE TABLE ${s}."rm_collections" (
+  row_key text COLLATE "C" NOT NULL CONSTRAINT "rm_collections_pkey" PRIMARY KEY,
+  "organization" text COLLATE "C",
+  "registry" text COLLATE "C",
+  "collection_id" text COLLATE "C",
+  "name" text COLLATE "C",
+  "artifact_type" text COLLATE "C",
+  "description" text COLLATE "C",
+  "tags" text[] COLLATE "C",
+  "created_at" timestamptz,
+  "created_by" text COLLATE "C"
+);
+CREATE INDEX "rm_collections_organization_idx" ON ${s}."rm_collections" USING btree ("organization", "row_key");
+CREATE INDEX "rm_collections_registry_idx" ON ${s}."rm_collections" USING btree ("registry", "row_key");
+CREATE INDEX "rm_collections_name_idx" ON ${s}."rm_collections" USING btree ("name", "row_key");
+CREATE INDEX "rm_collections_created_at_idx" ON ${s}."rm_collections" USING btree ("created_at");
+CREATE TABLE ${s}."rm_linked_versions" (
+  row_key text COLLATE "C" NOT NULL CONSTRAINT "rm_linked_versions_pkey" PRIMARY KEY,
+  "organization" text COLLATE "C",
+  "registry" text COLLATE "C",
+  "collection_id" text COLLATE "C",
+  "index" bigint,
+  "source" jsonb,
+  "source_key" text COLLATE "C",
+  "artifact_type" text COLLATE "C",
+  "digest" text COLLATE "C",
+  "linked_at" timestamptz,
+  "linked_by" text COLLATE "C"
+);
+CREATE INDEX "rm_linked_versions_collection_id_idx" ON ${s}."rm_linked_versions" USING btree ("collection_id", "row_key");
+CREATE INDEX "rm_linked_versions_source_key_idx" ON ${s}."rm_linked_versions" USING btree ("source_key", "row_key");
+CREATE INDEX "rm_linked_versions_collection_id_index_idx" ON ${s}."rm_linked_versions" USING btree ("collection_id", "index");
+CREATE INDEX "rm_linked_versions_linked_at_idx" ON ${s}."rm_linked_versions" USING btree ("linked_at");
+CREATE TABLE ${s}."rm_collection_aliases" (
+  row_key text COLLATE "C" NOT NULL CONSTRAINT "rm_collection_aliases_pkey" PRIMARY KEY,
+  "collection_id" text COLLATE "C",
+  "alias" text COLLATE "C",
+  "index" bigint,
+  "linked_version" text COLLATE "C"
+);
+CREATE INDEX "rm_collection_aliases_collection_id_idx" ON ${s}."rm_collection_aliases" USING btree ("collection_id", "row_key");
+CREATE INDEX "rm_collection_aliases_linked_version_idx" ON ${s}."rm_collection_aliases" USING btree ("linked_version", "row_key");
+CREATE TABLE ${s}."rm_artifact_versions" (
+  row_key text COLLATE "C" NOT NULL CONSTRAINT "rm_artifact_versions_pkey" PRIMARY KEY,
+  "entity" text COLLATE "C",
+  "project" text COLLATE "C",
+  "name" text COLLATE "C",
+  "artifact_key" text COLLATE "C",
+  "index" bigint,
+  "artifact_type" text COLLATE "C",
+  "digest" text COLLATE "C",
+  "files" jsonb,
+  "metadata" jsonb,
+  "description" text COLLATE "C",
+  "logged_by" text COLLATE "C",
+  "logged_at" timestamptz,
+  "logged_by_user" text COLLATE "C",
+  "deleted" boolean,
+  "tags" text[] COLLATE "C"
+);
+CREATE INDEX "rm_artifact_versions_artifact_key_idx" ON ${s}."rm_artifact_versions" USING btree ("artifact_key", "row_key");
+CREATE INDEX "rm_artifact_versions_entity_idx" ON ${s}."rm_artifact_versions" USING btree ("entity", "row_key");
+CREATE INDEX "rm_artifact_versions_name_idx" ON ${s}."rm_artifact_versions" USING btree ("name");
+CREATE INDEX "rm_artifact_versions_logged_at_idx" ON ${s}."rm_artifact_versions" USING btree ("logged_at");
+CREATE INDEX "rm_artifact_versions_metadata_idx" ON ${s}."rm_artifact_versions" USING gin ("metadata" jsonb_path_ops);
+CREATE TABLE ${s}."rm_artifact_aliases" (
+  row_key text COLLATE "C" NOT NULL CONSTRAINT "rm_artifact_aliases_pkey" PRIMARY KEY,
+  "artifact_key" text COLLATE "C",
+  "alias" text COLLATE "C",
+  "index" bigint
+);
+CREATE INDEX "rm_artifact_aliases_artifact_key_idx" ON ${s}."rm_artifact_aliases" USING btree ("artifact_key", "row_key");
+CREATE TABLE ${s}."rm_lineage_edges" (
+  row_key text COLLATE "C" NOT NULL CONSTRAINT "rm_lineage_edges_pkey" PRIMARY KEY,
+  "kind" text COLLATE "C",
+  "run" text COLLATE "C",
+  "version" text COLLATE "C"
+);
+CREATE INDEX "rm_lineage_edges_run_idx" ON ${s}."rm_lineage_edges" USING btree ("run", "row_key");
+CREATE INDEX "rm_lineage_edges_version_idx" ON ${s}."rm_lineage_edges" USING btree ("version", "row_key");
+CREATE TABLE ${s}."rm_audit" (
+  row_key text COLLATE "C" NOT NULL CONSTRAINT "rm_audit_pkey" PRIMARY KEY,
+  "global_position" bigint,
+  "transaction_id" bigint,
+  "stream_id" text COLLATE "C",
+  "stream_position" bigint,
+  "event_id" text COLLATE "C",
+  "type" text COLLATE "C",
+  "schema_version" bigint,
+  "actor" text COLLATE "C",
+  "recorded_at" timestamptz,
+  "hash" text COLLATE "C",
+  "organization" text COLLATE "C",
+  "registry" text COLLATE "C",
+  "collection_id" text COLLATE "C",
+  "entity" text COLLATE "C",
+  "summary" text COLLATE "C"
+);
+CREATE INDEX "rm_audit_organization_idx" ON ${s}."rm_audit" USING btree ("organization", "row_key");
+CREATE INDEX "rm_audit_registry_idx" ON ${s}."rm_audit" USING btree ("registry", "row_key");
+CREATE INDEX "rm_audit_collection_id_idx" ON ${s}."rm_audit" USING btree ("collection_id", "row_key");
+CREATE INDEX "rm_audit_actor_idx" ON ${s}."rm_audit" USING btree ("actor", "row_key");
+DROP TABLE IF EXISTS ${s}.read_model_rows_rebuild;
+DROP TABLE ${s}.read_model_rows;
+UPDATE ${s}.read_model_checkpoint SET transaction_id = 0, global_position = 0;
+`

@@ -1,11 +1,12 @@
 /** Conformance subjects built on a test database: the stores, and tampering by raw SQL as an attacker would. */
-import type { ReadModelStoreShape, SnapshotStoreShape } from "@registrar/domain"
+import type { ReadModelStoreShape, SnapshotStoreShape, StoreUnavailable } from "@registrar/domain"
 import type { ConformanceSubject, TamperSubject, TamperSubjectOptions } from "@registrar/domain/testing"
 import { Effect, type Scope } from "effect"
 import type { Database } from "../../src/internal/Database.js"
 import * as PgEventStore from "../../src/PgEventStore.js"
 import * as PgReadModelStore from "../../src/PgReadModelStore.js"
 import * as PgSnapshotStore from "../../src/PgSnapshotStore.js"
+import { allTestTables } from "./TestTables.js"
 
 /** The EventStore of `database`, with `editEvent` (UPDATE the row's data) and `deleteEvent` (DELETE the row). */
 export const eventStoreSubject = (database: Database): ConformanceSubject => ({
@@ -19,10 +20,11 @@ export const eventStoreSubject = (database: Database): ConformanceSubject => ({
     database.driver.query(`DELETE FROM ${database.schema}.events WHERE event_id = $1`, [eventId])
 })
 
-/** The ReadModelStore of a fresh database. */
+/** The ReadModelStore of a fresh database, with Registrar's tables and the generic tests' tables. */
 export const readModelStoreOf = <E>(
   database: Effect.Effect<Database, E, Scope.Scope>
-): Effect.Effect<ReadModelStoreShape, E, Scope.Scope> => Effect.flatMap(database, (db) => PgReadModelStore.make(db))
+): Effect.Effect<ReadModelStoreShape, E | StoreUnavailable, Scope.Scope> =>
+  Effect.flatMap(database, (db) => PgReadModelStore.make(db, { tables: allTestTables }))
 
 /** The SnapshotStore of a fresh database. */
 export const snapshotStoreOf = <E>(

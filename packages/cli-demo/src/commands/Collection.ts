@@ -12,6 +12,8 @@ import { asUser } from "../Session.js"
 import * as Snippets from "../Snippets.js"
 import { bareName } from "./Registry.js"
 import { orgField, orgOption, parseRegistryRef, registryArg } from "./RegistryArgs.js"
+import { emitCollections, filterOption, filtering, pageFields, pageOptions, registryFilterOption } from "./Find.js"
+import { UsageError } from "../Errors.js"
 
 const pathArg = Args.text({ name: "collection" }).pipe(
   Args.withDescription(`The collection: [ORG/]${REGISTRY_PREFIX}REGISTRY/COLLECTION.`)
@@ -54,19 +56,52 @@ const create = leaf(
 const list = leaf(
   "list",
   {
-    registry: registryArg,
+    registry: registryArg.pipe(Args.optional),
     organization: orgOption,
-    asOf: asOfOption
+    asOf: asOfOption,
+    registryFilter: registryFilterOption,
+    filter: filterOption(
+      "collections (fields id name tag description created_at updated_at type)",
+      '{"type": "model", "tag": "vision"}'
+    ),
+    ...pageOptions("name, created_at, updated_at")
   },
   help(
-    "List the collections of a registry with their types and version counts.",
-    'registrar collection list "Golden Datasets" --as bob'
+    "List the collections of a registry with their types and version counts; with --filter, --registry-filter, --order, --page-size or --cursor, one page of the collections (of that registry, or of every registry the registry filter selects) that match a W&B filter.",
+    'registrar collection list "Golden Datasets" --as bob',
+    `registrar collection list --registry-filter '{"name": {"$in": ["model", "dataset"]}}' --filter '{"name": {"$regex": "^class"}}' --order -created_at --as bob`
   ),
   (args, common) =>
     asUser(common, ({ registrar, actor }) =>
       Effect.gen(function* () {
         const asOf = yield* parseAsOf(args.asOf)
-        const ref = yield* parseRegistryRef(args.registry, args.organization)
+        if (
+          filtering(args, ["filter", "registryFilter", "order", "pageSize", "cursor"]) ||
+          Option.isNone(args.registry)
+        ) {
+          const named = Option.isSome(args.registry)
+            ? yield* parseRegistryRef(args.registry.value, args.organization)
+            : undefined
+          const organization =
+            named === undefined ? args.organization : Option.orElse(named.organization, () => args.organization)
+          const registryFilter =
+            named === undefined ? Option.getOrUndefined(args.registryFilter) : { name: named.registry }
+          if (named !== undefined && Option.isSome(args.registryFilter)) {
+            return yield* Effect.fail(
+              new UsageError({ problem: "Both a registry and --registry-filter", fix: "give one of them" })
+            )
+          }
+          const page = yield* registrar.collections({
+            actor,
+            ...orgField(organization),
+            ...(registryFilter === undefined ? {} : { registryFilter }),
+            ...Option.match(args.filter, { onNone: () => ({}), onSome: (filter) => ({ filter }) }),
+            ...pageFields(args),
+            ...asOfField(asOf)
+          })
+          return yield* emitCollections(common, page)
+        }
+        const ref = yield* parseRegistryRef(args.registry.value, args.organization)
         const collections = yield* registrar.listCollections({
           actor,
           registry: ref.registry,

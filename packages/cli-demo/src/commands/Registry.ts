@@ -14,6 +14,7 @@ import * as Snippets from "../Snippets.js"
 import { UsageError } from "../Errors.js"
 import { locateRegistry, orgField, orgOption, parseRegistryRef, registryArg } from "./RegistryArgs.js"
 import { settings } from "./RegistrySettings.js"
+import { emitRegistries, filterOption, filtering, pageFields, pageOptions } from "./Find.js"
 
 export { bareName } from "./RegistryArgs.js"
 
@@ -81,12 +82,34 @@ const create = leaf(
 
 const list = leaf(
   "list",
-  { organization: orgOption, asOf: asOfOption },
-  help("List the registries of an organization that you can see.", "registrar registry list --as bob"),
+  {
+    organization: orgOption,
+    asOf: asOfOption,
+    filter: filterOption(
+      "registries (fields id name description created_at updated_at)",
+      '{"name": {"$in": ["model", "dataset"]}}'
+    ),
+    ...pageOptions("name, created_at, updated_at")
+  },
+  help(
+    "List the registries of an organization that you can see; with --filter, --order, --page-size or --cursor, one page of those that match a W&B filter (a name is read as wandb-registry-NAME).",
+    "registrar registry list --as bob",
+    `registrar registry list --filter '{"name": {"$regex": "^wandb-registry-M"}, "created_at": {"$gte": "2025-01-01"}}' --order -created_at --page-size 10 --as bob`
+  ),
   (args, common) =>
     asUser(common, ({ registrar, actor }) =>
       Effect.gen(function* () {
         const asOf = yield* parseAsOf(args.asOf)
+        if (filtering(args, ["filter", "order", "pageSize", "cursor"])) {
+          const page = yield* registrar.registries({
+            actor,
+            ...orgField(args.organization),
+            ...Option.match(args.filter, { onNone: () => ({}), onSome: (filter) => ({ filter }) }),
+            ...pageFields(args),
+            ...asOfField(asOf)
+          })
+          return yield* emitRegistries(common, page)
+        }
         const listed = yield* registrar.listRegistries({ actor, ...orgField(args.organization), ...asOfField(asOf) })
         yield* Output.emit(common, listed, () =>
           [

@@ -29,6 +29,7 @@ import type {
 } from "../Errors.js"
 import type { UndecodableEvent } from "../Events.js"
 import type { EventIdReused, JsonObject, StoreUnavailable } from "../EventStore.js"
+import type { FilterError } from "../Filter/Errors.js"
 import type { InvalidName } from "../Names.js"
 import type { InvalidPath } from "../Paths.js"
 import type { CollectionRow } from "../Projections.js"
@@ -327,6 +328,9 @@ export interface RegistryList {
 
 /** The failures of `listRegistries` and `search`. */
 export type OrganizationReadError = OrganizationFailure | InvalidName | ReadFailure
+
+/** The failures of `registries`, `collections` and `versions`: a refused filter, order, cursor or page size too. */
+export type FindError = OrganizationReadError | FilterError
 
 /** The result of `showRegistry`. */
 export interface RegistryOverview {

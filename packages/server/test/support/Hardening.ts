@@ -152,6 +152,50 @@ export const hardeningScenarios = (
         )
       })
 
+      describe("the filter-language listings", () => {
+        it.effect("refuse hostile filters, orders, cursors and page sizes with a 400 problem naming the fault", () =>
+          Effect.gen(function* () {
+            const server = yield* Running
+            const w = yield* world(server)
+            const deep = `${'{"$not":'.repeat(200)}{}${"}".repeat(200)}`
+            const many = JSON.stringify({ alias: { $in: Array.from({ length: 101 }, (_, i) => `a${i}`) } })
+            const cases: ReadonlyArray<readonly [string, string]> = [
+              [`filter=${encodeURIComponent("{name:")}`, "InvalidFilterJson"],
+              [`filter=${encodeURIComponent('{"source": {"$like": "x"}}')}`, "UnknownFilterOperator"],
+              [`filter=${encodeURIComponent('{"tag": "x"}')}`, "UnknownFilterField"],
+              [`filter=${encodeURIComponent('{"alias": "a", "alias": "b"}')}`, "DuplicateFilterField"],
+              [`filter=${encodeURIComponent('{"metadata.x\u0027; DROP TABLE t; --": 1}')}`, "InvalidFilterFieldName"],
+              [`filter=${encodeURIComponent(deep)}`, "FilterTooComplex"],
+              [`filter=${encodeURIComponent(many)}`, "FilterListTooLong"],
+              [`filter=${encodeURIComponent('{"source": {"$regex": "(a+)+$"}}')}`, "UnsupportedRegex"],
+              ["order=Name", "InvalidOrder"],
+              ["cursor=forged", "InvalidSearchCursor"],
+              ["pageSize=0", "InvalidPageSize"]
+            ]
+            for (const [query, code] of cases) {
+              const level = code === "UnknownFilterField" ? "registries" : "versions"
+              const answer = yield* request(server, "GET", `/find/${level}?organization=${w.org}&${query}`, {
+                key: w.keys.member
+              })
+              expect(answer.status, `${query}: ${answer.text}`).toBe(400)
+              problemOf(answer, query)
+              expect(answer.body.code, query).toBe(code)
+            }
+            // Injection attempts in values are data: they match nothing and break nothing.
+            for (const hostile of ["'; DROP TABLE events; --", "x' OR '1'='1", "\\", "$1"]) {
+              const filter = encodeURIComponent(
+                JSON.stringify({ source: hostile, "metadata.k": { $contains: hostile } })
+              )
+              const answer = yield* request(server, "GET", `/find/versions?organization=${w.org}&filter=${filter}`, {
+                key: w.keys.member
+              })
+              expect(answer.status, answer.text).toBe(200)
+              expect(answer.body.items).toEqual([])
+            }
+          })
+        )
+      })
+
       describe("a restricted registry", () => {
         it.effect("is, to a user without a role, the same 404 as a missing one in every endpoint that names it", () =>
           Effect.gen(function* () {
@@ -248,6 +292,28 @@ export const hardeningScenarios = (
             })
             expect(history.status).toBe(200)
             expect(history.text).not.toContain("Secret")
+            // So do the filter-language listings, whatever the filter asks for.
+            const secretFilter = encodeURIComponent('{"name": "Secret"}')
+            for (const path of [
+              `/find/registries?organization=${w.org}`,
+              `/find/registries?organization=${w.org}&filter=${secretFilter}`,
+              `/find/collections?organization=${w.org}&registryFilter=${secretFilter}`,
+              `/find/versions?organization=${w.org}&registryFilter=${secretFilter}`,
+              `/find/versions?organization=${w.org}&asOf=1000000`
+            ]) {
+              const answer = yield* request(server, "GET", path, { key: w.keys.member })
+              expect(answer.status, `${path}: ${answer.text}`).toBe(200)
+              expect(answer.text, path).not.toContain("Secret")
+            }
+            const admins = yield* request(
+              server,
+              "GET",
+              `/find/collections?organization=${w.org}&registryFilter=${secretFilter}`,
+              {
+                key: w.keys.admin
+              }
+            )
+            expect(admins.body.items).toMatchObject([{ registry: "Secret", name: "c" }])
             // And nothing the outsider sent changed it.
             const shown = yield* request(server, "GET", registryPath(w.org, "Secret"), { key: w.keys.admin })
             expect(shown.body.registry).toMatchObject({
