@@ -52,9 +52,13 @@ export const decodeCursor = (
   if (cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
     return Either.left(new InvalidSearchCursor({ reason: "it is not a cursor this service handed out" }))
   }
+  const text = Encoding.decodeBase64UrlString(cursor)
+  if (Either.isLeft(text)) {
+    return Either.left(new InvalidSearchCursor({ reason: "it is not a cursor this service handed out" }))
+  }
   let decoded: unknown
   try {
-    decoded = JSON.parse(Either.getOrThrow(Encoding.decodeBase64UrlString(cursor)))
+    decoded = JSON.parse(text.right)
   } catch {
     return Either.left(new InvalidSearchCursor({ reason: "it is not a cursor this service handed out" }))
   }

@@ -227,7 +227,7 @@ const recordEvent = (command: string, result: unknown, envelope: Envelope) =>
 export const storedResult = (streamId: string) =>
   Effect.flatMap(EventStore, (store) =>
     Effect.map(store.readStream(streamId), (events) =>
-      events[0] === undefined ? Option.none() : Option.some(events[0].data.result as unknown)
+      events[0] === undefined ? Option.none() : Option.some<unknown>(events[0].data.result)
     )
   )
 
