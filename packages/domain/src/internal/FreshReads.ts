@@ -10,7 +10,7 @@
  * later could precede, so no event below H can commit after the read models passed it. Every process reads the head
  * from the store, so a write through any process moves it and retires the answers of all of them.
  */
-import { Effect } from "effect"
+import { Deferred, Effect, FiberId } from "effect"
 import { type Checkpoint, compareCheckpoints, EventStore, Origin, type StoreUnavailable } from "../EventStore.js"
 import type { UndecodableEvent } from "../Events.js"
 import * as Projector from "../Projector.js"
@@ -37,13 +37,44 @@ export interface FreshReads {
 
 const sameCheckpoint = (a: Checkpoint, b: Checkpoint) => compareCheckpoints(a, b) === 0
 
+/**
+ * A query whose answer must be read after the caller asked, shared by every caller that asks before it is sent:
+ * while one query is in flight, the callers arriving meanwhile wait for the next one, sent as soon as the first
+ * answers. Under load one round trip answers many readers, and each reader's answer was still read after it asked.
+ */
+export const sharedAfterAsking = <A, E, R>(query: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  let inFlight: Deferred.Deferred<void> | undefined
+  let waiting: Deferred.Deferred<A, E> | undefined
+  const send = (batch: Deferred.Deferred<A, E>): Effect.Effect<void, never, R> =>
+    Effect.gen(function* () {
+      const before = inFlight
+      if (before !== undefined) yield* Deferred.await(before)
+      // Sent from here on: who asks now joins the next batch.
+      if (waiting === batch) waiting = undefined
+      const done = yield* Deferred.make<void>()
+      inFlight = done
+      const exit = yield* Effect.exit(query)
+      yield* Deferred.done(batch, exit)
+      if (inFlight === done) inFlight = undefined
+      yield* Deferred.succeed(done, undefined)
+    }).pipe(Effect.uninterruptible)
+  return Effect.suspend(() => {
+    const joined = waiting
+    if (joined !== undefined) return Deferred.await(joined)
+    const batch = Deferred.unsafeMake<A, E>(FiberId.none)
+    waiting = batch
+    return Effect.zipRight(send(batch), Deferred.await(batch))
+  })
+}
+
 /** Fresh reads keeping at most `capacity` answers (all of them at one head). */
 export const make = (capacity = 10_000): FreshReads => {
   const catchingUp = Effect.unsafeMakeSemaphore(1)
+  const readHead = sharedAfterAsking(Effect.flatMap(EventStore, (events) => events.head))
+  const readCheckpoint = sharedAfterAsking(Effect.flatMap(ReadModelStore, (store) => store.checkpoint))
   const catchUpToHead = Effect.gen(function* () {
-    const events = yield* EventStore
     const store = yield* ReadModelStore
-    const [head, checkpoint] = yield* Effect.all([events.head, store.checkpoint], { concurrency: 2 })
+    const [head, checkpoint] = yield* Effect.all([readHead, readCheckpoint], { concurrency: 2 })
     if (compareCheckpoints(checkpoint, head) >= 0) return head
     // Behind: one catch-up at a time in this process; a reader that waited finds it done by the one before.
     yield* catchingUp.withPermits(1)(
@@ -58,7 +89,7 @@ export const make = (capacity = 10_000): FreshReads => {
   const answers = new Map<string, unknown>()
   const cached: FreshReads["cached"] = (key, read, alongside) =>
     Effect.gen(function* () {
-      const head = yield* Effect.flatMap(EventStore, (events) => events.head)
+      const head = yield* readHead
       if (sameCheckpoint(head, answersHead) && answers.has(key))
         return answers.get(key) as Effect.Effect.Success<typeof read>
       yield* Effect.all([catchUpToHead, alongside], { concurrency: 2, discard: true })
