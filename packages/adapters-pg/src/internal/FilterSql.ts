@@ -17,6 +17,11 @@ type Kind = Filter.FieldKind
 export interface Expression {
   readonly sql: string
   readonly kind: Kind
+  /**
+   * For a list: "holds any of these values" as an indexable condition, used for `$eq`, `$ne`, `$in` and `$nin`
+   * instead of building the list for every row (the aliases of a version are rows of their own).
+   */
+  readonly holdsAny?: (values: string) => string
 }
 
 /**
@@ -101,7 +106,19 @@ const jsonCondition = (value: string, operation: Operation, p: Parameters): stri
 }
 
 /** A condition on a list of texts (tag, alias): any item matching. */
-const listCondition = (list: string, operation: Operation, p: Parameters): string => {
+const listCondition = (expression: Expression, operation: Operation, p: Parameters): string => {
+  const list = expression.sql
+  const { holdsAny } = expression
+  if (holdsAny !== undefined) {
+    if (operation._tag === "Compare" && (operation.operator === "$eq" || operation.operator === "$ne")) {
+      const found = bool(holdsAny(p.add([operation.value], "::text[]")))
+      return operation.operator === "$eq" ? found : `NOT ${found}`
+    }
+    if (operation._tag === "Membership" && operation.operator !== "$all") {
+      const found = bool(holdsAny(p.add(operation.values, "::text[]")))
+      return operation.operator === "$in" ? found : `NOT ${found}`
+    }
+  }
   switch (operation._tag) {
     case "Exists":
       return operation.exists ? "true" : "false"
@@ -172,7 +189,7 @@ export const compileFilter = (filter: Ast, fields: Readonly<Record<string, Expre
             : `(${expression.sql} #> ${p.add([...filter.field.path], "::text[]")})`
         return `(${jsonCondition(value, filter.operation, p)})`
       }
-      if (expression.kind === "texts") return `(${listCondition(expression.sql, filter.operation, p)})`
+      if (expression.kind === "texts") return `(${listCondition(expression, filter.operation, p)})`
       return `(${scalarCondition(expression, filter.operation, p)})`
     }
   }
@@ -211,7 +228,13 @@ export const compileSearch = (query: SearchQuery, columns: Columns): CompiledSea
     id: { sql: "v.row_key", kind: "text" },
     version: { sql: col("v", "index"), kind: "number" },
     tag: { sql: `coalesce(${col("a", "tags")}, '{}'::text[])`, kind: "texts" },
-    alias: { sql: aliases, kind: "texts" },
+    alias: {
+      sql: aliases,
+      kind: "texts",
+      // The keys of the versions holding one of the aliases, computed once (an InitPlan) and matched by primary key.
+      holdsAny: (values) =>
+        `v.row_key = ANY(ARRAY(SELECT ${col("al", "linkedVersion")} FROM ${from("collection_aliases", "al")} WHERE ${col("al", "alias")} = ANY(${values}) UNION ALL SELECT (SELECT x.row_key FROM ${from("linked_versions", "x")} WHERE ${col("x", "collectionId")} = ${col("lc", "collectionId")} ORDER BY ${col("x", "index")} DESC LIMIT 1) FROM ${from("collections", "lc")} WHERE 'latest' = ANY(${values})))`
+    },
     metadata: { sql: col("a", "metadata"), kind: "json" },
     created_at: { sql: col("v", "linkedAt"), kind: "time" },
     updated_at: { sql: col("v", "linkedAt"), kind: "time" },
