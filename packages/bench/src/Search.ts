@@ -62,7 +62,7 @@ const seedRows = (world: World, count: number): ReadonlyArray<Change> => {
         artifactType: "model",
         digest: `digest-${version}`,
         files: [],
-        metadata: { accuracy: (version % 100) / 100, epoch: version },
+        metadata: { accuracy: ((version * 37) % 100) / 100, epoch: version },
         description: "",
         loggedBy: null,
         loggedAt: new Date(base + version * 1000).toISOString(),
@@ -189,7 +189,7 @@ export const run = async (options: SearchOptions): Promise<Section> => {
     return {
       title: "9. Filtered versions query (PostgreSQL server)",
       method: [
-        "Read-model rows written straight into the typed tables through `ReadModelStore.apply` (batches of 5,000 changes, as the projector writes them): linked versions spread over collections of 1,000 (at least 10 collections), each version's source with metadata `{accuracy, epoch}`, aliases `production` and `staging` on each collection's first two versions; then `ANALYZE`.",
+        "Read-model rows written straight into the typed tables through `ReadModelStore.apply` (batches of 5,000 changes, as the projector writes them): linked versions spread over collections of 1,000 (at least 10 collections), each version's source with metadata `{accuracy, epoch}` (accuracy spread as (37 × n mod 100) / 100), aliases `production` and `staging` on each collection's first two versions; then `ANALYZE`.",
         `The query, through \`registrar.versions\` (access check and read-your-writes included): registries \`{"name": "Bench"}\`, collections \`{"name": {"$regex": "^model-0[0-4]"}}\`, versions \`{"alias": {"$in": ["production", "staging", "latest"]}, "metadata.accuracy": {"$gte": 0.2, "$lt": 0.9}}\`, order \`-created_at\`, first page of 100.`,
         `${options.runs} rounds; in each, one warm-up query then ${options.queries} timed ones per size, sizes in a rotated order; p50/p99 over the timed queries, medians over rounds; the ratio is taken within each round.`
       ],
