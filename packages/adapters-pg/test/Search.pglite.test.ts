@@ -11,5 +11,5 @@ searchScenarios(
     Layer.unwrapEffect(
       Effect.map(sharedPglite(), (client) => PgStore.layerPglite({ client, schema: freshSchemaName() }))
     ),
-  { numRuns: 12, timeout: 600_000 }
+  { numRuns: 6, timeout: 600_000 }
 )

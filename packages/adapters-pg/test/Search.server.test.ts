@@ -16,6 +16,6 @@ describeServer("Search", () =>
           return PgStore.layer({ url: databaseUrl!, schema, poolSize: 4 })
         })
       ),
-    { numRuns: 12, timeout: 600_000 }
+    { numRuns: 6, timeout: 600_000 }
   )
 )

@@ -20,8 +20,9 @@ import { markdownTable, type Section, verdict } from "./internal/Report.js"
 import * as Link from "./Link.js"
 import * as MemoryStore from "./MemoryStore.js"
 import * as Rebuild from "./Rebuild.js"
+import * as Search from "./Search.js"
 
-const scenarios = ["append", "link", "size", "rebuild", "catchup", "memory", "cli", "http"] as const
+const scenarios = ["append", "link", "size", "rebuild", "catchup", "memory", "cli", "http", "search"] as const
 type Scenario = (typeof scenarios)[number]
 
 /** The command-line flags, with their defaults. */
@@ -298,6 +299,11 @@ const main = async () => {
   if (selected("http")) {
     await attempt("http", "8. The HTTP server against the library", () =>
       Http.run({ ...common, seconds: flags.seconds })
+    )
+  }
+  if (selected("search")) {
+    await attempt("search", "9. Filtered versions query", () =>
+      Search.run({ url: flags.url, poolSize: flags.pool, runs: flags.runs, queries: 20, log })
     )
   }
   await cpu.close()

@@ -392,7 +392,10 @@ export const searchScenarios = (
                 const folded = yield* Effect.either(
                   allPages(registrar, query.level, { ...asked, asOf: { position: head.globalPosition } }, pageSize)
                 )
-                expect(live, `${query.level} ${JSON.stringify(input)} as ${actor}`).toEqual(folded)
+                expect(
+                  JSON.stringify(live),
+                  `${query.level} ${JSON.stringify(input)} as ${actor}: live (left) and folded (right) differ`
+                ).toBe(JSON.stringify(folded))
               }
             }
           })

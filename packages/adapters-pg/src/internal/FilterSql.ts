@@ -17,6 +17,11 @@ type Kind = Filter.FieldKind
 export interface Expression {
   readonly sql: string
   readonly kind: Kind
+  /**
+   * For a list: "holds any of these values" as an indexable condition, used for `$eq`, `$ne`, `$in` and `$nin`
+   * instead of building the list for every row (the aliases of a version are rows of their own).
+   */
+  readonly holdsAny?: (values: string) => string
 }
 
 /**
@@ -101,7 +106,20 @@ const jsonCondition = (value: string, operation: Operation, p: Parameters): stri
 }
 
 /** A condition on a list of texts (tag, alias): any item matching. */
-const listCondition = (list: string, operation: Operation, p: Parameters): string => {
+const listCondition = (expression: Expression, operation: Operation, p: Parameters): string => {
+  const list = expression.sql
+  const { holdsAny } = expression
+  if (holdsAny !== undefined) {
+    if (operation._tag === "Compare" && (operation.operator === "$eq" || operation.operator === "$ne")) {
+      // Never NULL, and left bare so that the planner can use it as an index condition.
+      const found = holdsAny(p.add([operation.value], "::text[]"))
+      return operation.operator === "$eq" ? found : `NOT ${found}`
+    }
+    if (operation._tag === "Membership" && operation.operator !== "$all") {
+      const found = holdsAny(p.add(operation.values, "::text[]"))
+      return operation.operator === "$in" ? found : `NOT ${found}`
+    }
+  }
   switch (operation._tag) {
     case "Exists":
       return operation.exists ? "true" : "false"
@@ -172,7 +190,7 @@ export const compileFilter = (filter: Ast, fields: Readonly<Record<string, Expre
             : `(${expression.sql} #> ${p.add([...filter.field.path], "::text[]")})`
         return `(${jsonCondition(value, filter.operation, p)})`
       }
-      if (expression.kind === "texts") return `(${listCondition(expression.sql, filter.operation, p)})`
+      if (expression.kind === "texts") return `(${listCondition(expression, filter.operation, p)})`
       return `(${scalarCondition(expression, filter.operation, p)})`
     }
   }
@@ -204,6 +222,7 @@ export const compileSearch = (query: SearchQuery, columns: Columns): CompiledSea
     updated_at: { sql: col("c", "createdAt"), kind: "time" },
     type: { sql: col("c", "artifactType"), kind: "text" }
   }
+  const scopeOrganization = p.add(query.organization)
   // `latest` is the highest index of the collection; the other aliases are rows, in key (alias) order.
   const latest = `(SELECT max(${col("x", "index")}) FROM ${from("linked_versions", "x")} WHERE ${col("x", "collectionId")} = ${col("v", "collectionId")})`
   const aliases = `((CASE WHEN ${col("v", "index")} = ${latest} THEN ARRAY['latest']::text[] ELSE ARRAY[]::text[] END) || ARRAY(SELECT ${col("al", "alias")} FROM ${from("collection_aliases", "al")} WHERE ${col("al", "linkedVersion")} = v.row_key ORDER BY al.row_key))`
@@ -211,14 +230,22 @@ export const compileSearch = (query: SearchQuery, columns: Columns): CompiledSea
     id: { sql: "v.row_key", kind: "text" },
     version: { sql: col("v", "index"), kind: "number" },
     tag: { sql: `coalesce(${col("a", "tags")}, '{}'::text[])`, kind: "texts" },
-    alias: { sql: aliases, kind: "texts" },
+    alias: {
+      sql: aliases,
+      kind: "texts",
+      // The keys of the versions holding one of the aliases, computed once (an InitPlan) and matched by primary key;
+      // `latest` by each collection's highest index, read from the (collection_id, index) index alone, as the key
+      // `Key.linkedVersion` makes of it (`COLLECTION/000000000007`).
+      holdsAny: (values) =>
+        `v.row_key = ANY(ARRAY(SELECT ${col("al", "linkedVersion")} FROM ${from("collection_aliases", "al")} WHERE ${col("al", "alias")} = ANY(${values}) UNION ALL SELECT ${col("lc", "collectionId")} || '/' || lpad(newest.index::text, 12, '0') FROM ${from("collections", "lc")} CROSS JOIN LATERAL (SELECT max(${col("x", "index")}) AS index FROM ${from("linked_versions", "x")} WHERE ${col("x", "collectionId")} = ${col("lc", "collectionId")}) AS newest WHERE newest.index IS NOT NULL AND ${col("lc", "organization")} = ${scopeOrganization} AND 'latest' = ANY(${values})))`
+    },
     metadata: { sql: col("a", "metadata"), kind: "json" },
     created_at: { sql: col("v", "linkedAt"), kind: "time" },
     updated_at: { sql: col("v", "linkedAt"), kind: "time" },
     type: { sql: col("v", "artifactType"), kind: "text" },
     source: { sql: col("v", "sourceKey"), kind: "text" }
   }
-  const scope = `${col("r", "organization")} = ${p.add(query.organization)} AND r.row_key = ANY(${p.add([...query.registryIds], "::text[]")})`
+  const scope = `${col("r", "organization")} = ${scopeOrganization} AND r.row_key = ANY(${p.add([...query.registryIds], "::text[]")})`
   const sortOf = (fields: Record<string, Expression>) => fields[query.order.field] as Expression
   const page = (fields: Record<string, Expression>) => {
     const sort = sortOf(fields)

@@ -8,7 +8,9 @@ export const Schemas = {
   emmett: "emmett_bench",
   bare: "bare_bench",
   cli: "registrar_bench_cli",
-  http: "registrar_bench_http"
+  http: "registrar_bench_http",
+  search: "registrar_bench_search",
+  searchSmall: "registrar_bench_search_small"
 } as const
 
 /**
