@@ -10,6 +10,7 @@ import { problems } from "./Errors.js"
 import * as G from "./GovernanceModels.js"
 import { FilesGroup } from "./Files.js"
 import * as M from "./Models.js"
+import { SessionGroup } from "./Session.js"
 
 const { optional } = M
 
@@ -435,6 +436,7 @@ export class PathsGroup extends HttpApiGroup.make("paths")
 /** The whole API. */
 export class RegistrarApi extends HttpApi.make("registrar")
   .add(HealthGroup)
+  .add(SessionGroup)
   .add(KeysGroup)
   .add(EntitiesGroup)
   .add(RegistriesGroup)

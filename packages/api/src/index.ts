@@ -14,3 +14,5 @@ export * as Models from "./Models.js"
 export * as Problem from "./Problem.js"
 /** Artifact files: upload, list, download, verify. */
 export * as Files from "./Files.js"
+/** The web app's session cookie: sign in with a key, sign out. */
+export * as Session from "./Session.js"
