@@ -69,7 +69,14 @@ export const LinkNewVersion = ({
         setResult(linked)
         onLinked()
       })
-      .catch((error: Failure) => setFailure({ where: linkFailureField(error), failure: error }))
+      .catch((error: Failure) => {
+        // Here the registry and collection are fixed: a type refusal concerns the version chosen.
+        const where = linkFailureField(error)
+        setFailure({
+          where: where === "registry" && error.tag === "TypeNotAccepted" ? "version" : where,
+          failure: error
+        })
+      })
   }
   return (
     <aside id="link-new-version" className="panel" aria-labelledby="link-new-heading">
