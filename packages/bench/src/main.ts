@@ -20,8 +20,9 @@ import { markdownTable, type Section, verdict } from "./internal/Report.js"
 import * as Link from "./Link.js"
 import * as MemoryStore from "./MemoryStore.js"
 import * as Rebuild from "./Rebuild.js"
+import * as Web from "./Web.js"
 
-const scenarios = ["append", "link", "size", "rebuild", "catchup", "memory", "cli", "http"] as const
+const scenarios = ["append", "link", "size", "rebuild", "catchup", "memory", "cli", "http", "web"] as const
 type Scenario = (typeof scenarios)[number]
 
 /** The command-line flags, with their defaults. */
@@ -298,6 +299,11 @@ const main = async () => {
   if (selected("http")) {
     await attempt("http", "8. The HTTP server against the library", () =>
       Http.run({ ...common, seconds: flags.seconds })
+    )
+  }
+  if (selected("web")) {
+    await attempt("web", "9. The Registry App", () =>
+      Web.run({ url: flags.url, poolSize: flags.pool, runs: flags.runs, log })
     )
   }
   await cpu.close()

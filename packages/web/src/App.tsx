@@ -28,11 +28,11 @@ type Status =
 export const App = () => {
   const [status, setStatus] = useState<Status>({ state: "checking" })
   const check = () =>
-    api((client) => client.keys.me())
-      .then(async ({ user }) => {
-        const registries = await api((client) => client.paths.registriesOf({ urlParams: { limit: 1 } }))
-        setStatus({ state: "signedIn", user, organization: registries.organization })
-      })
+    Promise.all([
+      api((client) => client.keys.me()),
+      api((client) => client.paths.registriesOf({ urlParams: { limit: 1 } }))
+    ])
+      .then(([{ user }, registries]) => setStatus({ state: "signedIn", user, organization: registries.organization }))
       .catch((failure: Failure) =>
         setStatus(failure.tag === "Unauthorized" ? { state: "signedOut" } : { state: "failed", failure })
       )

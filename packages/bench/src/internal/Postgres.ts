@@ -8,7 +8,8 @@ export const Schemas = {
   emmett: "emmett_bench",
   bare: "bare_bench",
   cli: "registrar_bench_cli",
-  http: "registrar_bench_http"
+  http: "registrar_bench_http",
+  web: "registrar_bench_web"
 } as const
 
 /**

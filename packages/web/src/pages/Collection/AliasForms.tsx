@@ -14,25 +14,29 @@ interface CollectionPath {
   readonly collection: string
 }
 
-const VersionSelect = ({
-  versions,
+/** How many recent versions the version fields suggest. */
+const SUGGESTED = 20
+
+/** A version field: any `vN`, the newest versions suggested (a list of every version is slow for big collections). */
+const VersionInput = ({
   value,
   onChange,
+  listId,
   ...props
 }: {
-  readonly versions: ReadonlyArray<LinkedVersion>
   readonly value: string
   readonly onChange: (value: string) => void
+  readonly listId: string
   readonly id: string
 }) => (
-  <select {...props} value={value} onChange={(event) => onChange(event.target.value)}>
-    {[...versions].reverse().map((version) => (
-      <option key={version.index} value={`v${version.index}`}>
-        v{version.index}
-        {version.aliases.length > 0 ? ` (${version.aliases.join(", ")})` : ""}
-      </option>
-    ))}
-  </select>
+  <input
+    {...props}
+    required
+    list={listId}
+    pattern="v[0-9]+"
+    value={value}
+    onChange={(event) => onChange(event.target.value.trim())}
+  />
 )
 
 /** The alias and unlink forms of a collection. */
@@ -88,7 +92,7 @@ export const AliasForms = ({
   const unlink = (event: FormEvent) => {
     event.preventDefault()
     setUnlinkFailure(undefined)
-    const version = unlinkVersion || newest
+    const version = unlinkVersion
     api((client) => client.versions.unlink({ path: { ...path, version } }))
       .then(() => {
         setDone(`Unlinked ${version}.`)
@@ -99,10 +103,17 @@ export const AliasForms = ({
   return (
     <section aria-labelledby="aliases-heading">
       <h2 id="aliases-heading">Aliases and links</h2>
+      <datalist id="recent-versions">
+        {versions.slice(-SUGGESTED).map((version) => (
+          <option key={version.index} value={`v${version.index}`}>
+            {version.aliases.join(", ")}
+          </option>
+        ))}
+      </datalist>
       <form onSubmit={move} aria-label="Move an alias">
         <Field label="Version">
           {(props) => (
-            <VersionSelect {...props} versions={versions} value={moveVersion || newest} onChange={setMoveVersion} />
+            <VersionInput {...props} listId="recent-versions" value={moveVersion} onChange={setMoveVersion} />
           )}
         </Field>
         <Field label="Alias" failure={moveFailure} hint="Assigning an alias moves it from the version that had it">
@@ -129,7 +140,7 @@ export const AliasForms = ({
       <form onSubmit={unlink} aria-label="Unlink a version">
         <Field label="Version to unlink" failure={unlinkFailure}>
           {(props) => (
-            <VersionSelect {...props} versions={versions} value={unlinkVersion || newest} onChange={setUnlinkVersion} />
+            <VersionInput {...props} listId="recent-versions" value={unlinkVersion} onChange={setUnlinkVersion} />
           )}
         </Field>
         <button type="submit">Unlink</button>

@@ -3,6 +3,7 @@ import { useState } from "react"
 import { api } from "../../Client.js"
 import { asOfParam } from "../../components/AsOf.js"
 import { Show, useData } from "../../components/Data.js"
+import { Time } from "../../components/Time.js"
 
 const Events = ({
   organization,
@@ -28,8 +29,8 @@ const Events = ({
         <ol reversed className="history">
           {[...page.items].reverse().map((event) => (
             <li key={event.globalPosition}>
-              <time dateTime={event.recordedAt}>{new Date(event.recordedAt).toLocaleString()}</time> —{" "}
-              <strong>{event.actor}</strong>: {event.summary} <small>(#{event.globalPosition})</small>
+              <Time iso={event.recordedAt} /> — <strong>{event.actor}</strong>: {event.summary}{" "}
+              <small>(#{event.globalPosition})</small>
             </li>
           ))}
         </ol>

@@ -1,8 +1,13 @@
 /** The linked versions of a collection, newest first: aliases, source, linked at and by, and a metrics checkbox. */
 import type { Models } from "@registrar/api"
+import { useState } from "react"
 import { Link, Routes } from "../../Router.js"
+import { Time } from "../../components/Time.js"
 
 type LinkedVersion = typeof Models.LinkedVersion.Type
+
+/** Rows shown at first, and added by each "Show more". */
+export const PAGE = 100
 
 /** The versions table. */
 export const VersionsTable = ({
@@ -20,6 +25,8 @@ export const VersionsTable = ({
   readonly selected: ReadonlySet<number>
   readonly onSelect: (selected: ReadonlySet<number>) => void
 }) => {
+  const [shown, setShown] = useState(PAGE)
+  const newestFirst = [...versions].reverse()
   const toggle = (index: number) => {
     const next = new Set(selected)
     if (next.has(index)) next.delete(index)
@@ -45,7 +52,7 @@ export const VersionsTable = ({
               </tr>
             </thead>
             <tbody>
-              {[...versions].reverse().map((version) => (
+              {newestFirst.slice(0, shown).map((version) => (
                 <tr key={version.index} data-version={`v${version.index}`}>
                   <td>
                     <input
@@ -78,13 +85,21 @@ export const VersionsTable = ({
                     </Link>
                   </td>
                   <td>
-                    <time dateTime={version.linkedAt}>{new Date(version.linkedAt).toLocaleString()}</time>
+                    <Time iso={version.linkedAt} />
                   </td>
                   <td>{version.linkedBy}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+          {shown < versions.length && (
+            <p>
+              Showing the newest {shown} of {versions.length}.{" "}
+              <button type="button" onClick={() => setShown(shown + PAGE)}>
+                Show {Math.min(PAGE, versions.length - shown)} more
+              </button>
+            </p>
+          )}
         </div>
       )}
     </section>

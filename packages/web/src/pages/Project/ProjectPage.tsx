@@ -6,6 +6,7 @@ import { type FormEvent, useId, useState } from "react"
 import { api } from "../../Client.js"
 import { Show, useData } from "../../components/Data.js"
 import { Link, navigate, Routes } from "../../Router.js"
+import { Time } from "../../components/Time.js"
 
 const Versions = ({
   entity,
@@ -52,8 +53,7 @@ const Versions = ({
                   <td>{version.artifactType}</td>
                   <td>{version.aliases.join(", ")}</td>
                   <td>
-                    <time dateTime={version.loggedAt}>{new Date(version.loggedAt).toLocaleString()}</time> by{" "}
-                    {version.loggedByUser}
+                    <Time iso={version.loggedAt} /> by {version.loggedByUser}
                   </td>
                 </tr>
               ))}

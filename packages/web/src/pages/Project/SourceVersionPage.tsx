@@ -9,6 +9,7 @@ import { Files, Metadata } from "../../components/Files.js"
 import { Link, Routes } from "../../Router.js"
 import { ElsewhereLinked } from "../Version/ElsewhereLinked.js"
 import { LinkToRegistry } from "./LinkToRegistry.js"
+import { Time } from "../../components/Time.js"
 
 // The lineage graph brings dagre: loaded when drawn.
 const Lineage = lazy(() => import("../../components/Lineage.js").then((module) => ({ default: module.Lineage })))
@@ -74,8 +75,7 @@ export const SourceVersionPage = ({
                 </dd>
                 <dt>Logged</dt>
                 <dd>
-                  <time dateTime={found.loggedAt}>{new Date(found.loggedAt).toLocaleString()}</time> by{" "}
-                  {found.loggedByUser}
+                  <Time iso={found.loggedAt} /> by {found.loggedByUser}
                 </dd>
               </dl>
               <section aria-labelledby="metadata-heading">

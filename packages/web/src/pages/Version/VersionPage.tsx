@@ -10,6 +10,7 @@ import { Lineage } from "../../components/Lineage.js"
 import { useSession } from "../../components/Session.js"
 import { Link, Routes } from "../../Router.js"
 import { ElsewhereLinked } from "./ElsewhereLinked.js"
+import { Time } from "../../components/Time.js"
 
 /** The version page. */
 const VersionPage = ({
@@ -71,8 +72,7 @@ const VersionPage = ({
               </dd>
               <dt>Linked</dt>
               <dd>
-                <time dateTime={resolved.linkedAt}>{new Date(resolved.linkedAt).toLocaleString()}</time> by{" "}
-                {resolved.linkedBy}
+                <Time iso={resolved.linkedAt} /> by {resolved.linkedBy}
               </dd>
               {resolved.description !== "" && (
                 <>
