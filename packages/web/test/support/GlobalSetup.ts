@@ -33,7 +33,11 @@ const run = (command: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEn
 /** Seeds the template and removes it after the run. */
 export default function setup(project: TestProject): () => void {
   // Always from the current sources (a second or two): a stale build would test yesterday's app.
-  run(process.execPath, [path.join(web, "node_modules", "vite", "bin", "vite.js"), "build", "--logLevel", "warn"])
+  // NODE_ENV=production: vitest sets it to "test", which would make Vite build React's development bundle.
+  run(process.execPath, [path.join(web, "node_modules", "vite", "bin", "vite.js"), "build", "--logLevel", "warn"], {
+    ...process.env,
+    NODE_ENV: "production"
+  })
   if (!fs.existsSync(path.join(cliDemo, "dist", "src", "main.js")))
     throw new Error("packages/cli-demo is not built: run `pnpm build` first")
   run(process.execPath, [path.join(cliDemo, "scripts", "bundle.mjs")])
