@@ -281,10 +281,16 @@ export class ArtifactsGroup extends HttpApiGroup.make("artifacts")
       )
       .addSuccess(M.LineageGraph)
   )
+  .add(
+    HttpApiEndpoint.get("sourceLinks", "/source-links")
+      .setUrlParams(Schema.Struct({ reference: Schema.String, asOf: optional(M.AsOf) }))
+      .addSuccess(M.SourceLinks)
+      .annotate(OpenApi.Description, "Where a source version is linked, in the registries the caller can see")
+  )
   .middleware(Authentication)
   .annotate(
     OpenApi.Description,
-    "Source artifacts: log versions, list them, change a version's description, metadata and aliases (its entity's writers), record use, lineage"
+    "Source artifacts: log versions, list them, change a version's description, metadata and aliases (its entity's writers), record use, lineage, where a version is linked"
   ) {}
 
 /** The audit history and catalog search. */

@@ -363,6 +363,12 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
             }
           })
         ),
+      sourceLinks: (input) =>
+        send(
+          client.artifacts.sourceLinks({
+            urlParams: { reference: input.reference, ...optional("asOf", input.asOf) }
+          })
+        ),
       history: (input) =>
         Effect.map(
           allPages((cursor) => {

@@ -5,7 +5,7 @@ import { describe, expect, layer } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import * as Stores from "./support/Stores.js"
 import { request, startServer, temporaryBlobStore, type TestServer } from "./support/TestServer.js"
-import { keyFor, world } from "./support/Scenarios.js"
+import { keyFor, memberRegistry, registryPath, world } from "./support/Scenarios.js"
 
 class Running extends Context.Tag("test/WebAppServer")<Running, TestServer>() {}
 
@@ -122,6 +122,68 @@ layer(running, { timeout: 60_000, excludeTestServices: true })("The Registry App
         // The key the person typed still works: only the session's key was revoked.
         const still = yield* request(server, "GET", "/me", { key })
         expect(still.body).toEqual({ user: w.viewer })
+      })
+    )
+  })
+
+  describe("where a version is linked", () => {
+    it.effect("lists the links of a source in the registries the caller sees, never a restricted one", () =>
+      Effect.gen(function* () {
+        const server = yield* Running
+        const w = yield* world(server)
+        yield* memberRegistry(server, w, "Datasets")
+        const restricted = yield* request(server, "POST", `/organizations/${w.org}/registries`, {
+          key: w.keys.admin,
+          body: { registry: "Hidden", visibility: "restricted" }
+        })
+        expect(restricted.status, restricted.text).toBe(201)
+        for (const [registry, collection, key] of [
+          ["Datasets", "images", w.keys.member],
+          ["Datasets", "faces", w.keys.member],
+          ["Hidden", "images", w.keys.admin]
+        ] as const) {
+          const linked = yield* request(
+            server,
+            "POST",
+            `${registryPath(w.org, registry)}/collections/${collection}/links`,
+            {
+              key,
+              body: { source: w.source, aliases: collection === "images" ? ["production"] : [] }
+            }
+          )
+          expect(linked.status, linked.text).toBe(200)
+        }
+        const query = `/source-links?reference=${encodeURIComponent(w.source)}`
+        const asMember = yield* request(server, "GET", query, { key: w.keys.member })
+        expect(asMember.status, asMember.text).toBe(200)
+        const seen = (
+          asMember.body.links as Array<{ registry: string; collection: string; index: number; aliases: Array<string> }>
+        )
+          .map((link) => `${link.registry}/${link.collection}:v${link.index} ${link.aliases.join(",")}`)
+          .sort()
+        expect(seen).toEqual(["Datasets/faces:v0 latest", "Datasets/images:v0 latest,production"])
+        expect(asMember.body.reference).toBe(w.source)
+        const asAdmin = yield* request(server, "GET", query, { key: w.keys.admin })
+        expect((asAdmin.body.links as Array<unknown>).length).toBe(3)
+        // A registry path names its source.
+        const byPath = yield* request(
+          server,
+          "GET",
+          `/source-links?reference=${encodeURIComponent(`${w.org}/wandb-registry-Datasets/faces:v0`)}`,
+          { key: w.keys.member }
+        )
+        expect(byPath.body.reference).toBe(w.source)
+        expect((byPath.body.links as Array<unknown>).length).toBe(2)
+        const missing = yield* request(
+          server,
+          "GET",
+          `/source-links?reference=${encodeURIComponent(`${w.team}/images/nothing:v0`)}`,
+          {
+            key: w.keys.member
+          }
+        )
+        expect(missing.status).toBe(404)
+        expect(missing.body.code).toBe("ArtifactVersionNotFound")
       })
     )
   })

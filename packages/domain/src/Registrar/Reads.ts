@@ -264,6 +264,23 @@ export const lineage = (deps: Dependencies, input: Lineage) =>
     return { root, ...graph }
   })
 
+/** Input of {@link sourceLinks}. */
+export interface SourceLinks extends ReadRequest {
+  /** A source version (`entity/project/name:vN|alias`) or a linked version's registry path. */
+  readonly reference: string
+}
+
+/**
+ * Where a source version is linked: every linked version of it in the registries the actor can see (as of
+ * `asOf`), with its collection's current name and its aliases. A registry path names its source first.
+ */
+export const sourceLinks = (deps: Dependencies, input: SourceLinks) =>
+  Effect.gen(function* () {
+    const source = yield* resolveSource(deps, input.reference, input.actor)
+    const links = yield* at(input.asOf, ReadModels.linksOfSource(source.reference, input.actor))
+    return { reference: source.reference, links }
+  })
+
 /** Input of {@link history}. */
 export interface History extends ReadRequest {
   readonly organization?: string

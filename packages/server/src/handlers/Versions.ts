@@ -135,5 +135,8 @@ export const ArtifactsLive = HttpApiBuilder.group(RegistrarApi, "artifacts", (ha
       .handle("lineage", ({ urlParams }) =>
         Effect.flatMap(callerRequest(), (request) => call(registrar.lineage({ ...request, ...urlParams })))
       )
+      .handle("sourceLinks", ({ urlParams }) =>
+        Effect.flatMap(callerRequest(), (request) => call(registrar.sourceLinks({ ...request, ...urlParams })))
+      )
   })
 )

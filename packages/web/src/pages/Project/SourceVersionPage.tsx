@@ -89,7 +89,7 @@ export const SourceVersionPage = ({
                   <Lineage graph={lineage} />
                 </Suspense>
               </section>
-              <ElsewhereLinked sourceKey={lineage.root} artifactType={found.artifactType} />
+              <ElsewhereLinked reference={lineage.root} />
             </>
           )
         }}

@@ -99,11 +99,7 @@ const VersionPage = ({
               <h2 id="usage-heading">Usage</h2>
               <Usage root={lineage.root} edges={lineage.edges} />
             </section>
-            <ElsewhereLinked
-              sourceKey={lineage.root}
-              artifactType={resolved.artifactType}
-              here={{ registry, collection }}
-            />
+            <ElsewhereLinked reference={lineage.root} asOf={asOf} here={{ registry, collection }} />
           </>
         )}
       </Show>
