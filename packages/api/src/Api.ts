@@ -282,6 +282,12 @@ export class ArtifactsGroup extends HttpApiGroup.make("artifacts")
       .addSuccess(M.LineageGraph)
   )
   .add(
+    HttpApiEndpoint.get("listArtifacts")`/entities/${entity}/artifacts`
+      .setUrlParams(M.AsOfParams)
+      .addSuccess(Schema.Array(M.ArtifactSummary))
+      .annotate(OpenApi.Description, "The artifacts of an entity, every project: type, version count and latest")
+  )
+  .add(
     HttpApiEndpoint.get("sourceLinks", "/source-links")
       .setUrlParams(Schema.Struct({ reference: Schema.String, asOf: optional(M.AsOf) }))
       .addSuccess(M.SourceLinks)
@@ -290,7 +296,7 @@ export class ArtifactsGroup extends HttpApiGroup.make("artifacts")
   .middleware(Authentication)
   .annotate(
     OpenApi.Description,
-    "Source artifacts: log versions, list them, change a version's description, metadata and aliases (its entity's writers), record use, lineage, where a version is linked"
+    "Source artifacts: log versions, list them, change a version's description, metadata and aliases (its entity's writers), record use, lineage, where a version is linked; an entity's artifacts"
   ) {}
 
 /** The audit history and catalog search. */

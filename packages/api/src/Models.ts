@@ -355,6 +355,15 @@ export const LineageGraph = Schema.Struct({
   )
 })
 
+/** An artifact of an entity, for the artifact browser. */
+export const ArtifactSummary = Schema.Struct({
+  project: Schema.String,
+  name: Schema.String,
+  artifactType: Schema.String,
+  versions: Schema.Number,
+  latest: Schema.NullOr(Schema.Number)
+})
+
 /** Where a source version is linked (in the registries the caller can see). */
 export const SourceLinks = Schema.Struct({
   reference: Schema.String,

@@ -363,6 +363,13 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
             }
           })
         ),
+      listArtifacts: (input) =>
+        send(
+          client.artifacts.listArtifacts({
+            path: { entity: segment(input.entity) },
+            urlParams: { ...optional("asOf", input.asOf) }
+          })
+        ),
       sourceLinks: (input) =>
         send(
           client.artifacts.sourceLinks({

@@ -326,6 +326,10 @@ export interface RegistrarShape {
   readonly listArtifactVersions: (
     input: Reads.ListArtifactVersions
   ) => Effect.Effect<ReadModels.ArtifactVersions, Surface.ListArtifactVersionsError>
+  /** The artifacts of an entity, every project: the artifact browser's list. */
+  readonly listArtifacts: (
+    input: Reads.ListArtifacts
+  ) => Effect.Effect<ReadonlyArray<ReadModels.ArtifactSummary>, Surface.ListArtifactVersionsError>
   /** The runs and versions around a version: what produced it, what used it, and so on. */
   readonly lineage: (input: Reads.Lineage) => Effect.Effect<Surface.RootedLineage, Surface.LineageError>
   /** Where a source version is linked, in the registries the actor can see. */
@@ -487,6 +491,7 @@ const make = (
       showRegistry: (input: Reads.ShowRegistry) => read(input, Reads.showRegistry(deps, input)),
       listCollections: (input: Reads.ShowRegistry) => read(input, Reads.listCollections(deps, input)),
       listArtifactVersions: (input: Reads.ListArtifactVersions) => read(input, Reads.listArtifactVersions(input)),
+      listArtifacts: (input: Reads.ListArtifacts) => read(input, Reads.listArtifacts(input)),
       lineage: (input: Reads.Lineage) => read(input, Reads.lineage(deps, input)),
       sourceLinks: (input: Reads.SourceLinks) => read(input, Reads.sourceLinks(deps, input)),
       history: (input: Reads.History) => read(input, Reads.history(deps, input)),

@@ -187,4 +187,38 @@ layer(running, { timeout: 60_000, excludeTestServices: true })("The Registry App
       })
     )
   })
+
+  describe("the artifact browser", () => {
+    it.effect("lists an entity's artifacts with their type, live version count and latest", () =>
+      Effect.gen(function* () {
+        const server = yield* Running
+        const w = yield* world(server)
+        const second = yield* request(
+          server,
+          "POST",
+          `/entities/${w.team}/projects/images/artifacts/raw_images/versions`,
+          {
+            key: w.keys.member,
+            body: { type: "dataset", files: [{ path: "b.txt", sha256: "b".repeat(64), size: 2 }] }
+          }
+        )
+        expect(second.status, second.text).toBe(201)
+        const model = yield* request(server, "POST", `/entities/${w.team}/projects/training/artifacts/net/versions`, {
+          key: w.keys.member,
+          body: { type: "model", files: [{ path: "w.bin", sha256: "c".repeat(64), size: 3 }] }
+        })
+        expect(model.status, model.text).toBe(201)
+        const listed = yield* request(server, "GET", `/entities/${w.team}/artifacts`, { key: w.keys.viewer })
+        expect(listed.status, listed.text).toBe(200)
+        expect(listed.body).toEqual([
+          { project: "images", name: "raw_images", artifactType: "dataset", versions: 2, latest: 1 },
+          { project: "training", name: "net", artifactType: "model", versions: 1, latest: 0 }
+        ])
+        const invalid = yield* request(server, "GET", `/entities/${encodeURIComponent("no such!")}/artifacts`, {
+          key: w.keys.viewer
+        })
+        expect(invalid.status).toBe(400)
+      })
+    )
+  })
 })

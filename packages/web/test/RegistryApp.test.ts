@@ -75,7 +75,8 @@ describe.sequential("The Registry App", () => {
 
   it("bob links zoo-classifier v0 through Link to registry into a new collection and sees it there", async () => {
     const { page } = await as("bob")
-    await page.goto(`${server.url}/ui/p/smle-reg-team-1/registry_quickstart?artifact=zoo-classifier`)
+    await page.goto(`${server.url}/ui/p/smle-reg-team-1/registry_quickstart`)
+    await page.getByRole("link", { name: "zoo-classifier", exact: true }).click()
     await page.getByRole("link", { name: "zoo-classifier:v0" }).click()
     await page.getByRole("button", { name: "Link to registry" }).click()
     const panel = page.getByRole("complementary", { name: /Link .* to a registry/ })

@@ -233,6 +233,18 @@ export const listArtifactVersions = (input: ListArtifactVersions) =>
     return yield* at(input.asOf, ReadModels.listArtifactVersions(input.entity, input.project, input.name))
   })
 
+/** Input of {@link listArtifacts}. */
+export interface ListArtifacts extends ReadRequest {
+  readonly entity: string
+}
+
+/** The artifacts of an entity (a team's or a user's projects): project, name, type, version count, `latest`. */
+export const listArtifacts = (input: ListArtifacts) =>
+  Effect.gen(function* () {
+    yield* validateEntityName(input.entity)
+    return yield* at(input.asOf, ReadModels.listArtifacts(input.entity))
+  })
+
 /** Input of {@link lineage}. */
 export interface Lineage extends ReadRequest {
   /** A source version or a linked version's registry path. */

@@ -135,6 +135,11 @@ export const ArtifactsLive = HttpApiBuilder.group(RegistrarApi, "artifacts", (ha
       .handle("lineage", ({ urlParams }) =>
         Effect.flatMap(callerRequest(), (request) => call(registrar.lineage({ ...request, ...urlParams })))
       )
+      .handle("listArtifacts", ({ path, urlParams }) =>
+        Effect.flatMap(callerRequest(), (request) =>
+          call(registrar.listArtifacts({ ...request, ...urlParams, entity: path.entity }))
+        )
+      )
       .handle("sourceLinks", ({ urlParams }) =>
         Effect.flatMap(callerRequest(), (request) => call(registrar.sourceLinks({ ...request, ...urlParams })))
       )

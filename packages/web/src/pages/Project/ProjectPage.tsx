@@ -1,5 +1,5 @@
 /**
- * A team project's artifact browser: name an artifact of the project to see its versions; each opens the version's
+ * A team project's artifact browser: the project's artifacts, and an artifact's versions; each opens the version's
  * page, where "Link to registry" starts the documentation's first linking flow.
  */
 import { type FormEvent, useId, useState } from "react"
@@ -64,6 +64,57 @@ const Versions = ({
   )
 }
 
+const Artifacts = ({ entity, project }: { readonly entity: string; readonly project: string }) => {
+  const [loaded] = useData(
+    () =>
+      api((client) => client.artifacts.listArtifacts({ path: { entity }, urlParams: {} })).then((artifacts) =>
+        artifacts.filter((artifact) => artifact.project === project)
+      ),
+    [entity, project]
+  )
+  return (
+    <Show loaded={loaded} what="the artifacts">
+      {(artifacts) =>
+        artifacts.length === 0 ? (
+          <p>No artifact logged in this project yet.</p>
+        ) : (
+          <table>
+            <caption>Artifacts</caption>
+            <thead>
+              <tr>
+                <th scope="col">Artifact</th>
+                <th scope="col">Type</th>
+                <th scope="col">Versions</th>
+                <th scope="col">latest</th>
+              </tr>
+            </thead>
+            <tbody>
+              {artifacts.map((artifact) => (
+                <tr key={artifact.name}>
+                  <th scope="row">
+                    <Link href={Routes.project(entity, project, artifact.name)}>{artifact.name}</Link>
+                  </th>
+                  <td>{artifact.artifactType}</td>
+                  <td>{artifact.versions}</td>
+                  <td>
+                    {artifact.latest === null ? (
+                      "none"
+                    ) : (
+                      <Link href={Routes.sourceVersion(entity, project, artifact.name, `v${artifact.latest}`)}>
+                        v{artifact.latest}
+                      </Link>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      }
+    </Show>
+  )
+}
+
 /** The project page. */
 export const ProjectPage = ({
   entity,
@@ -86,7 +137,8 @@ export const ProjectPage = ({
       <h1>
         {entity}/{project}
       </h1>
-      <p>The project's artifacts: name one to browse its versions.</p>
+      <Artifacts entity={entity} project={project} />
+      <p>Browse an artifact's versions: choose it above, or name it.</p>
       <form className="inline" onSubmit={open}>
         <label htmlFor={id}>Artifact</label>
         <input id={id} required value={name} onChange={(event) => setName(event.target.value)} />
