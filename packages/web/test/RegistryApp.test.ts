@@ -5,7 +5,17 @@
  */
 import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { descriptionOf, launch, type Person, type Serving, screenshot, serve, signIn, stop } from "./support/Browser.js"
+import {
+  descriptionOf,
+  launch,
+  type Person,
+  pageProblems,
+  type Serving,
+  screenshot,
+  serve,
+  signIn,
+  stop
+} from "./support/Browser.js"
 
 const ORGANIZATION = "smle-registries-bug-bash"
 const keys = inject("webKeys")
@@ -223,5 +233,9 @@ describe.sequential("The Registry App", () => {
     await page.getByRole("button", { name: "Sign out" }).click()
     await page.getByLabel("API key", { exact: true }).waitFor()
     expect((await context.cookies()).filter((cookie) => cookie.name === "registrar_session")).toEqual([])
+  })
+
+  it("ran every page of the story without a script error or a Content-Security-Policy refusal", () => {
+    expect(pageProblems).toEqual([])
   })
 })

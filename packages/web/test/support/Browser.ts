@@ -80,12 +80,21 @@ export interface Person {
   readonly page: Page
 }
 
+/** What the pages reported as broken, across every page opened: uncaught errors and Content-Security-Policy refusals. */
+export const pageProblems: Array<string> = []
+
 /** Opens the app in a fresh context and signs in with `key`, by keyboard as a person would. */
 export const signIn = async (browser: Browser, url: string, key: string): Promise<Person> => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
   const page = await context.newPage()
   const failures: Array<string> = []
-  page.on("pageerror", (error) => failures.push(error.message))
+  page.on("pageerror", (error) => {
+    failures.push(error.message)
+    pageProblems.push(error.message)
+  })
+  page.on("console", (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) pageProblems.push(message.text())
+  })
   await page.goto(url)
   await page.getByLabel("API key").focus()
   await page.keyboard.type(key)
