@@ -11,6 +11,7 @@ import * as G from "./GovernanceModels.js"
 import { FilesGroup } from "./Files.js"
 import { FindGroup } from "./Find.js"
 import * as M from "./Models.js"
+import { SessionGroup } from "./Session.js"
 
 const { optional } = M
 
@@ -281,10 +282,22 @@ export class ArtifactsGroup extends HttpApiGroup.make("artifacts")
       )
       .addSuccess(M.LineageGraph)
   )
+  .add(
+    HttpApiEndpoint.get("listArtifacts")`/entities/${entity}/artifacts`
+      .setUrlParams(M.AsOfParams)
+      .addSuccess(Schema.Array(M.ArtifactSummary))
+      .annotate(OpenApi.Description, "The artifacts of an entity, every project: type, version count and latest")
+  )
+  .add(
+    HttpApiEndpoint.get("sourceLinks", "/source-links")
+      .setUrlParams(Schema.Struct({ reference: Schema.String, asOf: optional(M.AsOf) }))
+      .addSuccess(M.SourceLinks)
+      .annotate(OpenApi.Description, "Where a source version is linked, in the registries the caller can see")
+  )
   .middleware(Authentication)
   .annotate(
     OpenApi.Description,
-    "Source artifacts: log versions, list them, change a version's description, metadata and aliases (its entity's writers), record use, lineage"
+    "Source artifacts: log versions, list them, change a version's description, metadata and aliases (its entity's writers), record use, lineage, where a version is linked; an entity's artifacts"
   ) {}
 
 /** The audit history and catalog search. */
@@ -436,6 +449,7 @@ export class PathsGroup extends HttpApiGroup.make("paths")
 /** The whole API. */
 export class RegistrarApi extends HttpApi.make("registrar")
   .add(HealthGroup)
+  .add(SessionGroup)
   .add(KeysGroup)
   .add(EntitiesGroup)
   .add(RegistriesGroup)

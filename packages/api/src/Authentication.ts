@@ -6,6 +6,7 @@
 import { HttpApiMiddleware, HttpApiSecurity, OpenApi } from "@effect/platform"
 import { Context } from "effect"
 import { problem, Unauthorized } from "./Problem.js"
+import { sessionCookie } from "./Session.js"
 
 /** The authenticated caller. */
 export class CurrentUser extends Context.Tag("@registrar/api/CurrentUser")<
@@ -13,11 +14,13 @@ export class CurrentUser extends Context.Tag("@registrar/api/CurrentUser")<
   { readonly user: string; readonly keyPrefix: string }
 >() {}
 
-/** The bearer-key middleware: fails with a 401 problem, provides {@link CurrentUser}. */
+/** The API-key middleware (session cookie, else bearer header): fails with a 401 problem, provides {@link CurrentUser}. */
 export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@registrar/api/Authentication", {
   failure: problem(Unauthorized, 401),
   provides: CurrentUser,
+  // The session cookie is tried first; without one, the bearer header decides (and its failure is the one reported).
   security: {
+    cookie: sessionCookie,
     bearer: HttpApiSecurity.bearer.pipe(
       HttpApiSecurity.annotate(OpenApi.Description, "An API key: rk_<prefix>_<secret>")
     )

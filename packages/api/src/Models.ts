@@ -355,6 +355,30 @@ export const LineageGraph = Schema.Struct({
   )
 })
 
+/** An artifact of an entity, for the artifact browser. */
+export const ArtifactSummary = Schema.Struct({
+  project: Schema.String,
+  name: Schema.String,
+  artifactType: Schema.String,
+  versions: Schema.Number,
+  latest: Schema.NullOr(Schema.Number)
+})
+
+/** Where a source version is linked (in the registries the caller can see). */
+export const SourceLinks = Schema.Struct({
+  reference: Schema.String,
+  links: Schema.Array(
+    Schema.Struct({
+      organization: Schema.String,
+      registry: Schema.String,
+      collection: Schema.String,
+      collectionId: Schema.String,
+      index: Schema.Number,
+      aliases: Strings
+    })
+  )
+})
+
 // ---- history and search ------------------------------------------------------------------------------------------
 
 /** One event of the audit history. */

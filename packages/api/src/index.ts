@@ -16,3 +16,5 @@ export * as Problem from "./Problem.js"
 export * as Files from "./Files.js"
 /** The filter-language listings: registries, collections and versions that match W&B filters. */
 export * as Find from "./Find.js"
+/** The web app's session cookie: sign in with a key, sign out. */
+export * as Session from "./Session.js"

@@ -21,8 +21,9 @@ import * as Link from "./Link.js"
 import * as MemoryStore from "./MemoryStore.js"
 import * as Rebuild from "./Rebuild.js"
 import * as Search from "./Search.js"
+import * as Web from "./Web.js"
 
-const scenarios = ["append", "link", "size", "rebuild", "catchup", "memory", "cli", "http", "search"] as const
+const scenarios = ["append", "link", "size", "rebuild", "catchup", "memory", "cli", "http", "search", "web"] as const
 type Scenario = (typeof scenarios)[number]
 
 /** The command-line flags, with their defaults. */
@@ -304,6 +305,11 @@ const main = async () => {
   if (selected("search")) {
     await attempt("search", "9. Filtered versions query", () =>
       Search.run({ url: flags.url, poolSize: flags.pool, runs: flags.runs, queries: 20, log })
+    )
+  }
+  if (selected("web")) {
+    await attempt("web", "10. The Registry App", () =>
+      Web.run({ url: flags.url, poolSize: flags.pool, runs: flags.runs, log })
     )
   }
   await cpu.close()

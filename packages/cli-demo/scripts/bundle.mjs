@@ -18,6 +18,8 @@
  * instead: loading them costs a short command about 140 ms of CPU (pg alone brings Node's fetch implementation with
  * it).
  *
+ * - `web/`: the built Registry App, copied from packages/web/dist/app, which `serve` serves at `/`.
+ *
  * `bin/registrar.js` uses the bundle only while it is newer than every workspace file it was built from.
  * Run after `tsc -b`: `pnpm --filter @registrar/cli-demo bundle`.
  */
@@ -92,6 +94,14 @@ const results = [
     plugins: [sharedStart, lazyDrivers]
   })
 ]
+
+// The Registry App (built by `pnpm --filter @registrar/web build`) ships next to the bundle: `serve` finds it there.
+const webApp = path.join(root, "..", "web", "dist", "app")
+try {
+  await fs.cp(webApp, path.join(outdir, "web"), { recursive: true })
+} catch {
+  console.warn(`the Registry App is not built (${path.relative(process.cwd(), webApp)}): serve will run without it`)
+}
 
 const cached = spawnSync(process.execPath, [path.join(outdir, "registrar.js"), "--version"], {
   env: { ...process.env, REGISTRAR_CODE_CACHE: "write" },

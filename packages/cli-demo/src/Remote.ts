@@ -402,6 +402,19 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
             }
           })
         ),
+      listArtifacts: (input) =>
+        send(
+          client.artifacts.listArtifacts({
+            path: { entity: segment(input.entity) },
+            urlParams: { ...optional("asOf", input.asOf) }
+          })
+        ),
+      sourceLinks: (input) =>
+        send(
+          client.artifacts.sourceLinks({
+            urlParams: { reference: input.reference, ...optional("asOf", input.asOf) }
+          })
+        ),
       history: (input) =>
         Effect.map(
           allPages((cursor) => {

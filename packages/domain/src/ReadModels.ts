@@ -28,9 +28,11 @@ import { registryProjectName } from "./Names.js"
 import type { VersionSelector } from "./Paths.js"
 
 export {
+  type ArtifactSummary,
   type ArtifactVersions,
   type ArtifactVersionView,
   findArtifactVersion,
+  listArtifacts,
   listArtifactVersions
 } from "./internal/ArtifactQueries.js"
 export {

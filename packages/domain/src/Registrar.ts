@@ -344,8 +344,14 @@ export interface RegistrarShape {
   readonly listArtifactVersions: (
     input: Reads.ListArtifactVersions
   ) => Effect.Effect<ReadModels.ArtifactVersions, Surface.ListArtifactVersionsError>
+  /** The artifacts of an entity, every project: the artifact browser's list. */
+  readonly listArtifacts: (
+    input: Reads.ListArtifacts
+  ) => Effect.Effect<ReadonlyArray<ReadModels.ArtifactSummary>, Surface.ListArtifactVersionsError>
   /** The runs and versions around a version: what produced it, what used it, and so on. */
   readonly lineage: (input: Reads.Lineage) => Effect.Effect<Surface.RootedLineage, Surface.LineageError>
+  /** Where a source version is linked, in the registries the actor can see. */
+  readonly sourceLinks: (input: Reads.SourceLinks) => Effect.Effect<Surface.SourceLinks, Surface.LineageError>
   /** The audit log: every event with actor, time, position and hash, filtered. */
   readonly history: (input: Reads.History) => Effect.Effect<ReadonlyArray<AuditRow>, Surface.HistoryError>
   /** Registries and collections whose name, description or tags contain the text (those the actor can see). */
@@ -530,7 +536,9 @@ const make = (
       showRegistry: (input: Reads.ShowRegistry) => read(input, Reads.showRegistry(deps, input)),
       listCollections: (input: Reads.ShowRegistry) => read(input, Reads.listCollections(deps, input)),
       listArtifactVersions: (input: Reads.ListArtifactVersions) => read(input, Reads.listArtifactVersions(input)),
+      listArtifacts: (input: Reads.ListArtifacts) => read(input, Reads.listArtifacts(input)),
       lineage: (input: Reads.Lineage) => read(input, Reads.lineage(deps, input)),
+      sourceLinks: (input: Reads.SourceLinks) => read(input, Reads.sourceLinks(deps, input)),
       history: (input: Reads.History) => read(input, Reads.history(deps, input)),
       search: (input: Reads.Search) => read(input, Reads.search(deps, input)),
       registries: (input: Find.FindRegistries) => read(input, Find.registries(deps, input)),

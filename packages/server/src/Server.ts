@@ -21,6 +21,8 @@ import { FindLive } from "./handlers/Find.js"
 import { ArtifactsLive, VersionsLive } from "./handlers/Versions.js"
 import { FilesLive, UploadLimit } from "./handlers/Files.js"
 import { type LogSink, requestLog } from "./RequestLog.js"
+import { SessionLive } from "./handlers/Session.js"
+import { webAppRoutes } from "./WebApp.js"
 
 /** Where and how to listen. */
 export interface ServerOptions {
@@ -32,6 +34,8 @@ export interface ServerOptions {
   readonly uploadLimitBytes?: number
   /** Where the request log's lines go (default: info entries of the Effect logger). */
   readonly log?: LogSink
+  /** The built Registry App (a directory with index.html and assets/), served at `/`; none: the API only. */
+  readonly webRoot?: string
 }
 
 /** The default body limit: 1 MiB (manifests, not file contents, travel as JSON). */
@@ -75,6 +79,7 @@ export const apiLayer = (
   HttpApiBuilder.api(RegistrarApi).pipe(
     Layer.provide([
       HealthLive,
+      SessionLive,
       KeysLive,
       EntitiesLive,
       RegistriesLive,
@@ -126,6 +131,7 @@ export const layer = (options: ServerOptions) => {
   return HttpApiBuilder.serve(requestLog(limit, options.log, uploadLimit)).pipe(
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(openApiRoute),
+    Layer.provide(options.webRoot === undefined ? Layer.empty : webAppRoutes(options.webRoot)),
     Layer.provide(apiLayer(limit, uploadLimit)),
     Layer.provideMerge(NodeHttpServer.layer(createHardenedServer, { port: options.port, host: options.host }))
   )

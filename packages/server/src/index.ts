@@ -6,3 +6,5 @@
 export * as Server from "./Server.js"
 /** Opaque cursors and pages. */
 export * as Pagination from "./Pagination.js"
+/** The Registry App's files and the headers its pages carry. */
+export * as WebApp from "./WebApp.js"

@@ -14,7 +14,7 @@ describe("the OpenAPI document", () => {
     expect(validator.version).toBe("3.1")
   })
 
-  it("declares every error response as application/problem+json and every group but health as bearer-protected", () => {
+  it("declares every error response as application/problem+json and every group but health and session as key-protected", () => {
     let errors = 0
     for (const [path, item] of Object.entries(document.paths)) {
       for (const operation of Object.values(item) as Array<{
@@ -27,7 +27,9 @@ describe("the OpenAPI document", () => {
           errors++
           expect(Object.keys(response.content), `${path} ${status}`).toStrictEqual(["application/problem+json"])
         }
-        if (path !== "/healthz" && path !== "/readyz") expect(operation.security, path).toStrictEqual([{ bearer: [] }])
+        if (path === "/session") expect(operation.security, path).toStrictEqual([])
+        else if (path !== "/healthz" && path !== "/readyz")
+          expect(operation.security, path).toStrictEqual([{ cookie: [] }, { bearer: [] }])
       }
     }
     expect(errors).toBeGreaterThan(50)
@@ -47,6 +49,8 @@ describe("the OpenAPI document", () => {
       "entities.createUser",
       "history.history",
       "health.readyz",
+      "session.signIn",
+      "session.signOut",
       "paths.promoteAt",
       "paths.aliasHistoryAt",
       "paths.versionHistoryAt",

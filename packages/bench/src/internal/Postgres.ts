@@ -10,7 +10,8 @@ export const Schemas = {
   cli: "registrar_bench_cli",
   http: "registrar_bench_http",
   search: "registrar_bench_search",
-  searchSmall: "registrar_bench_search_small"
+  searchSmall: "registrar_bench_search_small",
+  web: "registrar_bench_web"
 } as const
 
 /**

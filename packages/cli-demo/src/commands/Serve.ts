@@ -3,6 +3,8 @@
  * directory by default, or `--database-url`); and `api-key create|list|revoke`, the keys of a user on that store.
  */
 import { randomBytes } from "node:crypto"
+import * as fs from "node:fs"
+import { fileURLToPath } from "node:url"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
@@ -51,6 +53,15 @@ const blobStoreLayer = (
     return FileBlobStore.layer(directory)
   })
 
+/**
+ * The built Registry App: `web/` next to the bundle (the bundle script copies it there), else the web package's
+ * build output when running from the compiled sources; none when neither was built.
+ */
+const webRoot = (): string | undefined =>
+  [new URL("./web/", import.meta.url), new URL("../../../../web/dist/app/", import.meta.url)]
+    .map((url) => fileURLToPath(url))
+    .find((directory) => fs.existsSync(`${directory}index.html`))
+
 const serve = leaf(
   "serve",
   {
@@ -93,7 +104,7 @@ const serve = leaf(
     )
   },
   help(
-    `Serve the HTTP API (with /openapi.json and /docs) on the store. The first start on a store creates the instance admin and prints their API key once (or takes it from $${bootstrapKeyVariable}). Every request needs "Authorization: Bearer <key>". SIGTERM finishes the requests in flight, then closes the store. Artifact files live in the data directory's blobs/ on the embedded store, in the database itself with --database-url (so every server process reads them), or in S3 with --s3-bucket. Upload a file with POST /blobs (raw body), then log a version naming its sha256.`,
+    `Serve the HTTP API (with /openapi.json and /docs) and the Registry App (at /; sign in with an API key) on the store. The first start on a store creates the instance admin and prints their API key once (or takes it from $${bootstrapKeyVariable}). Every request needs "Authorization: Bearer <key>". SIGTERM finishes the requests in flight, then closes the store. Artifact files live in the data directory's blobs/ on the embedded store, in the database itself with --database-url (so every server process reads them), or in S3 with --s3-bucket. Upload a file with POST /blobs (raw body), then log a version naming its sha256.`,
     "registrar serve --port 8080",
     "registrar serve --database-url postgres://user@db:5432/registry --host 0.0.0.0",
     "AWS_REGION=eu-west-1 registrar serve --database-url postgres://user@db:5432/registry --s3-bucket registry-files"
@@ -118,16 +129,20 @@ const serve = leaf(
         yield* Effect.scoped(
           Effect.gen(function* () {
             const blobStore = yield* blobStoreLayer(args, location, blobs)
+            const app = webRoot()
             const context = yield* Layer.build(
               Server.layer({
                 port: args.port,
                 host: args.host,
                 uploadLimitBytes: args.uploadLimit * 1024 * 1024,
-                log: (entry) => Output.line(`${new Date().toISOString()} ${entry}`)
+                log: (entry) => Output.line(`${new Date().toISOString()} ${entry}`),
+                ...(app === undefined ? {} : { webRoot: app })
               }).pipe(Layer.provide(blobStore))
             )
             const port = yield* Effect.provide(Server.boundPort, context)
-            yield* Output.line(`Listening on http://${args.host}:${port} (API docs at /docs)`)
+            yield* Output.line(
+              `Listening on http://${args.host}:${port} (${app === undefined ? "the Registry App is not built: pnpm build" : "the Registry App at /"}, API docs at /docs)`
+            )
             return yield* Effect.never
           })
         )

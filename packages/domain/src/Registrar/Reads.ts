@@ -240,6 +240,18 @@ export const listArtifactVersions = (input: ListArtifactVersions) =>
     return yield* at(input.asOf, ReadModels.listArtifactVersions(input.entity, input.project, input.name))
   })
 
+/** Input of {@link listArtifacts}. */
+export interface ListArtifacts extends ReadRequest {
+  readonly entity: string
+}
+
+/** The artifacts of an entity (a team's or a user's projects): project, name, type, version count, `latest`. */
+export const listArtifacts = (input: ListArtifacts) =>
+  Effect.gen(function* () {
+    yield* validateEntityName(input.entity)
+    return yield* at(input.asOf, ReadModels.listArtifacts(input.entity))
+  })
+
 /** Input of {@link lineage}. */
 export interface Lineage extends ReadRequest {
   /** A source version or a linked version's registry path. */
@@ -269,6 +281,23 @@ export const lineage = (deps: Dependencies, input: Lineage) =>
     }
     const graph = yield* at(input.asOf, ReadModels.lineage(root, { depth: input.depth ?? 4 }))
     return { root, ...graph }
+  })
+
+/** Input of {@link sourceLinks}. */
+export interface SourceLinks extends ReadRequest {
+  /** A source version (`entity/project/name:vN|alias`) or a linked version's registry path. */
+  readonly reference: string
+}
+
+/**
+ * Where a source version is linked: every linked version of it in the registries the actor can see (as of
+ * `asOf`), with its collection's current name and its aliases. A registry path names its source first.
+ */
+export const sourceLinks = (deps: Dependencies, input: SourceLinks) =>
+  Effect.gen(function* () {
+    const source = yield* resolveSource(deps, input.reference, input.actor)
+    const links = yield* at(input.asOf, ReadModels.linksOfSource(source.reference, input.actor))
+    return { reference: source.reference, links }
   })
 
 /** Input of {@link history}. */

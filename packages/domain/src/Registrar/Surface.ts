@@ -349,7 +349,14 @@ export interface RootedLineage extends ReadModels.LineageGraph {
   readonly root: string
 }
 
-/** The failures of `lineage`. */
+/** The result of `sourceLinks`: a source version and where it is linked. */
+export interface SourceLinks {
+  /** `entity/project/name:vN` */
+  readonly reference: string
+  readonly links: ReadonlyArray<ReadModels.SourceLink>
+}
+
+/** The failures of `lineage` (and of `sourceLinks`). */
 export type LineageError =
   | RegistryLookupFailure
   | CollectionNotFound

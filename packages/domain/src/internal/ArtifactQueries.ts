@@ -80,6 +80,38 @@ export const listArtifactVersions = (entity: string, project: string, name: stri
     return { versions: versions.map((version) => view(version, aliases, latest)), latest }
   })
 
+/** An artifact of an entity: its project, name and type, how many versions it has (not deleted) and `latest`. */
+export interface ArtifactSummary {
+  readonly project: string
+  readonly name: string
+  readonly artifactType: string
+  readonly versions: number
+  readonly latest: number | null
+}
+
+/** The artifacts logged under `entity` (every project), by project and name; those with no live version left out. */
+export const listArtifacts = (entity: string): Query<ReadonlyArray<ArtifactSummary>> =>
+  Effect.gen(function* () {
+    const rows = yield* listAs<ArtifactVersionRow>(Table.artifactVersions, { entity })
+    const byKey = new Map<string, Array<ArtifactVersionRow>>()
+    for (const row of rows) byKey.set(row.artifactKey, [...(byKey.get(row.artifactKey) ?? []), row])
+    return [...byKey.values()]
+      .map((versions) => {
+        const sorted = [...versions].sort((a, b) => a.index - b.index)
+        const live = sorted.filter((version) => !version.deleted)
+        const first = sorted[0]!
+        return {
+          project: first.project,
+          name: first.name,
+          artifactType: first.artifactType,
+          versions: live.length,
+          latest: Option.getOrNull(latestOf(sorted))
+        }
+      })
+      .filter((artifact) => artifact.versions > 0)
+      .sort((a, b) => (a.project === b.project ? a.name.localeCompare(b.name) : a.project.localeCompare(b.project)))
+  })
+
 /**
  * One version of `entity/project/name` by index (deleted versions included, flagged) or by alias (`latest`
  * included; a deleted version holds no alias).

@@ -140,5 +140,13 @@ export const ArtifactsLive = HttpApiBuilder.group(RegistrarApi, "artifacts", (ha
       .handle("lineage", ({ urlParams }) =>
         Effect.flatMap(callerRequest(), (request) => call(registrar.lineage({ ...request, ...urlParams })))
       )
+      .handle("listArtifacts", ({ path, urlParams }) =>
+        Effect.flatMap(callerRequest(), (request) =>
+          call(registrar.listArtifacts({ ...request, ...urlParams, entity: path.entity }))
+        )
+      )
+      .handle("sourceLinks", ({ urlParams }) =>
+        Effect.flatMap(callerRequest(), (request) => call(registrar.sourceLinks({ ...request, ...urlParams })))
+      )
   })
 )

@@ -48,7 +48,8 @@ export const temporaryBlobStore: Layer.Layer<BlobStore> = Layer.unwrapScoped(
 /** Starts a server on `stores` (and `blobs`: by default a temporary directory) for the scope. */
 export const startServer = (
   stores: Layer.Layer<EventStore | ReadModelStore | SnapshotStore, unknown>,
-  blobs: Layer.Layer<BlobStore, unknown> = temporaryBlobStore
+  blobs: Layer.Layer<BlobStore, unknown> = temporaryBlobStore,
+  options: { readonly webRoot?: string } = {}
 ): Effect.Effect<TestServer, unknown, Scope.Scope> =>
   Effect.gen(function* () {
     const logs: Array<string> = []
@@ -62,7 +63,8 @@ export const startServer = (
       port: 0,
       host: "127.0.0.1",
       bodyLimitBytes: TEST_BODY_LIMIT,
-      uploadLimitBytes: TEST_UPLOAD_LIMIT
+      uploadLimitBytes: TEST_UPLOAD_LIMIT,
+      ...options
     }).pipe(
       Layer.provideMerge(Registrar.layer()),
       Layer.provideMerge(stores),
