@@ -33,7 +33,7 @@ const seedRows = (world: World, count: number): ReadonlyArray<Change> => {
   const collections = Math.max(10, Math.ceil(count / versionsPerCollection))
   const changes: Array<Change> = []
   const ids = Array.from({ length: collections }, (_, index) => `search-${String(index).padStart(3, "0")}`)
-  ids.forEach((collectionId, index) =>
+  for (const [index, collectionId] of ids.entries()) {
     changes.push(
       Change.put(Table.collections, Key.collection(collectionId), {
         organization: world.organization,
@@ -47,7 +47,7 @@ const seedRows = (world: World, count: number): ReadonlyArray<Change> => {
         createdBy: world.admin
       })
     )
-  )
+  }
   const artifact = { entity: world.team, project: world.project, name: "searched" }
   const artifactKey = `${artifact.entity}/${artifact.project}/${artifact.name}`
   for (let version = 0; version < count; version++) {
