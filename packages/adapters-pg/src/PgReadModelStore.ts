@@ -91,7 +91,7 @@ export const make = (
       const dropFresh = all.map((spec) => `DROP TABLE IF EXISTS ${s}.${ident(rebuildName(spec))};`).join("\n")
       const write = (segments: ReadonlyArray<Segment>) =>
         driver
-          .transaction((connection) => writeSegments(connection, s, specs, segments, rebuildName))
+          .transaction((connection) => writeSegments(connection, s, specs, segments, rebuildName, "copy"))
           .pipe(sql("replaceAll"))
       const rebuild = Effect.gen(function* () {
         const folder = makeFolder()

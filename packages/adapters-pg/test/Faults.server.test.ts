@@ -13,6 +13,7 @@ import * as PgReadModelStore from "../src/PgReadModelStore.js"
 import { project } from "./support/Projector.js"
 import { ensureServerUp, restartServer } from "./support/Restart.js"
 import { describeServer, freshServerDatabase, testPool } from "./support/Server.js"
+import { testTables } from "./support/TestTables.js"
 import { openTransaction, terminate } from "./support/Transactions.js"
 
 const batch = (count: number, type = "Faulted"): ReadonlyArray<NewEvent> =>
@@ -84,6 +85,7 @@ describeServer("Faults", () => {
 
       let applies = 0
       const crashing = yield* PgReadModelStore.make(database, {
+        tables: testTables,
         beforeCheckpoint: (connection) =>
           Effect.suspend(() => {
             applies += 1
@@ -96,7 +98,7 @@ describeServer("Faults", () => {
       expect(Either.flip(crashed).pipe(Either.getOrThrow)._tag).toBe("StoreUnavailable")
       expect((yield* crashing.list("seen")).length).toBe(8)
 
-      const restarted = yield* PgReadModelStore.make(database)
+      const restarted = yield* PgReadModelStore.make(database, { tables: testTables })
       yield* project(events, restarted, 4)
       const seen = yield* restarted.list("seen")
       expect(seen.length).toBe(30)

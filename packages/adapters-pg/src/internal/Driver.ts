@@ -69,6 +69,11 @@ export interface Connection {
   ) => Effect.Effect<ReadonlyArray<SqlRow>, SqlFailure>
   /** Runs a script of statements without parameters. */
   readonly execute: (script: string) => Effect.Effect<void, SqlFailure>
+  /**
+   * Runs `COPY … FROM STDIN` (`sql`) with `data` in COPY's text format; only server connections can (PGlite's COPY
+   * reads files, not the client).
+   */
+  readonly copyFrom?: (sql: string, data: string) => Effect.Effect<void, SqlFailure>
 }
 
 /** A database reached through a pool (server) or one serialized connection (PGlite). */

@@ -3,8 +3,11 @@
  * transactions hold one client, which is destroyed rather than returned when its connection failed.
  */
 import { createHash } from "node:crypto"
+import { Readable } from "node:stream"
+import { pipeline } from "node:stream/promises"
 import { Effect, Exit } from "effect"
 import type pg from "pg"
+import { from as copyFrom } from "pg-copy-streams"
 import {
   type Connection,
   type Driver,
@@ -55,7 +58,12 @@ const connectionOf = (client: pg.PoolClient, failed: { connection: boolean }): C
       Effect.tryPromise({ try: () => client.query(script), catch: toSqlFailure }).pipe(
         Effect.tapError(track),
         Effect.asVoid
-      )
+      ),
+    copyFrom: (sql, data) =>
+      Effect.tryPromise({
+        try: () => pipeline(Readable.from([Buffer.from(data)]), client.query(copyFrom(sql))),
+        catch: toSqlFailure
+      }).pipe(Effect.tapError(track))
   }
 }
 

@@ -154,6 +154,46 @@ export const typedTablesSuite = (database: Effect.Effect<Database, unknown, Scop
     })
   )
 
+  it.scopedLive("a rebuild (COPY on a server) writes every column type as apply does, keys put twice included", () =>
+    Effect.gen(function* () {
+      const db = yield* database
+      const store = yield* PgReadModelStore.make(db)
+      const awkward = 'tab\there, new\nline, back\\slash \\N, quote " comma , {brace} ✓'
+      const rows = [
+        toRow(version),
+        toRow({ ...version, name: awkward, tags: [awkward, "", "NULL", "a,b"], loggedBy: awkward, deleted: true }),
+        toRow({ ...version, metadata: { [awkward]: awkward, list: [awkward] }, tags: [], files: [] })
+      ]
+      const changes = rows.map((row, index) => Change.put(Table.artifactVersions, `k${index}`, row))
+      const audits = Array.from({ length: 6_000 }, (_, n) =>
+        Change.put(
+          Table.audit,
+          Key.audit({ transactionId: 1, globalPosition: n }),
+          toRow({ ...audit, globalPosition: n })
+        )
+      )
+      // The second batch puts k1 again after a flush (the store flushes every 5,000 changes): a COPY of it collides.
+      const batches = [
+        { changes: [...changes, ...audits], checkpoint: at(1) },
+        { changes: [Change.put(Table.artifactVersions, "k1", rows[0]!)], checkpoint: at(2) }
+      ]
+      yield* store.replaceAll(Stream.fromIterable(batches))
+      const rebuilt = yield* store.list(Table.artifactVersions)
+      expect(rebuilt).toEqual([rows[0], rows[0], rows[2]])
+      expect(yield* store.count(Table.audit)).toBe(6_000)
+      expect(
+        Option.getOrThrow(yield* store.get(Table.audit, Key.audit({ transactionId: 1, globalPosition: 42 })))
+      ).toEqual({ ...audit, globalPosition: 42 })
+      yield* store.replaceAll(Stream.make({ changes, checkpoint: at(1) }))
+      expect(yield* store.list(Table.artifactVersions)).toEqual(rows)
+      yield* store.apply({
+        changes: rows.map((row, index) => Change.put(Table.artifactVersions, `applied-k${index}`, row)),
+        checkpoint: at(2)
+      })
+      expect(yield* store.list(Table.artifactVersions, undefined, { prefix: "applied-" })).toEqual(rows)
+    })
+  )
+
   it.scopedLive("readers see the old tables until the swap, then the new ones, never a mix", () =>
     Effect.gen(function* () {
       const db = yield* database
