@@ -174,6 +174,7 @@ export const storeCommands: ReadonlyArray<string> = [
   "lineage",
   "history",
   "search",
+  "versions",
   "verify",
   "anchor",
   "chain",

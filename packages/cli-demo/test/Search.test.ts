@@ -2,8 +2,11 @@
  * The filter language through the real CLI, on the demo's store: `registry list`, `collection list` and `versions`
  * with W&B filters, orders, page sizes and cursors, `--json`, and a refused filter's one-line error.
  */
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { json, ok, run, withPgliteStore } from "./support/Cli.js"
+import { API_KEY, finished, json, ok, run, serve, type Store, withPgliteStore } from "./support/Cli.js"
 
 const LONG = 900_000
 
@@ -88,6 +91,35 @@ describe("the filter language in the CLI (PGlite)", () => {
         const help = await ok(s, "versions", "--help")
         expect(help).toContain("--registry-filter")
         expect(help).toContain('"metadata.accuracy"')
+
+        // Against the server, the same pages (the remote client asks GET /find/versions).
+        const asked = ["versions", "--registry-filter", '{"name": "Models"}', "--order", "-version", "--page-size", "1"]
+        const local = await json(s, ...asked, "--as", "bob")
+        const bobKey = API_KEY.exec(await ok(s, "api-key", "create", "--user", "bob", "--name", "laptop"))?.[0]
+        expect(bobKey).toBeDefined()
+        const server = await serve(s)
+        try {
+          const remote: Store = {
+            name: "remote",
+            dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "registrar-search-remote-")),
+            env: {
+              XDG_CONFIG_HOME: fs.mkdtempSync(path.join(os.tmpdir(), "registrar-search-config-")),
+              REGISTRAR_SERVER: server.url,
+              REGISTRAR_API_KEY: bobKey!
+            }
+          }
+          expect(await json(remote, ...asked)).toEqual(local)
+          const refused = await run(remote, "versions", "--filter", '{"alias": {"$like": "p"}}')
+          expect(refused.code).toBe(1)
+          expect(refused.stderr).toContain('Unknown operator "$like"')
+        } finally {
+          // The store is disposed after the test: wait for the server to let go of it.
+          if (server.child.exitCode === null) {
+            const exited = finished(server.child)
+            server.child.kill("SIGTERM")
+            await exited
+          }
+        }
       }),
     LONG
   )
