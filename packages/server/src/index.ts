@@ -6,3 +6,9 @@
 export * as Server from "./Server.js"
 /** Opaque cursors and pages. */
 export * as Pagination from "./Pagination.js"
+/** Sending webhooks with an allow-list of hosts. */
+export * as WebhookTransport from "./automations/WebhookTransport.js"
+/** Automation secrets sealed with a key from the configuration. */
+export * as SecretBox from "./automations/SecretBox.js"
+/** The automations dispatcher in the server process. */
+export * as AutomationDispatcher from "./automations/Dispatcher.js"

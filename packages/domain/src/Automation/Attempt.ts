@@ -95,6 +95,7 @@ const headersOf = (
     const headers: Record<string, string> = {
       "Content-Type": "application/json",
       "User-Agent": "Registrar-Webhooks/1",
+      "X-Registrar-Automation": automation.automationId,
       "X-Registrar-Delivery": delivery.deliveryId,
       "X-Registrar-Event": delivery.eventType,
       "X-Registrar-Timestamp": String(timestamp)

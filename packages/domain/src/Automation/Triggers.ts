@@ -86,18 +86,16 @@ export const triggersOf = (event: DomainEvent, context: TriggerContext): Readonl
       ]
     case "VersionAssigned": {
       const source = { entity: event.entity, project: event.project, name: event.name, index: event.index }
-      return context
-        .collectionsLinking(`${event.entity}/${event.project}/${event.name}`)
-        .map(
-          (collectionId): Trigger => ({
-            eventType: "CREATE_ARTIFACT",
-            collectionId,
-            index: null,
-            source,
-            alias: "",
-            tag: ""
-          })
-        )
+      return context.collectionsLinking(`${event.entity}/${event.project}/${event.name}`).map(
+        (collectionId): Trigger => ({
+          eventType: "CREATE_ARTIFACT",
+          collectionId,
+          index: null,
+          source,
+          alias: "",
+          tag: ""
+        })
+      )
     }
     case "CollectionCreated":
       return tagChanges(event.collectionId, [], event.tags)

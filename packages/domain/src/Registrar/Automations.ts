@@ -12,7 +12,13 @@ import * as AutomationEvents from "../Automation/Events.js"
 import { type Action, defaultTemplate, type EventType, render, type Scope } from "../Automation/Model.js"
 import { SecretBox } from "../Automation/Ports.js"
 import { ConflictRetriesExhausted } from "../Errors.js"
-import { EventStore, VersionConflict } from "../EventStore.js"
+import {
+  type EventIdReused,
+  EventStore,
+  type StoreUnavailable,
+  type StreamRepeatedInAppend,
+  VersionConflict
+} from "../EventStore.js"
 import { UndecodableEvent } from "../Events.js"
 import { conflictRetries, expectedAfter } from "../internal/Loader.js"
 import { randomUuid } from "../internal/Uuid.js"
@@ -84,10 +90,28 @@ const administered = (input: RegistryAutomations) =>
   })
 
 /** Decides a book command on the registry's book and appends it, opening the book in the index the first time. */
-const decideBook = (
+type Administered = Effect.Effect.Success<ReturnType<typeof administered>>
+type AdministeredError = Effect.Effect.Error<ReturnType<typeof administered>>
+
+const decideBook = <E, R>(
   input: RegistryAutomations,
-  command: (registryId: string, book: Book.State) => Effect.Effect<Book.Command, any, any>
-) =>
+  command: (registryId: string, book: Book.State) => Effect.Effect<Book.Command, E, R>
+): Effect.Effect<
+  {
+    readonly authorized: Administered
+    readonly state: Book.State
+    readonly events: ReadonlyArray<AutomationEvents.BookEvent>
+  },
+  | E
+  | AdministeredError
+  | Book.Rejection
+  | StoreUnavailable
+  | UndecodableEvent
+  | ConflictRetriesExhausted
+  | EventIdReused
+  | StreamRepeatedInAppend,
+  R | EventStore
+> =>
   withRetries(
     Effect.gen(function* () {
       const authorized = yield* administered(input)
