@@ -6,6 +6,7 @@
 import type { PGlite } from "@electric-sql/pglite"
 import {
   type ChainKey,
+  DispatchStore,
   EventStore,
   LinkIndex,
   ReadModelStore,
@@ -16,6 +17,7 @@ import { Context, Effect, Layer, type Scope } from "effect"
 import type pg from "pg"
 import { openPglite, openPool, pgliteDatabase, schemaName, serverDatabase } from "./internal/Connect.js"
 import type { Database } from "./internal/Database.js"
+import * as PgDispatchStore from "./PgDispatchStore.js"
 import * as PgEventStore from "./PgEventStore.js"
 import * as PgLinkIndex from "./PgLinkIndex.js"
 import * as PgReadModelStore from "./PgReadModelStore.js"
@@ -23,8 +25,11 @@ import * as PgSnapshotStore from "./PgSnapshotStore.js"
 
 export { migrate, type MigrateTarget } from "./Migrations.js"
 
-/** The services every layer of this module provides (LinkIndex: collections load without reading every link). */
-export type Stores = EventStore | ReadModelStore | SnapshotStore | LinkIndex
+/**
+ * The services every layer of this module provides (LinkIndex: collections load without reading every link;
+ * DispatchStore: the automations dispatcher's checkpoint and leases, shared by every process of the schema).
+ */
+export type Stores = EventStore | ReadModelStore | SnapshotStore | LinkIndex | DispatchStore
 
 /** Options shared by every layer. */
 export interface SchemaOptions {
@@ -69,6 +74,7 @@ const stores = (database: Database, options: PgEventStore.EventStoreOptions): Ef
       .pipe(Context.add(ReadModelStore, readModels))
       .pipe(Context.add(SnapshotStore, PgSnapshotStore.make(database)))
       .pipe(Context.add(LinkIndex, PgLinkIndex.make(database)))
+      .pipe(Context.add(DispatchStore, PgDispatchStore.make(database)))
   )
 
 const fromDatabase = (

@@ -14,3 +14,5 @@ export * as Models from "./Models.js"
 export * as Problem from "./Problem.js"
 /** Artifact files: upload, list, download, verify. */
 export * as Files from "./Files.js"
+/** The automations group's bodies. */
+export * as AutomationModels from "./AutomationModels.js"

@@ -5,7 +5,7 @@
  * given up at once and can be redelivered; secrets never show; hosts off the allow-list are refused.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { type CreateAutomation, Registrar } from "@registrar/domain"
+import type { CreateAutomation, Registrar } from "@registrar/domain"
 import { Duration, Effect } from "effect"
 import { WebhookTransport } from "../src/index.js"
 import { deliveriesOf, inProcess, readUntil, signaturesValid, waitFor, world } from "./support/AutomationWorld.js"

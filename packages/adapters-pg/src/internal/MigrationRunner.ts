@@ -8,6 +8,7 @@ import type { Driver, SqlFailure } from "./Driver.js"
 import {
   appendFunction,
   artifactLinkedIndexes,
+  automationTables,
   appendFunctionPlanningIdProbe,
   appendFunctionSkippingIdempotencyCheck,
   appendGroupFunction,
@@ -49,7 +50,8 @@ export const migrations: ReadonlyArray<Migration> = [
     sql: keyedChain
   },
   { version: 11, name: "blob tables: artifact file contents in chunks", sql: blobTables },
-  { version: 12, name: "indexes of ArtifactLinked events by version index and by source", sql: artifactLinkedIndexes }
+  { version: 12, name: "indexes of ArtifactLinked events by version index and by source", sql: artifactLinkedIndexes },
+  { version: 14, name: "automations: the dispatcher's checkpoint and leases", sql: automationTables }
 ]
 
 /**

@@ -154,6 +154,34 @@ export type Command =
 
 const none: ReadonlyArray<DeliveryEvent> = []
 
+/** The events of a recorded attempt: the attempt, and its delivery's end when it ended. */
+const attemptEvents = (
+  command: Extract<Command, { readonly _tag: "RecordAttempt" }>,
+  attempt: number
+): ReadonlyArray<DeliveryEvent> => {
+  const attempted = new DeliveryAttempted({
+    deliveryId: command.deliveryId,
+    attempt,
+    status: command.status,
+    durationMillis: Math.max(0, Math.round(command.durationMillis)),
+    responseExcerpt: command.response.slice(0, MAX_EXCERPT_LENGTH),
+    error: command.error === null ? null : command.error.slice(0, MAX_EXCERPT_LENGTH),
+    retryAt: command.outcome._tag === "Retry" ? command.outcome.retryAt : null,
+    at: command.at
+  })
+  switch (command.outcome._tag) {
+    case "Received":
+      return [attempted, new DeliverySucceeded({ deliveryId: command.deliveryId, at: command.at })]
+    case "Retry":
+      return [attempted]
+    case "GiveUp":
+      return [
+        attempted,
+        new DeliveryGivenUp({ deliveryId: command.deliveryId, reason: command.outcome.reason, at: command.at })
+      ]
+  }
+}
+
 /** Decides a deliveries command. */
 export const decide = (
   command: Command,
@@ -177,29 +205,8 @@ export const decide = (
       const delivery = state.deliveries.get(command.deliveryId)
       // An attempt on a finished delivery (another process recorded it first) changes nothing.
       if (delivery === undefined || delivery.status !== "pending") return Either.right(none)
-      const attempted = new DeliveryAttempted({
-        deliveryId: command.deliveryId,
-        attempt: delivery.attempts.length + 1,
-        status: command.status,
-        durationMillis: Math.max(0, Math.round(command.durationMillis)),
-        responseExcerpt: command.response.slice(0, MAX_EXCERPT_LENGTH),
-        error: command.error === null ? null : command.error.slice(0, MAX_EXCERPT_LENGTH),
-        retryAt: command.outcome._tag === "Retry" ? command.outcome.retryAt : null,
-        at: command.at
-      })
-      switch (command.outcome._tag) {
-        case "Received":
-          return Either.right([attempted, new DeliverySucceeded({ deliveryId: command.deliveryId, at: command.at })])
-        case "Retry":
-          return Either.right([attempted])
-        case "GiveUp":
-          return Either.right([
-            attempted,
-            new DeliveryGivenUp({ deliveryId: command.deliveryId, reason: command.outcome.reason, at: command.at })
-          ])
-      }
+      return Either.right(attemptEvents(command, delivery.attempts.length + 1))
     }
-    // falls through: every outcome returned above
     case "Redeliver": {
       const original = state.deliveries.get(command.deliveryId)
       if (original === undefined) {

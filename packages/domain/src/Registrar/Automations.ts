@@ -29,8 +29,8 @@ import { authorizedRegistry, collectionOf } from "./Locate.js"
 const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis).toISOString())
 
 /** Loads an infrastructure stream with its schema and decider. */
-export const loadStream = <E extends { readonly _tag: string }, S>(
-  schema: Schema.Schema<E, any>,
+export const loadStream = <E extends { readonly _tag: string }, I, S>(
+  schema: Schema.Schema<E, I>,
   evolve: (state: S, event: E) => S,
   initial: S,
   streamId: string
@@ -57,7 +57,7 @@ export const loadStream = <E extends { readonly _tag: string }, S>(
   })
 
 /** The stored form of an automation event. */
-export const encodeEvent = (event: { readonly _tag: string }, schema: Schema.Schema<any, any>) => {
+export const encodeEvent = <E, I>(event: E, schema: Schema.Schema<E, I>) => {
   const { _tag, ...data } = Schema.encodeSync(schema)(event) as { _tag: string } & Record<string, never>
   return { type: _tag, schemaVersion: 1, data }
 }
@@ -176,6 +176,14 @@ export interface AutomationView {
 
 const view = (automation: Book.Automation): AutomationView => ({ ...automation })
 
+/** The automation of a name in a book as shown, or AutomationNotFound. */
+const shown = (state: Book.State, registry: string, name: string) => {
+  const automation = Book.byName(state, name)
+  return automation === undefined
+    ? Effect.fail(new AutomationNotFound({ registry, automation: name }))
+    : Effect.succeed(view(automation))
+}
+
 /** A delivery as listed in an automation's history. */
 export type DeliveryView = Deliveries.Delivery
 
@@ -198,22 +206,22 @@ export interface WebhookInput {
   readonly kind: "webhook"
   readonly url: string
   /** Request headers whose values are the registry's named secrets. */
-  readonly headers?: ReadonlyArray<{ readonly name: string; readonly secret: string }>
+  readonly headers?: ReadonlyArray<{ readonly name: string; readonly secret: string }> | undefined
   /** A JSON template with `${variables}`; by default every variable. */
-  readonly payloadTemplate?: string
+  readonly payloadTemplate?: string | undefined
   /** The secret that signs each request (`X-Registrar-Signature`, `X-Wandb-Signature`); unsigned without one. */
-  readonly signingSecret?: string | null
+  readonly signingSecret?: string | null | undefined
 }
 
 /** What an automation is, as given. */
 export interface AutomationFields {
-  readonly description?: string
+  readonly description?: string | undefined
   /** One collection of the registry; the whole registry (later collections too) when omitted. */
-  readonly collection?: string | null
-  readonly eventTypes?: ReadonlyArray<EventType>
+  readonly collection?: string | null | undefined
+  readonly eventTypes?: ReadonlyArray<EventType> | undefined
   /** A filter on `alias` or `tag`, e.g. `{"alias": {"$regex": "^prod"}}`. */
-  readonly filter?: string | null
-  readonly action?: WebhookInput | { readonly kind: "noop" }
+  readonly filter?: string | null | undefined
+  readonly action?: WebhookInput | { readonly kind: "noop" } | undefined
 }
 
 /** Input of {@link createAutomation}. */
@@ -223,7 +231,7 @@ export interface CreateAutomation extends RegistryAutomations, AutomationFields 
 
 /** Input of {@link updateAutomation}: the fields given replace the automation's (a new name renames it). */
 export interface UpdateAutomation extends AutomationRef, AutomationFields {
-  readonly name?: string
+  readonly name?: string | undefined
 }
 
 const actionOf = (input: WebhookInput | { readonly kind: "noop" }): Action =>
@@ -274,7 +282,7 @@ export const createAutomation = (input: CreateAutomation) =>
         at
       })
     )
-    return view(Book.byName(result.state, input.name)!)
+    return yield* shown(result.state, input.registry, input.name)
   })
 
 /** Replaces the fields given of an automation (admins). */
@@ -305,7 +313,7 @@ export const updateAutomation = (input: UpdateAutomation) =>
         } satisfies Book.Command
       })
     )
-    return view(Book.byName(result.state, input.name ?? input.automation)!)
+    return yield* shown(result.state, input.registry, input.name ?? input.automation)
   })
 
 const toggle = (input: AutomationRef, tag: "DisableAutomation" | "EnableAutomation" | "DeleteAutomation") =>
@@ -315,7 +323,12 @@ const toggle = (input: AutomationRef, tag: "DisableAutomation" | "EnableAutomati
     const result = yield* decideBook(input, () =>
       Effect.succeed<Book.Command>({ _tag: tag, registry: registryNameOf(input.registry), name: input.automation, at })
     )
-    return view(Book.byName(result.state, input.automation) ?? Book.byName(before.state, input.automation)!)
+    // A deleted automation is no longer in the book: show it as it was.
+    return yield* shown(
+      Book.byName(result.state, input.automation) ? result.state : before.state,
+      input.registry,
+      input.automation
+    )
   })
 
 /** Stops an automation reacting to events (admins); deliveries already queued still go out. */
@@ -330,7 +343,10 @@ export const listAutomations = (input: RegistryAutomations) =>
   Effect.gen(function* () {
     const authorized = yield* administered(input)
     const book = yield* loadBook(authorized.registryId)
-    return [...book.state.automations.values()].map(view).sort((a, b) => a.name.localeCompare(b.name))
+    const views: ReadonlyArray<AutomationView> = [...book.state.automations.values()]
+      .map(view)
+      .sort((a, b) => a.name.localeCompare(b.name))
+    return views
   })
 
 /** One automation (admins). */
@@ -391,9 +407,10 @@ export const listSecrets = (input: RegistryAutomations) =>
   Effect.gen(function* () {
     const authorized = yield* administered(input)
     const book = yield* loadBook(authorized.registryId)
-    return [...book.state.secrets.entries()]
+    const secrets: ReadonlyArray<{ readonly name: string; readonly setAt: string }> = [...book.state.secrets.entries()]
       .map(([name, { at }]) => ({ name, setAt: at }))
       .sort((a, b) => a.name.localeCompare(b.name))
+    return secrets
   })
 
 const appendDeliveries = (request: Request, automationId: string, command: Deliveries.Command) =>
@@ -450,7 +467,7 @@ export const testAutomation = (input: AutomationRef) =>
 /** Input of {@link deliveryHistory}. */
 export interface DeliveryHistory extends AutomationRef {
   /** At most this many, newest first (default 100). */
-  readonly limit?: number
+  readonly limit?: number | undefined
 }
 
 /** An automation's deliveries, newest first, each with every attempt (admins). */
@@ -459,10 +476,14 @@ export const deliveryHistory = (input: DeliveryHistory) =>
     const { automation } = yield* findAutomation(input)
     const loaded = yield* loadDeliveries(automation.automationId)
     const limit = Math.max(1, Math.min(input.limit ?? 100, 1000))
-    return [...loaded.state.order]
+    const deliveries: ReadonlyArray<DeliveryView> = [...loaded.state.order]
       .reverse()
       .slice(0, limit)
-      .map((id): DeliveryView => loaded.state.deliveries.get(id)!)
+      .flatMap((id): ReadonlyArray<DeliveryView> => {
+        const delivery = loaded.state.deliveries.get(id)
+        return delivery === undefined ? [] : [delivery]
+      })
+    return deliveries
   })
 
 /** Input of {@link redeliver}. */
