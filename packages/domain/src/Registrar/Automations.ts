@@ -376,6 +376,8 @@ export interface SetSecret extends RegistryAutomations {
 /** Sets a secret of the registry's automations (admins); answers its name only. */
 export const setSecret = (input: SetSecret) =>
   Effect.gen(function* () {
+    // Access first: a caller who may not manage the registry learns nothing about the configuration.
+    yield* administered(input)
     if (input.value.length === 0 || input.value.length > 4096 || /[\r\n]/.test(input.value)) {
       return yield* Effect.fail(new InvalidSecretValue({ secret: input.name }))
     }
