@@ -362,22 +362,39 @@ const deliverFor = (
             }
           : yield* attempt(automation, book.secrets, next, policy)
       const at = new Date().toISOString()
-      const events = Either.getOrElse(
-        Deliveries.decide({ _tag: "RecordAttempt", deliveryId: next.deliveryId, ...result, at }, state),
-        () => []
-      )
-      if (events.length === 0) continue
-      const newEvents = events.map((event, offset): NewEvent => {
-        const { _tag, ...data } = encodeDelivery(event)
-        return {
-          eventId: uuidFromText(`attempt\n${next.deliveryId}\n${version + offset + 1}\n${at}\n${options.holder}`),
-          type: _tag,
-          schemaVersion: 1,
-          data,
-          metadata: { actor: DISPATCHER_ACTOR, recordedAt: at }
+      // Record the attempt. Deliveries queued meanwhile move the stream on: record it after them, never send again.
+      let recordedAt = { state, version }
+      while (true) {
+        const events = Either.getOrElse(
+          Deliveries.decide({ _tag: "RecordAttempt", deliveryId: next.deliveryId, ...result, at }, recordedAt.state),
+          () => []
+        )
+        if (events.length === 0) break
+        const base = recordedAt.version
+        const newEvents = events.map((event, offset): NewEvent => {
+          const { _tag, ...data } = encodeDelivery(event)
+          return {
+            eventId: uuidFromText(`attempt\n${next.deliveryId}\n${base + offset + 1}\n${at}\n${options.holder}`),
+            type: _tag,
+            schemaVersion: 1,
+            data,
+            metadata: { actor: DISPATCHER_ACTOR, recordedAt: at }
+          }
+        })
+        const appended = yield* Effect.either(store.append(streamId, newEvents, base))
+        if (Either.isRight(appended) || appended.left._tag !== "VersionConflict") {
+          if (Either.isLeft(appended)) return yield* Effect.fail(appended.left)
+          break
         }
-      })
-      yield* store.append(streamId, newEvents, version).pipe(Effect.catchTag("VersionConflict", () => Effect.void))
+        const later = yield* store.readStream(streamId, { after: base })
+        let folded = recordedAt.state
+        for (const stored of later) {
+          const decoded = decodeDelivery({ ...stored.data, _tag: stored.type })
+          if (Either.isRight(decoded)) folded = Deliveries.evolve(folded, decoded.right)
+        }
+        recordedAt = { state: folded, version: later.at(-1)?.streamPosition ?? base }
+        known.deliveries.set(automationId, recordedAt)
+      }
     }
   }).pipe(
     Effect.catchAll((error) => Effect.logWarning(`automation ${automationId}: delivery paused: ${String(error)}`)),
@@ -418,8 +435,8 @@ export const run = (
     const step = Effect.gen(function* () {
       const holds = yield* leases.acquireLease(MATCHER_LEASE, settings.holder, settings.leaseMillis)
       if (holds && !matcher) {
-        // Taking the matcher over: start from the stored checkpoint, whatever this process saw before.
-        yield* FiberMap.clear(workers)
+        // Taking the matcher over: start from the stored checkpoint, whatever this process saw before. Workers
+        // already delivering keep going (interrupting one between sending and recording would send again).
         known = yield* knownAt((yield* leases.checkpoint(CHECKPOINT)) ?? Origin)
       }
       matcher = holds
