@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus, loadavg, release, totalmem } from "node:os"
 import { fileURLToPath } from "node:url"
 import * as Append from "./Append.js"
+import * as Automations from "./Automations.js"
 import * as CatchUp from "./CatchUp.js"
 import * as Cli from "./Cli.js"
 import * as CollectionSize from "./CollectionSize.js"
@@ -21,7 +22,7 @@ import * as Link from "./Link.js"
 import * as MemoryStore from "./MemoryStore.js"
 import * as Rebuild from "./Rebuild.js"
 
-const scenarios = ["append", "link", "size", "rebuild", "catchup", "memory", "cli", "http"] as const
+const scenarios = ["append", "link", "size", "rebuild", "catchup", "memory", "cli", "http", "automations"] as const
 type Scenario = (typeof scenarios)[number]
 
 /** The command-line flags, with their defaults. */
@@ -298,6 +299,11 @@ const main = async () => {
   if (selected("http")) {
     await attempt("http", "8. The HTTP server against the library", () =>
       Http.run({ ...common, seconds: flags.seconds })
+    )
+  }
+  if (selected("automations")) {
+    await attempt("automations", "9. Automations: commit to webhook receipt", () =>
+      Automations.run({ url: flags.url, log })
     )
   }
   await cpu.close()
