@@ -131,9 +131,12 @@ describeServer("automations delivered by serve processes", () => {
   }, 60_000)
 
   afterAll(async () => {
-    for (const server of running) {
-      server.child.kill("SIGKILL")
-      await finished(server.child).catch(() => undefined)
+    for (const server of running.filter(
+      (server) => server.child.exitCode === null && server.child.signalCode === null
+    )) {
+      const exited = finished(server.child)
+      server.child.kill("SIGTERM")
+      await exited
     }
     if (store !== undefined) await dispose(store)
   }, 60_000)
@@ -200,8 +203,9 @@ describeServer("automations delivered by serve processes", () => {
       for (let index = 0; index < N; index++) await link(first.url, index)
       // Kill it in the middle: some deliveries were received, some not yet.
       await waitFor("the first deliveries", () => hook.received.length >= 3)
+      const killed = finished(first.child)
       first.child.kill("SIGKILL")
-      await finished(first.child).catch(() => undefined)
+      await killed
       expect(firstCopies(hook.received, automation).length).toBeLessThan(N)
       const second = await start()
       await waitFor("every delivery", () => firstCopies(hook.received, automation).length >= N, 90)
