@@ -76,9 +76,14 @@ interface Known {
   readonly automationRegistry: Map<string, string>
   readonly collections: Map<string, CollectionFacts>
   readonly linking: Map<string, Set<string>>
-  readonly maybePending: Set<string>
+  /** Automations that may have work, with a count of wake-ups (a worker that saw none removes only its own). */
+  readonly maybePending: Map<string, number>
   readonly deliveries: Map<string, { state: Deliveries.State; version: number }>
 }
+
+/** Notes that an automation may have work. */
+const wake = (known: Known, automationId: string) =>
+  known.maybePending.set(automationId, (known.maybePending.get(automationId) ?? 0) + 1)
 
 const upTo = (event: RecordedEvent, checkpoint: Checkpoint) => compareCheckpoints(event, checkpoint) <= 0
 
@@ -112,7 +117,7 @@ const knownAt = (position: Checkpoint) =>
       automationRegistry: new Map(),
       collections: new Map(),
       linking: new Map(),
-      maybePending: new Set(),
+      maybePending: new Map(),
       deliveries: new Map()
     }
     const index = yield* store.readStream(AutomationEvents.registriesStreamId)
@@ -129,7 +134,7 @@ const knownAt = (position: Checkpoint) =>
       known.books.set(registryId, book)
       yield* learnRegistry(known, registryId)
     }
-    for (const automationId of known.automationRegistry.keys()) known.maybePending.add(automationId)
+    for (const automationId of known.automationRegistry.keys()) wake(known, automationId)
     return known
   })
 
@@ -204,7 +209,7 @@ const observe = (known: Known, event: RecordedEvent) =>
     if (AutomationEvents.isDeliveriesStream(event.streamId)) {
       const decoded = decodeDelivery({ ...event.data, _tag: event.type })
       if (Either.isRight(decoded) && decoded.right._tag === "DeliveryQueued")
-        known.maybePending.add(decoded.right.automationId)
+        wake(known, decoded.right.automationId)
       return queued
     }
     const decoded = Events.decode(event)
@@ -326,8 +331,13 @@ const deliverFor = (
     const leases = yield* DispatchStore
     const lease = `automation:${automationId}`
     const streamId = AutomationEvents.deliveriesStreamId(automationId)
-    while (true) {
-      if (!(yield* leases.acquireLease(lease, options.holder, options.leaseMillis))) return
+    // The lease is renewed before an attempt whenever less of it is left than an attempt may take; while it is held
+    // without a break, this worker is the stream's only deliverer, so its own state is current except for deliveries
+    // queued since (read when it runs out of pending ones).
+    const renewAfter = Math.max(0, Math.min(options.leaseMillis / 3, options.leaseMillis - policy.timeoutMillis - 500))
+    let renewedAt = Number.NEGATIVE_INFINITY
+    let fresh = false
+    const read = Effect.gen(function* () {
       const cached = known.deliveries.get(automationId) ?? { state: Deliveries.initialState, version: 0 }
       const recorded = yield* store.readStream(streamId, { after: cached.version })
       let state = cached.state
@@ -335,11 +345,29 @@ const deliverFor = (
         const decoded = decodeDelivery({ ...stored.data, _tag: stored.type })
         if (Either.isRight(decoded)) state = Deliveries.evolve(state, decoded.right)
       }
-      const version = recorded.at(-1)?.streamPosition ?? cached.version
-      known.deliveries.set(automationId, { state, version })
-      const next = Deliveries.nextPending(state)
+      const loaded = { state, version: recorded.at(-1)?.streamPosition ?? cached.version }
+      known.deliveries.set(automationId, loaded)
+      return loaded
+    })
+    while (true) {
+      if (Date.now() - renewedAt > renewAfter) {
+        const taken = Date.now()
+        if (!(yield* leases.acquireLease(lease, options.holder, options.leaseMillis))) return
+        renewedAt = taken
+      }
+      let { state, version } = fresh
+        ? (known.deliveries.get(automationId) ?? { state: Deliveries.initialState, version: 0 })
+        : yield* read
+      fresh = true
+      let next = Deliveries.nextPending(state)
+      const wakes = known.maybePending.get(automationId)
       if (next === undefined) {
-        known.maybePending.delete(automationId)
+        ;({ state, version } = yield* read)
+        next = Deliveries.nextPending(state)
+      }
+      if (next === undefined) {
+        // Woken meanwhile (a delivery queued after the read): leave the wake-up for the next worker.
+        if (known.maybePending.get(automationId) === wakes) known.maybePending.delete(automationId)
         yield* leases.releaseLease(lease, options.holder)
         return
       }
@@ -382,10 +410,14 @@ const deliverFor = (
           }
         })
         const appended = yield* Effect.either(store.append(streamId, newEvents, base))
-        if (Either.isRight(appended) || appended.left._tag !== "VersionConflict") {
-          if (Either.isLeft(appended)) return yield* Effect.fail(appended.left)
+        if (Either.isRight(appended)) {
+          known.deliveries.set(automationId, {
+            state: events.reduce(Deliveries.evolve, recordedAt.state),
+            version: appended.right.nextExpectedVersion
+          })
           break
         }
+        if (appended.left._tag !== "VersionConflict") return yield* Effect.fail(appended.left)
         const later = yield* store.readStream(streamId, { after: base })
         let folded = recordedAt.state
         for (const stored of later) {
@@ -424,7 +456,7 @@ export const run = (
     let known = yield* knownAt((yield* leases.checkpoint(CHECKPOINT)) ?? Origin)
     const spawn = Effect.suspend(() =>
       Effect.forEach(
-        [...known.maybePending],
+        [...known.maybePending.keys()],
         (automationId) =>
           FiberMap.run(workers, automationId, deliverFor(known, automationId, settings, policy), {
             onlyIfMissing: true
@@ -449,7 +481,7 @@ export const run = (
       }
       if (matcher && batch.length > 0) {
         yield* queueAll(queued)
-        for (const { automationId } of queued) known.maybePending.add(automationId)
+        for (const { automationId } of queued) wake(known, automationId)
         yield* leases.saveCheckpoint(CHECKPOINT, known.position)
       }
       yield* spawn

@@ -13,11 +13,11 @@ import type { Received } from "./Receiver.js"
 /** A secrets key for tests. */
 export const SECRETS_KEY = "test-secrets-key-0123456789abcdef-0123"
 
-/** The dispatcher of tests: polls often, retries fast, gives up after 8 attempts, times out after 300 ms. */
+/** The dispatcher of tests: polls often, retries fast, gives up after 8 attempts, times out after 1.5 s. */
 export const testDispatcher = AutomationDispatcher.layer({
   pollMillis: 50,
   leaseMillis: 2000,
-  retry: { maxAttempts: 8, baseDelayMillis: 20, maxDelayMillis: 200, timeoutMillis: 300 }
+  retry: { maxAttempts: 8, baseDelayMillis: 20, maxDelayMillis: 200, timeoutMillis: 1500 }
 })
 
 /** The service with a dispatcher, over memory stores, calling webhooks on 127.0.0.1 only. */
