@@ -21,106 +21,131 @@ const setSecret = async (store: Store, name: string, value: string) => {
 type Automation = { name: string; enabled: boolean; filter: string | null; eventTypes: Array<string> }
 
 describe("registrar automation (PGlite)", () => {
-  it("manages automations and secrets as the registry admin, never printing a secret", () =>
-    withPgliteStore(async (plain) => {
-      const s = withKey(plain)
-      expect((await setSecret(s, "ci-token", SECRET_VALUE)).code).toBe(0)
-      const created = await json<Automation>(
-        s,
-        "automation",
-        "create",
-        "deploy",
-        "--registry",
-        "Models",
-        "--event",
-        "ADD_ARTIFACT_ALIAS",
-        "--filter",
-        '{"alias": {"$regex": "^prod"}}',
-        "--url",
-        "https://ci.example.com/hooks/deploy",
-        "--header",
-        "Authorization=ci-token",
-        "--signing-secret",
-        "ci-token",
-        "--as",
-        "alice"
-      )
-      expect(created).toMatchObject({ name: "deploy", enabled: true, eventTypes: ["ADD_ARTIFACT_ALIAS"] })
-      expect((await json<Array<Automation>>(s, "automation", "list", "--registry", "Models", "--as", "alice")).map((a) => a.name)).toEqual([
-        "deploy"
-      ])
-      const shown = await ok(s, "automation", "show", "deploy", "--registry", "Models", "--as", "alice")
-      expect(shown).toContain("Authorization (secret ci-token)")
-      await ok(s, "automation", "disable", "deploy", "--registry", "Models", "--as", "alice")
-      expect((await json<Automation>(s, "automation", "show", "deploy", "--registry", "Models", "--as", "alice")).enabled).toBe(false)
-      await ok(s, "automation", "enable", "deploy", "--registry", "Models", "--as", "alice")
-      const updated = await json<Automation>(
-        s,
-        "automation",
-        "update",
-        "deploy",
-        "--registry",
-        "Models",
-        "--no-filter",
-        "--event",
-        "LINK_ARTIFACT",
-        "--as",
-        "alice"
-      )
-      expect(updated).toMatchObject({ enabled: true, filter: null, eventTypes: ["LINK_ARTIFACT"] })
-      const queued = await json<{ deliveryId: string }>(s, "automation", "test", "deploy", "--registry", "Models", "--as", "alice")
-      const history = await json<Array<{ deliveryId: string; eventType: string; status: string }>>(
-        s,
-        "automation",
-        "history",
-        "deploy",
-        "--registry",
-        "Models",
-        "--as",
-        "alice"
-      )
-      // On a local store deliveries are queued; `registrar serve` on the store sends them.
-      expect(history).toEqual([expect.objectContaining({ deliveryId: queued.deliveryId, eventType: "TEST", status: "pending" })])
+  it(
+    "manages automations and secrets as the registry admin, never printing a secret",
+    () =>
+      withPgliteStore(async (plain) => {
+        const s = withKey(plain)
+        expect((await setSecret(s, "ci-token", SECRET_VALUE)).code).toBe(0)
+        const created = await json<Automation>(
+          s,
+          "automation",
+          "create",
+          "deploy",
+          "--registry",
+          "Models",
+          "--event",
+          "ADD_ARTIFACT_ALIAS",
+          "--filter",
+          '{"alias": {"$regex": "^prod"}}',
+          "--url",
+          "https://ci.example.com/hooks/deploy",
+          "--header",
+          "Authorization=ci-token",
+          "--signing-secret",
+          "ci-token",
+          "--as",
+          "alice"
+        )
+        expect(created).toMatchObject({ name: "deploy", enabled: true, eventTypes: ["ADD_ARTIFACT_ALIAS"] })
+        expect(
+          (await json<Array<Automation>>(s, "automation", "list", "--registry", "Models", "--as", "alice")).map(
+            (a) => a.name
+          )
+        ).toEqual(["deploy"])
+        const shown = await ok(s, "automation", "show", "deploy", "--registry", "Models", "--as", "alice")
+        expect(shown).toContain("Authorization (secret ci-token)")
+        await ok(s, "automation", "disable", "deploy", "--registry", "Models", "--as", "alice")
+        expect(
+          (await json<Automation>(s, "automation", "show", "deploy", "--registry", "Models", "--as", "alice")).enabled
+        ).toBe(false)
+        await ok(s, "automation", "enable", "deploy", "--registry", "Models", "--as", "alice")
+        const updated = await json<Automation>(
+          s,
+          "automation",
+          "update",
+          "deploy",
+          "--registry",
+          "Models",
+          "--no-filter",
+          "--event",
+          "LINK_ARTIFACT",
+          "--as",
+          "alice"
+        )
+        expect(updated).toMatchObject({ enabled: true, filter: null, eventTypes: ["LINK_ARTIFACT"] })
+        const queued = await json<{ deliveryId: string }>(
+          s,
+          "automation",
+          "test",
+          "deploy",
+          "--registry",
+          "Models",
+          "--as",
+          "alice"
+        )
+        const history = await json<Array<{ deliveryId: string; eventType: string; status: string }>>(
+          s,
+          "automation",
+          "history",
+          "deploy",
+          "--registry",
+          "Models",
+          "--as",
+          "alice"
+        )
+        // On a local store deliveries are queued; `registrar serve` on the store sends them.
+        expect(history).toEqual([
+          expect.objectContaining({ deliveryId: queued.deliveryId, eventType: "TEST", status: "pending" })
+        ])
 
-      const printed = [
-        shown,
-        await ok(s, "automation", "secret", "list", "--registry", "Models", "--as", "alice"),
-        await ok(s, "automation", "history", "deploy", "--registry", "Models", "--json", "--as", "alice"),
-        await ok(s, "history", "--json", "--as", "alice")
-      ].join("\n")
-      expect(printed).toContain("ci-token")
-      expect(printed).not.toContain(SECRET_VALUE)
+        const printed = [
+          shown,
+          await ok(s, "automation", "secret", "list", "--registry", "Models", "--as", "alice"),
+          await ok(s, "automation", "history", "deploy", "--registry", "Models", "--json", "--as", "alice"),
+          await ok(s, "history", "--json", "--as", "alice")
+        ].join("\n")
+        expect(printed).toContain("ci-token")
+        expect(printed).not.toContain(SECRET_VALUE)
 
-      await ok(s, "automation", "delete", "deploy", "--registry", "Models", "--as", "alice")
-      expect(await json<Array<Automation>>(s, "automation", "list", "--registry", "Models", "--as", "alice")).toEqual([])
-    }), 900_000)
+        await ok(s, "automation", "delete", "deploy", "--registry", "Models", "--as", "alice")
+        expect(await json<Array<Automation>>(s, "automation", "list", "--registry", "Models", "--as", "alice")).toEqual(
+          []
+        )
+      }),
+    900_000
+  )
 
-  it("refuses a member, an unknown template variable, and a secret without a key, saying what to do", () =>
-    withPgliteStore(async (plain) => {
-      const s = withKey(plain)
-      const member = await run(s, "automation", "list", "--registry", "Models", "--as", "bob")
-      expect(member.code).not.toBe(0)
-      expect(member.stderr + member.stdout).toContain("admin")
-      const unknown = await run(
-        s,
-        "automation",
-        "create",
-        "bad",
-        "--registry",
-        "Models",
-        "--event",
-        "LINK_ARTIFACT",
-        "--url",
-        "https://ci.example.com/hook",
-        "--template",
-        '{"v": "${artifact_verison}"}',
-        "--as",
-        "alice"
-      )
-      expect(unknown.code).not.toBe(0)
-      expect(unknown.stderr + unknown.stdout).toContain("artifact_verison")
-      const keyless = await setSecret({ ...plain, env: { ...plain.env, REGISTRAR_SECRETS_KEY: "" } }, "x", "value")
-      expect(keyless.code).not.toBe(0)
-      expect(keyless.stderr + keyless.stdout).toContain("REGISTRAR_SECRETS_KEY")
-    }), 900_000)
+  it(
+    "refuses a member, an unknown template variable, and a secret without a key, saying what to do",
+    () =>
+      withPgliteStore(async (plain) => {
+        const s = withKey(plain)
+        const member = await run(s, "automation", "list", "--registry", "Models", "--as", "bob")
+        expect(member.code).not.toBe(0)
+        expect(member.stderr + member.stdout).toContain("admin")
+        const unknown = await run(
+          s,
+          "automation",
+          "create",
+          "bad",
+          "--registry",
+          "Models",
+          "--event",
+          "LINK_ARTIFACT",
+          "--url",
+          "https://ci.example.com/hook",
+          "--template",
+          '{"v": "${artifact_verison}"}',
+          "--as",
+          "alice"
+        )
+        expect(unknown.code).not.toBe(0)
+        expect(unknown.stderr + unknown.stdout).toContain("artifact_verison")
+        const keyless = await setSecret({ ...plain, env: { ...plain.env, REGISTRAR_SECRETS_KEY: "" } }, "x", "value")
+        expect(keyless.code).not.toBe(0)
+        expect(keyless.stderr + keyless.stdout).toContain("REGISTRAR_SECRETS_KEY")
+      }),
+    900_000
+  )
 })

@@ -208,8 +208,7 @@ const observe = (known: Known, event: RecordedEvent) =>
     }
     if (AutomationEvents.isDeliveriesStream(event.streamId)) {
       const decoded = decodeDelivery({ ...event.data, _tag: event.type })
-      if (Either.isRight(decoded) && decoded.right._tag === "DeliveryQueued")
-        wake(known, decoded.right.automationId)
+      if (Either.isRight(decoded) && decoded.right._tag === "DeliveryQueued") wake(known, decoded.right.automationId)
       return queued
     }
     const decoded = Events.decode(event)
