@@ -12,7 +12,7 @@ const SECRET_VALUE = "tok-very-secret-value"
 const withKey = (store: Store): Store => ({ ...store, env: { ...store.env, ...SECRETS } })
 
 const setSecret = async (store: Store, name: string, value: string) => {
-  const child = start(withKey(store), ["automation", "secret", "set", name, "--registry", "Models", "--as", "alice"])
+  const child = start(store, ["automation", "secret", "set", name, "--registry", "Models", "--as", "alice"])
   const result = finished(child)
   child.stdin?.end(`${value}\n`)
   return result
@@ -26,7 +26,8 @@ describe("registrar automation (PGlite)", () => {
     () =>
       withPgliteStore(async (plain) => {
         const s = withKey(plain)
-        expect((await setSecret(s, "ci-token", SECRET_VALUE)).code).toBe(0)
+        const set = await setSecret(s, "ci-token", SECRET_VALUE)
+        expect(set.code, set.stderr).toBe(0)
         const created = await json<Automation>(
           s,
           "automation",

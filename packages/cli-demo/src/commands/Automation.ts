@@ -224,12 +224,14 @@ const byName = (
       readonly automation: string
     }
   ) => Effect.Effect<AutomationView, unknown>,
-  done: string
+  done: string | ((automation: AutomationView) => string)
 ) =>
   leaf(name, { name: nameArg, org: orgOption, registry }, help(description, example), (args, common) =>
     onRegistry(common, args, (session, where) =>
       Effect.flatMap(run(session, { ...where, automation: args.name }), (automation) =>
-        Output.emit(common, automation, () => `${done} ${automation.name}.`)
+        Output.emit(common, automation, () =>
+          typeof done === "string" ? `${done} ${automation.name}.` : done(automation)
+        )
       )
     )
   )
@@ -260,7 +262,7 @@ const show = byName(
   "Show an automation: events, scope, filter, webhook, the names of the secrets it uses (never their values).",
   "registrar automation show deploy --registry Models --as alice",
   ({ registrar }, input) => registrar.showAutomation(input),
-  "Automation"
+  showOne
 )
 
 const list = leaf(
