@@ -140,6 +140,64 @@ describe("automations in one process", () => {
     )
   )
 
+  it.live("new source versions of linked artifacts and collection tag changes fire their automations", () =>
+    scenario(
+      Effect.gen(function* () {
+        const receiver = yield* startReceiver
+        const { registrar, org, admin, member, team, registry, target } = yield* world
+        const created = yield* registrar.createAutomation({
+          actor: admin,
+          organization: org,
+          registry,
+          name: "new-versions",
+          collection: "A",
+          eventTypes: ["CREATE_ARTIFACT"],
+          action: {
+            kind: "webhook",
+            url: receiver.url,
+            payloadTemplate: '{"t": "${event_type}", "v": "${artifact_version_string}"}'
+          }
+        })
+        const tags = yield* registrar.createAutomation({
+          actor: admin,
+          organization: org,
+          registry,
+          name: "tags",
+          eventTypes: ["ADD_COLLECTION_TAG", "REMOVE_COLLECTION_TAG"],
+          filter: '{"tag": {"$in": ["golden", "stale"]}}',
+          action: {
+            kind: "webhook",
+            url: receiver.url,
+            payloadTemplate: '{"t": "${event_type}", "tag": "${tag}", "c": "${artifact_collection_name}"}'
+          }
+        })
+        // art-A has a version linked in A: its next version fires; art-B's (linked in B only) does not.
+        for (const name of ["art-A", "art-B"]) {
+          yield* registrar.logArtifact({
+            actor: member,
+            entity: team,
+            project: "images",
+            name,
+            type: "dataset",
+            files: [{ path: "x", sha256: `${name}-new`.padEnd(64, "0").slice(0, 64), size: 1 }]
+          })
+        }
+        yield* registrar.updateCollection({ actor: member, collection: target("B"), tags: ["golden", "other"] })
+        yield* registrar.updateCollection({ actor: member, collection: target("B"), tags: ["other"] })
+        yield* waitFor("the tag deliveries", () => deliveriesOf(receiver.received, tags.automationId).length >= 2)
+        yield* waitFor("the new version", () => deliveriesOf(receiver.received, created.automationId).length >= 1)
+        yield* Effect.sleep(Duration.millis(300))
+        expect(deliveriesOf(receiver.received, created.automationId).map((r) => JSON.parse(r.body))).toEqual([
+          { t: "CREATE_ARTIFACT", v: `${team}/images/art-A:v1` }
+        ])
+        expect(deliveriesOf(receiver.received, tags.automationId).map((r) => JSON.parse(r.body))).toEqual([
+          { t: "ADD_COLLECTION_TAG", tag: "golden", c: "B" },
+          { t: "REMOVE_COLLECTION_TAG", tag: "golden", c: "B" }
+        ])
+      })
+    )
+  )
+
   it.live("a receiver down for a while gets every delivery once it is up, in log order", () =>
     scenario(
       Effect.gen(function* () {

@@ -246,10 +246,9 @@ const observe = (known: Known, event: RecordedEvent) =>
         }
         break
       case "ArtifactLinked": {
-        if (known.collections.has(domainEvent.collectionId)) {
-          const artifact = `${domainEvent.source.entity}/${domainEvent.source.project}/${domainEvent.source.name}`
-          known.linking.set(artifact, (known.linking.get(artifact) ?? new Set()).add(domainEvent.collectionId))
-        }
+        // Every link, not only those of registries with automations yet: a registry's first automation may come later.
+        const artifact = `${domainEvent.source.entity}/${domainEvent.source.project}/${domainEvent.source.name}`
+        known.linking.set(artifact, (known.linking.get(artifact) ?? new Set()).add(domainEvent.collectionId))
         break
       }
     }
