@@ -6,6 +6,7 @@
 import type { PGlite } from "@electric-sql/pglite"
 import {
   type ChainKey,
+  DispatchStore,
   EventStore,
   LinkIndex,
   Origin,
@@ -18,6 +19,7 @@ import { Context, Effect, Layer, type Scope } from "effect"
 import type pg from "pg"
 import { openPglite, openPool, pgliteDatabase, schemaName, serverDatabase } from "./internal/Connect.js"
 import type { Database } from "./internal/Database.js"
+import * as PgDispatchStore from "./PgDispatchStore.js"
 import * as PgEventStore from "./PgEventStore.js"
 import * as PgLinkIndex from "./PgLinkIndex.js"
 import * as PgReadModelStore from "./PgReadModelStore.js"
@@ -25,8 +27,11 @@ import * as PgSnapshotStore from "./PgSnapshotStore.js"
 
 export { migrate, type MigrateTarget } from "./Migrations.js"
 
-/** The services every layer of this module provides (LinkIndex: collections load without reading every link). */
-export type Stores = EventStore | ReadModelStore | SnapshotStore | LinkIndex
+/**
+ * The services every layer of this module provides (LinkIndex: collections load without reading every link;
+ * DispatchStore: the automations dispatcher's checkpoint and leases, shared by every process of the schema).
+ */
+export type Stores = EventStore | ReadModelStore | SnapshotStore | LinkIndex | DispatchStore
 
 /** Options shared by every layer. */
 export interface SchemaOptions {
@@ -98,9 +103,11 @@ const stores = (
       .pipe(Context.add(ReadModelStore, readModels))
       .pipe(Context.add(SnapshotStore, PgSnapshotStore.make(database)))
       .pipe(Context.add(LinkIndex, PgLinkIndex.make(database)))
+      .pipe(Context.add(DispatchStore, PgDispatchStore.make(database)))
     yield* rebuildAfterMigration(database, context)
     return context
   })
+
 
 const fromDatabase = (
   database: Effect.Effect<Database, StoreUnavailable, Scope.Scope>,

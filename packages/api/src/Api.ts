@@ -7,6 +7,7 @@ import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "
 import { Schema } from "effect"
 import { Authentication } from "./Authentication.js"
 import { problems } from "./Errors.js"
+import * as A from "./AutomationModels.js"
 import * as G from "./GovernanceModels.js"
 import { FilesGroup } from "./Files.js"
 import { FindGroup } from "./Find.js"
@@ -446,6 +447,98 @@ export class PathsGroup extends HttpApiGroup.make("paths")
     "By the paths people type ([ORG/]wandb-registry-R/C[:vN|:alias]), the organization optional: what the remote CLI calls"
   ) {}
 
+const automationParam = HttpApiSchema.param("automation", Schema.String)
+const delivery = HttpApiSchema.param("delivery", Schema.String)
+const secretName = HttpApiSchema.param("name", Schema.String)
+
+/** Automations of a registry (its admins): webhooks on registry events, their secrets and every delivery. */
+export class AutomationsGroup extends HttpApiGroup.make("automations")
+  .add(
+    HttpApiEndpoint.get(
+      "listAutomations"
+    )`/organizations/${organization}/registries/${registry}/automations`.addSuccess(Schema.Array(A.Automation))
+  )
+  .add(
+    HttpApiEndpoint.post("createAutomation")`/organizations/${organization}/registries/${registry}/automations`
+      .setPayload(A.CreateAutomation)
+      .addSuccess(A.Automation, created)
+  )
+  .add(
+    HttpApiEndpoint.get(
+      "showAutomation"
+    )`/organizations/${organization}/registries/${registry}/automations/${automationParam}`.addSuccess(A.Automation)
+  )
+  .add(
+    HttpApiEndpoint.patch(
+      "updateAutomation"
+    )`/organizations/${organization}/registries/${registry}/automations/${automationParam}`
+      .setPayload(A.UpdateAutomation)
+      .addSuccess(A.Automation)
+  )
+  .add(
+    HttpApiEndpoint.del(
+      "deleteAutomation"
+    )`/organizations/${organization}/registries/${registry}/automations/${automationParam}`.addSuccess(A.Automation)
+  )
+  .add(
+    HttpApiEndpoint.post(
+      "disableAutomation"
+    )`/organizations/${organization}/registries/${registry}/automations/${automationParam}/disable`.addSuccess(
+      A.Automation
+    )
+  )
+  .add(
+    HttpApiEndpoint.post(
+      "enableAutomation"
+    )`/organizations/${organization}/registries/${registry}/automations/${automationParam}/enable`.addSuccess(
+      A.Automation
+    )
+  )
+  .add(
+    HttpApiEndpoint.post(
+      "testAutomation"
+    )`/organizations/${organization}/registries/${registry}/automations/${automationParam}/test`.addSuccess(
+      A.DeliveryQueued,
+      created
+    )
+  )
+  .add(
+    HttpApiEndpoint.get(
+      "automationHistory"
+    )`/organizations/${organization}/registries/${registry}/automations/${automationParam}/deliveries`
+      .setUrlParams(A.DeliveryParams)
+      .addSuccess(Schema.Array(A.Delivery))
+  )
+  .add(
+    HttpApiEndpoint.post(
+      "redeliver"
+    )`/organizations/${organization}/registries/${registry}/automations/${automationParam}/deliveries/${delivery}/redeliver`.addSuccess(
+      A.DeliveryQueued,
+      created
+    )
+  )
+  .add(
+    HttpApiEndpoint.get(
+      "listAutomationSecrets"
+    )`/organizations/${organization}/registries/${registry}/automation-secrets`.addSuccess(Schema.Array(A.Secret))
+  )
+  .add(
+    HttpApiEndpoint.put(
+      "setAutomationSecret"
+    )`/organizations/${organization}/registries/${registry}/automation-secrets/${secretName}`
+      .setPayload(A.SetSecret)
+      .addSuccess(A.Secret)
+  )
+  .add(
+    HttpApiEndpoint.del(
+      "removeAutomationSecret"
+    )`/organizations/${organization}/registries/${registry}/automation-secrets/${secretName}`.addSuccess(
+      A.SecretRemoved
+    )
+  )
+  .middleware(Authentication)
+  .annotate(OpenApi.Description, "Automations (registry admins): webhooks on registry events, secrets, deliveries") {}
+
 /** The whole API. */
 export class RegistrarApi extends HttpApi.make("registrar")
   .add(HealthGroup)
@@ -458,6 +551,7 @@ export class RegistrarApi extends HttpApi.make("registrar")
   .add(ArtifactsGroup)
   .add(HistoryGroup)
   .add(GovernanceGroup)
+  .add(AutomationsGroup)
 
   .add(PathsGroup)
   .add(FilesGroup)

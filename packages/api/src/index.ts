@@ -18,3 +18,5 @@ export * as Files from "./Files.js"
 export * as Find from "./Find.js"
 /** The web app's session cookie: sign in with a key, sign out. */
 export * as Session from "./Session.js"
+/** The automations group's bodies. */
+export * as AutomationModels from "./AutomationModels.js"

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus, loadavg, release, totalmem } from "node:os"
 import { fileURLToPath } from "node:url"
 import * as Append from "./Append.js"
+import * as Automations from "./Automations.js"
 import * as CatchUp from "./CatchUp.js"
 import * as Cli from "./Cli.js"
 import * as CollectionSize from "./CollectionSize.js"
@@ -23,7 +24,19 @@ import * as Rebuild from "./Rebuild.js"
 import * as Search from "./Search.js"
 import * as Web from "./Web.js"
 
-const scenarios = ["append", "link", "size", "rebuild", "catchup", "memory", "cli", "http", "search", "web"] as const
+const scenarios = [
+  "append",
+  "link",
+  "size",
+  "rebuild",
+  "catchup",
+  "memory",
+  "cli",
+  "http",
+  "search",
+  "web",
+  "automations"
+] as const
 type Scenario = (typeof scenarios)[number]
 
 /** The command-line flags, with their defaults. */
@@ -310,6 +323,11 @@ const main = async () => {
   if (selected("web")) {
     await attempt("web", "10. The Registry App", () =>
       Web.run({ url: flags.url, poolSize: flags.pool, runs: flags.runs, log })
+    )
+  }
+  if (selected("automations")) {
+    await attempt("automations", "11. Automations: commit to webhook receipt", () =>
+      Automations.run({ url: flags.url, log })
     )
   }
   await cpu.close()

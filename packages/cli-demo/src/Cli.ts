@@ -1,6 +1,7 @@
 /** The whole `registrar` command tree. */
 import * as Command from "@effect/cli/Command"
 import * as Artifact from "./commands/Artifact.js"
+import * as Automation from "./commands/Automation.js"
 import * as Collection from "./commands/Collection.js"
 import * as Demo from "./commands/Demo.js"
 import * as Find from "./commands/Find.js"
@@ -27,6 +28,7 @@ export const command = root.pipe(
     Collection.command,
     ...Link.commands,
     ...Governance.commands,
+    ...Automation.commands,
     ...Read.commands,
     ...Find.commands,
     ...Maintenance.commands,

@@ -170,6 +170,7 @@ export const storeCommands: ReadonlyArray<string> = [
   "promote",
   "diff",
   "revert",
+  "automation",
   "resolve",
   "lineage",
   "history",

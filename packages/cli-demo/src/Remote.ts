@@ -14,6 +14,7 @@ import {
 } from "@effect/platform"
 import { type Errors, RegistrarApi } from "@registrar/api"
 import {
+  type AutomationFields,
   type FilterInput,
   type FindRegistries,
   type JsonObject,
@@ -149,6 +150,18 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
       ...optional("pageSize", input.pageSize),
       ...optional("cursor", input.cursor),
       ...optional("asOf", input.asOf)
+    })
+    const automationPath = (input: {
+      readonly organization: string
+      readonly registry: string
+      readonly automation: string
+    }) => ({ ...registryPath(input), automation: segment(input.automation) })
+    const automationPayload = (input: AutomationFields) => ({
+      ...optional("description", input.description),
+      ...optional("collection", input.collection),
+      ...optional("eventTypes", input.eventTypes),
+      ...optional("filter", input.filter),
+      ...optional("action", input.action)
     })
 
     const service: RegistrarClient = {
@@ -526,7 +539,53 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
       tagArtifactVersion: (input) =>
         send(client.paths.tagAt({ payload: { reference: input.reference, tag: input.tag } })),
       untagArtifactVersion: (input) =>
-        send(client.paths.untagAt({ payload: { reference: input.reference, tag: input.tag } }))
+        send(client.paths.untagAt({ payload: { reference: input.reference, tag: input.tag } })),
+
+      // automations (registry admins)
+      createAutomation: (input) =>
+        send(
+          client.automations.createAutomation({
+            path: registryPath(input),
+            payload: { name: input.name, ...automationPayload(input) }
+          })
+        ),
+      updateAutomation: (input) =>
+        send(
+          client.automations.updateAutomation({
+            path: automationPath(input),
+            payload: { ...automationPayload(input), ...optional("name", input.name) }
+          })
+        ),
+      disableAutomation: (input) => send(client.automations.disableAutomation({ path: automationPath(input) })),
+      enableAutomation: (input) => send(client.automations.enableAutomation({ path: automationPath(input) })),
+      deleteAutomation: (input) => send(client.automations.deleteAutomation({ path: automationPath(input) })),
+      listAutomations: (input) => send(client.automations.listAutomations({ path: registryPath(input) })),
+      showAutomation: (input) => send(client.automations.showAutomation({ path: automationPath(input) })),
+      testAutomation: (input) => send(client.automations.testAutomation({ path: automationPath(input) })),
+      automationHistory: (input) =>
+        send(
+          client.automations.automationHistory({
+            path: automationPath(input),
+            urlParams: optional("limit", input.limit)
+          })
+        ),
+      redeliver: (input) =>
+        Effect.map(
+          send(client.automations.redeliver({ path: { ...automationPath(input), delivery: segment(input.delivery) } })),
+          (queued) => ({ deliveryId: queued.deliveryId, redeliveryOf: queued.redeliveryOf ?? input.delivery })
+        ),
+      setAutomationSecret: (input) =>
+        send(
+          client.automations.setAutomationSecret({
+            path: { ...registryPath(input), name: segment(input.name) },
+            payload: { value: input.value }
+          })
+        ),
+      removeAutomationSecret: (input) =>
+        send(
+          client.automations.removeAutomationSecret({ path: { ...registryPath(input), name: segment(input.name) } })
+        ),
+      listAutomationSecrets: (input) => send(client.automations.listAutomationSecrets({ path: registryPath(input) }))
     }
     return service
   })

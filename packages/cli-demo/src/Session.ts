@@ -55,9 +55,23 @@ export interface UserSession {
 
 const defaultOrganization = process.env.REGISTRAR_ORG
 
+/**
+ * The secret box of `$REGISTRAR_SECRETS_KEY` (automation secrets are sealed with it), loaded only when the key is
+ * set; read here only, never printed.
+ */
+const secretBox = Layer.unwrapEffect(
+  Effect.promise(async () => {
+    const key = process.env.REGISTRAR_SECRETS_KEY
+    if (key === undefined || key === "") return Layer.empty
+    const { SecretBox } = await import("@registrar/server")
+    return SecretBox.layer(key)
+  })
+)
+
 const services = (where: StoreLocation) =>
   Registrar.layer(defaultOrganization === undefined || defaultOrganization === "" ? {} : { defaultOrganization }).pipe(
-    Layer.provideMerge(Store.layer(where))
+    Layer.provideMerge(Store.layer(where)),
+    Layer.provideMerge(secretBox)
   )
 
 const blobDirectory = (where: StoreLocation) =>

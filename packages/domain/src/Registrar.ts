@@ -24,6 +24,8 @@ import { AggregateCache } from "./internal/Loader.js"
 import { randomUuid } from "./internal/Uuid.js"
 import type { ReadModelStore } from "./ReadModelStore.js"
 import * as ApiKeys from "./Registrar/ApiKeys.js"
+import * as Automations from "./Registrar/Automations.js"
+import { SecretBox } from "./Automation/Ports.js"
 import * as Artifacts from "./Registrar/Artifacts.js"
 import { type Request, requireUser } from "./Registrar/Context.js"
 import * as Diff from "./Registrar/Diff.js"
@@ -113,6 +115,19 @@ export type {
 } from "./Registrar/Registries.js"
 export type * from "./Registrar/Surface.js"
 export type { CreatedApiKey, ListedApiKey } from "./Registrar/ApiKeys.js"
+export type {
+  AutomationFields,
+  AutomationRef,
+  AutomationView,
+  CreateAutomation,
+  DeliveryHistory,
+  DeliveryView,
+  Redeliver,
+  RegistryAutomations,
+  SetSecret,
+  UpdateAutomation,
+  WebhookInput
+} from "./Registrar/Automations.js"
 
 /** A handler's effect as the service offers it: the same result and errors, its stores already provided. */
 type Served<T> = T extends Effect.Effect<infer A, infer E, infer _R> ? Effect.Effect<A, E> : never
@@ -382,6 +397,52 @@ export interface RegistrarShape {
   /** Creates the instance admin and their first key, once per store; `None` afterwards. */
   readonly bootstrap: (input: ApiKeys.Bootstrap) => Served<ReturnType<typeof ApiKeys.bootstrap>>
 
+  // automations (registry admins)
+  /** Creates an automation: event types, scope, optional filter, and a webhook or no-op action. */
+  readonly createAutomation: (
+    input: Automations.CreateAutomation
+  ) => Served<ReturnType<typeof Automations.createAutomation>>
+  /** Replaces the fields given of an automation. */
+  readonly updateAutomation: (
+    input: Automations.UpdateAutomation
+  ) => Served<ReturnType<typeof Automations.updateAutomation>>
+  /** Stops an automation reacting to events (queued deliveries still go out). */
+  readonly disableAutomation: (
+    input: Automations.AutomationRef
+  ) => Served<ReturnType<typeof Automations.disableAutomation>>
+  /** Lets an automation react to events again. */
+  readonly enableAutomation: (
+    input: Automations.AutomationRef
+  ) => Served<ReturnType<typeof Automations.enableAutomation>>
+  /** Deletes an automation; its delivery history stays. */
+  readonly deleteAutomation: (
+    input: Automations.AutomationRef
+  ) => Served<ReturnType<typeof Automations.deleteAutomation>>
+  /** A registry's automations. */
+  readonly listAutomations: (
+    input: Automations.RegistryAutomations
+  ) => Served<ReturnType<typeof Automations.listAutomations>>
+  /** One automation. */
+  readonly showAutomation: (input: Automations.AutomationRef) => Served<ReturnType<typeof Automations.showAutomation>>
+  /** Queues a test delivery with sample values. */
+  readonly testAutomation: (input: Automations.AutomationRef) => Served<ReturnType<typeof Automations.testAutomation>>
+  /** An automation's deliveries, newest first, with every attempt. */
+  readonly automationHistory: (
+    input: Automations.DeliveryHistory
+  ) => Served<ReturnType<typeof Automations.deliveryHistory>>
+  /** Queues a past delivery again under a new id. */
+  readonly redeliver: (input: Automations.Redeliver) => Served<ReturnType<typeof Automations.redeliver>>
+  /** Sets a secret of a registry's automations; only its sealed form is stored, and it is never returned. */
+  readonly setAutomationSecret: (input: Automations.SetSecret) => Served<ReturnType<typeof Automations.setSecret>>
+  /** Removes a secret. */
+  readonly removeAutomationSecret: (
+    input: Automations.RegistryAutomations & { readonly name: string }
+  ) => Served<ReturnType<typeof Automations.removeSecret>>
+  /** The names of a registry's secrets (never their values). */
+  readonly listAutomationSecrets: (
+    input: Automations.RegistryAutomations
+  ) => Served<ReturnType<typeof Automations.listSecrets>>
+
   // maintenance
   /** Brings the read models up to date with the log; returns how many events were applied. */
   readonly catchUp: Effect.Effect<number, Surface.StoreFailure>
@@ -402,10 +463,16 @@ const make = (
     const stores = yield* Effect.context<EventStore | ReadModelStore | SnapshotStore>()
     // The LinkIndex is optional: without one, collections restored from a snapshot scan their stream for lookups.
     const linkIndex = yield* Effect.serviceOption(LinkIndex)
-    const context = Option.match(linkIndex, {
+    // The SecretBox is optional too: without one, setting an automation secret fails with SecretsKeyMissing.
+    const secretBox = yield* Effect.serviceOption(SecretBox)
+    const withIndex = Option.match(linkIndex, {
       onNone: () => stores,
       onSome: (index) => Context.add(stores, LinkIndex, index)
     }).pipe(Context.add(AggregateCache, AggregateCache.make()))
+    const context = Option.match(secretBox, {
+      onNone: () => withIndex,
+      onSome: (box) => Context.add(withIndex, SecretBox, box)
+    })
     const fresh = FreshReads.make()
     const catchUp = fresh.catchUpToHead.pipe(Effect.provide(context))
     const defaults: PathDefaults = {
@@ -554,6 +621,21 @@ const make = (
         run(Effect.provideService(ApiKeys.authenticate(key), ApiKeys.PrefixOwners, prefixOwners)),
       /** Creates the instance admin and their first key, once per store; `None` afterwards. */
       bootstrap: (input: ApiKeys.Bootstrap) => run(ApiKeys.bootstrap(input)),
+
+      // automations (registry admins)
+      createAutomation: (input) => run(Automations.createAutomation(input)),
+      updateAutomation: (input) => run(Automations.updateAutomation(input)),
+      disableAutomation: (input) => run(Automations.disableAutomation(input)),
+      enableAutomation: (input) => run(Automations.enableAutomation(input)),
+      deleteAutomation: (input) => run(Automations.deleteAutomation(input)),
+      listAutomations: (input) => run(Automations.listAutomations(input)),
+      showAutomation: (input) => run(Automations.showAutomation(input)),
+      testAutomation: (input) => run(Automations.testAutomation(input)),
+      automationHistory: (input) => run(Automations.deliveryHistory(input)),
+      redeliver: (input) => run(Automations.redeliver(input)),
+      setAutomationSecret: (input) => run(Automations.setSecret(input)),
+      removeAutomationSecret: (input) => run(Automations.removeSecret(input)),
+      listAutomationSecrets: (input) => run(Automations.listSecrets(input)),
 
       // maintenance
       catchUp: run(Projector.catchUp()),

@@ -13,6 +13,7 @@ import { ApiKey, type CreatedApiKey, Registrar } from "@registrar/domain"
 import { Effect, Layer, type Option } from "effect"
 import { AuthenticationLive } from "./Authentication.js"
 import { failuresLayer } from "./Failures.js"
+import { AutomationsLive } from "./handlers/Automations.js"
 import { GovernanceLive } from "./handlers/Governance.js"
 import { HealthLive, EntitiesLive, HistoryLive, KeysLive } from "./handlers/People.js"
 import { CollectionsLive, RegistriesLive } from "./handlers/Registries.js"
@@ -87,6 +88,7 @@ export const apiLayer = (
       VersionsLive,
       ArtifactsLive,
       GovernanceLive,
+      AutomationsLive,
       HistoryLive,
       PathsLive,
       FindLive,

@@ -8,3 +8,9 @@ export * as Server from "./Server.js"
 export * as Pagination from "./Pagination.js"
 /** The Registry App's files and the headers its pages carry. */
 export * as WebApp from "./WebApp.js"
+/** Sending webhooks with an allow-list of hosts. */
+export * as WebhookTransport from "./automations/WebhookTransport.js"
+/** Automation secrets sealed with a key from the configuration. */
+export * as SecretBox from "./automations/SecretBox.js"
+/** The automations dispatcher in the server process. */
+export * as AutomationDispatcher from "./automations/Dispatcher.js"

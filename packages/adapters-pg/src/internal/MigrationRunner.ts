@@ -8,6 +8,7 @@ import type { Driver, SqlFailure } from "./Driver.js"
 import {
   appendFunction,
   artifactLinkedIndexes,
+  automationTables,
   appendFunctionPlanningIdProbe,
   appendFunctionSkippingIdempotencyCheck,
   appendGroupFunction,
@@ -51,7 +52,8 @@ export const migrations: ReadonlyArray<Migration> = [
   },
   { version: 11, name: "blob tables: artifact file contents in chunks", sql: blobTables },
   { version: 12, name: "indexes of ArtifactLinked events by version index and by source", sql: artifactLinkedIndexes },
-  { version: 13, name: "read models as typed tables, rebuilt from the log", sql: readModelTypedTables }
+  { version: 13, name: "read models as typed tables, rebuilt from the log", sql: readModelTypedTables },
+  { version: 14, name: "automations: the dispatcher's checkpoint and leases", sql: automationTables }
 ]
 
 /**

@@ -632,3 +632,21 @@ DROP TABLE IF EXISTS ${s}.read_model_rows_rebuild;
 DROP TABLE ${s}.read_model_rows;
 UPDATE ${s}.read_model_checkpoint SET transaction_id = 0, global_position = 0;
 `
+
+/**
+ * Migration 14: the automations dispatcher's checkpoint in the feed, and its leases (who matches events, who
+ * delivers for each automation), shared by every server process of the schema. A lease row is taken when free or
+ * expired, renewed by its holder, and lost when its holder stops renewing (a process that died).
+ */
+export const automationTables = (s: string): string => `
+CREATE TABLE IF NOT EXISTS ${s}.automation_checkpoints (
+  name text PRIMARY KEY,
+  transaction_id xid8 NOT NULL,
+  global_position bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ${s}.automation_leases (
+  name text PRIMARY KEY,
+  holder text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+`

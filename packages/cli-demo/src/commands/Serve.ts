@@ -62,6 +62,32 @@ const webRoot = (): string | undefined =>
     .map((url) => fileURLToPath(url))
     .find((directory) => fs.existsSync(`${directory}index.html`))
 
+const numberFrom = (variable: string) => {
+  const value = Number(process.env[variable])
+  return Number.isFinite(value) && value > 0 ? value : undefined
+}
+
+/**
+ * The dispatcher's tunables, from the environment (defaults in docs/automations.md): REGISTRAR_AUTOMATION_LEASE_MS,
+ * _POLL_MS, _MAX_ATTEMPTS, _RETRY_BASE_MS, _RETRY_MAX_MS and _TIMEOUT_MS.
+ */
+const dispatcherSettings = () => {
+  const pick = <K extends string>(key: K, variable: string) => {
+    const value = numberFrom(variable)
+    return value === undefined ? {} : ({ [key]: value } as { [P in K]: number })
+  }
+  return {
+    ...pick("leaseMillis", "REGISTRAR_AUTOMATION_LEASE_MS"),
+    ...pick("pollMillis", "REGISTRAR_AUTOMATION_POLL_MS"),
+    retry: {
+      ...pick("maxAttempts", "REGISTRAR_AUTOMATION_MAX_ATTEMPTS"),
+      ...pick("baseDelayMillis", "REGISTRAR_AUTOMATION_RETRY_BASE_MS"),
+      ...pick("maxDelayMillis", "REGISTRAR_AUTOMATION_RETRY_MAX_MS"),
+      ...pick("timeoutMillis", "REGISTRAR_AUTOMATION_TIMEOUT_MS")
+    }
+  }
+}
+
 const serve = leaf(
   "serve",
   {
@@ -101,10 +127,18 @@ const serve = leaf(
       Options.withFallbackConfig(Config.string("REGISTRAR_S3_PREFIX")),
       Options.withDescription("A key prefix for the files in the bucket ($REGISTRAR_S3_PREFIX; default: none)."),
       Options.optional
+    ),
+    webhookAllowHosts: Options.text("webhook-allow-hosts").pipe(
+      Options.withFallbackConfig(Config.string("REGISTRAR_WEBHOOK_ALLOW_HOSTS")),
+      Options.withPseudoName("HOST,HOST"),
+      Options.withDescription(
+        "Webhook hosts automations may call even on private or loopback addresses, comma-separated; * allows every host ($REGISTRAR_WEBHOOK_ALLOW_HOSTS). Default: none, so webhooks go only to hosts whose every address is public."
+      ),
+      Options.withDefault("")
     )
   },
   help(
-    `Serve the HTTP API (with /openapi.json and /docs) and the Registry App (at /; sign in with an API key) on the store. The first start on a store creates the instance admin and prints their API key once (or takes it from $${bootstrapKeyVariable}). Every request needs "Authorization: Bearer <key>". SIGTERM finishes the requests in flight, then closes the store. Artifact files live in the data directory's blobs/ on the embedded store, in the database itself with --database-url (so every server process reads them), or in S3 with --s3-bucket. Upload a file with POST /blobs (raw body), then log a version naming its sha256.`,
+    `Serve the HTTP API (with /openapi.json and /docs) and the Registry App (at /; sign in with an API key) on the store. The first start on a store creates the instance admin and prints their API key once (or takes it from $${bootstrapKeyVariable}). Every request needs "Authorization: Bearer <key>". SIGTERM finishes the requests in flight, then closes the store. Artifact files live in the data directory's blobs/ on the embedded store, in the database itself with --database-url (so every server process reads them), or in S3 with --s3-bucket. Upload a file with POST /blobs (raw body), then log a version naming its sha256. Automations (registrar automation --help) are delivered by every server process of the store, one at a time per automation; webhooks to private or loopback addresses need --webhook-allow-hosts, and secrets need $REGISTRAR_SECRETS_KEY (the same on every process).`,
     "registrar serve --port 8080",
     "registrar serve --database-url postgres://user@db:5432/registry --host 0.0.0.0",
     "AWS_REGION=eu-west-1 registrar serve --database-url postgres://user@db:5432/registry --s3-bucket registry-files"
@@ -130,6 +164,11 @@ const serve = leaf(
           Effect.gen(function* () {
             const blobStore = yield* blobStoreLayer(args, location, blobs)
             const app = webRoot()
+            const { AutomationDispatcher, WebhookTransport } = yield* Effect.promise(() => import("@registrar/server"))
+            const hosts = args.webhookAllowHosts
+              .split(",")
+              .map((host) => host.trim())
+              .filter((host) => host !== "")
             const context = yield* Layer.build(
               Server.layer({
                 port: args.port,
@@ -137,7 +176,14 @@ const serve = leaf(
                 uploadLimitBytes: args.uploadLimit * 1024 * 1024,
                 log: (entry) => Output.line(`${new Date().toISOString()} ${entry}`),
                 ...(app === undefined ? {} : { webRoot: app })
-              }).pipe(Layer.provide(blobStore))
+              }).pipe(
+                Layer.provide(blobStore),
+                Layer.merge(
+                  AutomationDispatcher.layer(dispatcherSettings()).pipe(
+                    Layer.provide(WebhookTransport.layer({ hosts }))
+                  )
+                )
+              )
             )
             const port = yield* Effect.provide(Server.boundPort, context)
             yield* Output.line(

@@ -142,7 +142,9 @@ export const hardeningScenarios = (
                     entity: text,
                     project: text,
                     artifact: text,
-                    prefix: text
+                    prefix: text,
+                    automation: text,
+                    delivery: text
                   })
                   const query = `?name=${encodeURIComponent(text)}&reference=${encodeURIComponent(text)}&text=${encodeURIComponent(text)}&organization=${encodeURIComponent(text)}&registry=${encodeURIComponent(text)}&by=${encodeURIComponent(text)}&since=${encodeURIComponent(text)}`
                   const result = yield* request(server, endpoint.method, `${path}${query}`, {
@@ -231,7 +233,10 @@ export const hardeningScenarios = (
               renameRegistry: { to: "Renamed" },
               updateRegistry: { description: "changed" },
               promote: { set: ["c:best=v0"] },
-              revert: { to: "1" }
+              revert: { to: "1" },
+              createAutomation: { name: "deploy", eventTypes: ["LINK_ARTIFACT"] },
+              updateAutomation: { description: "changed" },
+              setAutomationSecret: { value: "a secret value" }
             }
             // Reads that need a query to be well formed, so that what they answer is about the registry.
             const queries: Record<string, string> = { diff: "?from=1", downloadFile: "?path=data.bin" }
@@ -245,7 +250,9 @@ export const hardeningScenarios = (
                   version: "v0",
                   alias: "best",
                   kind: "user",
-                  name: w.viewer
+                  name: w.viewer,
+                  automation: "deploy",
+                  delivery: "0189bdfc-3b20-82ee-8413-d1e6956dde84"
                 }
                 for (const endpoint of endpoints.filter((candidate) => candidate.path.includes(":registry"))) {
                   const body = bodies[endpoint.name]

@@ -1,0 +1,496 @@
+/**
+ * The dispatcher: follows the global feed from a checkpoint it stores, matches registry events to automations,
+ * queues one delivery per match on the automation's deliveries stream (in log order, with an id derived from the
+ * automation and the event, so queueing again writes nothing), and delivers each automation's queue in order.
+ *
+ * Every process of a store may run one. Leases ({@link DispatchStore}) make one process the matcher at a time, and
+ * one process deliver for an automation at a time; a process that dies stops renewing its leases, and another takes
+ * them over when they expire. Delivery is at least once: a process killed after sending and before recording sends
+ * the delivery again, under the same delivery id. Links never wait for any of this: the dispatcher reads committed
+ * events only.
+ */
+import { Duration, Effect, Either, FiberMap, Option, Schema, type Scope } from "effect"
+import * as Artifact from "../Artifact.js"
+import * as Collection from "../Collection.js"
+import {
+  type Checkpoint,
+  compareCheckpoints,
+  EventStore,
+  type NewEvent,
+  Origin,
+  type RecordedEvent,
+  type StoreUnavailable
+} from "../EventStore.js"
+import * as Events from "../Events.js"
+import { aggregate, AggregateCache, load, loadCollectionFor } from "../internal/Loader.js"
+import { uuidFromText } from "../internal/Uuid.js"
+import { ReadModelStore } from "../ReadModelStore.js"
+import * as Registry from "../Registry.js"
+import type { SnapshotStore } from "../SnapshotStore.js"
+import { attempt, defaultRetryPolicy, type RetryPolicy } from "./Attempt.js"
+import * as Book from "./Book.js"
+import * as Deliveries from "./Deliveries.js"
+import * as AutomationEvents from "./Events.js"
+import { render, variablesOf } from "./Model.js"
+import { DispatchStore, type WebhookTransport } from "./Ports.js"
+import { fires, type Trigger, triggersOf } from "./Triggers.js"
+
+/** How a dispatcher runs. */
+export interface DispatcherOptions {
+  /** Names this process in leases (unique per process). */
+  readonly holder: string
+  /** How long a lease lasts unless renewed (default 30 s); a dead process's work waits this long. */
+  readonly leaseMillis?: number
+  /** The longest wait for new events before polling again (default 500 ms). */
+  readonly pollMillis?: number
+  /** Events read per step (default 500). */
+  readonly batchSize?: number
+  /** Retries, backoff and the request timeout. */
+  readonly retry?: Partial<RetryPolicy>
+}
+
+/** What a dispatcher needs. */
+export type DispatcherRequirements = EventStore | SnapshotStore | DispatchStore | WebhookTransport
+
+const MATCHER_LEASE = "automations:matcher"
+const CHECKPOINT = "automations"
+const DISPATCHER_ACTOR = "registrar:dispatcher"
+
+const registrySpec = aggregate(Registry.Event, Registry.decider)
+const artifactSpec = aggregate(Artifact.Event, Artifact.decider)
+const decodeBook = Schema.decodeUnknownEither(AutomationEvents.BookEvent)
+const decodeDelivery = Schema.decodeUnknownEither(AutomationEvents.DeliveryEvent)
+const encodeDelivery = Schema.encodeSync(AutomationEvents.DeliveryEvent)
+
+interface CollectionFacts {
+  readonly registryId: string
+  name: string
+  tags: ReadonlyArray<string>
+}
+
+/** What one process knows, as of `position` in the feed. */
+interface Known {
+  position: Checkpoint
+  readonly books: Map<string, Book.State>
+  readonly registries: Map<string, { organization: string; name: string }>
+  readonly automationRegistry: Map<string, string>
+  readonly collections: Map<string, CollectionFacts>
+  readonly linking: Map<string, Set<string>>
+  /** Automations that may have work, with a count of wake-ups (a worker that saw none removes only its own). */
+  readonly maybePending: Map<string, number>
+  readonly deliveries: Map<string, { state: Deliveries.State; version: number }>
+}
+
+/** Notes that an automation may have work. */
+const wake = (known: Known, automationId: string) =>
+  known.maybePending.set(automationId, (known.maybePending.get(automationId) ?? 0) + 1)
+
+const upTo = (event: RecordedEvent, checkpoint: Checkpoint) => compareCheckpoints(event, checkpoint) <= 0
+
+const learnRegistry = (known: Known, registryId: string) =>
+  Effect.gen(function* () {
+    const loaded = yield* load(registrySpec, Registry.streamIdOf(registryId))
+    if (loaded.state._tag !== "Active") return
+    known.registries.set(registryId, { organization: loaded.state.organization, name: loaded.state.registry })
+    const readModels = yield* Effect.serviceOption(ReadModelStore)
+    for (const info of loaded.state.collections.values()) {
+      known.collections.set(info.id, { registryId, name: info.name, tags: info.tags })
+      if (Option.isSome(readModels)) {
+        const rows = yield* readModels.value.list("linked_versions", { collectionId: info.id })
+        for (const row of rows) {
+          const artifact = String(row.sourceKey ?? "").replace(/:v\d+$/, "")
+          const set = known.linking.get(artifact) ?? new Set()
+          known.linking.set(artifact, set.add(info.id))
+        }
+      }
+    }
+  })
+
+/** Everything the dispatcher needs to know as of a checkpoint: the books as they were then, and pending work. */
+const knownAt = (position: Checkpoint) =>
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    const known: Known = {
+      position,
+      books: new Map(),
+      registries: new Map(),
+      automationRegistry: new Map(),
+      collections: new Map(),
+      linking: new Map(),
+      maybePending: new Map(),
+      deliveries: new Map()
+    }
+    const index = yield* store.readStream(AutomationEvents.registriesStreamId)
+    for (const opened of index) {
+      const registryId = String(opened.data.registryId)
+      let book = Book.initialState
+      for (const stored of yield* store.readStream(AutomationEvents.bookStreamId(registryId))) {
+        const decoded = decodeBook({ ...stored.data, _tag: stored.type })
+        if (Either.isLeft(decoded)) continue
+        if (decoded.right._tag === "AutomationCreated")
+          known.automationRegistry.set(decoded.right.automationId, registryId)
+        if (upTo(stored, position)) book = Book.evolve(book, decoded.right)
+      }
+      known.books.set(registryId, book)
+      yield* learnRegistry(known, registryId)
+    }
+    for (const automationId of known.automationRegistry.keys()) wake(known, automationId)
+    return known
+  })
+
+const sourceOf = (trigger: Trigger) =>
+  trigger.source !== null || trigger.index === null
+    ? Effect.succeed(trigger.source)
+    : Effect.map(loadCollectionFor(trigger.collectionId, { indexes: [trigger.index] }), (loaded) =>
+        Option.getOrNull(
+          Option.map(
+            Collection.findVersion(loaded.state, { _tag: "Index", index: trigger.index! }),
+            (linked) => linked.source
+          )
+        )
+      )
+
+const metadataOf = (trigger: Trigger) =>
+  Effect.gen(function* () {
+    const source = yield* sourceOf(trigger)
+    if (source === null) return {}
+    const loaded = yield* load(artifactSpec, Artifact.streamId(source.entity, source.project, source.name))
+    return loaded.state._tag === "Present" ? (loaded.state.versions.get(source.index)?.metadata ?? {}) : {}
+  })
+
+/** The body of one automation's delivery for a trigger. */
+const bodyFor = (known: Known, automation: Book.Automation, trigger: Trigger, event: RecordedEvent) =>
+  Effect.gen(function* () {
+    if (automation.action.kind !== "webhook") return ""
+    const collection = known.collections.get(trigger.collectionId)
+    const registry = known.registries.get(collection?.registryId ?? "") ?? {
+      organization: automation.organization,
+      name: automation.registry
+    }
+    const template = automation.action.payloadTemplate
+    const usesMetadata = variablesOf(template).some((variable) => variable.startsWith("artifact_metadata."))
+    const project = `wandb-registry-${registry.name}`
+    const version = trigger.index ?? trigger.source?.index ?? null
+    const body = render(template, {
+      event_type: trigger.eventType,
+      event_author: event.metadata.actor,
+      entity_name: registry.organization,
+      project_name: project,
+      artifact_collection_name: collection?.name ?? "",
+      artifact_version: version === null ? "" : `v${version}`,
+      artifact_version_string:
+        trigger.index !== null
+          ? `${registry.organization}/${project}/${collection?.name ?? ""}:v${trigger.index}`
+          : trigger.source !== null
+            ? `${trigger.source.entity}/${trigger.source.project}/${trigger.source.name}:v${trigger.source.index}`
+            : "",
+      alias: trigger.alias,
+      tag: trigger.tag,
+      artifactMetadata: usesMetadata ? yield* metadataOf(trigger) : {}
+    })
+    return body.length > AutomationEvents.MAX_BODY_LENGTH ? body.slice(0, AutomationEvents.MAX_BODY_LENGTH) : body
+  })
+
+/** Folds one feed event into what the process knows; returns the deliveries it causes (queued by the matcher). */
+const observe = (known: Known, event: RecordedEvent) =>
+  Effect.gen(function* () {
+    const queued: Array<{ automationId: string; newEvent: NewEvent }> = []
+    if (AutomationEvents.isBookStream(event.streamId)) {
+      const registryId = event.streamId.slice("Automations-".length)
+      const decoded = decodeBook({ ...event.data, _tag: event.type })
+      if (Either.isRight(decoded)) {
+        if (!known.books.has(registryId)) yield* learnRegistry(known, registryId)
+        known.books.set(registryId, Book.evolve(known.books.get(registryId) ?? Book.initialState, decoded.right))
+        if (decoded.right._tag === "AutomationCreated")
+          known.automationRegistry.set(decoded.right.automationId, registryId)
+      }
+      return queued
+    }
+    if (AutomationEvents.isDeliveriesStream(event.streamId)) {
+      const decoded = decodeDelivery({ ...event.data, _tag: event.type })
+      if (Either.isRight(decoded) && decoded.right._tag === "DeliveryQueued") wake(known, decoded.right.automationId)
+      return queued
+    }
+    const decoded = Events.decode(event)
+    if (Either.isLeft(decoded) || Option.isNone(decoded.right)) return queued
+    const domainEvent = decoded.right.value
+    const triggers = triggersOf(domainEvent, {
+      tagsBefore: (collectionId) => known.collections.get(collectionId)?.tags ?? [],
+      collectionsLinking: (artifact) => [...(known.linking.get(artifact) ?? [])]
+    })
+    // Learn the collection facts this event changes (after computing its triggers, which need the tags before).
+    const registryId = event.streamId.startsWith("Registry-") ? Registry.registryIdOf(event.streamId) : undefined
+    switch (domainEvent._tag) {
+      case "CollectionCreated":
+        if (registryId !== undefined && known.books.has(registryId)) {
+          known.collections.set(domainEvent.collectionId, {
+            registryId,
+            name: domainEvent.collection,
+            tags: domainEvent.tags
+          })
+        }
+        break
+      case "CollectionRenamed": {
+        const facts = known.collections.get(domainEvent.collectionId)
+        if (facts !== undefined) facts.name = domainEvent.to
+        break
+      }
+      case "CollectionUpdated": {
+        const facts = known.collections.get(domainEvent.collectionId)
+        if (facts !== undefined) facts.tags = domainEvent.tags
+        break
+      }
+      case "RegistryRenamed":
+        if (registryId !== undefined && known.registries.has(registryId)) {
+          known.registries.set(registryId, { organization: domainEvent.organization, name: domainEvent.registry })
+        }
+        break
+      case "ArtifactLinked": {
+        // Every link, not only those of registries with automations yet: a registry's first automation may come later.
+        const artifact = `${domainEvent.source.entity}/${domainEvent.source.project}/${domainEvent.source.name}`
+        known.linking.set(artifact, (known.linking.get(artifact) ?? new Set()).add(domainEvent.collectionId))
+        break
+      }
+    }
+    for (const [position, trigger] of triggers.entries()) {
+      const collection = known.collections.get(trigger.collectionId)
+      if (collection === undefined) continue
+      const book = known.books.get(collection.registryId)
+      if (book === undefined) continue
+      for (const automation of book.automations.values()) {
+        const inRegistry = (collectionId: string) =>
+          known.collections.get(collectionId)?.registryId === collection.registryId
+        if (!fires(automation, trigger, inRegistry)) continue
+        const deliveryId = uuidFromText(`delivery\n${automation.automationId}\n${event.eventId}\n${position}`)
+        const queuedEvent = new AutomationEvents.DeliveryQueued({
+          deliveryId,
+          automationId: automation.automationId,
+          eventType: trigger.eventType,
+          source: { eventId: event.eventId, transactionId: event.transactionId, globalPosition: event.globalPosition },
+          body: yield* bodyFor(known, automation, trigger, event),
+          redeliveryOf: null,
+          at: event.metadata.recordedAt
+        })
+        const { _tag, ...data } = encodeDelivery(queuedEvent)
+        queued.push({
+          automationId: automation.automationId,
+          newEvent: {
+            eventId: uuidFromText(`queued\n${deliveryId}`),
+            type: _tag,
+            schemaVersion: 1,
+            data,
+            metadata: {
+              actor: DISPATCHER_ACTOR,
+              recordedAt: event.metadata.recordedAt,
+              causationId: event.eventId,
+              ...(event.metadata.correlationId === undefined ? {} : { correlationId: event.metadata.correlationId })
+            }
+          }
+        })
+      }
+    }
+    return queued
+  })
+
+/** Appends queued deliveries, one write per automation; a write stored before (a takeover) is skipped. */
+const queueAll = (queued: ReadonlyArray<{ automationId: string; newEvent: NewEvent }>) =>
+  Effect.gen(function* () {
+    if (queued.length === 0) return
+    const store = yield* EventStore
+    const byStream = new Map<string, Array<NewEvent>>()
+    for (const { automationId, newEvent } of queued) {
+      const streamId = AutomationEvents.deliveriesStreamId(automationId)
+      byStream.set(streamId, [...(byStream.get(streamId) ?? []), newEvent])
+    }
+    const writes = [...byStream].map(([streamId, events]) => ({ streamId, events, expected: "any" as const }))
+    yield* store.appendMany(writes).pipe(
+      Effect.catchTag("EventIdReused", () =>
+        // Part of this batch was queued by a process that held the matcher lease before: queue event by event.
+        Effect.forEach(writes, (write) =>
+          Effect.forEach(write.events, (event) =>
+            store.append(write.streamId, [event], "any").pipe(Effect.catchTag("EventIdReused", () => Effect.void))
+          )
+        )
+      ),
+      Effect.catchTag("VersionConflict", () => Effect.void),
+      Effect.catchTag("StreamRepeatedInAppend", () => Effect.void)
+    )
+  })
+
+/** Delivers one automation's queue in order while this process holds its lease. */
+const deliverFor = (
+  known: Known,
+  automationId: string,
+  options: Required<Omit<DispatcherOptions, "retry">>,
+  policy: RetryPolicy
+) =>
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    const leases = yield* DispatchStore
+    const lease = `automation:${automationId}`
+    const streamId = AutomationEvents.deliveriesStreamId(automationId)
+    // The lease is renewed before an attempt whenever less of it is left than an attempt may take; while it is held
+    // without a break, this worker is the stream's only deliverer, so its own state is current except for deliveries
+    // queued since (read when it runs out of pending ones).
+    const renewAfter = Math.max(0, Math.min(options.leaseMillis / 3, options.leaseMillis - policy.timeoutMillis - 500))
+    let renewedAt = Number.NEGATIVE_INFINITY
+    let fresh = false
+    const read = Effect.gen(function* () {
+      const cached = known.deliveries.get(automationId) ?? { state: Deliveries.initialState, version: 0 }
+      const recorded = yield* store.readStream(streamId, { after: cached.version })
+      let state = cached.state
+      for (const stored of recorded) {
+        const decoded = decodeDelivery({ ...stored.data, _tag: stored.type })
+        if (Either.isRight(decoded)) state = Deliveries.evolve(state, decoded.right)
+      }
+      const loaded = { state, version: recorded.at(-1)?.streamPosition ?? cached.version }
+      known.deliveries.set(automationId, loaded)
+      return loaded
+    })
+    while (true) {
+      if (Date.now() - renewedAt > renewAfter) {
+        const taken = Date.now()
+        if (!(yield* leases.acquireLease(lease, options.holder, options.leaseMillis))) return
+        renewedAt = taken
+      }
+      let { state, version } = fresh
+        ? (known.deliveries.get(automationId) ?? { state: Deliveries.initialState, version: 0 })
+        : yield* read
+      fresh = true
+      let next = Deliveries.nextPending(state)
+      const wakes = known.maybePending.get(automationId)
+      if (next === undefined) {
+        ;({ state, version } = yield* read)
+        next = Deliveries.nextPending(state)
+      }
+      if (next === undefined) {
+        // Woken meanwhile (a delivery queued after the read): leave the wake-up for the next worker.
+        if (known.maybePending.get(automationId) === wakes) known.maybePending.delete(automationId)
+        yield* leases.releaseLease(lease, options.holder)
+        return
+      }
+      const wait = next.retryAt === null ? 0 : Date.parse(next.retryAt) - Date.now()
+      if (wait > 0) {
+        yield* Effect.sleep(Duration.millis(Math.min(wait, options.leaseMillis / 3)))
+        continue
+      }
+      const registryId = known.automationRegistry.get(automationId)
+      const book = registryId === undefined ? undefined : known.books.get(registryId)
+      const automation = book?.automations.get(automationId)
+      const result =
+        automation === undefined || book === undefined
+          ? {
+              status: null,
+              durationMillis: 0,
+              response: "",
+              error: null,
+              outcome: { _tag: "GiveUp", reason: "the automation was deleted" } as const
+            }
+          : yield* attempt(automation, book.secrets, next, policy)
+      const at = new Date().toISOString()
+      // Record the attempt. Deliveries queued meanwhile move the stream on: record it after them, never send again.
+      let recordedAt = { state, version }
+      while (true) {
+        const events = Either.getOrElse(
+          Deliveries.decide({ _tag: "RecordAttempt", deliveryId: next.deliveryId, ...result, at }, recordedAt.state),
+          () => []
+        )
+        if (events.length === 0) break
+        const base = recordedAt.version
+        const newEvents = events.map((event, offset): NewEvent => {
+          const { _tag, ...data } = encodeDelivery(event)
+          return {
+            eventId: uuidFromText(`attempt\n${next.deliveryId}\n${base + offset + 1}\n${at}\n${options.holder}`),
+            type: _tag,
+            schemaVersion: 1,
+            data,
+            metadata: { actor: DISPATCHER_ACTOR, recordedAt: at }
+          }
+        })
+        const appended = yield* Effect.either(store.append(streamId, newEvents, base))
+        if (Either.isRight(appended)) {
+          known.deliveries.set(automationId, {
+            state: events.reduce(Deliveries.evolve, recordedAt.state),
+            version: appended.right.nextExpectedVersion
+          })
+          break
+        }
+        if (appended.left._tag !== "VersionConflict") return yield* Effect.fail(appended.left)
+        const later = yield* store.readStream(streamId, { after: base })
+        let folded = recordedAt.state
+        for (const stored of later) {
+          const decoded = decodeDelivery({ ...stored.data, _tag: stored.type })
+          if (Either.isRight(decoded)) folded = Deliveries.evolve(folded, decoded.right)
+        }
+        recordedAt = { state: folded, version: later.at(-1)?.streamPosition ?? base }
+        known.deliveries.set(automationId, recordedAt)
+      }
+    }
+  }).pipe(
+    Effect.catchAll((error) => Effect.logWarning(`automation ${automationId}: delivery paused: ${String(error)}`)),
+    Effect.provideService(AggregateCache, AggregateCache.make(1000))
+  )
+
+/**
+ * Runs the dispatcher until interrupted: matches when it holds the matcher lease, and delivers for every automation
+ * with work whose lease it can take.
+ */
+export const run = (
+  options: DispatcherOptions
+): Effect.Effect<never, StoreUnavailable | Events.UndecodableEvent, DispatcherRequirements | Scope.Scope> =>
+  Effect.gen(function* () {
+    const settings = {
+      holder: options.holder,
+      leaseMillis: options.leaseMillis ?? 30_000,
+      pollMillis: options.pollMillis ?? 500,
+      batchSize: options.batchSize ?? 500
+    }
+    const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry }
+    const store = yield* EventStore
+    const leases = yield* DispatchStore
+    const workers = yield* FiberMap.make<string>()
+    const cache = AggregateCache.make(1000)
+    let matcher = false
+    let known = yield* knownAt((yield* leases.checkpoint(CHECKPOINT)) ?? Origin)
+    const spawn = Effect.suspend(() =>
+      Effect.forEach(
+        [...known.maybePending.keys()],
+        (automationId) =>
+          FiberMap.run(workers, automationId, deliverFor(known, automationId, settings, policy), {
+            onlyIfMissing: true
+          }),
+        { discard: true }
+      )
+    )
+    const step = Effect.gen(function* () {
+      const holds = yield* leases.acquireLease(MATCHER_LEASE, settings.holder, settings.leaseMillis)
+      if (holds && !matcher) {
+        // Taking the matcher over: start from the stored checkpoint, whatever this process saw before. Workers
+        // already delivering keep going (interrupting one between sending and recording would send again).
+        known = yield* knownAt((yield* leases.checkpoint(CHECKPOINT)) ?? Origin)
+      }
+      matcher = holds
+      const batch = yield* store.readAll({ after: known.position, limit: settings.batchSize })
+      const queued: Array<{ automationId: string; newEvent: NewEvent }> = []
+      for (const event of batch) {
+        if (compareCheckpoints(event, known.position) <= 0) continue
+        queued.push(...(yield* Effect.provideService(observe(known, event), AggregateCache, cache)))
+        known.position = { transactionId: event.transactionId, globalPosition: event.globalPosition }
+      }
+      if (matcher && batch.length > 0) {
+        yield* queueAll(queued)
+        for (const { automationId } of queued) wake(known, automationId)
+        yield* leases.saveCheckpoint(CHECKPOINT, known.position)
+      }
+      yield* spawn
+      if (batch.length < settings.batchSize) yield* store.waitForAppends(settings.pollMillis)
+    }).pipe(
+      Effect.catchAll((error) =>
+        Effect.zipRight(
+          Effect.logWarning(`automations: dispatcher step failed, retrying: ${error.message}`),
+          Effect.sleep(Duration.millis(settings.pollMillis))
+        )
+      )
+    )
+    return yield* Effect.forever(step)
+  })
