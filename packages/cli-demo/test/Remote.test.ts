@@ -300,11 +300,13 @@ eachStore("the remote CLI", (fresh) => {
             expect(as.code).toBe(1)
             expect(as.stderr).toContain(`--as "alice" cannot be used against the server ${server.url}`)
 
-            // A source version's files have no endpoint (RemoteFiles.test.ts downloads linked ones): refused, nothing written.
+            // A source version's files download for a member of its team (bob), every sha256 checked; who may not read
+            // them is refused (RemoteFiles.test.ts).
             const download = await run(remote, "artifact", "download", SOURCE, "--to", "out")
-            expect(download.code).toBe(1)
-            expect(download.stderr).toContain("Downloading a source version's files is not available against a server")
-            expect(fs.existsSync(path.join(elsewhere, "out"))).toBe(false)
+            expect(download.code, download.stderr).toBe(0)
+            expect(download.stdout).toContain(`Downloaded ${SOURCE} to out`)
+            expect(download.stdout).toContain("every sha256 checked")
+            expect(fs.readdirSync(path.join(elsewhere, "out")).length).toBeGreaterThan(0)
 
             // A wrong key, and a revoked one, fail with the server's message and never show the key.
             const wrongKey = `rk_00000000_${"1".repeat(64)}`
