@@ -108,7 +108,6 @@ const stores = (
     return context
   })
 
-
 const fromDatabase = (
   database: Effect.Effect<Database, StoreUnavailable, Scope.Scope>,
   options: PgEventStore.EventStoreOptions = {}
