@@ -301,9 +301,22 @@ describe("filters", () => {
     expect(matches('{"$or": [{"alias": "x"}, {"tag": "y"}]}', "z", "y")).toBe(true)
     expect(matches('{"$not": {"alias": "x"}}', "x")).toBe(false)
   })
-  it("refuse bad regular expressions and unknown operators when parsed", () => {
-    expect(Either.isLeft(builtIn.parse('{"alias": {"$regex": "("}}'))).toBe(true)
-    expect(Either.isLeft(builtIn.parse('{"alias": {"$gt": "a"}}'))).toBe(true)
+  it("speak the repository's filter language on alias and tag: $nor, $contains, $size", () => {
+    expect(matches('{"$nor": [{"alias": "x"}, {"tag": "y"}]}', "z", "w")).toBe(true)
+    expect(matches('{"alias": {"$contains": "rod"}}', "production")).toBe(true)
+    expect(matches('{"tag": {"$size": 1}}', "", "golden")).toBe(true)
+    expect(matches('{"tag": {"$size": 1}}', "production")).toBe(false)
+    expect(matches('{"alias": {"$in": ["x"]}}', "")).toBe(false)
+  })
+  it("refuse bad regular expressions, backtracking-prone ones, unknown operators and other fields when parsed", () => {
+    const reason = (text: string) =>
+      Either.match(builtIn.parse(text), { onLeft: (error) => error.message, onRight: () => "accepted" })
+    expect(reason('{"alias": {"$regex": "("}}')).toContain("refused")
+    expect(reason('{"alias": {"$regex": "(a+)+$"}}')).toContain("refused")
+    expect(reason('{"alias": {"$like": "a"}}')).toContain("$regex")
+    expect(reason('{"metadata.owner": "me"}')).toContain('not "metadata"')
+    expect(reason("{}")).toContain("empty")
+    expect(reason('{"alias": ')).toContain("refused")
   })
 })
 

@@ -1,26 +1,25 @@
 /**
- * An automation's optional filter on the event's `alias` or `tag`, in W&B's filter language (MongoDB-style):
+ * An automation's optional filter on the event's `alias` or `tag`, in W&B's filter language (docs/search.md):
  * `{"alias": {"$regex": "^prod"}}`, `{"tag": "golden"}`, `{"$or": [{"alias": "prod"}, {"alias": "staging"}]}`.
  *
- * This is the small subset automations need, behind {@link TriggerFilter} so the repository's filter language can
- * replace it without touching callers: fields `alias` and `tag`; operators `$eq`, `$ne`, `$in`, `$nin`, `$regex`;
- * combinators `$and`, `$or`, `$not`. A filter is parsed when the automation is saved, so a wrong one is refused then.
+ * It is the repository's filter language (`Filter.parseFilter` at the versions level, evaluated by `Filter.matches`),
+ * narrowed to the two fields an event carries: every operator, the same limits on size and nesting, and the same
+ * regular-expression subset, matched in linear time (a registry admin's pattern cannot stall the dispatcher). A
+ * filter is parsed when the automation is saved, so a wrong one is refused then.
  */
 import { Either } from "effect"
+import * as Search from "../Filter.js"
+import { parseJsonText } from "../Filter/JsonText.js"
 import { InvalidTriggerFilter } from "./Errors.js"
 
-/** The facts of an event a filter can look at. */
+/** The facts of an event a filter can look at (empty when the event has none). */
 export interface FilterSubject {
   readonly alias: string
   readonly tag: string
 }
 
 /** A parsed filter. */
-export type Filter =
-  | { readonly _tag: "And"; readonly all: ReadonlyArray<Filter> }
-  | { readonly _tag: "Or"; readonly any: ReadonlyArray<Filter> }
-  | { readonly _tag: "Not"; readonly filter: Filter }
-  | { readonly _tag: "Field"; readonly field: keyof FilterSubject; readonly test: (value: string) => boolean }
+export type Filter = Search.Filter
 
 /** The interface automations use: parse once when saved, then test each event. */
 export interface TriggerFilter {
@@ -28,117 +27,47 @@ export interface TriggerFilter {
   readonly matches: (filter: Filter, subject: FilterSubject) => boolean
 }
 
-/** The longest filter text, and the longest regular expression in it. */
-export const MAX_FILTER_LENGTH = 4096
-const MAX_REGEX_LENGTH = 256
+/** The fields an automation's filter may name. */
+const triggerFields: ReadonlyArray<string> = ["alias", "tag"]
 
-class Refused {
-  constructor(readonly reason: string) {}
-}
-
-const refuse = (reason: string): never => {
-  throw new Refused(reason)
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
-const scalar = (value: unknown, where: string): string =>
-  typeof value === "string" ? value : refuse(`${where} needs a string, not ${JSON.stringify(value)}`)
-
-const strings = (value: unknown, where: string): ReadonlyArray<string> =>
-  Array.isArray(value) ? value.map((item) => scalar(item, where)) : refuse(`${where} needs a list of strings`)
-
-const condition = (field: keyof FilterSubject, spec: unknown): Filter => {
-  if (!isObject(spec)) {
-    const expected = scalar(spec, field)
-    return { _tag: "Field", field, test: (value) => value === expected }
-  }
-  const tests = Object.entries(spec).map(([operator, operand]): Filter => {
-    switch (operator) {
-      case "$eq": {
-        const expected = scalar(operand, "$eq")
-        return { _tag: "Field", field, test: (value) => value === expected }
-      }
-      case "$ne": {
-        const expected = scalar(operand, "$ne")
-        return { _tag: "Field", field, test: (value) => value !== expected }
-      }
-      case "$in": {
-        const set = new Set(strings(operand, "$in"))
-        return { _tag: "Field", field, test: (value) => set.has(value) }
-      }
-      case "$nin": {
-        const set = new Set(strings(operand, "$nin"))
-        return { _tag: "Field", field, test: (value) => !set.has(value) }
-      }
-      case "$regex": {
-        const source = scalar(operand, "$regex")
-        if (source.length > MAX_REGEX_LENGTH) refuse(`a $regex is at most ${MAX_REGEX_LENGTH} characters`)
-        let pattern: RegExp
-        try {
-          pattern = new RegExp(source, "u")
-        } catch (error) {
-          return refuse(`${JSON.stringify(source)} is not a regular expression (${String(error)})`)
-        }
-        return { _tag: "Field", field, test: (value) => pattern.test(value) }
-      }
-      default:
-        return refuse(`unknown operator ${JSON.stringify(operator)}; use $eq, $ne, $in, $nin or $regex`)
-    }
-  })
-  if (tests.length === 0) refuse(`the condition on ${field} is empty`)
-  return { _tag: "And", all: tests }
-}
-
-const node = (spec: unknown): Filter => {
-  if (!isObject(spec)) return refuse('a filter is a JSON object such as {"alias": {"$regex": "^prod"}}')
-  const parts = Object.entries(spec).map(([key, value]): Filter => {
-    switch (key) {
-      case "alias":
-      case "tag":
-        return condition(key, value)
-      case "$and":
-      case "$or": {
-        if (!Array.isArray(value) || value.length === 0) return refuse(`${key} needs a non-empty list of filters`)
-        const children = value.map(node)
-        return key === "$and" ? { _tag: "And", all: children } : { _tag: "Or", any: children }
-      }
-      case "$not":
-        return { _tag: "Not", filter: node(value) }
-      default:
-        return refuse(`automations filter on "alias" or "tag" only, not ${JSON.stringify(key)}`)
-    }
-  })
-  if (parts.length === 0) refuse("the filter is empty; leave it out to match every event")
-  return parts.length === 1 ? parts[0]! : { _tag: "And", all: parts }
-}
-
-const matches = (filter: Filter, subject: FilterSubject): boolean => {
+/** The fields a filter names, anywhere in it. */
+const fieldsOf = (filter: Filter): ReadonlyArray<string> => {
   switch (filter._tag) {
     case "And":
-      return filter.all.every((child) => matches(child, subject))
     case "Or":
-      return filter.any.some((child) => matches(child, subject))
+    case "Nor":
+      return filter.filters.flatMap(fieldsOf)
     case "Not":
-      return !matches(filter.filter, subject)
-    case "Field":
-      return filter.test(subject[filter.field])
+      return fieldsOf(filter.filter)
+    case "Condition":
+      return [filter.field.field]
   }
 }
 
-/** The built-in filter language for automations (a subset of W&B's; see the module comment). */
+const refused = (reason: string) => Either.left(new InvalidTriggerFilter({ reason }))
+
+/** The filter language of automations: W&B's, on `alias` and `tag`. */
 export const builtIn: TriggerFilter = {
-  parse: (text) => {
-    if (text.length > MAX_FILTER_LENGTH) {
-      return Either.left(new InvalidTriggerFilter({ reason: `it is longer than ${MAX_FILTER_LENGTH} characters` }))
-    }
-    try {
-      return Either.right(node(JSON.parse(text)))
-    } catch (error) {
-      const reason = error instanceof Refused ? error.reason : `it is not JSON (${String(error)})`
-      return Either.left(new InvalidTriggerFilter({ reason }))
-    }
-  },
-  matches
+  parse: (text) =>
+    Either.flatMap(
+      Either.mapLeft(
+        Either.flatMap(parseJsonText(text), (json) => Search.parseFilter("versions", json)),
+        (error) => new InvalidTriggerFilter({ reason: error.message })
+      ),
+      (filter) => {
+        const other = fieldsOf(filter).find((field) => !triggerFields.includes(field))
+        if (other !== undefined)
+          return refused(`automations filter on "alias" or "tag" only, not ${JSON.stringify(other)}`)
+        if (filter._tag === "And" && filter.filters.length === 0) {
+          return refused("the filter is empty; leave it out to match every event")
+        }
+        return Either.right(filter)
+      }
+    ),
+  matches: (filter, subject) =>
+    Search.matches(filter, {
+      id: "",
+      alias: subject.alias === "" ? [] : [subject.alias],
+      tag: subject.tag === "" ? [] : [subject.tag]
+    })
 }
