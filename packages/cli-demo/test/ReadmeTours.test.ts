@@ -6,7 +6,8 @@
  *
  * `pnpm` in the session runs the root package.json's scripts: `pnpm registrar ARGS` is `node <bin> ARGS`, and
  * `pnpm demo` is `pnpm build` then `node <bin> demo`, where the build is the one this test run already did
- * (`pnpm test` type-checks with `tsc -b` and the global setup bundles the CLI, which is what `pnpm build` does).
+ * (`pnpm test` type-checks with `tsc -b` and builds the web app, and the global setup bundles the CLI, which is what
+ * `pnpm build` does).
  * `pnpm install` is likewise done. Any other pnpm command fails the test.
  *
  * The two sessions run one after the other: each starts a few dozen processes, and other files' tests run meanwhile.
@@ -156,7 +157,10 @@ describe("the READMEs' commands, run as written on a fresh clone", () => {
     const { scripts } = JSON.parse(await readme("package.json")) as { scripts: Record<string, string> }
     expect(scripts.registrar).toBe("node packages/cli-demo/bin/registrar.js")
     expect(scripts.demo).toBe("pnpm build && node packages/cli-demo/bin/registrar.js demo")
-    expect(scripts.build).toBe("tsc -b && pnpm --filter @registrar/cli-demo bundle")
+    expect(scripts.build).toBe(
+      "tsc -b && pnpm --filter @registrar/web build && pnpm --filter @registrar/cli-demo bundle"
+    )
+    expect(scripts.test).toBe("tsc -b && pnpm --filter @registrar/web build && vitest run")
     expect(path.relative(repositoryRoot, binary)).toBe(path.join("packages", "cli-demo", "bin", "registrar.js"))
   })
 

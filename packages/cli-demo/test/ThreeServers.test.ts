@@ -106,9 +106,17 @@ describeServer("three serve processes over one database", () => {
     const sources: Array<string> = []
     for (let index = 0; index < N; index++) {
       const through = servers[index % 3]!
+      // The bytes go up through another process: every process of the database sees every file.
+      const uploaded = await fetch(`${servers[(index + 1) % 3]!.url}/blobs`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${userKey}`, "content-type": "application/octet-stream" },
+        body: randomBytes(index + 1)
+      })
+      expect(uploaded.status, `upload ${index}`).toBe(201)
+      const blob = (await uploaded.json()) as { sha256: string; size: number }
       const logged = await call(through, userKey, "POST", `/entities/${team}/projects/p/artifacts/weights/versions`, {
         type: "model",
-        files: [{ path: "w.bin", sha256: randomBytes(32).toString("hex"), size: index + 1 }]
+        files: [{ path: "w.bin", sha256: blob.sha256, size: blob.size }]
       })
       expectOk(logged, `log ${index}`)
       sources.push(String(logged.body.reference))

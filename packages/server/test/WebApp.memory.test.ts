@@ -4,7 +4,7 @@ import * as path from "node:path"
 import { describe, expect, layer } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import * as Stores from "./support/Stores.js"
-import { request, startServer, temporaryBlobStore, type TestServer } from "./support/TestServer.js"
+import { request, startServer, temporaryBlobStore, type TestServer, uploadedFile } from "./support/TestServer.js"
 import { keyFor, memberRegistry, registryPath, world } from "./support/Scenarios.js"
 
 class Running extends Context.Tag("test/WebAppServer")<Running, TestServer>() {}
@@ -193,19 +193,21 @@ layer(running, { timeout: 60_000, excludeTestServices: true })("The Registry App
       Effect.gen(function* () {
         const server = yield* Running
         const w = yield* world(server)
+        const images = yield* uploadedFile(server, w.keys.member, "b.txt", "bb")
+        const weights = yield* uploadedFile(server, w.keys.member, "w.bin", "ccc")
         const second = yield* request(
           server,
           "POST",
           `/entities/${w.team}/projects/images/artifacts/raw_images/versions`,
           {
             key: w.keys.member,
-            body: { type: "dataset", files: [{ path: "b.txt", sha256: "b".repeat(64), size: 2 }] }
+            body: { type: "dataset", files: [images] }
           }
         )
         expect(second.status, second.text).toBe(201)
         const model = yield* request(server, "POST", `/entities/${w.team}/projects/training/artifacts/net/versions`, {
           key: w.keys.member,
-          body: { type: "model", files: [{ path: "w.bin", sha256: "c".repeat(64), size: 3 }] }
+          body: { type: "model", files: [weights] }
         })
         expect(model.status, model.text).toBe(201)
         const listed = yield* request(server, "GET", `/entities/${w.team}/artifacts`, { key: w.keys.viewer })
