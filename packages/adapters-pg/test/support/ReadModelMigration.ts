@@ -145,8 +145,9 @@ export const readModelMigrationSuite = (subject: Effect.Effect<MigrationSubject,
         [schemaName]
       )
       expect(left[0]?.n).toBe(0)
+      // Every migration ran, the typed tables' (13) and those after it.
       const versions = yield* driver.query(`SELECT max(version)::int AS v FROM ${s}.schema_migrations`)
-      expect(versions[0]?.v).toBe(13)
+      expect(versions[0]?.v).toBe(Math.max(...migrations.map((migration) => migration.version)))
     })
   )
 }
