@@ -559,7 +559,10 @@ export const CreatedApiKey = Schema.Struct({
   name: Schema.String,
   prefix: Schema.String,
   key: Schema.String.annotations({ description: "The whole key; shown once, store it now" }),
-  createdAt: Schema.String
+  createdAt: Schema.String,
+  expiresAt: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }).annotations({
+    description: "When the key stops authenticating; null: never"
+  })
 })
 
 /** A key as listed: name, prefix and dates, never the secret. */
@@ -567,6 +570,9 @@ export const ApiKeyInfo = Schema.Struct({
   prefix: Schema.String,
   name: Schema.String,
   createdAt: Schema.String,
+  expiresAt: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }).annotations({
+    description: "When the key stops authenticating; null: never"
+  }),
   revokedAt: Schema.NullOr(Schema.String)
 })
 
