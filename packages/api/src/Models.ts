@@ -46,6 +46,15 @@ export const PageParams = {
 /** The query of a paginated read that can answer as of a past point. */
 export const PageAsOfParams = Schema.Struct({ ...PageParams, asOf: optional(AsOf) })
 
+/** The query of a collection's versions list: a page, as of a past point, oldest (`asc`, default) or newest first. */
+export const VersionsListParams = Schema.Struct({
+  ...PageParams,
+  asOf: optional(AsOf),
+  order: optional(
+    Schema.Literal("asc", "desc").annotations({ description: "asc: v0 upwards (default); desc: newest first" })
+  )
+})
+
 /** The query of a read that can answer as of a past point. */
 export const AsOfParams = Schema.Struct({ asOf: optional(AsOf) })
 

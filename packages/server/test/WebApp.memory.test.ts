@@ -109,7 +109,7 @@ layer(running, { timeout: 60_000, excludeTestServices: true })("The Registry App
         // The session's key expires with the cookie (its expiry is in the key's list; the clock-driven refusal is
         // tested on the Registrar, adapters-memory/test/ApiKeyExpiry.test.ts).
         expect(cookie).toMatch(/Max-Age=43200/i)
-        const keys = (yield* request(server, "GET", "/api-keys", { key })).body as ReadonlyArray<{
+        const keys = (yield* request(server, "GET", "/api-keys", { key })).body as unknown as ReadonlyArray<{
           readonly name: string
           readonly createdAt: string
           readonly expiresAt: string | null
