@@ -189,7 +189,7 @@ export class VersionsGroup extends HttpApiGroup.make("versions")
     HttpApiEndpoint.get(
       "listVersions"
     )`/organizations/${organization}/registries/${registry}/collections/${collection}/versions`
-      .setUrlParams(M.PageAsOfParams)
+      .setUrlParams(M.VersionsListParams)
       .addSuccess(M.VersionsPage)
   )
   .add(

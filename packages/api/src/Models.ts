@@ -46,6 +46,15 @@ export const PageParams = {
 /** The query of a paginated read that can answer as of a past point. */
 export const PageAsOfParams = Schema.Struct({ ...PageParams, asOf: optional(AsOf) })
 
+/** The query of a collection's versions list: a page, as of a past point, oldest (`asc`, default) or newest first. */
+export const VersionsListParams = Schema.Struct({
+  ...PageParams,
+  asOf: optional(AsOf),
+  order: optional(
+    Schema.Literal("asc", "desc").annotations({ description: "asc: v0 upwards (default); desc: newest first" })
+  )
+})
+
 /** The query of a read that can answer as of a past point. */
 export const AsOfParams = Schema.Struct({ asOf: optional(AsOf) })
 
@@ -559,7 +568,10 @@ export const CreatedApiKey = Schema.Struct({
   name: Schema.String,
   prefix: Schema.String,
   key: Schema.String.annotations({ description: "The whole key; shown once, store it now" }),
-  createdAt: Schema.String
+  createdAt: Schema.String,
+  expiresAt: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }).annotations({
+    description: "When the key stops authenticating; null: never"
+  })
 })
 
 /** A key as listed: name, prefix and dates, never the secret. */
@@ -567,6 +579,9 @@ export const ApiKeyInfo = Schema.Struct({
   prefix: Schema.String,
   name: Schema.String,
   createdAt: Schema.String,
+  expiresAt: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }).annotations({
+    description: "When the key stops authenticating; null: never"
+  }),
   revokedAt: Schema.NullOr(Schema.String)
 })
 

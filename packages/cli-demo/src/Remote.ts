@@ -339,7 +339,10 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
             path,
             latest,
             collection: row,
-            versions: versions as ReadonlyArray<(typeof versions)[number] & { readonly metadata: JsonObject }>
+            // Every page is read (v0 upwards); a newest-first read gets them reversed.
+            versions: (input.page?.descending === true ? [...versions].reverse() : versions) as ReadonlyArray<
+              (typeof versions)[number] & { readonly metadata: JsonObject }
+            >
           }
         }),
       listRegistries: (input) =>

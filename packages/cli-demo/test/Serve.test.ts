@@ -20,6 +20,9 @@ eachStore("serve", (fresh) => {
       expect(bobKey).toBeDefined()
       const listed = await ok(s, "api-key", "list", "--user", "bob")
       expect(listed).toContain("laptop")
+      // A key made on the store has no expiry: its EXPIRES column reads "-".
+      expect(listed).toMatch(/PREFIX\s+NAME\s+CREATED\s+EXPIRES\s+REVOKED/)
+      expect(listed).toMatch(/laptop\s+\S+\s+-\s+-/)
       expect(listed).toContain(bobKey!.slice(3, 11))
       expect(listed).not.toContain(bobKey!.slice(12))
 

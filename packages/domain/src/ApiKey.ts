@@ -80,13 +80,17 @@ export class ApiKeyPrefixReserved extends Schema.TaggedClass<ApiKeyPrefixReserve
   user: Schema.String
 }) {}
 
-/** A user got a new API key; only the SHA-256 digest of the key is kept. */
+/**
+ * A user got a new API key; only the SHA-256 digest of the key is kept. `expiresAt` (added later) is when the key
+ * stops authenticating; events written before it decode with `null`: no expiry.
+ */
 export class ApiKeyCreated extends Schema.TaggedClass<ApiKeyCreated>()("ApiKeyCreated", {
   user: Schema.String,
   prefix: Schema.String,
   name: Schema.String,
   digest: Schema.String,
-  createdAt: Schema.String
+  createdAt: Schema.String,
+  expiresAt: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null })
 }) {}
 
 /** An API key was revoked: it authenticates no more. */
@@ -114,8 +118,14 @@ export interface KeyInfo {
   readonly name: string
   readonly digest: string
   readonly createdAt: string
+  /** When the key stops authenticating (ISO time); `null`: never. */
+  readonly expiresAt: string | null
   readonly revokedAt: string | null
 }
+
+/** Whether a key authenticates at `nowMillis`: not revoked and not past its expiry. */
+export const isUsable = (key: KeyInfo, nowMillis: number): boolean =>
+  key.revokedAt === null && (key.expiresAt === null || nowMillis < Date.parse(key.expiresAt))
 
 /** What a stream holds. */
 export type State =
@@ -139,6 +149,7 @@ export const evolve = (state: State, event: Event): State => {
         name: event.name,
         digest: event.digest,
         createdAt: event.createdAt,
+        expiresAt: event.expiresAt,
         revokedAt: null
       })
       return { _tag: "Keys", user: event.user, keys }
@@ -163,10 +174,10 @@ export class MalformedApiKey extends Schema.TaggedError<MalformedApiKey>()("Malf
   }
 }
 
-/** The API key is unknown, revoked, or does not match. */
+/** The API key is unknown, revoked, expired, or does not match. */
 export class InvalidApiKey extends Schema.TaggedError<InvalidApiKey>()("InvalidApiKey", {}) {
   override get message() {
-    return "The API key is not valid (unknown, revoked, or mistyped). Create a new key with `registrar api-key create`."
+    return "The API key is not valid (unknown, revoked, expired, or mistyped). Create a new key with `registrar api-key create`."
   }
 }
 
@@ -231,6 +242,8 @@ export type Command =
       readonly name: string
       readonly digest: string
       readonly createdAt: string
+      /** When the key stops authenticating (ISO time); absent: never. */
+      readonly expiresAt?: string
     }
   | {
       readonly _tag: "RevokeApiKey"
@@ -276,7 +289,8 @@ export const decide = (command: Command, state: State): Either.Either<ReadonlyAr
           prefix: command.prefix,
           name: command.name,
           digest: command.digest,
-          createdAt: command.createdAt
+          createdAt: command.createdAt,
+          expiresAt: command.expiresAt ?? null
         })
       ])
     }

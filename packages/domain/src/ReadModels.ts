@@ -259,8 +259,11 @@ const latestLinked = (collectionId: string): Query<Option.Option<number>> =>
  * so paging while versions are linked never repeats or skips one.
  */
 export interface VersionPage {
+  /** In the page's order: above it ascending, below it descending. */
   readonly afterIndex?: number
   readonly limit: number
+  /** Newest (highest index) first. */
+  readonly descending?: boolean
 }
 
 /**
@@ -272,6 +275,7 @@ export const listVersions = (collectionId: string, page?: VersionPage): Query<Co
     const links = yield* listAs<LinkedVersionRow>(Table.linkedVersions, undefined, {
       prefix: collectionPrefix(collectionId),
       ...(page === undefined ? {} : { limit: page.limit }),
+      ...(page?.descending === true ? { descending: true } : {}),
       ...(page?.afterIndex === undefined ? {} : { after: Key.linkedVersion(collectionId, page.afterIndex) })
     })
     const aliases = yield* listAs<CollectionAliasRow>(Table.collectionAliases, undefined, {

@@ -3,7 +3,7 @@
  * revoked, the instance is bootstrapped once; keys have one format and digests compare without early exit.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Either, Schema } from "effect"
 import * as ApiKey from "../src/ApiKey.js"
 import { spec } from "../testing/DeciderSpec.js"
 
@@ -147,5 +147,33 @@ describe("the key format", () => {
     expect(ApiKey.digestsEqual("abcd", "abcd")).toBe(true)
     expect(ApiKey.digestsEqual("abcd", "abce")).toBe(false)
     expect(ApiKey.digestsEqual("abcd", "abc")).toBe(false)
+  })
+})
+
+describe("key expiry", () => {
+  it("an ApiKeyCreated stored before expiries existed decodes with no expiry", () => {
+    const decoded = Schema.decodeUnknownSync(ApiKey.Event)({
+      _tag: "ApiKeyCreated",
+      user: "ada",
+      prefix: "0a1b2c3d",
+      name: "ci",
+      digest: "d".repeat(64),
+      createdAt: AT
+    })
+    expect(decoded).toStrictEqual(created)
+    expect(decoded._tag === "ApiKeyCreated" && decoded.expiresAt).toBeNull()
+  })
+
+  it("a key created with an expiry records it, and is usable only before it", () => {
+    const expiresAt = "2026-01-01T12:00:00.000Z"
+    const events = Either.getOrThrow(ApiKey.decide(create({ expiresAt }), ApiKey.initialState))
+    expect(events).toStrictEqual([new ApiKey.ApiKeyCreated({ ...created, expiresAt })])
+    const state = events.reduce(ApiKey.evolve, ApiKey.initialState)
+    const key = state._tag === "Keys" ? state.keys.get("0a1b2c3d") : undefined
+    if (key === undefined) throw new Error("the key was not folded")
+    expect(ApiKey.isUsable(key, Date.parse(expiresAt) - 1)).toBe(true)
+    expect(ApiKey.isUsable(key, Date.parse(expiresAt))).toBe(false)
+    expect(ApiKey.isUsable({ ...key, expiresAt: null }, Date.parse("2099-01-01T00:00:00Z"))).toBe(true)
+    expect(ApiKey.isUsable({ ...key, expiresAt: null, revokedAt: AT }, Date.parse(AT))).toBe(false)
   })
 })

@@ -106,6 +106,19 @@ layer(running, { timeout: 60_000, excludeTestServices: true })("The Registry App
         const pair = cookie.split(";")[0]!
         const me = yield* fetchRaw(server, "/me", { headers: { cookie: pair } })
         expect(JSON.parse(me.text)).toEqual({ user: w.viewer })
+        // The session's key expires with the cookie (its expiry is in the key's list; the clock-driven refusal is
+        // tested on the Registrar, adapters-memory/test/ApiKeyExpiry.test.ts).
+        expect(cookie).toMatch(/Max-Age=43200/i)
+        const keys = (yield* request(server, "GET", "/api-keys", { key })).body as unknown as ReadonlyArray<{
+          readonly name: string
+          readonly createdAt: string
+          readonly expiresAt: string | null
+        }>
+        const sessionKey = keys.find((listed) => listed.name === "web session")
+        expect(sessionKey && Date.parse(sessionKey.expiresAt ?? "") - Date.parse(sessionKey.createdAt)).toBe(43_200_000)
+        expect(
+          keys.filter((listed) => listed.name !== "web session").every((listed) => listed.expiresAt === null)
+        ).toBe(true)
         // Behind an https proxy the cookie is Secure.
         const overHttps = yield* fetchRaw(server, "/session", {
           method: "POST",

@@ -239,8 +239,8 @@ const list = leaf(
         const keys = yield* registrar.listApiKeys({ actor: args.user, user: args.user })
         yield* Output.emit(common, keys, () =>
           Output.table(
-            ["PREFIX", "NAME", "CREATED", "REVOKED"],
-            keys.map((key) => [key.prefix, key.name, key.createdAt, key.revokedAt ?? "-"])
+            ["PREFIX", "NAME", "CREATED", "EXPIRES", "REVOKED"],
+            keys.map((key) => [key.prefix, key.name, key.createdAt, key.expiresAt ?? "-", key.revokedAt ?? "-"])
           )
         )
       })

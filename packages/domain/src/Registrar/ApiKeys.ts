@@ -3,12 +3,13 @@
  * authenticate a key to its user, and bootstrap the instance's first admin. Keys are infrastructure events (see
  * `ApiKey.ts`), so these handlers load and append them here rather than through the domain-event loader.
  */
-import { Clock, Context, Effect, Either, Option, Schema } from "effect"
+import { Clock, Context, Duration, Effect, Either, Option, Schema } from "effect"
 import * as ApiKey from "../ApiKey.js"
 import * as Entity from "../Entity.js"
 import {
   type EventMetadataJson,
   EventStore,
+  type JsonObject,
   type NewEvent,
   type StoreUnavailable,
   VersionConflict
@@ -67,7 +68,8 @@ const decideOn = (streamId: string, metadata: EventMetadataJson, command: (state
     const events = yield* Effect.forEach(decided, (event) =>
       Effect.map(randomUuid, (eventId): NewEvent => {
         const { _tag, ...data } = encodeEvent(event)
-        return { eventId, type: _tag, schemaVersion: 1, data, metadata }
+        // Encoding writes every field (an optional field's default included), so the data is plain JSON.
+        return { eventId, type: _tag, schemaVersion: 1, data: data as JsonObject, metadata }
       })
     )
     return { change: { streamId, version: loaded.version, events } satisfies KeyChange, decided }
@@ -112,6 +114,8 @@ export interface CreateApiKey extends Request {
   readonly name?: string
   /** {@link ApiKey.RANDOM_BYTES} bytes from a cryptographic random source (e.g. `crypto.randomBytes`). */
   readonly random: Uint8Array
+  /** How long the key authenticates, from its creation (absent: until revoked). */
+  readonly lifetime?: Duration.DurationInput
 }
 
 /** A key just created: the only time its full text is returned. */
@@ -122,12 +126,24 @@ export interface CreatedApiKey {
   /** The whole key, `rk_<prefix>_<secret>`; show it once, never store or log it. */
   readonly key: string
   readonly createdAt: string
+  /** When the key stops authenticating; `null`: never. */
+  readonly expiresAt: string | null
 }
 
 /** The changes creating a key makes: its prefix reserved once, and the key in the user's stream. */
-const issue = (metadata: EventMetadataJson, actor: string, user: string, name: string, parts: ApiKey.KeyParts) =>
+const issue = (
+  metadata: EventMetadataJson,
+  actor: string,
+  user: string,
+  name: string,
+  parts: ApiKey.KeyParts,
+  lifetime?: Duration.DurationInput
+) =>
   Effect.gen(function* () {
-    const createdAt = yield* now
+    const millis = yield* Clock.currentTimeMillis
+    const createdAt = new Date(millis).toISOString()
+    const expiresAt =
+      lifetime === undefined ? null : new Date(millis + Duration.toMillis(Duration.decode(lifetime))).toISOString()
     const reserved = yield* decideOn(ApiKey.prefixStreamId(parts.prefix), metadata, () => ({
       _tag: "ReservePrefix",
       prefix: parts.prefix,
@@ -140,11 +156,12 @@ const issue = (metadata: EventMetadataJson, actor: string, user: string, name: s
       prefix: parts.prefix,
       name,
       digest: sha256Hex(parts.key),
-      createdAt
+      createdAt,
+      ...(expiresAt === null ? {} : { expiresAt })
     }))
     return {
       changes: [reserved.change, created.change],
-      result: { user, name, prefix: parts.prefix, key: parts.key, createdAt } satisfies CreatedApiKey
+      result: { user, name, prefix: parts.prefix, key: parts.key, createdAt, expiresAt } satisfies CreatedApiKey
     }
   })
 
@@ -155,7 +172,9 @@ export const createApiKey = (input: CreateApiKey) =>
     yield* requireUser(user)
     const parts = yield* ApiKey.keyFromRandom(input.random)
     // The prefix's reservation and the key commit together: a crash between them left a prefix reserved for no key.
-    return yield* commit(input, (metadata) => issue(metadata, input.actor, user, input.name ?? "default", parts))
+    return yield* commit(input, (metadata) =>
+      issue(metadata, input.actor, user, input.name ?? "default", parts, input.lifetime)
+    )
   })
 
 /** A key as listed: name, prefix and dates, never the secret or its digest. */
@@ -163,6 +182,8 @@ export interface ListedApiKey {
   readonly prefix: string
   readonly name: string
   readonly createdAt: string
+  /** When the key stops authenticating; `null`: never. */
+  readonly expiresAt: string | null
   readonly revokedAt: string | null
 }
 
@@ -180,7 +201,13 @@ export const listApiKeys = (input: ListApiKeys) =>
     const { state } = yield* load(ApiKey.streamId(input.user))
     if (state._tag !== "Keys") return []
     return [...state.keys.values()].map(
-      ({ prefix, name, createdAt, revokedAt }): ListedApiKey => ({ prefix, name, createdAt, revokedAt })
+      ({ prefix, name, createdAt, expiresAt, revokedAt }): ListedApiKey => ({
+        prefix,
+        name,
+        createdAt,
+        expiresAt,
+        revokedAt
+      })
     )
   })
 
@@ -238,8 +265,8 @@ const ownerOf = (prefix: string) =>
   })
 
 /**
- * The user a key belongs to, when the key is well-formed, known, not revoked and its digest matches (compared in
- * constant time). Every failure is the same InvalidApiKey (or MalformedApiKey), which never contains the key.
+ * The user a key belongs to, when the key is well-formed, known, not revoked, not past its expiry (by the `Clock`)
+ * and its digest matches (compared in constant time). Every failure is the same InvalidApiKey (or MalformedApiKey), which never contains the key.
  */
 export const authenticate = (
   key: string
@@ -254,7 +281,9 @@ export const authenticate = (
     if (Option.isNone(owner)) return yield* Effect.fail(new ApiKey.InvalidApiKey())
     const keys = yield* load(ApiKey.streamId(owner.value))
     const found = keys.state._tag === "Keys" ? keys.state.keys.get(prefix) : undefined
-    const valid = found !== undefined && ApiKey.digestsEqual(sha256Hex(key), found.digest) && found.revokedAt === null
+    const nowMillis = yield* Clock.currentTimeMillis
+    const valid =
+      found !== undefined && ApiKey.digestsEqual(sha256Hex(key), found.digest) && ApiKey.isUsable(found, nowMillis)
     if (!valid) return yield* Effect.fail(new ApiKey.InvalidApiKey())
     return { user: owner.value, prefix }
   })

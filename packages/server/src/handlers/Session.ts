@@ -2,7 +2,8 @@
  * The web app's session. Signing in checks the posted key and mints a new API key for the session (named
  * `web session`, stored as a digest like every key), which the HttpOnly cookie carries: the key the person typed never
  * stays in the browser, every server process on the store accepts the cookie (nothing lives in one process's memory),
- * and signing out revokes the session key, so a copied cookie stops working too.
+ * signing out revokes the session key, so a copied cookie stops working too, and the key expires with the cookie
+ * (after {@link SESSION_MAX_AGE}), so one never signed out of stops working by itself.
  */
 import { randomBytes } from "node:crypto"
 import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
@@ -45,7 +46,8 @@ export const SessionLive = HttpApiBuilder.group(RegistrarApi, "session", (handle
               actor: user,
               user,
               name: "web session",
-              random: randomBytes(ApiKey.RANDOM_BYTES)
+              random: randomBytes(ApiKey.RANDOM_BYTES),
+              lifetime: SESSION_MAX_AGE
             })
           )
           yield* setCookie(minted.key, SESSION_MAX_AGE)

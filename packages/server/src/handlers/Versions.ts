@@ -17,7 +17,8 @@ export const VersionsLive = HttpApiBuilder.group(RegistrarApi, "versions", (hand
       .handle("listVersions", ({ path, urlParams }) =>
         Effect.gen(function* () {
           const request = yield* callerRequest()
-          const { cursor: _cursor, limit: _limit, ...read } = urlParams
+          const { cursor: _cursor, limit: _limit, order, ...read } = urlParams
+          const descending = order === "desc"
           const collection = collectionPath(path)
           // The first read of the collection, kept for the page's header (the same read gives the page's rows).
           let found: Effect.Effect.Success<ReturnType<typeof registrar.listVersions>> | undefined
@@ -31,7 +32,7 @@ export const VersionsLive = HttpApiBuilder.group(RegistrarApi, "versions", (hand
                   ...request,
                   ...read,
                   collection,
-                  page: after === undefined ? { limit } : { afterIndex: after, limit }
+                  page: after === undefined ? { limit, descending } : { afterIndex: after, limit, descending }
                 })
               ).pipe(
                 Effect.tap((result) => {

@@ -386,6 +386,26 @@ export const serverScenarios = (
               key: w.keys.member
             })
             expect((then.body.items as Array<{ index: number }>).map((v) => v.index)).toStrictEqual([0])
+            // Newest first, one per page: the cursor walks down; it belongs to its order (and its asOf).
+            const versionsOf = (query: string) =>
+              request(server, "GET", `${path}/collections/raw/versions?${query}`, { key: w.keys.member })
+            const indexes = (page: { body: Record<string, unknown> }) =>
+              (page.body.items as Array<{ index: number }>).map((v) => v.index)
+            const down = yield* versionsOf("order=desc&limit=1")
+            expect(indexes(down)).toStrictEqual([1])
+            expect(down.body.latest).toBe(1)
+            const downNext = yield* versionsOf(`order=desc&limit=1&cursor=${down.body.nextCursor}`)
+            expect(indexes(downNext)).toStrictEqual([0])
+            expect(downNext.body.nextCursor).toBeNull()
+            const up = yield* versionsOf("order=asc&limit=1")
+            expect(indexes(up)).toStrictEqual([0])
+            expect(indexes(yield* versionsOf(`order=asc&limit=1&cursor=${up.body.nextCursor}`))).toStrictEqual([1])
+            const crossed = yield* versionsOf(`order=desc&limit=1&cursor=${up.body.nextCursor}`)
+            expect(crossed.status, crossed.text).toBe(400)
+            expect(indexes(yield* versionsOf(`order=desc&asOf=${position}`))).toStrictEqual([0])
+            const sideways = yield* versionsOf("order=sideways")
+            expect(sideways.status).toBe(400)
+            expect(sideways.contentType).toContain("application/problem+json")
             const aliased = yield* request(server, "PUT", `${path}/collections/raw/versions/v1/aliases/best`, {
               key: w.keys.member
             })

@@ -1,12 +1,11 @@
 /** The linked versions of a collection, newest first: aliases, source, linked at and by, and a metrics checkbox. */
 import type { Models } from "@registrar/api"
-import { useState } from "react"
 import { Link, Routes } from "../../Router.js"
 import { Time } from "../../components/Time.js"
 
 type LinkedVersion = typeof Models.LinkedVersion.Type
 
-/** Rows shown at first, and added by each "Show more". */
+/** Rows read at first (the newest page), and added by each "Show more" (the next page). */
 export const PAGE = 100
 
 /** The versions table. */
@@ -14,19 +13,26 @@ export const VersionsTable = ({
   registry,
   collection,
   versions,
+  total,
+  onMore,
+  moreFailed,
   asOf,
   selected,
   onSelect
 }: {
   readonly registry: string
   readonly collection: string
+  /** The versions read so far, newest first. */
   readonly versions: ReadonlyArray<LinkedVersion>
+  /** How many versions the collection has. */
+  readonly total: number
+  /** Reads the next (older) page; absent on the last page. */
+  readonly onMore: (() => void) | undefined
+  readonly moreFailed: boolean
   readonly asOf: string | undefined
   readonly selected: ReadonlySet<number>
   readonly onSelect: (selected: ReadonlySet<number>) => void
 }) => {
-  const [shown, setShown] = useState(PAGE)
-  const newestFirst = [...versions].reverse()
   const toggle = (index: number) => {
     const next = new Set(selected)
     if (next.has(index)) next.delete(index)
@@ -52,7 +58,7 @@ export const VersionsTable = ({
               </tr>
             </thead>
             <tbody>
-              {newestFirst.slice(0, shown).map((version) => (
+              {versions.map((version) => (
                 <tr key={version.index} data-version={`v${version.index}`}>
                   <td>
                     <input
@@ -92,12 +98,13 @@ export const VersionsTable = ({
               ))}
             </tbody>
           </table>
-          {shown < versions.length && (
+          {onMore !== undefined && (
             <p>
-              Showing the newest {shown} of {versions.length}.{" "}
-              <button type="button" onClick={() => setShown(shown + PAGE)}>
-                Show {Math.min(PAGE, versions.length - shown)} more
+              Showing the newest {versions.length} of {total}.{" "}
+              <button type="button" onClick={onMore}>
+                Show {Math.max(1, Math.min(PAGE, total - versions.length))} more
               </button>
+              {moreFailed && <span role="alert"> The next versions could not be read; try again.</span>}
             </p>
           )}
         </div>
