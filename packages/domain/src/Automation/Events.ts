@@ -161,3 +161,9 @@ export const MAX_EXCERPT_LENGTH = 512
 
 /** The longest rendered payload. */
 export const MAX_BODY_LENGTH = 256 * 1024
+
+/** The stored form of an automation event: its type, schema version and JSON data (as `Events.encode` for the rest). */
+export const encodeEvent = <E, I>(event: E, schema: Schema.Schema<E, I>) => {
+  const { _tag, ...data } = Schema.encodeSync(schema)(event) as { _tag: string } & Record<string, never>
+  return { type: _tag, schemaVersion: 1, data }
+}

@@ -56,12 +56,6 @@ export const loadStream = <E extends { readonly _tag: string }, I, S>(
     return { state, version: recorded[recorded.length - 1]?.streamPosition ?? 0 }
   })
 
-/** The stored form of an automation event. */
-export const encodeEvent = <E, I>(event: E, schema: Schema.Schema<E, I>) => {
-  const { _tag, ...data } = Schema.encodeSync(schema)(event) as { _tag: string } & Record<string, never>
-  return { type: _tag, schemaVersion: 1, data }
-}
-
 const loadBook = (registryId: string) =>
   loadStream(AutomationEvents.BookEvent, Book.evolve, Book.initialState, AutomationEvents.bookStreamId(registryId))
 
@@ -127,7 +121,7 @@ const decideBook = <E, R>(
           events: yield* Effect.forEach(events, (event) =>
             Effect.map(randomUuid, (eventId) => ({
               eventId,
-              ...encodeEvent(event, AutomationEvents.BookEvent),
+              ...AutomationEvents.encodeEvent(event, AutomationEvents.BookEvent),
               metadata
             }))
           ),
@@ -143,7 +137,7 @@ const decideBook = <E, R>(
             events: [
               {
                 eventId: yield* randomUuid,
-                ...encodeEvent(opened, AutomationEvents.AutomationRegistryOpened),
+                ...AutomationEvents.encodeEvent(opened, AutomationEvents.AutomationRegistryOpened),
                 metadata
               }
             ],
@@ -426,7 +420,7 @@ const appendDeliveries = (request: Request, automationId: string, command: Deliv
       const newEvents = yield* Effect.forEach(events, (event) =>
         Effect.map(randomUuid, (eventId) => ({
           eventId,
-          ...encodeEvent(event, AutomationEvents.DeliveryEvent),
+          ...AutomationEvents.encodeEvent(event, AutomationEvents.DeliveryEvent),
           metadata
         }))
       )
