@@ -9,6 +9,7 @@
  */
 import { Either, Schema } from "effect"
 import type { Decider } from "./Decider.js"
+import type { JsonObject } from "./EventStore.js"
 
 // ---- streams -----------------------------------------------------------------------------------------------------
 
@@ -109,6 +110,13 @@ export class InstanceBootstrapped extends Schema.TaggedClass<InstanceBootstrappe
 export const Event = Schema.Union(ApiKeyPrefixReserved, ApiKeyCreated, ApiKeyRevoked, InstanceBootstrapped)
 /** Every API-key event. */
 export type Event = typeof Event.Type
+
+/** The stored form of an API-key event: type, schema version and JSON data (as `Events.encode` for the rest). */
+export const encode = (event: Event): { type: string; schemaVersion: number; data: JsonObject } => {
+  // Encoding writes every field (an optional field's default included), so the data is plain JSON.
+  const { _tag, ...data } = Schema.encodeSync(Event)(event) as { _tag: string } & JsonObject
+  return { type: _tag, schemaVersion: 1, data }
+}
 
 // ---- state -------------------------------------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ import * as Entity from "../Entity.js"
 import {
   type EventMetadataJson,
   EventStore,
-  type JsonObject,
   type NewEvent,
   type StoreUnavailable,
   VersionConflict
@@ -24,7 +23,6 @@ import { validateEntityName } from "../Names.js"
 import { envelope, loadEntity, type Request, requireUser } from "./Context.js"
 
 const decodeEvent = Schema.decodeUnknownEither(ApiKey.Event)
-const encodeEvent = Schema.encodeSync(ApiKey.Event)
 
 const load = (streamId: string) =>
   Effect.gen(function* () {
@@ -67,9 +65,7 @@ const decideOn = (streamId: string, metadata: EventMetadataJson, command: (state
     const decided = yield* ApiKey.decide(command(loaded.state), loaded.state)
     const events = yield* Effect.forEach(decided, (event) =>
       Effect.map(randomUuid, (eventId): NewEvent => {
-        const { _tag, ...data } = encodeEvent(event)
-        // Encoding writes every field (an optional field's default included), so the data is plain JSON.
-        return { eventId, type: _tag, schemaVersion: 1, data: data as JsonObject, metadata }
+        return { eventId, ...ApiKey.encode(event), metadata }
       })
     )
     return { change: { streamId, version: loaded.version, events } satisfies KeyChange, decided }
