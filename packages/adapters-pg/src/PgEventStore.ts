@@ -84,8 +84,9 @@ export const make = (database: Database, options: EventStoreOptions = {}): Event
   const chainKey = options.chainKey ?? null
   const chainKeyParam = chainKeyParameter(chainKey)
   const chainSettingsSql = `SELECT key_fingerprint FROM ${s}.chain_settings`
-  const headSql = `SELECT transaction_id::text AS transaction_id, global_position FROM ${s}.events
-    ORDER BY transaction_id DESC, global_position DESC LIMIT 1`
+  // Qualified names: an unqualified ORDER BY transaction_id would sort by the text alias ("999" after "1000").
+  const headSql = `SELECT e.transaction_id::text AS transaction_id, e.global_position FROM ${s}.events AS e
+    ORDER BY e.transaction_id DESC, e.global_position DESC LIMIT 1`
   let heldBack = false
 
   const readAll: EventStoreShape["readAll"] = ({ after, limit }) =>
