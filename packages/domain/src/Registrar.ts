@@ -136,10 +136,7 @@ type Served<T> = T extends Effect.Effect<infer A, infer E, infer _R> ? Effect.Ef
 export interface RegistrarOptions {
   /** The organization of registry paths that name none, when the actor belongs to several. */
   readonly defaultOrganization?: string
-  /**
-   * Keep `resolve` answers while the log's head does not move (default false; see `internal/FreshReads.ts`). Off by
-   * default: a remote CLI test on PGlite saw reads miss a write just made through the shared head/checkpoint path.
-   */
+  /** Keep `resolve` answers while the log's head does not move (default true; see `internal/FreshReads.ts`). */
   readonly keepAnswers?: boolean
 }
 
@@ -477,9 +474,7 @@ const make = (
       onSome: (box) => Context.add(withIndex, SecretBox, box)
     })
     const fresh = FreshReads.make()
-    // Every read reads the feed from the checkpoint (Projector.catchUpToHead): FreshReads' shortcut of skipping the
-    // feed when the checkpoint has reached the head let a read on PGlite miss a write just made (docs/README.md).
-    const catchUp = Projector.catchUpToHead().pipe(Effect.provide(context))
+    const catchUp = fresh.catchUpToHead.pipe(Effect.provide(context))
     const defaults: PathDefaults = {
       defaultOrganization: Option.fromNullable(options.defaultOrganization),
       organizationsOf: (actor) =>
@@ -505,14 +500,14 @@ const make = (
     // Reads refuse an actor who is not a user, then answer from read models brought up to date (read your writes).
     const read = <A, E>(request: Request, effect: Effect.Effect<A, E, EventStore | ReadModelStore | SnapshotStore>) =>
       Effect.provide(
-        Effect.all([requireUser(request.actor), Projector.catchUpToHead()], { concurrency: 2, discard: true }).pipe(
+        Effect.all([requireUser(request.actor), fresh.catchUpToHead], { concurrency: 2, discard: true }).pipe(
           Effect.zipRight(effect)
         ),
         context
       )
     // A current resolve is the hot read: its answer is kept while the log's head stays where it was.
     const resolve = (input: Reads.Resolve) =>
-      input.asOf !== undefined || options.keepAnswers !== true
+      input.asOf !== undefined || options.keepAnswers === false
         ? read(input, Reads.resolve(deps, input))
         : Effect.provide(
             fresh.cached(
