@@ -171,7 +171,7 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
 
     const p99 = percentile(latencies, 99)
     return {
-      title: "9. Automations: commit to webhook receipt",
+      title: "11. Automations: commit to webhook receipt",
       method: [
         `PostgreSQL server, schema ${SCHEMA}; the service and the dispatcher in this process (as in \`registrar serve\`), webhooks to a receiver on 127.0.0.1 in this process that answers 200 at once.`,
         `${AUTOMATIONS} automations on LINK_ARTIFACT over the whole registry, each signed (HMAC-SHA256) with a template; ${LINKS} links, ${CONCURRENT_LINKS} at a time into ${CONCURRENT_LINKS} collections.`,

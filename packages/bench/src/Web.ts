@@ -132,7 +132,7 @@ export const run = async (options: WebOptions): Promise<Section> => {
     )
     const firstRender = median(warm)
     return {
-      title: "9. The Registry App",
+      title: "10. The Registry App",
       method: [
         `A collection of ${VERSIONS} linked versions on the PostgreSQL server, served by \`@registrar/server\` with the built app (packages/web/dist/app) in this process; Debian's headless Chromium driven by playwright-core, signed in once (POST /session).`,
         `First render: from \`page.goto\` of the collection page to the row of v${VERSIONS - 1} in the DOM (index.html, the scripts, GET /me, the organization, the collection and its ${VERSIONS} versions, then React's render of the table: the page fetches all ${VERSIONS} versions, draws the newest ${SHOWN} rows and the rest behind "Show more"). The first run has a cold cache; the reported figure is the median of ${options.runs} runs after it, each in a new tab of the same session (the hashed assets cached, as for a returning visitor).`,
