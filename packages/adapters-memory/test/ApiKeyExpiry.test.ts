@@ -1,5 +1,7 @@
 // API keys with an expiry (the web session's key) stop authenticating when the clock passes it, with the same
 // InvalidApiKey as any bad key; keys without one authenticate until revoked. The TestClock moves time, no sleeping.
+// A key's record is kept between requests while the log does not move: expiry is still checked on every request,
+// and a revocation moves the log, so the next request is refused.
 import { describe, expect, it } from "@effect/vitest"
 import { ApiKey, Registrar } from "@registrar/domain"
 import { Duration, Effect, Layer, TestClock } from "effect"
@@ -40,6 +42,23 @@ describe("API key expiry", () => {
 
       yield* TestClock.adjust(Duration.days(365))
       expect(yield* registrar.authenticate(boot.value.key)).toStrictEqual({ user: "root", prefix: boot.value.prefix })
+    }).pipe(Effect.provide(RegistrarInMemory))
+  )
+  it.effect("a key authenticated a moment ago is refused at once after its revocation", () =>
+    Effect.gen(function* () {
+      const registrar = yield* Registrar
+      const boot = yield* registrar.bootstrap({ admin: "root", random: random(3) })
+      if (boot._tag === "None") return yield* Effect.die("bootstrap did nothing")
+      const laptop = yield* registrar.createApiKey({ actor: "root", user: "root", name: "laptop", random: random(4) })
+      for (let request = 0; request < 3; request++) {
+        expect(yield* registrar.authenticate(laptop.key)).toStrictEqual({ user: "root", prefix: laptop.prefix })
+      }
+      yield* registrar.revokeApiKey({ actor: "root", user: "root", prefix: laptop.prefix })
+      expect(yield* Effect.flip(registrar.authenticate(laptop.key))).toBeInstanceOf(ApiKey.InvalidApiKey)
+      // A wrong secret under a known prefix is refused, kept answers or not.
+      const forged = `${boot.value.key.slice(0, -1)}${boot.value.key.endsWith("0") ? "1" : "0"}`
+      expect(yield* registrar.authenticate(boot.value.key)).toStrictEqual({ user: "root", prefix: boot.value.prefix })
+      expect(yield* Effect.flip(registrar.authenticate(forged))).toBeInstanceOf(ApiKey.InvalidApiKey)
     }).pipe(Effect.provide(RegistrarInMemory))
   )
 })

@@ -20,6 +20,7 @@ import {
 } from "./HashChain.js"
 import { LinkIndex } from "./LinkIndex.js"
 import * as FreshReads from "./internal/FreshReads.js"
+import { sha256Hex } from "./internal/Sha256.js"
 import { AggregateCache } from "./internal/Loader.js"
 import { randomUuid } from "./internal/Uuid.js"
 import type { ReadModelStore } from "./ReadModelStore.js"
@@ -136,7 +137,10 @@ type Served<T> = T extends Effect.Effect<infer A, infer E, infer _R> ? Effect.Ef
 export interface RegistrarOptions {
   /** The organization of registry paths that name none, when the actor belongs to several. */
   readonly defaultOrganization?: string
-  /** Keep `resolve` answers while the log's head does not move (default true; see `internal/FreshReads.ts`). */
+  /**
+   * Keep the answers of `resolve` and the records `authenticate` reads while the log's head does not move (default
+   * true; see `internal/FreshReads.ts`).
+   */
   readonly keepAnswers?: boolean
 }
 
@@ -617,8 +621,24 @@ const make = (
       listApiKeys: (input: ApiKeys.ListApiKeys) => run(ApiKeys.listApiKeys(input)),
       revokeApiKey: (input: ApiKeys.RevokeApiKey) => run(ApiKeys.revokeApiKey(input)),
       /** The user a key belongs to; InvalidApiKey for an unknown, revoked or wrong key. */
+      // A key's record is kept while the log's head stays put (a revocation moves it); expiry is checked every time.
+      // Without a catch-up (a key is read from its stream), the read models cannot lag here.
       authenticate: (key: string) =>
-        run(Effect.provideService(ApiKeys.authenticate(key), ApiKeys.PrefixOwners, prefixOwners)),
+        run(
+          options.keepAnswers === false
+            ? Effect.provideService(ApiKeys.authenticate(key), ApiKeys.PrefixOwners, prefixOwners)
+            : Effect.flatMap(
+                fresh
+                  .cached(
+                    `authenticate\n${sha256Hex(key)}`,
+                    Effect.provideService(ApiKeys.keyOf(key), ApiKeys.PrefixOwners, prefixOwners),
+                    Effect.void,
+                    { readModels: false }
+                  )
+                  .pipe(Effect.catchTag("ReadModelsLagging", (never) => Effect.die(never))),
+                ApiKeys.usable
+              )
+        ),
       /** Creates the instance admin and their first key, once per store; `None` afterwards. */
       bootstrap: (input: ApiKeys.Bootstrap) => run(ApiKeys.bootstrap(input)),
 

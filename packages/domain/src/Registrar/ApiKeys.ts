@@ -270,6 +270,25 @@ export const authenticate = (
   { readonly user: string; readonly prefix: string },
   ApiKey.MalformedApiKey | ApiKey.InvalidApiKey | StoreUnavailable | UndecodableEvent,
   EventStore
+> => Effect.flatMap(keyOf(key), (found) => usable(found))
+
+/** What the log says of a key: whose it is and its record, or `undefined` (unknown, or another key's prefix). */
+export interface FoundKey {
+  readonly user: string
+  readonly prefix: string
+  readonly info: ApiKey.KeyInfo | undefined
+}
+
+/**
+ * The log's record of `key` (the log only: it depends on no clock, so it may be kept while the log does not move).
+ * Its digest is compared in constant time here; {@link usable} then checks revocation and expiry.
+ */
+export const keyOf = (
+  key: string
+): Effect.Effect<
+  FoundKey,
+  ApiKey.MalformedApiKey | ApiKey.InvalidApiKey | StoreUnavailable | UndecodableEvent,
+  EventStore
 > =>
   Effect.gen(function* () {
     const prefix = yield* ApiKey.prefixOf(key)
@@ -277,12 +296,19 @@ export const authenticate = (
     if (Option.isNone(owner)) return yield* Effect.fail(new ApiKey.InvalidApiKey())
     const keys = yield* load(ApiKey.streamId(owner.value))
     const found = keys.state._tag === "Keys" ? keys.state.keys.get(prefix) : undefined
-    const nowMillis = yield* Clock.currentTimeMillis
-    const valid =
-      found !== undefined && ApiKey.digestsEqual(sha256Hex(key), found.digest) && ApiKey.isUsable(found, nowMillis)
-    if (!valid) return yield* Effect.fail(new ApiKey.InvalidApiKey())
-    return { user: owner.value, prefix }
+    const matches = found !== undefined && ApiKey.digestsEqual(sha256Hex(key), found.digest)
+    return { user: owner.value, prefix, info: matches ? found : undefined }
   })
+
+/** The key's user, if the key is known, unrevoked and unexpired now. */
+export const usable = (
+  found: FoundKey
+): Effect.Effect<{ readonly user: string; readonly prefix: string }, ApiKey.InvalidApiKey> =>
+  Effect.flatMap(Clock.currentTimeMillis, (nowMillis) =>
+    found.info !== undefined && ApiKey.isUsable(found.info, nowMillis)
+      ? Effect.succeed({ user: found.user, prefix: found.prefix })
+      : Effect.fail(new ApiKey.InvalidApiKey())
+  )
 
 /** Input of {@link bootstrap}. */
 export interface Bootstrap {
