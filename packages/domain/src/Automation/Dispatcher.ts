@@ -317,7 +317,32 @@ const queueAll = (queued: ReadonlyArray<{ automationId: string; newEvent: NewEve
     )
   })
 
-/** Delivers one automation's queue in order while this process holds its lease. */
+/** Attempts a worker has made and not recorded yet: recorded once this many are waiting… */
+const RECORD_BATCH = 64
+/** …or once the first has waited this long (whichever comes first), and always before a lease decision or a read. */
+const RECORD_WITHIN_MILLIS = 20
+
+type RecordAttempt = Extract<Deliveries.Command, { readonly _tag: "RecordAttempt" }>
+
+/** Decides recorded attempts in order on a state: the events they add, and the state after them. */
+const decideAttempts = (state: Deliveries.State, commands: ReadonlyArray<RecordAttempt>) => {
+  const events: Array<AutomationEvents.DeliveryEvent> = []
+  for (const command of commands) {
+    const decided = Either.getOrElse(Deliveries.decide(command, state), () => [])
+    for (const event of decided) {
+      events.push(event)
+      state = Deliveries.evolve(state, event)
+    }
+  }
+  return { events, state }
+}
+
+/**
+ * Delivers one automation's queue in order while this process holds its lease. Each delivery is sent once the one
+ * before it has ended (received or given up) here; attempts are recorded in batches (see {@link RECORD_BATCH}), so
+ * the next delivery does not wait for the last one's record to commit. A process that dies with attempts not yet
+ * recorded leaves those deliveries pending, and they are sent again under the same ids: at least once, in order.
+ */
 const deliverFor = (
   known: Known,
   automationId: string,
@@ -334,98 +359,120 @@ const deliverFor = (
     // queued since (read when it runs out of pending ones).
     const renewAfter = Math.max(0, Math.min(options.leaseMillis / 3, options.leaseMillis - policy.timeoutMillis - 500))
     let renewedAt = Number.NEGATIVE_INFINITY
-    let fresh = false
-    const read = Effect.gen(function* () {
-      const cached = known.deliveries.get(automationId) ?? { state: Deliveries.initialState, version: 0 }
-      const recorded = yield* store.readStream(streamId, { after: cached.version })
-      let state = cached.state
-      for (const stored of recorded) {
-        const decoded = decodeDelivery({ ...stored.data, _tag: stored.type })
-        if (Either.isRight(decoded)) state = Deliveries.evolve(state, decoded.right)
-      }
-      const loaded = { state, version: recorded.at(-1)?.streamPosition ?? cached.version }
-      known.deliveries.set(automationId, loaded)
-      return loaded
-    })
-    while (true) {
-      if (Date.now() - renewedAt > renewAfter) {
-        const taken = Date.now()
-        if (!(yield* leases.acquireLease(lease, options.holder, options.leaseMillis))) return
-        renewedAt = taken
-      }
-      let { state, version } = fresh
-        ? (known.deliveries.get(automationId) ?? { state: Deliveries.initialState, version: 0 })
-        : yield* read
-      fresh = true
-      let next = Deliveries.nextPending(state)
-      const wakes = known.maybePending.get(automationId)
-      if (next === undefined) {
-        ;({ state, version } = yield* read)
-        next = Deliveries.nextPending(state)
-      }
-      if (next === undefined) {
-        // Woken meanwhile (a delivery queued after the read): leave the wake-up for the next worker.
-        if (known.maybePending.get(automationId) === wakes) known.maybePending.delete(automationId)
-        yield* leases.releaseLease(lease, options.holder)
-        return
-      }
-      const wait = next.retryAt === null ? 0 : Date.parse(next.retryAt) - Date.now()
-      if (wait > 0) {
-        yield* Effect.sleep(Duration.millis(Math.min(wait, options.leaseMillis / 3)))
-        continue
-      }
-      const registryId = known.automationRegistry.get(automationId)
-      const book = registryId === undefined ? undefined : known.books.get(registryId)
-      const automation = book?.automations.get(automationId)
-      const result =
-        automation === undefined || book === undefined
-          ? {
-              status: null,
-              durationMillis: 0,
-              response: "",
-              error: null,
-              outcome: { _tag: "GiveUp", reason: "the automation was deleted" } as const
-            }
-          : yield* attempt(automation, book.secrets, next, policy)
-      const at = new Date().toISOString()
-      // Record the attempt. Deliveries queued meanwhile move the stream on: record it after them, never send again.
-      let recordedAt = { state, version }
+    const recorded = () => known.deliveries.get(automationId) ?? { state: Deliveries.initialState, version: 0 }
+    /** Folds what the stream holds after `from` into it (deliveries queued since, attempts of another holder). */
+    const readAfter = (from: { state: Deliveries.State; version: number }) =>
+      Effect.gen(function* () {
+        const later = yield* store.readStream(streamId, { after: from.version })
+        let state = from.state
+        for (const stored of later) {
+          const decoded = decodeDelivery({ ...stored.data, _tag: stored.type })
+          if (Either.isRight(decoded)) state = Deliveries.evolve(state, decoded.right)
+        }
+        const loaded = { state, version: later.at(-1)?.streamPosition ?? from.version }
+        known.deliveries.set(automationId, loaded)
+        return loaded
+      })
+    // Attempts made and not recorded yet, in the order they were made, and the state as if they were recorded.
+    let unrecorded: Array<RecordAttempt> = []
+    let firstUnrecordedAt = 0
+    let ahead = recorded().state
+    /** Records the attempts not recorded yet, in one append. Deliveries queued meanwhile move the stream on: the
+     * attempts are decided again after them and recorded then (never sent again). */
+    const record = Effect.gen(function* () {
+      if (unrecorded.length === 0) return
+      let base = recorded()
       while (true) {
-        const events = Either.getOrElse(
-          Deliveries.decide({ _tag: "RecordAttempt", deliveryId: next.deliveryId, ...result, at }, recordedAt.state),
-          () => []
-        )
-        if (events.length === 0) break
-        const base = recordedAt.version
+        const { events, state } = decideAttempts(base.state, unrecorded)
+        if (events.length === 0) {
+          ahead = state
+          break
+        }
         const newEvents = events.map((event, offset): NewEvent => {
           const { _tag, ...data } = encodeDelivery(event)
           return {
-            eventId: uuidFromText(`attempt\n${next.deliveryId}\n${base + offset + 1}\n${at}\n${options.holder}`),
+            eventId: uuidFromText(
+              `attempt\n${event.deliveryId}\n${base.version + offset + 1}\n${event.at}\n${options.holder}`
+            ),
             type: _tag,
             schemaVersion: 1,
             data,
-            metadata: { actor: DISPATCHER_ACTOR, recordedAt: at }
+            metadata: { actor: DISPATCHER_ACTOR, recordedAt: event.at }
           }
         })
-        const appended = yield* Effect.either(store.append(streamId, newEvents, base))
+        const appended = yield* Effect.either(store.append(streamId, newEvents, base.version))
         if (Either.isRight(appended)) {
-          known.deliveries.set(automationId, {
-            state: events.reduce(Deliveries.evolve, recordedAt.state),
-            version: appended.right.nextExpectedVersion
-          })
+          known.deliveries.set(automationId, { state, version: appended.right.nextExpectedVersion })
+          ahead = state
           break
         }
         if (appended.left._tag !== "VersionConflict") return yield* Effect.fail(appended.left)
-        const later = yield* store.readStream(streamId, { after: base })
-        let folded = recordedAt.state
-        for (const stored of later) {
-          const decoded = decodeDelivery({ ...stored.data, _tag: stored.type })
-          if (Either.isRight(decoded)) folded = Deliveries.evolve(folded, decoded.right)
-        }
-        recordedAt = { state: folded, version: later.at(-1)?.streamPosition ?? base }
-        known.deliveries.set(automationId, recordedAt)
+        base = yield* readAfter(base)
       }
-    }
+      unrecorded = []
+    })
+    const worker = Effect.gen(function* () {
+      while (true) {
+        if (Date.now() - renewedAt > renewAfter) {
+          yield* record
+          const taken = Date.now()
+          if (!(yield* leases.acquireLease(lease, options.holder, options.leaseMillis))) return
+          // Taken afresh (not renewed in time): another process may have recorded attempts since this one read.
+          if (taken - renewedAt > options.leaseMillis) ahead = (yield* readAfter(recorded())).state
+          renewedAt = taken
+        }
+        let next = Deliveries.nextPending(ahead)
+        const wakes = known.maybePending.get(automationId)
+        if (next === undefined) {
+          yield* record
+          ahead = (yield* readAfter(recorded())).state
+          next = Deliveries.nextPending(ahead)
+        }
+        if (next === undefined) {
+          // Woken meanwhile (a delivery queued after the read): leave the wake-up for the next worker.
+          if (known.maybePending.get(automationId) === wakes) known.maybePending.delete(automationId)
+          yield* leases.releaseLease(lease, options.holder)
+          return
+        }
+        const wait = next.retryAt === null ? 0 : Date.parse(next.retryAt) - Date.now()
+        if (wait > 0) {
+          yield* record
+          yield* Effect.sleep(Duration.millis(Math.min(wait, options.leaseMillis / 3)))
+          continue
+        }
+        if (
+          unrecorded.length >= RECORD_BATCH ||
+          (unrecorded.length > 0 && Date.now() - firstUnrecordedAt > RECORD_WITHIN_MILLIS)
+        ) {
+          yield* record
+          continue
+        }
+        const registryId = known.automationRegistry.get(automationId)
+        const book = registryId === undefined ? undefined : known.books.get(registryId)
+        const automation = book?.automations.get(automationId)
+        const result =
+          automation === undefined || book === undefined
+            ? {
+                status: null,
+                durationMillis: 0,
+                response: "",
+                error: null,
+                outcome: { _tag: "GiveUp", reason: "the automation was deleted" } as const
+              }
+            : yield* attempt(automation, book.secrets, next, policy)
+        const command: RecordAttempt = {
+          _tag: "RecordAttempt",
+          deliveryId: next.deliveryId,
+          ...result,
+          at: new Date().toISOString()
+        }
+        if (unrecorded.length === 0) firstUnrecordedAt = Date.now()
+        unrecorded.push(command)
+        ahead = decideAttempts(ahead, [command]).state
+      }
+    })
+    // Attempts already sent are recorded even when the worker is interrupted (its process shutting down) or fails.
+    yield* worker.pipe(Effect.ensuring(Effect.ignore(Effect.timeout(record, Duration.seconds(5)))))
   }).pipe(
     Effect.catchAll((error) => Effect.logWarning(`automation ${automationId}: delivery paused: ${String(error)}`)),
     Effect.provideService(AggregateCache, AggregateCache.make(1000))
