@@ -9,12 +9,13 @@
  * the delivery again, under the same delivery id. Links never wait for any of this: the dispatcher reads committed
  * events only.
  */
-import { Duration, Effect, Either, FiberMap, Option, Schema, type Scope } from "effect"
+import { Duration, Effect, Either, Fiber, FiberMap, Option, Schema, type Scope } from "effect"
 import * as Artifact from "../Artifact.js"
 import * as Collection from "../Collection.js"
 import {
   type Checkpoint,
   compareCheckpoints,
+  type EventIdReused,
   EventStore,
   type NewEvent,
   Origin,
@@ -207,6 +208,8 @@ const observe = (known: Known, event: RecordedEvent) =>
       return queued
     }
     if (AutomationEvents.isDeliveriesStream(event.streamId)) {
+      // Attempts and their ends (most of the feed under load) change nothing the matcher knows.
+      if (event.type !== "DeliveryQueued") return queued
       const decoded = decodeDelivery({ ...event.data, _tag: event.type })
       if (Either.isRight(decoded) && decoded.right._tag === "DeliveryQueued") wake(known, decoded.right.automationId)
       return queued
@@ -317,11 +320,6 @@ const queueAll = (queued: ReadonlyArray<{ automationId: string; newEvent: NewEve
     )
   })
 
-/** Attempts a worker has made and not recorded yet: recorded once this many are waiting… */
-const RECORD_BATCH = 64
-/** …or once the first has waited this long (whichever comes first), and always before a lease decision or a read. */
-const RECORD_WITHIN_MILLIS = 20
-
 type RecordAttempt = Extract<Deliveries.Command, { readonly _tag: "RecordAttempt" }>
 
 /** Decides recorded attempts in order on a state: the events they add, and the state after them. */
@@ -338,10 +336,12 @@ const decideAttempts = (state: Deliveries.State, commands: ReadonlyArray<RecordA
 }
 
 /**
- * Delivers one automation's queue in order while this process holds its lease. Each delivery is sent once the one
- * before it has ended (received or given up) here; attempts are recorded in batches (see {@link RECORD_BATCH}), so
- * the next delivery does not wait for the last one's record to commit. A process that dies with attempts not yet
- * recorded leaves those deliveries pending, and they are sent again under the same ids: at least once, in order.
+ * Delivers one automation's queue in order while this process holds its lease: each delivery is sent once the one
+ * before it has ended here (received or given up). Attempts are recorded behind the sending, one append at a time
+ * with every attempt made since the last one began, so the next delivery does not wait for a commit; all of them
+ * are recorded before a lease decision, a wait for a retry, and the worker's end. A process that dies with attempts
+ * not yet recorded leaves those deliveries pending, and they are sent again under the same ids: at least once, in
+ * order.
  */
 const deliverFor = (
   known: Known,
@@ -355,12 +355,13 @@ const deliverFor = (
     const lease = `automation:${automationId}`
     const streamId = AutomationEvents.deliveriesStreamId(automationId)
     // The lease is renewed before an attempt whenever less of it is left than an attempt may take; while it is held
-    // without a break, this worker is the stream's only deliverer, so its own state is current except for deliveries
-    // queued since (read when it runs out of pending ones).
+    // without a break, this worker is the stream's only deliverer, so the only events others add to the stream are
+    // newly queued deliveries (read when it runs out of pending ones).
     const renewAfter = Math.max(0, Math.min(options.leaseMillis / 3, options.leaseMillis - policy.timeoutMillis - 500))
     let renewedAt = Number.NEGATIVE_INFINITY
+    /** The stream as recorded (the state as of `version`). */
     const recorded = () => known.deliveries.get(automationId) ?? { state: Deliveries.initialState, version: 0 }
-    /** Folds what the stream holds after `from` into it (deliveries queued since, attempts of another holder). */
+    /** Folds what the stream holds after `from` into it. */
     const readAfter = (from: { state: Deliveries.State; version: number }) =>
       Effect.gen(function* () {
         const later = yield* store.readStream(streamId, { after: from.version })
@@ -369,66 +370,92 @@ const deliverFor = (
           const decoded = decodeDelivery({ ...stored.data, _tag: stored.type })
           if (Either.isRight(decoded)) state = Deliveries.evolve(state, decoded.right)
         }
-        const loaded = { state, version: later.at(-1)?.streamPosition ?? from.version }
-        known.deliveries.set(automationId, loaded)
-        return loaded
+        return { state, version: later.at(-1)?.streamPosition ?? from.version }
       })
-    // Attempts made and not recorded yet, in the order they were made, and the state as if they were recorded.
-    let unrecorded: Array<RecordAttempt> = []
-    let firstUnrecordedAt = 0
-    let ahead = recorded().state
-    /** Records the attempts not recorded yet, in one append. Deliveries queued meanwhile move the stream on: the
-     * attempts are decided again after them and recorded then (never sent again). */
-    const record = Effect.gen(function* () {
-      if (unrecorded.length === 0) return
-      let base = recorded()
-      while (true) {
-        const { events, state } = decideAttempts(base.state, unrecorded)
-        if (events.length === 0) {
-          ahead = state
-          break
-        }
-        const newEvents = events.map((event, offset): NewEvent => {
-          const { _tag, ...data } = encodeDelivery(event)
-          return {
-            eventId: uuidFromText(
-              `attempt\n${event.deliveryId}\n${base.version + offset + 1}\n${event.at}\n${options.holder}`
-            ),
-            type: _tag,
-            schemaVersion: 1,
-            data,
-            metadata: { actor: DISPATCHER_ACTOR, recordedAt: event.at }
+    /** Records attempts in one append, decided on the stream as recorded (read again after a conflict). */
+    const recordAll = (commands: ReadonlyArray<RecordAttempt>) =>
+      Effect.gen(function* () {
+        let base = recorded()
+        while (true) {
+          const { events, state } = decideAttempts(base.state, commands)
+          if (events.length === 0) return
+          const newEvents = events.map((event, offset): NewEvent => {
+            const { _tag, ...data } = encodeDelivery(event)
+            return {
+              eventId: uuidFromText(
+                `attempt\n${event.deliveryId}\n${base.version + offset + 1}\n${event.at}\n${options.holder}`
+              ),
+              type: _tag,
+              schemaVersion: 1,
+              data,
+              metadata: { actor: DISPATCHER_ACTOR, recordedAt: event.at }
+            }
+          })
+          const appended = yield* Effect.either(store.append(streamId, newEvents, base.version))
+          if (Either.isRight(appended)) {
+            known.deliveries.set(automationId, { state, version: appended.right.nextExpectedVersion })
+            return
           }
-        })
-        const appended = yield* Effect.either(store.append(streamId, newEvents, base.version))
-        if (Either.isRight(appended)) {
-          known.deliveries.set(automationId, { state, version: appended.right.nextExpectedVersion })
-          ahead = state
-          break
+          // Deliveries queued meanwhile moved the stream on: record after them (never send again).
+          if (appended.left._tag !== "VersionConflict") return yield* Effect.fail(appended.left)
+          base = yield* readAfter(base)
+          known.deliveries.set(automationId, base)
         }
-        if (appended.left._tag !== "VersionConflict") return yield* Effect.fail(appended.left)
-        base = yield* readAfter(base)
-      }
+      })
+    // What this worker works from: the stream as recorded, plus its attempts not recorded yet, plus the deliveries
+    // queued since (read up to `readVersion`).
+    let ahead = recorded().state
+    let readVersion = recorded().version
+    let unrecorded: Array<RecordAttempt> = []
+    let recording: Fiber.RuntimeFiber<void, StoreUnavailable | EventIdReused> | undefined
+    /** Starts recording the attempts made since the last append began, unless an append is under way. */
+    const recordBehind = Effect.gen(function* () {
+      if (recording !== undefined && recording.unsafePoll() === null) return
+      if (recording !== undefined) yield* Fiber.join(recording)
+      recording = undefined
+      if (unrecorded.length === 0) return
+      const commands = unrecorded
       unrecorded = []
+      recording = yield* Effect.forkDaemon(recordAll(commands))
+    })
+    /** Waits until every attempt made is recorded. */
+    const recordNow = Effect.gen(function* () {
+      if (recording !== undefined) yield* Fiber.join(recording)
+      recording = undefined
+      const commands = unrecorded
+      unrecorded = []
+      if (commands.length > 0) yield* recordAll(commands)
     })
     const worker = Effect.gen(function* () {
       while (true) {
         if (Date.now() - renewedAt > renewAfter) {
-          yield* record
+          yield* recordNow
           const taken = Date.now()
           if (!(yield* leases.acquireLease(lease, options.holder, options.leaseMillis))) return
-          // Taken afresh (not renewed in time): another process may have recorded attempts since this one read.
-          if (taken - renewedAt > options.leaseMillis) ahead = (yield* readAfter(recorded())).state
+          if (taken - renewedAt > options.leaseMillis) {
+            // Taken afresh (not renewed in time): another process may have delivered since; start from the stream.
+            const loaded = yield* readAfter(recorded())
+            known.deliveries.set(automationId, loaded)
+            ahead = loaded.state
+            readVersion = loaded.version
+          }
           renewedAt = taken
         }
         let next = Deliveries.nextPending(ahead)
         const wakes = known.maybePending.get(automationId)
         if (next === undefined) {
-          yield* record
-          ahead = (yield* readAfter(recorded())).state
+          // Only deliveries queued since can be new: fold those (this worker's own attempts are in `ahead` already).
+          const later = yield* store.readStream(streamId, { after: readVersion })
+          for (const stored of later) {
+            if (stored.type !== "DeliveryQueued") continue
+            const decoded = decodeDelivery({ ...stored.data, _tag: stored.type })
+            if (Either.isRight(decoded)) ahead = Deliveries.evolve(ahead, decoded.right)
+          }
+          readVersion = later.at(-1)?.streamPosition ?? readVersion
           next = Deliveries.nextPending(ahead)
         }
         if (next === undefined) {
+          yield* recordNow
           // Woken meanwhile (a delivery queued after the read): leave the wake-up for the next worker.
           if (known.maybePending.get(automationId) === wakes) known.maybePending.delete(automationId)
           yield* leases.releaseLease(lease, options.holder)
@@ -436,15 +463,8 @@ const deliverFor = (
         }
         const wait = next.retryAt === null ? 0 : Date.parse(next.retryAt) - Date.now()
         if (wait > 0) {
-          yield* record
+          yield* recordNow
           yield* Effect.sleep(Duration.millis(Math.min(wait, options.leaseMillis / 3)))
-          continue
-        }
-        if (
-          unrecorded.length >= RECORD_BATCH ||
-          (unrecorded.length > 0 && Date.now() - firstUnrecordedAt > RECORD_WITHIN_MILLIS)
-        ) {
-          yield* record
           continue
         }
         const registryId = known.automationRegistry.get(automationId)
@@ -466,13 +486,13 @@ const deliverFor = (
           ...result,
           at: new Date().toISOString()
         }
-        if (unrecorded.length === 0) firstUnrecordedAt = Date.now()
         unrecorded.push(command)
         ahead = decideAttempts(ahead, [command]).state
+        yield* recordBehind
       }
     })
     // Attempts already sent are recorded even when the worker is interrupted (its process shutting down) or fails.
-    yield* worker.pipe(Effect.ensuring(Effect.ignore(Effect.timeout(record, Duration.seconds(5)))))
+    yield* worker.pipe(Effect.ensuring(Effect.ignore(Effect.timeout(recordNow, Duration.seconds(5)))))
   }).pipe(
     Effect.catchAll((error) => Effect.logWarning(`automation ${automationId}: delivery paused: ${String(error)}`)),
     Effect.provideService(AggregateCache, AggregateCache.make(1000))
