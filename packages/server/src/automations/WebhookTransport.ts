@@ -123,7 +123,9 @@ const post = (request: WebhookRequest): Effect.Effect<WebhookResponse, WebhookFa
       agent: https ? agents.https : agents.http
     })
     const timer = setTimeout(() => {
-      finish(Effect.fail(new WebhookFailed({ kind: "timeout", detail: `no answer within ${request.timeoutMillis} ms` })))
+      finish(
+        Effect.fail(new WebhookFailed({ kind: "timeout", detail: `no answer within ${request.timeoutMillis} ms` }))
+      )
       outgoing.destroy()
     }, request.timeoutMillis)
     outgoing.on("error", (error) =>
