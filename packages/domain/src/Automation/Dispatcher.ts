@@ -55,8 +55,6 @@ export type DispatcherRequirements = EventStore | SnapshotStore | DispatchStore 
 
 const MATCHER_LEASE = "automations:matcher"
 const CHECKPOINT = "automations"
-/** How often the matcher saves its checkpoint while events keep coming. */
-const CHECKPOINT_EVERY_MILLIS = 1000
 const DISPATCHER_ACTOR = "registrar:dispatcher"
 
 const registrySpec = aggregate(Registry.Event, Registry.decider)
@@ -531,12 +529,9 @@ export const run = (
         { discard: true }
       )
     )
-    // The matcher renews its lease once a third of it has passed (not on every step), and saves its checkpoint at
-    // most every CHECKPOINT_EVERY_MILLIS while events keep coming, and once they stop: a step under load is a few
-    // round trips shorter. A takeover re-reads from an older checkpoint; the derived ids make that queue nothing twice.
+    // The matcher renews its lease once a third of it has passed, not on every step (a round trip fewer per step).
+    // Its checkpoint is saved on every step with events: a takeover from an older one re-queues event by event.
     let matcherRenewedAt = Number.NEGATIVE_INFINITY
-    let checkpointSavedAt = Number.NEGATIVE_INFINITY
-    let saved: Checkpoint | undefined
     const step = Effect.gen(function* () {
       const now = Date.now()
       if (!matcher || now - matcherRenewedAt > settings.leaseMillis / 3) {
@@ -545,7 +540,6 @@ export const run = (
           // Taking the matcher over: start from the stored checkpoint, whatever this process saw before. Workers
           // already delivering keep going (interrupting one between sending and recording would send again).
           known = yield* knownAt((yield* leases.checkpoint(CHECKPOINT)) ?? Origin)
-          saved = undefined
         }
         matcher = holds
         if (holds) matcherRenewedAt = now
@@ -560,12 +554,7 @@ export const run = (
       if (matcher && batch.length > 0) {
         yield* queueAll(queued)
         for (const { automationId } of queued) wake(known, automationId)
-      }
-      const behind = saved === undefined || compareCheckpoints(saved, known.position) < 0
-      if (matcher && behind && (batch.length === 0 || Date.now() - checkpointSavedAt >= CHECKPOINT_EVERY_MILLIS)) {
         yield* leases.saveCheckpoint(CHECKPOINT, known.position)
-        saved = known.position
-        checkpointSavedAt = Date.now()
       }
       yield* spawn
       if (batch.length < settings.batchSize) yield* store.waitForAppends(settings.pollMillis)
