@@ -138,6 +138,9 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
     options.log("automations: 1,000 links, steady")
     const startedAt = performance.now()
     const steady = await linkAll(LINKS)
+    options.log(
+      `automations: links committed in ${millis(performance.now() - startedAt)} ms; ${whole(hook.firstArrival.size)} deliveries received by then`
+    )
     await waitForAll(LINKS * AUTOMATIONS, 120)
     const arrivals = [...hook.firstArrival.values()]
     const finishedAt = Math.max(...arrivals.map((arrival) => arrival.at))

@@ -200,6 +200,18 @@ describe("deliveries", () => {
     )
     expect(Deliveries.nextPending(after)?.deliveryId).toBe("d1")
   })
+  it("keep their place when a later one finishes first: the earliest unfinished is next", () => {
+    const succeeded = (id: string) => new AutomationEvents.DeliverySucceeded({ deliveryId: id, at: AT })
+    const events = [queued("d1"), queued("d2"), queued("d3"), succeeded("d2")]
+    let state = events.reduce(Deliveries.evolve, Deliveries.initialState)
+    expect(Deliveries.nextPending(state)?.deliveryId).toBe("d1")
+    expect(Deliveries.pendingCount(state)).toBe(2)
+    state = Deliveries.evolve(state, succeeded("d1"))
+    expect(Deliveries.nextPending(state)?.deliveryId).toBe("d3")
+    state = Deliveries.evolve(Deliveries.evolve(state, succeeded("d3")), queued("d4"))
+    expect(Deliveries.nextPending(state)?.deliveryId).toBe("d4")
+    expect(Deliveries.pendingCount(state)).toBe(1)
+  })
   it("records a success and a give-up; an attempt on a finished delivery changes nothing", () => {
     const received = deliveries.given(queued("d1")).when(record("d1", { _tag: "Received" }))
     const state = received.then(

@@ -8,7 +8,15 @@ import { describe, expect, it } from "@effect/vitest"
 import type { CreateAutomation, Registrar } from "@registrar/domain"
 import { Duration, Effect } from "effect"
 import { WebhookTransport } from "../src/index.js"
-import { deliveriesOf, inProcess, readUntil, signaturesValid, waitFor, world } from "./support/AutomationWorld.js"
+import {
+  deliveriesOf,
+  inProcess,
+  inProcessSlowRecords,
+  readUntil,
+  signaturesValid,
+  waitFor,
+  world
+} from "./support/AutomationWorld.js"
 import { startReceiver } from "./support/Receiver.js"
 
 const SIGNING = "whsec-test-signing-secret"
@@ -230,6 +238,67 @@ describe("automations in one process", () => {
         expect(first.attempts.at(-1)!.status).toBe(200)
       })
     )
+  )
+
+  it.live(
+    "a run of deliveries goes out one at a time in log order, a retry holding the rest back; each attempt is recorded once",
+    () =>
+      Effect.scoped(
+        Effect.provide(
+          Effect.gen(function* () {
+            // Recording an attempt takes 25 ms here, so the attempts made meanwhile are recorded together.
+            const receiver = yield* startReceiver
+            const { registrar, org, admin, registry, linkNew } = yield* world
+            const automation = yield* registrar.createAutomation({
+              actor: admin,
+              organization: org,
+              registry,
+              name: "burst",
+              collection: "A",
+              eventTypes: ["LINK_ARTIFACT"],
+              action: { kind: "webhook", url: receiver.url, payloadTemplate: '{"v": "${artifact_version}"}' }
+            })
+            let refused = false
+            receiver.answer = (request) => {
+              // The first answer is slow, so the rest queue up and go out in a run (their attempts recorded in batches).
+              if (JSON.parse(request.body).v === "v1") return { status: 200, delayMillis: 300 }
+              if (JSON.parse(request.body).v !== "v7" || refused) return { status: 200 }
+              refused = true
+              return { status: 503 }
+            }
+            const count = 40
+            for (let i = 0; i < count; i++) yield* linkNew("A")
+            const expected = Array.from({ length: count }, (_, i) => `v${i + 1}`)
+            yield* waitFor(
+              "every delivery",
+              () => deliveriesOf(receiver.received, automation.automationId).length >= count
+            )
+            // Every request in arrival order: v7 twice (refused, then received), nothing sent twice otherwise, and
+            // nothing after v7 before its second attempt; one request in flight at a time.
+            const sent = receiver.received
+              .filter((request) => request.headers["x-registrar-automation"] === automation.automationId)
+              .map((request) => JSON.parse(request.body).v)
+            expect(sent).toEqual([...expected.slice(0, 7), "v7", ...expected.slice(7)])
+            expect(receiver.maxInFlightPerAutomation()).toBe(1)
+            // Attempts are recorded in batches behind the sending: none lost, none recorded twice.
+            const history = yield* readUntil(
+              registrar.automationHistory({ actor: admin, organization: org, registry, automation: "burst" }),
+              (deliveries) =>
+                deliveries.length === count && deliveries.every((delivery) => delivery.status === "succeeded")
+            )
+            expect(history.map((delivery) => JSON.parse(delivery.body).v)).toEqual([...expected].reverse())
+            for (const delivery of history) {
+              const statuses = delivery.attempts.map((recorded) => recorded.status)
+              expect([JSON.parse(delivery.body).v, statuses]).toEqual([
+                JSON.parse(delivery.body).v,
+                JSON.parse(delivery.body).v === "v7" ? [503, 200] : [200]
+              ])
+              expect(delivery.attempts.map((recorded) => recorded.attempt)).toEqual(statuses.map((_, i) => i + 1))
+            }
+          }),
+          inProcessSlowRecords
+        )
+      )
   )
 
   it.live(

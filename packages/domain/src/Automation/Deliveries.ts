@@ -2,7 +2,7 @@
  * One automation's deliveries: queued in log order, attempted until received or given up, redelivered on request.
  * A pure decider; the dispatcher passes the time, the attempt's outcome and the retry time (with its jitter) in.
  */
-import { Either } from "effect"
+import { Chunk, Either, HashMap, Option } from "effect"
 import type { Decider } from "../Decider.js"
 import { DeliveryNotFound } from "./Errors.js"
 import {
@@ -46,28 +46,49 @@ export interface Delivery {
   readonly finishedAt: string | null
 }
 
-/** Deliveries in the order they were queued, and where each is. */
+/**
+ * Deliveries in the order they were queued, and where each is. Persistent structures (a stream grows with every
+ * delivery, and the dispatcher folds one event at a time): folding an event costs O(log n), not a copy of the state.
+ */
 export interface State {
-  readonly order: ReadonlyArray<string>
-  readonly deliveries: ReadonlyMap<string, Delivery>
+  readonly order: Chunk.Chunk<string>
+  readonly deliveries: HashMap.HashMap<string, Delivery>
+  /** Where in `order` the first unfinished delivery is (every one before it is finished). */
+  readonly firstPending: number
 }
 
 /** A stream with no deliveries. */
-export const initialState: State = { order: [], deliveries: new Map() }
+export const initialState: State = { order: Chunk.empty(), deliveries: HashMap.empty(), firstPending: 0 }
 
-const update = (state: State, id: string, change: (delivery: Delivery) => Delivery): State => {
-  const delivery = state.deliveries.get(id)
-  return delivery === undefined ? state : { ...state, deliveries: new Map(state.deliveries).set(id, change(delivery)) }
+/** Moves `firstPending` past the deliveries that are finished. */
+const skipFinished = (state: State): State => {
+  let firstPending = state.firstPending
+  while (firstPending < Chunk.size(state.order)) {
+    const delivery = HashMap.get(state.deliveries, Chunk.unsafeGet(state.order, firstPending))
+    if (Option.isSome(delivery) && delivery.value.status === "pending") break
+    firstPending += 1
+  }
+  return firstPending === state.firstPending ? state : { ...state, firstPending }
 }
+
+const update = (state: State, id: string, change: (delivery: Delivery) => Delivery): State =>
+  Option.match(HashMap.get(state.deliveries, id), {
+    onNone: () => state,
+    onSome: (delivery) => skipFinished({ ...state, deliveries: HashMap.set(state.deliveries, id, change(delivery)) })
+  })
+
+/** One delivery by id. */
+export const find = (state: State, deliveryId: string): Delivery | undefined =>
+  Option.getOrUndefined(HashMap.get(state.deliveries, deliveryId))
 
 /** Folds one event into the state. */
 export const evolve = (state: State, event: DeliveryEvent): State => {
   switch (event._tag) {
     case "DeliveryQueued":
-      if (state.deliveries.has(event.deliveryId)) return state
+      if (HashMap.has(state.deliveries, event.deliveryId)) return state
       return {
-        order: [...state.order, event.deliveryId],
-        deliveries: new Map(state.deliveries).set(event.deliveryId, {
+        order: Chunk.append(state.order, event.deliveryId),
+        deliveries: HashMap.set(state.deliveries, event.deliveryId, {
           deliveryId: event.deliveryId,
           eventType: event.eventType,
           source: event.source,
@@ -79,7 +100,8 @@ export const evolve = (state: State, event: DeliveryEvent): State => {
           retryAt: null,
           reason: null,
           finishedAt: null
-        })
+        }),
+        firstPending: state.firstPending
       }
     case "DeliveryAttempted": {
       const { _tag, deliveryId, retryAt, ...attempt } = event
@@ -102,17 +124,14 @@ export const evolve = (state: State, event: DeliveryEvent): State => {
 }
 
 /** The first delivery not finished: deliveries go out in order, so it holds back the ones after it. */
-export const nextPending = (state: State): Delivery | undefined => {
-  for (const id of state.order) {
-    const delivery = state.deliveries.get(id)!
-    if (delivery.status === "pending") return delivery
-  }
-  return undefined
-}
+export const nextPending = (state: State): Delivery | undefined =>
+  state.firstPending < Chunk.size(state.order)
+    ? find(state, Chunk.unsafeGet(state.order, state.firstPending))
+    : undefined
 
 /** How many deliveries are not finished. */
 export const pendingCount = (state: State): number =>
-  [...state.deliveries.values()].filter((delivery) => delivery.status === "pending").length
+  Chunk.size(Chunk.filter(Chunk.drop(state.order, state.firstPending), (id) => find(state, id)?.status === "pending"))
 
 // ---- commands ----------------------------------------------------------------------------------------------------
 
@@ -189,7 +208,7 @@ export const decide = (
 ): Either.Either<ReadonlyArray<DeliveryEvent>, DeliveryNotFound> => {
   switch (command._tag) {
     case "QueueDelivery":
-      if (state.deliveries.has(command.deliveryId)) return Either.right(none)
+      if (HashMap.has(state.deliveries, command.deliveryId)) return Either.right(none)
       return Either.right([
         new DeliveryQueued({
           deliveryId: command.deliveryId,
@@ -202,17 +221,17 @@ export const decide = (
         })
       ])
     case "RecordAttempt": {
-      const delivery = state.deliveries.get(command.deliveryId)
+      const delivery = find(state, command.deliveryId)
       // An attempt on a finished delivery (another process recorded it first) changes nothing.
       if (delivery === undefined || delivery.status !== "pending") return Either.right(none)
       return Either.right(attemptEvents(command, delivery.attempts.length + 1))
     }
     case "Redeliver": {
-      const original = state.deliveries.get(command.deliveryId)
+      const original = find(state, command.deliveryId)
       if (original === undefined) {
         return Either.left(new DeliveryNotFound({ automation: command.automation, delivery: command.deliveryId }))
       }
-      if (state.deliveries.has(command.newDeliveryId)) return Either.right(none)
+      if (HashMap.has(state.deliveries, command.newDeliveryId)) return Either.right(none)
       return Either.right([
         new DeliveryQueued({
           deliveryId: command.newDeliveryId,

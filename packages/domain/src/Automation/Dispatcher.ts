@@ -9,12 +9,13 @@
  * the delivery again, under the same delivery id. Links never wait for any of this: the dispatcher reads committed
  * events only.
  */
-import { Duration, Effect, Either, FiberMap, Option, Schema, type Scope } from "effect"
+import { Duration, Effect, Either, Fiber, FiberMap, Option, Schema, type Scope } from "effect"
 import * as Artifact from "../Artifact.js"
 import * as Collection from "../Collection.js"
 import {
   type Checkpoint,
   compareCheckpoints,
+  type EventIdReused,
   EventStore,
   type NewEvent,
   Origin,
@@ -207,6 +208,8 @@ const observe = (known: Known, event: RecordedEvent) =>
       return queued
     }
     if (AutomationEvents.isDeliveriesStream(event.streamId)) {
+      // Attempts and their ends (most of the feed under load) change nothing the matcher knows.
+      if (event.type !== "DeliveryQueued") return queued
       const decoded = decodeDelivery({ ...event.data, _tag: event.type })
       if (Either.isRight(decoded) && decoded.right._tag === "DeliveryQueued") wake(known, decoded.right.automationId)
       return queued
@@ -317,7 +320,29 @@ const queueAll = (queued: ReadonlyArray<{ automationId: string; newEvent: NewEve
     )
   })
 
-/** Delivers one automation's queue in order while this process holds its lease. */
+type RecordAttempt = Extract<Deliveries.Command, { readonly _tag: "RecordAttempt" }>
+
+/** Decides recorded attempts in order on a state: the events they add, and the state after them. */
+const decideAttempts = (state: Deliveries.State, commands: ReadonlyArray<RecordAttempt>) => {
+  const events: Array<AutomationEvents.DeliveryEvent> = []
+  for (const command of commands) {
+    const decided = Either.getOrElse(Deliveries.decide(command, state), () => [])
+    for (const event of decided) {
+      events.push(event)
+      state = Deliveries.evolve(state, event)
+    }
+  }
+  return { events, state }
+}
+
+/**
+ * Delivers one automation's queue in order while this process holds its lease: each delivery is sent once the one
+ * before it has ended here (received or given up). Attempts are recorded behind the sending, one append at a time
+ * with every attempt made since the last one began, so the next delivery does not wait for a commit; all of them
+ * are recorded before a lease decision, a wait for a retry, and the worker's end. A process that dies with attempts
+ * not yet recorded leaves those deliveries pending, and they are sent again under the same ids: at least once, in
+ * order.
+ */
 const deliverFor = (
   known: Known,
   automationId: string,
@@ -330,102 +355,144 @@ const deliverFor = (
     const lease = `automation:${automationId}`
     const streamId = AutomationEvents.deliveriesStreamId(automationId)
     // The lease is renewed before an attempt whenever less of it is left than an attempt may take; while it is held
-    // without a break, this worker is the stream's only deliverer, so its own state is current except for deliveries
-    // queued since (read when it runs out of pending ones).
+    // without a break, this worker is the stream's only deliverer, so the only events others add to the stream are
+    // newly queued deliveries (read when it runs out of pending ones).
     const renewAfter = Math.max(0, Math.min(options.leaseMillis / 3, options.leaseMillis - policy.timeoutMillis - 500))
     let renewedAt = Number.NEGATIVE_INFINITY
-    let fresh = false
-    const read = Effect.gen(function* () {
-      const cached = known.deliveries.get(automationId) ?? { state: Deliveries.initialState, version: 0 }
-      const recorded = yield* store.readStream(streamId, { after: cached.version })
-      let state = cached.state
-      for (const stored of recorded) {
-        const decoded = decodeDelivery({ ...stored.data, _tag: stored.type })
-        if (Either.isRight(decoded)) state = Deliveries.evolve(state, decoded.right)
-      }
-      const loaded = { state, version: recorded.at(-1)?.streamPosition ?? cached.version }
-      known.deliveries.set(automationId, loaded)
-      return loaded
-    })
-    while (true) {
-      if (Date.now() - renewedAt > renewAfter) {
-        const taken = Date.now()
-        if (!(yield* leases.acquireLease(lease, options.holder, options.leaseMillis))) return
-        renewedAt = taken
-      }
-      let { state, version } = fresh
-        ? (known.deliveries.get(automationId) ?? { state: Deliveries.initialState, version: 0 })
-        : yield* read
-      fresh = true
-      let next = Deliveries.nextPending(state)
-      const wakes = known.maybePending.get(automationId)
-      if (next === undefined) {
-        ;({ state, version } = yield* read)
-        next = Deliveries.nextPending(state)
-      }
-      if (next === undefined) {
-        // Woken meanwhile (a delivery queued after the read): leave the wake-up for the next worker.
-        if (known.maybePending.get(automationId) === wakes) known.maybePending.delete(automationId)
-        yield* leases.releaseLease(lease, options.holder)
-        return
-      }
-      const wait = next.retryAt === null ? 0 : Date.parse(next.retryAt) - Date.now()
-      if (wait > 0) {
-        yield* Effect.sleep(Duration.millis(Math.min(wait, options.leaseMillis / 3)))
-        continue
-      }
-      const registryId = known.automationRegistry.get(automationId)
-      const book = registryId === undefined ? undefined : known.books.get(registryId)
-      const automation = book?.automations.get(automationId)
-      const result =
-        automation === undefined || book === undefined
-          ? {
-              status: null,
-              durationMillis: 0,
-              response: "",
-              error: null,
-              outcome: { _tag: "GiveUp", reason: "the automation was deleted" } as const
-            }
-          : yield* attempt(automation, book.secrets, next, policy)
-      const at = new Date().toISOString()
-      // Record the attempt. Deliveries queued meanwhile move the stream on: record it after them, never send again.
-      let recordedAt = { state, version }
-      while (true) {
-        const events = Either.getOrElse(
-          Deliveries.decide({ _tag: "RecordAttempt", deliveryId: next.deliveryId, ...result, at }, recordedAt.state),
-          () => []
-        )
-        if (events.length === 0) break
-        const base = recordedAt.version
-        const newEvents = events.map((event, offset): NewEvent => {
-          const { _tag, ...data } = encodeDelivery(event)
-          return {
-            eventId: uuidFromText(`attempt\n${next.deliveryId}\n${base + offset + 1}\n${at}\n${options.holder}`),
-            type: _tag,
-            schemaVersion: 1,
-            data,
-            metadata: { actor: DISPATCHER_ACTOR, recordedAt: at }
-          }
-        })
-        const appended = yield* Effect.either(store.append(streamId, newEvents, base))
-        if (Either.isRight(appended)) {
-          known.deliveries.set(automationId, {
-            state: events.reduce(Deliveries.evolve, recordedAt.state),
-            version: appended.right.nextExpectedVersion
-          })
-          break
-        }
-        if (appended.left._tag !== "VersionConflict") return yield* Effect.fail(appended.left)
-        const later = yield* store.readStream(streamId, { after: base })
-        let folded = recordedAt.state
+    /** The stream as recorded (the state as of `version`). */
+    const recorded = () => known.deliveries.get(automationId) ?? { state: Deliveries.initialState, version: 0 }
+    /** Folds what the stream holds after `from` into it. */
+    const readAfter = (from: { state: Deliveries.State; version: number }) =>
+      Effect.gen(function* () {
+        const later = yield* store.readStream(streamId, { after: from.version })
+        let state = from.state
         for (const stored of later) {
           const decoded = decodeDelivery({ ...stored.data, _tag: stored.type })
-          if (Either.isRight(decoded)) folded = Deliveries.evolve(folded, decoded.right)
+          if (Either.isRight(decoded)) state = Deliveries.evolve(state, decoded.right)
         }
-        recordedAt = { state: folded, version: later.at(-1)?.streamPosition ?? base }
-        known.deliveries.set(automationId, recordedAt)
+        return { state, version: later.at(-1)?.streamPosition ?? from.version }
+      })
+    /** Records attempts in one append, decided on the stream as recorded (read again after a conflict). */
+    const recordAll = (commands: ReadonlyArray<RecordAttempt>) =>
+      Effect.gen(function* () {
+        let base = recorded()
+        while (true) {
+          const { events, state } = decideAttempts(base.state, commands)
+          if (events.length === 0) return
+          const newEvents = events.map((event, offset): NewEvent => {
+            const { _tag, ...data } = encodeDelivery(event)
+            return {
+              eventId: uuidFromText(
+                `attempt\n${event.deliveryId}\n${base.version + offset + 1}\n${event.at}\n${options.holder}`
+              ),
+              type: _tag,
+              schemaVersion: 1,
+              data,
+              metadata: { actor: DISPATCHER_ACTOR, recordedAt: event.at }
+            }
+          })
+          const appended = yield* Effect.either(store.append(streamId, newEvents, base.version))
+          if (Either.isRight(appended)) {
+            known.deliveries.set(automationId, { state, version: appended.right.nextExpectedVersion })
+            return
+          }
+          // Deliveries queued meanwhile moved the stream on: record after them (never send again).
+          if (appended.left._tag !== "VersionConflict") return yield* Effect.fail(appended.left)
+          base = yield* readAfter(base)
+          known.deliveries.set(automationId, base)
+        }
+      })
+    // What this worker works from: the stream as recorded, plus its attempts not recorded yet, plus the deliveries
+    // queued since (read up to `readVersion`).
+    let ahead = recorded().state
+    let readVersion = recorded().version
+    let unrecorded: Array<RecordAttempt> = []
+    let recording: Fiber.RuntimeFiber<void, StoreUnavailable | EventIdReused> | undefined
+    /** Starts recording the attempts made since the last append began, unless an append is under way. */
+    const recordBehind = Effect.gen(function* () {
+      if (recording !== undefined && recording.unsafePoll() === null) return
+      if (recording !== undefined) yield* Fiber.join(recording)
+      recording = undefined
+      if (unrecorded.length === 0) return
+      const commands = unrecorded
+      unrecorded = []
+      recording = yield* Effect.forkDaemon(recordAll(commands))
+    })
+    /** Waits until every attempt made is recorded. */
+    const recordNow = Effect.gen(function* () {
+      if (recording !== undefined) yield* Fiber.join(recording)
+      recording = undefined
+      const commands = unrecorded
+      unrecorded = []
+      if (commands.length > 0) yield* recordAll(commands)
+    })
+    const worker = Effect.gen(function* () {
+      while (true) {
+        if (Date.now() - renewedAt > renewAfter) {
+          yield* recordNow
+          const taken = Date.now()
+          if (!(yield* leases.acquireLease(lease, options.holder, options.leaseMillis))) return
+          if (taken - renewedAt > options.leaseMillis) {
+            // Taken afresh (not renewed in time): another process may have delivered since; start from the stream.
+            const loaded = yield* readAfter(recorded())
+            known.deliveries.set(automationId, loaded)
+            ahead = loaded.state
+            readVersion = loaded.version
+          }
+          renewedAt = taken
+        }
+        let next = Deliveries.nextPending(ahead)
+        const wakes = known.maybePending.get(automationId)
+        if (next === undefined) {
+          // Only deliveries queued since can be new: fold those (this worker's own attempts are in `ahead` already).
+          const later = yield* store.readStream(streamId, { after: readVersion })
+          for (const stored of later) {
+            if (stored.type !== "DeliveryQueued") continue
+            const decoded = decodeDelivery({ ...stored.data, _tag: stored.type })
+            if (Either.isRight(decoded)) ahead = Deliveries.evolve(ahead, decoded.right)
+          }
+          readVersion = later.at(-1)?.streamPosition ?? readVersion
+          next = Deliveries.nextPending(ahead)
+        }
+        if (next === undefined) {
+          yield* recordNow
+          // Woken meanwhile (a delivery queued after the read): leave the wake-up for the next worker.
+          if (known.maybePending.get(automationId) === wakes) known.maybePending.delete(automationId)
+          yield* leases.releaseLease(lease, options.holder)
+          return
+        }
+        const wait = next.retryAt === null ? 0 : Date.parse(next.retryAt) - Date.now()
+        if (wait > 0) {
+          yield* recordNow
+          yield* Effect.sleep(Duration.millis(Math.min(wait, options.leaseMillis / 3)))
+          continue
+        }
+        const registryId = known.automationRegistry.get(automationId)
+        const book = registryId === undefined ? undefined : known.books.get(registryId)
+        const automation = book?.automations.get(automationId)
+        const result =
+          automation === undefined || book === undefined
+            ? {
+                status: null,
+                durationMillis: 0,
+                response: "",
+                error: null,
+                outcome: { _tag: "GiveUp", reason: "the automation was deleted" } as const
+              }
+            : yield* attempt(automation, book.secrets, next, policy)
+        const command: RecordAttempt = {
+          _tag: "RecordAttempt",
+          deliveryId: next.deliveryId,
+          ...result,
+          at: new Date().toISOString()
+        }
+        unrecorded.push(command)
+        ahead = decideAttempts(ahead, [command]).state
+        yield* recordBehind
       }
-    }
+    })
+    // Attempts already sent are recorded even when the worker is interrupted (its process shutting down) or fails.
+    yield* worker.pipe(Effect.ensuring(Effect.ignore(Effect.timeout(recordNow, Duration.seconds(5)))))
   }).pipe(
     Effect.catchAll((error) => Effect.logWarning(`automation ${automationId}: delivery paused: ${String(error)}`)),
     Effect.provideService(AggregateCache, AggregateCache.make(1000))
@@ -462,14 +529,21 @@ export const run = (
         { discard: true }
       )
     )
+    // The matcher renews its lease once a third of it has passed, not on every step (a round trip fewer per step).
+    // Its checkpoint is saved on every step with events: a takeover from an older one re-queues event by event.
+    let matcherRenewedAt = Number.NEGATIVE_INFINITY
     const step = Effect.gen(function* () {
-      const holds = yield* leases.acquireLease(MATCHER_LEASE, settings.holder, settings.leaseMillis)
-      if (holds && !matcher) {
-        // Taking the matcher over: start from the stored checkpoint, whatever this process saw before. Workers
-        // already delivering keep going (interrupting one between sending and recording would send again).
-        known = yield* knownAt((yield* leases.checkpoint(CHECKPOINT)) ?? Origin)
+      const now = Date.now()
+      if (!matcher || now - matcherRenewedAt > settings.leaseMillis / 3) {
+        const holds = yield* leases.acquireLease(MATCHER_LEASE, settings.holder, settings.leaseMillis)
+        if (holds && !matcher) {
+          // Taking the matcher over: start from the stored checkpoint, whatever this process saw before. Workers
+          // already delivering keep going (interrupting one between sending and recording would send again).
+          known = yield* knownAt((yield* leases.checkpoint(CHECKPOINT)) ?? Origin)
+        }
+        matcher = holds
+        if (holds) matcherRenewedAt = now
       }
-      matcher = holds
       const batch = yield* store.readAll({ after: known.position, limit: settings.batchSize })
       const queued: Array<{ automationId: string; newEvent: NewEvent }> = []
       for (const event of batch) {

@@ -4,7 +4,7 @@
  * automation's delivery history and redeliver any past delivery. Every one needs the registry's admin role.
  * Automations are infrastructure events (see `Automation/Events.ts`), loaded and appended here.
  */
-import { Clock, Effect, Either, Option, Schema } from "effect"
+import { Chunk, Clock, Effect, Either, Option, Schema } from "effect"
 import * as Book from "../Automation/Book.js"
 import * as Deliveries from "../Automation/Deliveries.js"
 import { AutomationNotFound, InvalidSecretValue, SecretsKeyMissing } from "../Automation/Errors.js"
@@ -472,11 +472,10 @@ export const deliveryHistory = (input: DeliveryHistory) =>
     const { automation } = yield* findAutomation(input)
     const loaded = yield* loadDeliveries(automation.automationId)
     const limit = Math.max(1, Math.min(input.limit ?? 100, 1000))
-    const deliveries: ReadonlyArray<DeliveryView> = [...loaded.state.order]
+    const deliveries: ReadonlyArray<DeliveryView> = [...Chunk.takeRight(loaded.state.order, limit)]
       .reverse()
-      .slice(0, limit)
       .flatMap((id): ReadonlyArray<DeliveryView> => {
-        const delivery = loaded.state.deliveries.get(id)
+        const delivery = Deliveries.find(loaded.state, id)
         return delivery === undefined ? [] : [delivery]
       })
     return deliveries

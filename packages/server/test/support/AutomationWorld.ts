@@ -4,7 +4,7 @@
  */
 import { createHmac } from "node:crypto"
 import * as MemoryStores from "@registrar/adapters-memory"
-import { type LinkResult, Registrar } from "@registrar/domain"
+import { EventStore, type LinkResult, Registrar } from "@registrar/domain"
 import { seed } from "@registrar/domain/testing"
 import { Duration, Effect, Layer } from "effect"
 import { AutomationDispatcher, SecretBox, WebhookTransport } from "../../src/index.js"
@@ -22,6 +22,32 @@ export const testDispatcher = AutomationDispatcher.layer({
 
 /** The service with a dispatcher, over memory stores, calling webhooks on 127.0.0.1 only. */
 export const inProcess = testDispatcher.pipe(
+  Layer.provideMerge(Registrar.layer()),
+  Layer.provideMerge(SecretBox.layer(SECRETS_KEY)),
+  Layer.provideMerge(WebhookTransport.layer({ hosts: ["127.0.0.1"] })),
+  Layer.provideMerge(MemoryStores.layer)
+)
+
+/** The memory event store with appends to deliveries streams slowed down (a commit that takes a while). */
+const slowDeliveryAppends = Layer.effect(
+  EventStore,
+  Effect.map(EventStore, (store) => ({
+    ...store,
+    append: (streamId, events, expected) =>
+      streamId.startsWith("AutomationDeliveries-")
+        ? Effect.delay(store.append(streamId, events, expected), Duration.millis(25))
+        : store.append(streamId, events, expected)
+  }))
+)
+
+/** {@link inProcess} where recording a delivery's attempt takes 25 ms, so attempts made meanwhile are recorded together. */
+export const inProcessSlowRecords = AutomationDispatcher.layer({
+  pollMillis: 50,
+  // A lease long enough not to be renewed (and the attempts recorded first) before every attempt.
+  leaseMillis: 10_000,
+  retry: { maxAttempts: 8, baseDelayMillis: 20, maxDelayMillis: 200, timeoutMillis: 1500 }
+}).pipe(
+  Layer.provide(slowDeliveryAppends),
   Layer.provideMerge(Registrar.layer()),
   Layer.provideMerge(SecretBox.layer(SECRETS_KEY)),
   Layer.provideMerge(WebhookTransport.layer({ hosts: ["127.0.0.1"] })),
