@@ -152,11 +152,15 @@ export const filterOf = (spec: TableSpec, where: Where | undefined, prefix: stri
   return { clause: parts.length === 0 ? "TRUE" : parts.join(" AND "), parameters }
 }
 
-/** A value in COPY's text format (backslash escapes; `\\N` is NULL). */
+const copyEscaped = /[\\\t\n\r]/
+
+/** A value in COPY's text format (backslash escapes; `\\N` is NULL); most values need none, and are kept as they are. */
 const copyText = (text: string): string =>
-  text.replace(/[\\\t\n\r]/g, (char) =>
-    char === "\\" ? "\\\\" : char === "\t" ? "\\t" : char === "\n" ? "\\n" : "\\r"
-  )
+  !copyEscaped.test(text)
+    ? text
+    : text.replace(/[\\\t\n\r]/g, (char) =>
+        char === "\\" ? "\\\\" : char === "\t" ? "\\t" : char === "\n" ? "\\n" : "\\r"
+      )
 
 const arrayLiteral = (values: ReadonlyArray<unknown>): string =>
   `{${values.map((value) => (value === null ? "NULL" : `"${String(value).replace(/["\\]/g, (char) => `\\${char}`)}"`)).join(",")}}`
