@@ -142,6 +142,28 @@ export const rebuildSuite = (database: Effect.Effect<Database, unknown, Scope.Sc
     })
   )
 
+  it.scopedLive("a rebuild writes text with backslashes, tabs, line breaks and non-ASCII as it is, over many pieces", () =>
+    Effect.gen(function* () {
+      const pg = yield* PgReadModelStore.make(yield* database, { tables })
+      const memory = yield* MemoryReadModelStore.make
+      const awkward = ["a\\b", "tab\there", "line\nbreak", "cr\rlf\r\n", "\\N", "naïve → ✓ 🦀", '{"q": "\\""}']
+      // About 300 KB of COPY text: several pieces of 64 KB, split between rows.
+      const changes = Array.from({ length: 2_000 }, (_, n) =>
+        Change.put("things", `k${n}\t${awkward[n % awkward.length]}`, {
+          group: awkward[n % awkward.length]!,
+          label: `${awkward[(n + 1) % awkward.length]}${"x".repeat(100)}`,
+          nested: { text: awkward[(n + 2) % awkward.length]!, list: [awkward[(n + 3) % awkward.length]!] },
+          n
+        })
+      )
+      const batches = batchesOf(changes, 500)
+      yield* pg.replaceAll(Stream.fromIterable(batches))
+      yield* memory.replaceAll(Stream.fromIterable(batches))
+      expect(yield* pg.list("things")).toEqual(yield* memory.list("things"))
+      expect((yield* pg.list("things", { group: "tab\there" })).length).toBe(Math.ceil(2_000 / awkward.length))
+    })
+  )
+
   it.scopedLive("a write to a field or table without a column fails whole, naming it, in a batch or a rebuild", () =>
     Effect.gen(function* () {
       const db = yield* database
