@@ -31,7 +31,11 @@ const main = async () => {
     await history.growTo(events, console.log)
     await history.close()
   }
-  const runtime = Stores.onPostgres({ url: Cpu.withApplicationName(url, "registrar-bench-rebuild"), schema, poolSize: 4 })
+  const runtime = Stores.onPostgres({
+    url: Cpu.withApplicationName(url, "registrar-bench-rebuild"),
+    schema,
+    poolSize: 4
+  })
   const cpu = await Cpu.monitor(url)
   const reader = Postgres.pool(url, 4, "registrar-bench-read")
   const sql = feedQuery(schema)
