@@ -131,7 +131,7 @@ export const run = async (options: RebuildOptions): Promise<Section> => {
     title: "4. Rebuilding every read model (PostgreSQL server)",
     method: [
       `History in schema \`${history.schema}\`: the world made by commands, then blocks of 10,000 events (half \`VersionAssigned\`, 100 per artifact; half \`ArtifactLinked\`, 1,000 per collection) appended through the EventStore. Measured at ${sizes.map(whole).join(" and ")} events.`,
-      `${options.runs} rounds alternating \`Projector.rebuild()\` (default page of 500; fresh typed tables filled in flushes of 5,000 changes, puts by COPY, indexes built after the load, then swapped in) with a bare read of the same rows: the EventStore's keyset feed query, ${pageSize} rows per page, through a \`pg\` pool, rows parsed and dropped.`,
+      `${options.runs} rounds alternating \`Projector.rebuild()\` (default page of 500, the next page read while one is projected; fresh typed tables filled in flushes of 5,000 changes, each written while the next is folded, puts by COPY, indexes built after the load two tables at a time, then swapped in) with a bare read of the same rows: the EventStore's keyset feed query, ${pageSize} rows per page, through a \`pg\` pool, rows parsed and dropped.`,
       "Memory sampled every 20 ms (`process.memoryUsage`) from a forced GC (`--expose-gc`) at the start of each phase: peak heap is the largest heap in use seen (garbage included, so it follows V8's collection schedule and the phase's length); peak live heap is the largest heap in use right after a forced GC, taken every second, i.e. what the phase actually holds."
     ],
     tables: [table],

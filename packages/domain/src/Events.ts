@@ -26,6 +26,9 @@ const schemas = new Map<string, AnySchema>(
   )
 )
 
+/** The decoder of each event type, built once (a rebuild decodes every stored event through these). */
+const decoders = new Map([...schemas].map(([type, schema]) => [type, Schema.decodeUnknownEither(schema)] as const))
+
 /** The schema version new events of each type are written with (1 unless listed). */
 export const currentSchemaVersion: Readonly<Record<string, number>> = { RegistryCreated: 2 }
 
@@ -74,8 +77,8 @@ export const decode = (stored: {
   readonly schemaVersion: number
   readonly data: JsonObject
 }): Either.Either<Option.Option<DomainEvent>, UndecodableEvent> => {
-  const schema = schemas.get(stored.type)
-  if (schema === undefined) return Either.right(Option.none())
+  const decodeEither = decoders.get(stored.type)
+  if (decodeEither === undefined) return Either.right(Option.none())
   const target = currentSchemaVersion[stored.type] ?? 1
   let data = stored.data
   for (let version = stored.schemaVersion; version < target; version++) {
@@ -100,7 +103,7 @@ export const decode = (stored: {
       })
     )
   }
-  return Schema.decodeUnknownEither(schema)({ ...data, _tag: stored.type }).pipe(
+  return decodeEither({ ...data, _tag: stored.type }).pipe(
     Either.map(Option.some),
     Either.mapLeft(
       (error) =>

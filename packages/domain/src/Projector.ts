@@ -167,7 +167,9 @@ export const rebuild = (
     const store = yield* ReadModelStore
     const replayed = yield* Ref.make(0)
     const onProgress = options.onProgress ?? (() => Effect.void)
+    // The next page is read while this one is projected and written (one page ahead, so memory stays flat).
     const batches = feed(events, options.batchSize ?? defaultBatchSize).pipe(
+      Stream.buffer({ capacity: 1 }),
       Stream.mapEffect((run) =>
         batchOf(run).pipe(
           Effect.tap(() => Ref.updateAndGet(replayed, (count) => count + run.length).pipe(Effect.flatMap(onProgress)))

@@ -70,10 +70,10 @@ export interface Connection {
   /** Runs a script of statements without parameters. */
   readonly execute: (script: string) => Effect.Effect<void, SqlFailure>
   /**
-   * Runs `COPY … FROM STDIN` (`sql`) with `data` in COPY's text format; only server connections can (PGlite's COPY
-   * reads files, not the client).
+   * Runs `COPY … FROM STDIN` (`sql`) with `data` in COPY's text format, in pieces of whole lines; only server
+   * connections can (PGlite's COPY reads files, not the client).
    */
-  readonly copyFrom?: (sql: string, data: string) => Effect.Effect<void, SqlFailure>
+  readonly copyFrom?: (sql: string, data: ReadonlyArray<string>) => Effect.Effect<void, SqlFailure>
 }
 
 /** A database reached through a pool (server) or one serialized connection (PGlite). */

@@ -61,7 +61,7 @@ const connectionOf = (client: pg.PoolClient, failed: { connection: boolean }): C
       ),
     copyFrom: (sql, data) =>
       Effect.tryPromise({
-        try: () => pipeline(Readable.from([Buffer.from(data)]), client.query(copyFrom(sql))),
+        try: () => pipeline(Readable.from(data.map((piece) => Buffer.from(piece))), client.query(copyFrom(sql))),
         catch: toSqlFailure
       }).pipe(Effect.tapError(track))
   }

@@ -152,11 +152,15 @@ export const filterOf = (spec: TableSpec, where: Where | undefined, prefix: stri
   return { clause: parts.length === 0 ? "TRUE" : parts.join(" AND "), parameters }
 }
 
-/** A value in COPY's text format (backslash escapes; `\\N` is NULL). */
+const copyEscaped = /[\\\t\n\r]/
+
+/** A value in COPY's text format (backslash escapes; `\\N` is NULL); most values need none, and are kept as they are. */
 const copyText = (text: string): string =>
-  text.replace(/[\\\t\n\r]/g, (char) =>
-    char === "\\" ? "\\\\" : char === "\t" ? "\\t" : char === "\n" ? "\\n" : "\\r"
-  )
+  !copyEscaped.test(text)
+    ? text
+    : text.replace(/[\\\t\n\r]/g, (char) =>
+        char === "\\" ? "\\\\" : char === "\t" ? "\\t" : char === "\n" ? "\\n" : "\\r"
+      )
 
 const arrayLiteral = (values: ReadonlyArray<unknown>): string =>
   `{${values.map((value) => (value === null ? "NULL" : `"${String(value).replace(/["\\]/g, (char) => `\\${char}`)}"`)).join(",")}}`
@@ -175,18 +179,27 @@ const copyValue = (column: Column, value: unknown): string => {
   }
 }
 
-/** The rows as COPY text, after checking that every field of each row has a column. */
-const copyDataOf = (spec: TableSpec, rows: ReadonlyArray<Written>): string => {
-  const lines: Array<string> = []
+/** The size of one piece of COPY text: one huge string cost about 10× the CPU per row to build and encode. */
+const copyChunkChars = 64 * 1024
+
+/** The rows as COPY text in pieces of about `copyChunkChars`, after checking that every field has a column. */
+const copyDataOf = (spec: TableSpec, rows: ReadonlyArray<Written>): ReadonlyArray<string> => {
+  const chunks: Array<string> = []
+  let chunk = ""
   for (const written of rows) {
     for (const field in written.v) {
       if (!spec.byField.has(field)) throw unknownField(spec.table, field)
     }
     const values = [copyText(written.k)]
     for (const column of spec.columns) values.push(copyValue(column, written.v[column.field]))
-    lines.push(values.join("\t"))
+    chunk += `${values.join("\t")}\n`
+    if (chunk.length >= copyChunkChars) {
+      chunks.push(chunk)
+      chunk = ""
+    }
   }
-  return `${lines.join("\n")}\n`
+  if (chunk.length > 0) chunks.push(chunk)
+  return chunks
 }
 
 /**

@@ -114,6 +114,60 @@ export const rebuildSuite = (database: Effect.Effect<Database, unknown, Scope.Sc
     })
   )
 
+  it.scopedLive(
+    "a feed that fails while a flush is being written keeps the live read models and drops the fresh tables",
+    () =>
+      Effect.gen(function* () {
+        const db = yield* database
+        const pg = yield* PgReadModelStore.make(db, { tables })
+        const live = { transactionId: 1, globalPosition: 9 }
+        yield* pg.apply({ changes: [Change.put("things", "kept", { group: "a" })], checkpoint: live })
+        // 10 batches of 700 changes: the first flush (at 5,000) is being written when the feed fails.
+        const feed = Stream.concat(
+          Stream.fromIterable(batchesOf(acrossFlushes(), 700).slice(0, 10)),
+          Stream.fail("the feed failed" as const)
+        )
+        expect(yield* Effect.flip(pg.replaceAll(feed))).toBe("the feed failed")
+        expect(yield* pg.list("things")).toEqual([{ group: "a" }])
+        expect(yield* pg.checkpoint).toEqual(live)
+        const fresh = yield* db.driver.query(
+          `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1 AND tablename LIKE '%\\_\\_rebuild'`,
+          [db.schemaName]
+        )
+        expect(fresh[0]?.n).toBe(0)
+        // The next rebuild starts afresh and gives the in-memory store's tables.
+        const memory = yield* MemoryReadModelStore.make
+        const batches = batchesOf(acrossFlushes(), 700)
+        yield* pg.replaceAll(Stream.fromIterable(batches))
+        yield* memory.replaceAll(Stream.fromIterable(batches))
+        expect(yield* contents(pg)).toEqual(yield* contents(memory))
+      })
+  )
+
+  it.scopedLive(
+    "a rebuild writes text with backslashes, tabs, line breaks and non-ASCII as it is, over many pieces",
+    () =>
+      Effect.gen(function* () {
+        const pg = yield* PgReadModelStore.make(yield* database, { tables })
+        const memory = yield* MemoryReadModelStore.make
+        const awkward = ["a\\b", "tab\there", "line\nbreak", "cr\rlf\r\n", "\\N", "naïve → ✓ 🦀", '{"q": "\\""}']
+        // About 300 KB of COPY text: several pieces of 64 KB, split between rows.
+        const changes = Array.from({ length: 2_000 }, (_, n) =>
+          Change.put("things", `k${n}\t${awkward[n % awkward.length]}`, {
+            group: awkward[n % awkward.length]!,
+            label: `${awkward[(n + 1) % awkward.length]}${"x".repeat(100)}`,
+            nested: { text: awkward[(n + 2) % awkward.length]!, list: [awkward[(n + 3) % awkward.length]!] },
+            n
+          })
+        )
+        const batches = batchesOf(changes, 500)
+        yield* pg.replaceAll(Stream.fromIterable(batches))
+        yield* memory.replaceAll(Stream.fromIterable(batches))
+        expect(yield* pg.list("things")).toEqual(yield* memory.list("things"))
+        expect((yield* pg.list("things", { group: "tab\there" })).length).toBe(Math.ceil(2_000 / awkward.length))
+      })
+  )
+
   it.scopedLive("a write to a field or table without a column fails whole, naming it, in a batch or a rebuild", () =>
     Effect.gen(function* () {
       const db = yield* database
