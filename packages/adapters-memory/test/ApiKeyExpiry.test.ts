@@ -1,10 +1,11 @@
 // API keys with an expiry (the web session's key) stop authenticating when the clock passes it, with the same
 // InvalidApiKey as any bad key; keys without one authenticate until revoked. The TestClock moves time, no sleeping.
-// A key's record is kept between requests while the log does not move: expiry is still checked on every request,
-// and a revocation moves the log, so the next request is refused.
+// A key's record is kept between requests while its user's key stream does not move: expiry is still checked on every
+// request, and a revocation through any service of the store is refused by the next request to every other one, while
+// writes to other streams do not make a service read the key again.
 import { describe, expect, it } from "@effect/vitest"
-import { ApiKey, Registrar } from "@registrar/domain"
-import { Duration, Effect, Layer, TestClock } from "effect"
+import { ApiKey, EventStore, Registrar } from "@registrar/domain"
+import { Context, Duration, Effect, Layer, TestClock } from "effect"
 import * as MemoryStores from "../src/index.js"
 
 const RegistrarInMemory = Registrar.layer().pipe(Layer.provide(MemoryStores.layer))
@@ -60,5 +61,43 @@ describe("API key expiry", () => {
       expect(yield* registrar.authenticate(boot.value.key)).toStrictEqual({ user: "root", prefix: boot.value.prefix })
       expect(yield* Effect.flip(registrar.authenticate(forged))).toBeInstanceOf(ApiKey.InvalidApiKey)
     }).pipe(Effect.provide(RegistrarInMemory))
+  )
+  it.effect("a revocation through one service is refused by another at once; other writes keep the record", () =>
+    Effect.gen(function* () {
+      const stores = yield* Layer.build(MemoryStores.layer)
+      const shared = Context.get(stores, EventStore)
+      // The second service's store counts the key streams it reads.
+      const keyReads: Array<string> = []
+      const counting = EventStore.of({
+        ...shared,
+        readStream: (streamId, options) => {
+          keyReads.push(streamId)
+          return shared.readStream(streamId, options)
+        }
+      })
+      const serviceOn = (context: typeof stores) =>
+        Effect.map(Layer.build(Registrar.layer()), (built) => Context.get(built, Registrar)).pipe(
+          Effect.provide(context)
+        )
+      const first = yield* serviceOn(stores)
+      const second = yield* serviceOn(Context.add(stores, EventStore, counting))
+      const boot = yield* first.bootstrap({ admin: "root", random: random(5) })
+      if (boot._tag === "None") return yield* Effect.die("bootstrap did nothing")
+      const laptop = yield* first.createApiKey({ actor: "root", user: "root", name: "laptop", random: random(6) })
+      expect(yield* second.authenticate(laptop.key)).toStrictEqual({ user: "root", prefix: laptop.prefix })
+      const readsAfterFirst = keyReads.length
+      // Writes elsewhere in the log: the second service keeps the key's record.
+      yield* first.createOrganization({ actor: "root", organization: "acme", displayName: "Acme" })
+      yield* first.createOrganization({ actor: "root", organization: "globex", displayName: "Globex" })
+      expect(yield* second.authenticate(laptop.key)).toStrictEqual({ user: "root", prefix: laptop.prefix })
+      expect(keyReads.length).toBe(readsAfterFirst)
+      // A revocation through the first service: the second refuses the key on its next check.
+      yield* first.revokeApiKey({ actor: "root", user: "root", prefix: laptop.prefix })
+      expect(yield* Effect.flip(second.authenticate(laptop.key))).toBeInstanceOf(ApiKey.InvalidApiKey)
+      expect(keyReads.length).toBeGreaterThan(readsAfterFirst)
+      // A new key of the same user moves the stream too, and authenticates through the second at once.
+      const desktop = yield* first.createApiKey({ actor: "root", user: "root", name: "desktop", random: random(7) })
+      expect(yield* second.authenticate(desktop.key)).toStrictEqual({ user: "root", prefix: desktop.prefix })
+    }).pipe(Effect.scoped)
   )
 })

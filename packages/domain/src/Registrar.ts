@@ -20,7 +20,6 @@ import {
 } from "./HashChain.js"
 import { LinkIndex } from "./LinkIndex.js"
 import * as FreshReads from "./internal/FreshReads.js"
-import { sha256Hex } from "./internal/Sha256.js"
 import { AggregateCache } from "./internal/Loader.js"
 import { randomUuid } from "./internal/Uuid.js"
 import type { ReadModelStore } from "./ReadModelStore.js"
@@ -347,6 +346,10 @@ export interface RegistrarShape {
   readonly listVersions: (
     input: Reads.ListVersions
   ) => Effect.Effect<Surface.CollectionVersions, Surface.ListVersionsError>
+  /** A collection the actor can see, with its version count (counted, not read). */
+  readonly showCollection: (
+    input: Reads.ShowCollection
+  ) => Effect.Effect<Surface.CollectionOverview, Surface.ListVersionsError>
   /** The registries of an organization that the actor can see. */
   readonly listRegistries: (
     input: Reads.ListRegistries
@@ -486,6 +489,7 @@ const make = (
     }
     const locks = new Map<string, Effect.Semaphore>()
     const prefixOwners = new Map<string, string>()
+    const keptKeys = ApiKeys.keptKeys()
     const deps: Artifacts.Dependencies = {
       defaults,
       serialize: (key, effect) => {
@@ -603,6 +607,7 @@ const make = (
       // reads (current, or as of a past time or global position)
       resolve,
       listVersions: (input: Reads.ListVersions) => read(input, Reads.listVersions(deps, input)),
+      showCollection: (input: Reads.ShowCollection) => read(input, Reads.showCollection(deps, input)),
       listRegistries: (input: Reads.ListRegistries) => read(input, Reads.listRegistries(deps, input)),
       showRegistry: (input: Reads.ShowRegistry) => read(input, Reads.showRegistry(deps, input)),
       listCollections: (input: Reads.ShowRegistry) => read(input, Reads.listCollections(deps, input)),
@@ -621,23 +626,18 @@ const make = (
       listApiKeys: (input: ApiKeys.ListApiKeys) => run(ApiKeys.listApiKeys(input)),
       revokeApiKey: (input: ApiKeys.RevokeApiKey) => run(ApiKeys.revokeApiKey(input)),
       /** The user a key belongs to; InvalidApiKey for an unknown, revoked or wrong key. */
-      // A key's record is kept while the log's head stays put (a revocation moves it); expiry is checked every time.
-      // Without a catch-up (a key is read from its stream), the read models cannot lag here.
+      // A key's record is kept while its user's key stream does not move (see `ApiKeys.keptKeys`); expiry is checked
+      // every time.
       authenticate: (key: string) =>
         run(
-          options.keepAnswers === false
-            ? Effect.provideService(ApiKeys.authenticate(key), ApiKeys.PrefixOwners, prefixOwners)
-            : Effect.flatMap(
-                fresh
-                  .cached(
-                    `authenticate\n${sha256Hex(key)}`,
-                    Effect.provideService(ApiKeys.keyOf(key), ApiKeys.PrefixOwners, prefixOwners),
-                    Effect.void,
-                    { readModels: false }
-                  )
-                  .pipe(Effect.catchTag("ReadModelsLagging", (never) => Effect.die(never))),
-                ApiKeys.usable
-              )
+          Effect.flatMap(
+            Effect.provideService(
+              options.keepAnswers === false ? ApiKeys.keyOf(key) : keptKeys(key),
+              ApiKeys.PrefixOwners,
+              prefixOwners
+            ),
+            ApiKeys.usable
+          )
         ),
       /** Creates the instance admin and their first key, once per store; `None` afterwards. */
       bootstrap: (input: ApiKeys.Bootstrap) => run(ApiKeys.bootstrap(input)),

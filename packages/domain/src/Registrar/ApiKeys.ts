@@ -16,6 +16,7 @@ import {
 import * as Events from "../Events.js"
 import { UndecodableEvent } from "../Events.js"
 import { ConflictRetriesExhausted } from "../Errors.js"
+import { sharedAfterAsking } from "../internal/FreshReads.js"
 import { conflictRetries, expectedAfter } from "../internal/Loader.js"
 import { sha256Hex } from "../internal/Sha256.js"
 import { randomUuid } from "../internal/Uuid.js"
@@ -299,6 +300,52 @@ export const keyOf = (
     const matches = found !== undefined && ApiKey.digestsEqual(sha256Hex(key), found.digest)
     return { user: owner.value, prefix, info: matches ? found : undefined }
   })
+
+/**
+ * `keyOf` with its answers kept: a key's record is kept with the version of its user's key stream, and a check reads
+ * only that version (one round trip, shared by the concurrent checks of one user's keys, and sent after each of
+ * them began), reading the stream again when it moved. A key created or revoked through any process moves the
+ * version, so it is seen by the next check everywhere; writes to other streams do not retire the record, so the
+ * requests that follow a write cost no more to authenticate than the others. At most `capacity` keys and users are
+ * kept; past that each map starts over.
+ */
+export const keptKeys = (capacity = 10_000) => {
+  const kept = new Map<string, { readonly version: number; readonly found: FoundKey }>()
+  const versionReads = new Map<string, Effect.Effect<number, StoreUnavailable, EventStore>>()
+  const versionOf = (streamId: string) => {
+    let read = versionReads.get(streamId)
+    if (read === undefined) {
+      read = sharedAfterAsking(Effect.flatMap(EventStore, (store) => store.streamVersion(streamId)))
+      if (versionReads.size >= capacity) versionReads.clear()
+      versionReads.set(streamId, read)
+    }
+    return read
+  }
+  return (
+    key: string
+  ): Effect.Effect<
+    FoundKey,
+    ApiKey.MalformedApiKey | ApiKey.InvalidApiKey | StoreUnavailable | UndecodableEvent,
+    EventStore
+  > =>
+    Effect.gen(function* () {
+      const prefix = yield* ApiKey.prefixOf(key)
+      const owner = yield* ownerOf(prefix)
+      if (Option.isNone(owner)) return yield* Effect.fail(new ApiKey.InvalidApiKey())
+      const streamId = ApiKey.streamId(owner.value)
+      const version = yield* versionOf(streamId)
+      const digest = sha256Hex(key)
+      const hit = kept.get(digest)
+      if (hit !== undefined && hit.version === version && hit.found.user === owner.value) return hit.found
+      const keys = yield* load(streamId)
+      const found = keys.state._tag === "Keys" ? keys.state.keys.get(prefix) : undefined
+      const matches = found !== undefined && ApiKey.digestsEqual(digest, found.digest)
+      const answer: FoundKey = { user: owner.value, prefix, info: matches ? found : undefined }
+      if (kept.size >= capacity) kept.clear()
+      kept.set(digest, { version: keys.version, found: answer })
+      return answer
+    })
+}
 
 /** The key's user, if the key is known, unrevoked and unexpired now. */
 export const usable = (

@@ -31,18 +31,8 @@ export interface FreshReads {
   readonly cached: <A, E, R, E2, R2>(
     key: string,
     read: Effect.Effect<A, E, R>,
-    alongside: Effect.Effect<unknown, E2, R2>,
-    options?: CachedOptions
+    alongside: Effect.Effect<unknown, E2, R2>
   ) => Effect.Effect<A, E | E2 | CatchUpFailure, R | R2 | EventStore | ReadModelStore>
-}
-
-/** Options of {@link FreshReads.cached}. */
-export interface CachedOptions {
-  /**
-   * Whether `read` reads the read models (default true): then a miss brings them up to the head first. A read of the
-   * log's own streams (an API key's) needs no catch-up; its answer is still kept only while the head stays put.
-   */
-  readonly readModels?: boolean
 }
 
 const sameCheckpoint = (a: Checkpoint, b: Checkpoint) => compareCheckpoints(a, b) === 0
@@ -97,12 +87,12 @@ export const make = (capacity = 10_000): FreshReads => {
 
   let answersHead: Checkpoint = Origin
   const answers = new Map<string, unknown>()
-  const cached: FreshReads["cached"] = (key, read, alongside, options) =>
+  const cached: FreshReads["cached"] = (key, read, alongside) =>
     Effect.gen(function* () {
       const head = yield* readHead
       if (sameCheckpoint(head, answersHead) && answers.has(key))
         return answers.get(key) as Effect.Effect.Success<typeof read>
-      yield* Effect.all([options?.readModels === false ? Effect.void : catchUpToHead, alongside], {
+      yield* Effect.all([catchUpToHead, alongside], {
         concurrency: 2,
         discard: true
       })
