@@ -26,6 +26,7 @@ import {
   totalOf
 } from "./internal/Measure.js"
 import * as Cli from "./Cli.js"
+import * as HttpClients from "./internal/HttpClients.js"
 import * as Postgres from "./internal/Postgres.js"
 import { millis, percent, type Section, type Target, whole } from "./internal/Report.js"
 import * as Stores from "./internal/Stores.js"
@@ -148,44 +149,66 @@ export const run = async (options: HttpOptions): Promise<Section> => {
       const exit = await Effect.runPromiseExit(effect)
       return Exit.isSuccess(exit) ? done(1) : failed(String(exit.cause))
     }
-    const viaHttp = async (path: string, init: RequestInit = {}, at = base): Promise<Outcome> => {
-      const response = await fetch(`${at}${path}`, { ...init, headers })
-      const text = await response.text()
-      return response.ok ? done(1) : failed(`${response.status} ${text.slice(0, 200)}`)
-    }
+    const clients = HttpClients.start()
+    Effect.runSync(Scope.addFinalizer(scope, Effect.promise(() => clients.close())))
 
-    const measure = async (operation: Operation, via: Via, clients: number, round: number): Promise<Figures> => {
+    const measure = async (operation: Operation, via: Via, clientCount: number, round: number): Promise<Figures> => {
       // Bring the read models up to the log first, so that no run pays for projecting the writes of the run before.
       await Effect.runPromise(registrar.catchUp)
       if (operation !== "link") {
         const kept = operation === "resolve"
+        if (via === "HTTP") {
+          const requests = Array.from({ length: resolvable }, (_, ticket) => ({
+            method: "GET" as const,
+            path: `/resolve?name=${encodeURIComponent(resolveName(ticket))}`
+          }))
+          const { load } = await clients.run({
+            base: kept ? base : notKeptBase,
+            headers,
+            clients: clientCount,
+            seconds: options.seconds,
+            requests,
+            cycle: true
+          })
+          return figures(load)
+        }
         const load = await drive({
-          clients,
+          clients: clientCount,
           seconds: options.seconds,
           operation: (_client, ticket) =>
-            via === "library"
-              ? viaLibrary((kept ? registrar : notKept).resolve({ actor: world.member, name: resolveName(ticket) }))
-              : viaHttp(`/resolve?name=${encodeURIComponent(resolveName(ticket))}`, {}, kept ? base : notKeptBase)
+            viaLibrary((kept ? registrar : notKept).resolve({ actor: world.member, name: resolveName(ticket) }))
         })
         return figures(load)
       }
-      const names = Array.from({ length: linkCollections }, (_, index) => `${via}-${clients}-${round}-${index}`)
+      const names = Array.from({ length: linkCollections }, (_, index) => `${via}-${clientCount}-${round}-${index}`)
       const targets = await Effect.runPromise(createCollections(registrar, store, world, names))
       const before = counter.conflicts
+      if (via === "HTTP") {
+        const requests = sources.slice(nextSource).map((source, ticket) => ({
+          method: "POST" as const,
+          path: `/organizations/${world.organization}/registries/${world.registry}/collections/${targets[ticket % targets.length]!.name}/links`,
+          body: JSON.stringify({ source })
+        }))
+        const { load, sent } = await clients.run({
+          base,
+          headers,
+          clients: clientCount,
+          seconds: options.seconds,
+          requests,
+          cycle: false
+        })
+        nextSource += sent
+        return { ...figures(load), conflicts: counter.conflicts - before }
+      }
       const load = await drive({
-        clients,
+        clients: clientCount,
         seconds: options.seconds,
         maxOperations: sources.length - nextSource,
         operation: (_client, ticket) => {
           const source = sources[nextSource++]
           if (source === undefined) return Promise.resolve(failed("out of seeded source versions"))
           const target = targets[ticket % targets.length]!
-          return via === "library"
-            ? viaLibrary(registrar.link({ actor: world.member, source, target: target.target }))
-            : viaHttp(
-                `/organizations/${world.organization}/registries/${world.registry}/collections/${target.name}/links`,
-                { method: "POST", body: JSON.stringify({ source }) }
-              )
+          return viaLibrary(registrar.link({ actor: world.member, source, target: target.target }))
         }
       })
       return { ...figures(load), conflicts: counter.conflicts - before }
@@ -274,7 +297,7 @@ export const run = async (options: HttpOptions): Promise<Section> => {
     return {
       title: "8. The HTTP server against the library (PostgreSQL server)",
       method: [
-        `Registrar over \`PgStore.layer\` (schema \`${Postgres.Schemas.http}\`, pool ${options.poolSize}) and \`@registrar/server\` on 127.0.0.1 on the same \`Registrar\` service (same pool and caches), in this process: the HTTP figures include the clients' own cost (Node's fetch, keep-alive) on the same event loop, so they are conservative.`,
+        `Registrar over \`PgStore.layer\` (schema \`${Postgres.Schemas.http}\`, pool ${options.poolSize}) and \`@registrar/server\` on 127.0.0.1 on the same \`Registrar\` service (same pool and caches), in this process. The HTTP clients run on a worker thread of this process (Node's \`http\` with keep-alive connections over loopback), so their CPU is not spent on the server's event loop, as it is not when clients are elsewhere; the library's clients are calls on the service's own event loop. The machine's two cores are shared by the server, the clients and PostgreSQL.`,
         `Closed-loop clients for ${options.seconds} s per run; the ${clientCounts.length * 6} contenders (operation × path × clients) alternate in rotated order within each round.`,
         `Before each run the read models are brought up to the log (outside the measurement). Link: a fresh source version per operation, spread over ${linkCollections} fresh collections per run, as the member (HTTP: POST …/collections/C/links with the member's API key). Resolve: \`ORG/wandb-registry-R/resolve:vN\` over ${resolvable} linked versions (HTTP: GET /resolve); nothing is written during a resolve run, so the service answers most resolves from the answers it keeps while the log's head stays put (one read of the head each). "resolve, not kept" is a second service and server over the same stores with \`keepAnswers: false\`: every resolve runs its queries, as every resolve does right after a write.`
       ],
