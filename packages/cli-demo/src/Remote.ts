@@ -345,6 +345,27 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
             >
           }
         }),
+      showCollection: (input) =>
+        Effect.gen(function* () {
+          // The path names the organization only when the caller has several: the first page of one version finds
+          // it, then the collection's own endpoint counts its versions.
+          const { organization, registry, path, collection } = yield* send(
+            client.paths.versionsAt({
+              urlParams: { collection: input.collection, ...optional("asOf", input.asOf), limit: 1 }
+            })
+          )
+          const summary = yield* send(
+            client.collections.showCollection({
+              path: {
+                organization: segment(organization),
+                registry: segment(registry),
+                collection: segment(collection.name)
+              },
+              urlParams: optional("asOf", input.asOf)
+            })
+          )
+          return { organization, registry, path, collection: summary }
+        }),
       listRegistries: (input) =>
         Effect.gen(function* () {
           let organization = input.organization ?? ""

@@ -48,6 +48,12 @@ describe("the remote client", () => {
       expect(listed.registries.map((registry) => registry.registry).sort()).toStrictEqual(names)
       const collections = yield* client.listCollections({ actor, organization: "paged", registry: "r1" })
       expect(collections.map((collection) => collection.name).sort()).toStrictEqual(["c1", "c2", "c3"])
+      const shown = yield* client.showCollection({ actor, collection: "paged/wandb-registry-r1/c2" })
+      expect(shown).toMatchObject({
+        organization: "paged",
+        registry: "r1",
+        collection: { name: "c2", versionCount: 0 }
+      })
       const found = yield* client.search({ actor, organization: "paged", text: "" })
       expect(found).toHaveLength(names.length + 3)
 

@@ -180,7 +180,8 @@ const collectionPrefix = (collectionId: string) => `${Key.collection(collectionI
 const versionCount = (collectionId: string): Query<number> =>
   countOf(Table.linkedVersions, undefined, collectionPrefix(collectionId))
 
-const withCount = (collection: CollectionRow): Query<CollectionSummary> =>
+/** A collection with its version count (counted by the store, no version read). */
+export const collectionSummary = (collection: CollectionRow): Query<CollectionSummary> =>
   Effect.map(versionCount(collection.collectionId), (count) => ({ ...collection, versionCount: count }))
 
 const byName = (a: CollectionRow, b: CollectionRow) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
@@ -198,7 +199,7 @@ export const listCollections = (
       const { afterName } = page
       return (afterName === undefined ? sorted : sorted.filter((row) => row.name > afterName)).slice(0, page.limit)
     }),
-    Effect.flatMap(Effect.forEach(withCount))
+    Effect.flatMap(Effect.forEach(collectionSummary))
   )
 
 /** A linked version with its aliases (`latest` first when it is the highest index) and its source's description and metadata. */
@@ -266,25 +267,34 @@ export interface VersionPage {
   readonly descending?: boolean
 }
 
+/** Source versions {@link listVersions} reads at once. */
+const SOURCE_READS = 8
+
 /**
  * Every version linked into a collection (by id), with aliases and source metadata, and `latest`; given a page,
  * only the rows of that page are read (the store's key range), and `latest` by one more row.
  */
 export const listVersions = (collectionId: string, page?: VersionPage): Query<CollectionVersions> =>
   Effect.gen(function* () {
-    const links = yield* listAs<LinkedVersionRow>(Table.linkedVersions, undefined, {
-      prefix: collectionPrefix(collectionId),
-      ...(page === undefined ? {} : { limit: page.limit }),
-      ...(page?.descending === true ? { descending: true } : {}),
-      ...(page?.afterIndex === undefined ? {} : { after: Key.linkedVersion(collectionId, page.afterIndex) })
-    })
-    const aliases = yield* listAs<CollectionAliasRow>(Table.collectionAliases, undefined, {
-      prefix: collectionPrefix(collectionId)
-    })
-    const latest =
-      page === undefined ? Option.map(Arr.last(links), (link) => link.index) : yield* latestLinked(collectionId)
-    const versions = yield* Effect.forEach(links, (link) =>
-      Effect.map(sourceOf(link.source), (source) => linkedView(link, aliases, latest, source))
+    const [links, aliases, latestOfPage] = yield* Effect.all(
+      [
+        listAs<LinkedVersionRow>(Table.linkedVersions, undefined, {
+          prefix: collectionPrefix(collectionId),
+          ...(page === undefined ? {} : { limit: page.limit }),
+          ...(page?.descending === true ? { descending: true } : {}),
+          ...(page?.afterIndex === undefined ? {} : { after: Key.linkedVersion(collectionId, page.afterIndex) })
+        }),
+        listAs<CollectionAliasRow>(Table.collectionAliases, undefined, { prefix: collectionPrefix(collectionId) }),
+        page === undefined ? Effect.succeed(undefined) : latestLinked(collectionId)
+      ],
+      { concurrency: 3 }
+    )
+    const latest = latestOfPage ?? Option.map(Arr.last(links), (link) => link.index)
+    // One read per source version: several at once, or a page of them waits on a round trip each in turn.
+    const versions = yield* Effect.forEach(
+      links,
+      (link) => Effect.map(sourceOf(link.source), (source) => linkedView(link, aliases, latest, source)),
+      { concurrency: SOURCE_READS }
     )
     return { versions, latest }
   })
@@ -421,7 +431,7 @@ export const searchCatalog = (organization: string, text: string, user?: string)
       const collections = yield* listAs<CollectionRow>(Table.collections, { organization, registry: registry.registry })
       for (const collection of [...collections].sort(byName)) {
         if (matches(collection.name, collection.description, ...collection.tags)) {
-          found.push({ _tag: "Collection", ...(yield* withCount(collection)) })
+          found.push({ _tag: "Collection", ...(yield* collectionSummary(collection)) })
         }
       }
     }

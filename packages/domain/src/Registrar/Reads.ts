@@ -31,6 +31,7 @@ import {
   type VersionSelector
 } from "../Paths.js"
 import type { Checkpoint } from "../EventStore.js"
+import type { CollectionRow } from "../Projections.js"
 import * as Projector from "../Projector.js"
 import { ReadModelStore } from "../ReadModelStore.js"
 import * as ReadModels from "../ReadModels.js"
@@ -151,8 +152,15 @@ export interface ListVersions extends ReadRequest {
   readonly page?: ReadModels.VersionPage
 }
 
-/** Every linked version of a collection with aliases, source, and when and by whom it was linked. */
-export const listVersions = (deps: Dependencies, input: ListVersions) =>
+/**
+ * A collection the actor can see, named by `[ORG/]wandb-registry-R/C`, then `read` of it, both at `asOf`: the
+ * organization, the registry, the collection's row and its path with what `read` answers.
+ */
+const inCollection = <A, E>(
+  deps: Dependencies,
+  input: ReadRequest & { readonly collection: string },
+  read: (collection: CollectionRow) => Effect.Effect<A, E, ReadModelStore>
+) =>
   Effect.gen(function* () {
     const path = yield* parseRegistryPath(input.collection)
     const organization = yield* organizationOf(path, input.actor, deps.defaults)
@@ -164,18 +172,36 @@ export const listVersions = (deps: Dependencies, input: ListVersions) =>
         if (Option.isNone(found)) {
           return yield* Effect.fail(new CollectionNotFound({ registry: path.registry, collection: path.collection }))
         }
-        const versions = yield* ReadModels.listVersions(found.value.collectionId, input.page)
         return {
           organization: organization.name,
           registry: registry.registry,
-          collection: found.value,
           path: collectionPath(path.registry, found.value.name),
-          versions: versions.versions,
-          latest: Option.getOrNull(versions.latest)
+          collection: found.value,
+          read: yield* read(found.value)
         }
       })
     )
   })
+
+/** Every linked version of a collection with aliases, source, and when and by whom it was linked. */
+export const listVersions = (deps: Dependencies, input: ListVersions) =>
+  Effect.map(
+    inCollection(deps, input, (collection) => ReadModels.listVersions(collection.collectionId, input.page)),
+    ({ read, ...found }) => ({ ...found, versions: read.versions, latest: Option.getOrNull(read.latest) })
+  )
+
+/** Input of {@link showCollection}. */
+export interface ShowCollection extends ReadRequest {
+  /** `[ORG/]wandb-registry-R/C`. */
+  readonly collection: string
+}
+
+/** A collection the actor can see with its version count, counted without reading the versions. */
+export const showCollection = (deps: Dependencies, input: ShowCollection) =>
+  Effect.map(inCollection(deps, input, ReadModels.collectionSummary), ({ read, ...found }) => ({
+    ...found,
+    collection: read
+  }))
 
 /** Input of {@link listRegistries}. */
 export interface ListRegistries extends ReadRequest {

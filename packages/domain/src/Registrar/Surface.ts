@@ -317,7 +317,16 @@ export interface CollectionVersions {
   readonly latest: number | null
 }
 
-/** The failures of `listVersions`. */
+/** The result of `showCollection`: a collection and how many versions it holds. */
+export interface CollectionOverview {
+  readonly organization: string
+  readonly registry: string
+  readonly collection: ReadModels.CollectionSummary
+  /** `wandb-registry-R/C` */
+  readonly path: string
+}
+
+/** The failures of `listVersions` and `showCollection`. */
 export type ListVersionsError = RegistryLookupFailure | CollectionNotFound | InputFailure | ReadFailure
 
 /** The result of `listRegistries`: the registries of an organization the actor can see. */

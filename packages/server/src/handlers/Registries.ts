@@ -127,9 +127,9 @@ export const CollectionsLive = HttpApiBuilder.group(RegistrarApi, "collections",
         Effect.gen(function* () {
           const request = yield* callerRequest()
           const found = yield* call(
-            registrar.listVersions({ ...request, ...urlParams, collection: collectionPath(path) })
+            registrar.showCollection({ ...request, ...urlParams, collection: collectionPath(path) })
           )
-          return { ...found.collection, versionCount: found.versions.length }
+          return found.collection
         })
       )
       .handle("updateCollection", ({ path, payload }) =>
