@@ -3,7 +3,11 @@
  * document (`Errors.ts`), every group but `health` behind bearer-key authentication. The server implements it with
  * `HttpApiBuilder`, clients derive from it with `HttpApiClient`, and `/openapi.json` is generated from it.
  */
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import * as HttpApi from "@effect/platform/HttpApi"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { Schema } from "effect"
 import { Authentication } from "./Authentication.js"
 import { problems } from "./Errors.js"

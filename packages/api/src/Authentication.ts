@@ -3,7 +3,9 @@
  * `Authorization: Bearer <key>` and provides the key's user as `CurrentUser`. The actor of every command is that user,
  * never a field of the request.
  */
-import { HttpApiMiddleware, HttpApiSecurity, OpenApi } from "@effect/platform"
+import * as HttpApiMiddleware from "@effect/platform/HttpApiMiddleware"
+import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { Context } from "effect"
 import { problem, Unauthorized } from "./Problem.js"
 import { sessionCookie } from "./Session.js"

@@ -5,7 +5,10 @@
  * listed with sizes and digests, downloaded one by one (streamed, digest checked) and verified all at once. Uploads
  * have their own size limit, separate from the JSON body limit.
  */
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { Artifact } from "@registrar/domain"
 import { Schema } from "effect"
 import { Authentication } from "./Authentication.js"

@@ -3,7 +3,9 @@
  * organization that match W&B filters, ordered and paged by opaque cursor, live or as of a past point. Filters travel
  * as JSON text in the query; a refused filter, order, cursor or page size is a 400 problem document naming the fault.
  */
-import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { JsonValue } from "./Problem.js"
 import { Visibility } from "@registrar/domain"
 import { Schema } from "effect"

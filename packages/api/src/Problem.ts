@@ -4,7 +4,7 @@
  * `Schema.TaggedError` into such a document with a status, so the server encodes it and a derived client decodes it
  * back into the same typed error.
  */
-import { HttpApiSchema } from "@effect/platform"
+import * as HttpApiSchema from "@effect/platform/HttpApiSchema"
 import { ParseResult, Schema } from "effect"
 
 /** Any JSON value (documented as such: the generator's default gives every unknown value one `$id`, which is invalid). */

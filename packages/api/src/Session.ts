@@ -4,7 +4,10 @@
  * `DELETE /session` revokes that session key and clears the cookie. The authentication middleware accepts the cookie
  * as well as the bearer header.
  */
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSecurity, OpenApi } from "@effect/platform"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as HttpApiSecurity from "@effect/platform/HttpApiSecurity"
+import * as OpenApi from "@effect/platform/OpenApi"
 import { Schema } from "effect"
 
 /** The name of the session cookie. */

@@ -4,14 +4,11 @@
  * errors, so a command prints the same message and exits with the same code as on a local store. What has no
  * endpoint yet (maintenance, keys of other users) fails with `NotAvailableRemotely`.
  */
-import {
-  FetchHttpClient,
-  HttpApiClient,
-  type HttpApiError,
-  HttpClient,
-  HttpClientError,
-  HttpClientRequest
-} from "@effect/platform"
+import * as HttpApiClient from "@effect/platform/HttpApiClient"
+import type * as HttpApiError from "@effect/platform/HttpApiError"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { type Errors, RegistrarApi } from "@registrar/api"
 import {
   type AutomationFields,
@@ -28,6 +25,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import { NotAvailableRemotely, ServerAnswerInvalid, ServerUnreachable } from "./Errors.js"
+import * as NodeTransport from "./NodeTransport.js"
 
 /** What a remote call can fail with besides the method's own errors. */
 export type RemoteFailure = Errors.ApiError | ServerUnreachable | ServerAnswerInvalid | NotAvailableRemotely
@@ -63,7 +61,8 @@ const wholeClient = () => HttpApiClient.make(RegistrarApi)
 type ApiClient = Effect.Effect.Success<ReturnType<typeof wholeClient>>
 
 const lazyClient = (server: string, key: string): Effect.Effect<ApiClient> =>
-  Effect.map(Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer), (httpClient) => {
+  Effect.sync(() => {
+    const httpClient = NodeTransport.client
     const built = new Map<string, Effect.Effect<(request: unknown) => Effect.Effect<unknown, unknown>>>()
     const endpointOf = (group: string, endpoint: string) => {
       const id = `${group}.${endpoint}`
