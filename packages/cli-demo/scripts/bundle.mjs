@@ -4,9 +4,11 @@
  * resolving and compiling modules.
  *
  * - `registrar.js` (from BundledMain): sets V8's flags and starts opening PGlite, then runs `cli.cjs`.
- * - `cli.cjs`: the CLI (from Run), one CommonJS script, so that it can be compiled with V8's code cache
- *   (`cli.cjs.cache`, written here by running `registrar --version` once). The store adapters in it run only when
- *   used.
+ * - `cli.cjs`: the CLI (from Run), one CommonJS script, so that it can be compiled with V8's code cache. There are
+ *   two, written here by running one command of each kind: `cli.cjs.local.cache` (`registrar --version`) and
+ *   `cli.cjs.remote.cache` (`registrar resolve` against a stand-in server answering canned documents, which compiles
+ *   the HTTP client as well); registrar.js reads the one of its command line's kind. The store adapters in it run
+ *   only when used; a command against a server runs none of them.
  * - `PgliteStart.cjs`: one module shared by both, so the CLI takes over the database whose opening started before it
  *   loaded.
  *
@@ -20,10 +22,15 @@
  *
  * - `web/`: the built Registry App, copied from packages/web/dist/app, which `serve` serves at `/`.
  *
+ * Against a server, the CLI sends its requests over node:http (NodeTransport), not fetch: Node 20 loads its fetch
+ * (undici) on first use, about 50 ms of CPU. HttpApiClient's `instanceof FormData` test would load it all the same
+ * (the FormData global is undici's), so the bundle asks the payload's tag first (`formDataCheck`).
+ *
  * `bin/registrar.js` uses the bundle only while it is newer than every workspace file it was built from.
  * Run after `tsc -b`: `pnpm --filter @registrar/cli-demo bundle`.
  */
-import { spawnSync } from "node:child_process"
+import { spawn } from "node:child_process"
+import * as http from "node:http"
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -64,6 +71,27 @@ const lazyDrivers = {
   }
 }
 
+// HttpApiClient asks whether each request's payload is a FormData with `instanceof FormData`, and the first read of
+// Node 20's FormData global loads its fetch implementation (undici): about 50 ms of CPU for a remote command, which
+// sends JSON over node:http. The same question, asked of the payload's tag, reads FormData only when a payload is one.
+const formDataCheck = {
+  name: "form-data-check",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@effect[\\/]platform[\\/]dist[\\/]esm[\\/]HttpApiClient\.js$/ }, async (args) => {
+      const source = await fs.readFile(args.path, "utf8")
+      const check = "request.payload instanceof FormData"
+      if (source.split(check).length !== 2) throw new Error(`${args.path} no longer reads "${check}" once`)
+      return {
+        contents: source.replace(
+          check,
+          'Object.prototype.toString.call(request.payload) === "[object FormData]" && request.payload instanceof FormData'
+        ),
+        loader: "js"
+      }
+    })
+  }
+}
+
 const common = {
   absWorkingDir: root,
   outdir,
@@ -91,7 +119,7 @@ const results = [
     outExtension: { ".js": ".cjs" },
     define: { "import.meta.url": "__moduleUrl" },
     banner: { js: "\"use strict\";const __moduleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [sharedStart, lazyDrivers]
+    plugins: [sharedStart, lazyDrivers, formDataCheck]
   })
 ]
 
@@ -103,11 +131,58 @@ try {
   console.warn(`the Registry App is not built (${path.relative(process.cwd(), webApp)}): serve will run without it`)
 }
 
-const cached = spawnSync(process.execPath, [path.join(outdir, "registrar.js"), "--version"], {
-  env: { ...process.env, REGISTRAR_CODE_CACHE: "write" },
-  encoding: "utf8"
+// The code caches: a command on a local store (`--version`: loading the CLI) writes one; `resolve` against a server
+// writes the other, with the functions that load and run the HTTP client as well. Its server answers from canned
+// documents: should the API's answers change shape, the command fails here, and the canned answers must follow.
+const writeCache = (args, env = {}) =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(outdir, "registrar.js"), ...args], {
+      env: { ...process.env, REGISTRAR_CODE_CACHE: "write", ...env },
+      stdio: ["ignore", "ignore", "pipe"]
+    })
+    let stderr = ""
+    child.stderr.on("data", (chunk) => (stderr += chunk))
+    child.on("error", reject)
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`writing the code cache (registrar ${args[0]}) failed: ${stderr}`))
+    )
+  })
+await writeCache(["--version"])
+const canned = {
+  "/me": { user: "cache" },
+  "/resolve": {
+    fullName: "wandb-registry-R/c:v0",
+    qualifiedName: "o/wandb-registry-R/c:v0",
+    organization: "o",
+    registry: "R",
+    collection: "c",
+    collectionId: "00000000-0000-0000-0000-000000000000",
+    version: 0,
+    aliases: ["latest"],
+    source: "t/p/a:v0",
+    artifactType: "dataset",
+    digest: "0".repeat(64),
+    linkedAt: "2025-01-01T00:00:00.000Z",
+    linkedBy: "cache",
+    description: "",
+    metadata: {},
+    tags: [],
+    files: [{ path: "f", sha256: "0".repeat(64), size: 1 }]
+  }
+}
+const server = http.createServer((request, response) => {
+  const answer = canned[new URL(request.url, "http://localhost").pathname]
+  response.writeHead(answer === undefined ? 404 : 200, { "content-type": "application/json" })
+  response.end(JSON.stringify(answer ?? {}))
 })
-if (cached.status !== 0) throw new Error(`writing the code cache failed: ${cached.stderr}`)
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve))
+try {
+  await writeCache(["resolve", "wandb-registry-R/c", "--server", `http://127.0.0.1:${server.address().port}`], {
+    REGISTRAR_API_KEY: "cache"
+  })
+} finally {
+  server.close()
+}
 
 // The workspace files the bundle was built from (relative to this package), and the lockfile for everything else.
 const workspace = path.dirname(path.dirname(root))

@@ -194,12 +194,10 @@ const actingAsNobody = ["demo", "verify", "anchor", "chain", "replay", "serve", 
 const valueOptions = ["--as", "--data-dir", "--database-url", "--schema", "--as-of", "--server"]
 const skips = ["--memory", "--help", "-h", "--version", "--wizard", "--completions", "--database-url"]
 
-/**
- * The data directory a command line will open, when it names a command on the embedded store (a guess made before
- * the options are parsed; the store checks it): `--data-dir`, else `$REGISTRAR_DATA_DIR`, else `.registrar`.
- */
-export const embeddedDataDir = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): string | undefined => {
-  if ((env.DATABASE_URL ?? "") !== "") return undefined
+// The store command a command line names, and its `--data-dir`; undefined when it names none or only asks for help.
+const commandOf = (
+  args: ReadonlyArray<string>
+): { readonly command: string; readonly dataDir: string | undefined } | undefined => {
   let command: string | undefined
   let dataDir: string | undefined
   for (let index = 0; index < args.length; index++) {
@@ -213,7 +211,31 @@ export const embeddedDataDir = (args: ReadonlyArray<string>, env: NodeJS.Process
     if (valueOptions.includes(name) && inline === undefined) index++
     else if (command === undefined && !arg.startsWith("-")) command = arg
   }
-  if (command === undefined || !storeCommands.includes(command)) return undefined
+  return command === undefined || !storeCommands.includes(command) ? undefined : { command, dataDir }
+}
+
+/**
+ * Whether a command line runs against a server (a guess made before the options are parsed, as
+ * {@link embeddedDataDir}'s): `BundledMain` reads the code cache written by a command of the same kind.
+ */
+export const runsRemotely = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): boolean => {
+  const named = commandOf(args)
+  return (
+    named !== undefined &&
+    !actingAsNobody.includes(named.command) &&
+    Connection.select(Connection.flagsOf(args), env).kind === "remote"
+  )
+}
+
+/**
+ * The data directory a command line will open, when it names a command on the embedded store (a guess made before
+ * the options are parsed; the store checks it): `--data-dir`, else `$REGISTRAR_DATA_DIR`, else `.registrar`.
+ */
+export const embeddedDataDir = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv): string | undefined => {
+  if ((env.DATABASE_URL ?? "") !== "") return undefined
+  const named = commandOf(args)
+  if (named === undefined) return undefined
+  const { command, dataDir } = named
   // Without a user, the command fails before it opens the store (except those that act as nobody).
   const hasUser = args.some((arg) => arg === "--as" || arg.startsWith("--as=")) || (env.REGISTRAR_USER ?? "") !== ""
   if (!hasUser && !actingAsNobody.includes(command)) return undefined
