@@ -135,7 +135,7 @@ export const run = async (options: WebOptions): Promise<Section> => {
       title: "10. The Registry App",
       method: [
         `A collection of ${VERSIONS} linked versions on the PostgreSQL server, served by \`@registrar/server\` with the built app (packages/web/dist/app) in this process; Debian's headless Chromium driven by playwright-core, signed in once (POST /session).`,
-        `First render: from \`page.goto\` of the collection page to the row of v${VERSIONS - 1} in the DOM (index.html, the scripts, GET /me, the organization, the collection and its ${VERSIONS} versions, then React's render of the table: the page fetches all ${VERSIONS} versions, draws the newest ${SHOWN} rows and the rest behind "Show more"). The first run has a cold cache; the reported figure is the median of ${options.runs} runs after it, each in a new tab of the same session (the hashed assets cached, as for a returning visitor).`,
+        `First render: from \`page.goto\` of the collection page to the row of v${VERSIONS - 1} in the DOM (index.html, the script, GET /me and the organization (asked together), then the collection with its version count and its newest ${SHOWN} versions (asked together), then React's render of the table: ${SHOWN} rows, the older versions behind "Show more"). The first run has a cold cache; the reported figure is the median of ${options.runs} runs after it, each in a new tab of the same session (the hashed assets cached, as for a returning visitor).`,
         "JavaScript size: every .js file the build wrote (the lazily loaded version page and lineage layout included), gzip level 9; the entry row is what the first page loads."
       ],
       tables: [
