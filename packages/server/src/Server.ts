@@ -6,7 +6,14 @@
 import { createServer } from "node:http"
 import type { Duplex } from "node:stream"
 import { randomBytes } from "node:crypto"
-import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer, HttpServerResponse, OpenApi } from "@effect/platform"
+import {
+  HttpApiBuilder,
+  HttpApiSwagger,
+  HttpMiddleware,
+  HttpServer,
+  HttpServerResponse,
+  OpenApi
+} from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Problem, RegistrarApi } from "@registrar/api"
 import { ApiKey, type CreatedApiKey, Registrar } from "@registrar/domain"
