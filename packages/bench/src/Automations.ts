@@ -1,9 +1,10 @@
 /**
- * Automations on the PostgreSQL server: 10 signed webhook automations on LINK_ARTIFACT, 1,000 links, a receiver on
- * 127.0.0.1 in this process; from each link's commit (its command returning) to the receipt of each of its 10
- * deliveries: p50 and p99, and deliveries per second. A second run of 1,000 links restarts the dispatcher (a new
- * process id: it waits for the old one's leases to expire) in the middle, and counts what arrived. Targets of
- * issue 13: p99 under 500 ms; no delivery lost across a restart.
+ * Automations on the PostgreSQL server: 10 signed webhook automations on LINK_ARTIFACT, a receiver on 127.0.0.1 in
+ * this process; from each link's commit (its command returning) to the receipt of each of its 10 deliveries: p50 and
+ * p99, and deliveries per second. Three runs of 1,000 links: a flood (as fast as they commit: throughput), paced at a
+ * fixed rate (latency under steady use), and a flood whose dispatcher restarts in the middle (a new process id: it
+ * waits for the old one's leases to expire), counting what arrived. Targets of issue 13: p99 under 500 ms; no
+ * delivery lost across a restart.
  */
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -26,6 +27,12 @@ const LINKS = 1000
 const CONCURRENT_LINKS = 4
 const SCHEMA = "registrar_bench_automations"
 const LEASE_MILLIS = 2000
+/**
+ * The paced run's rate: links started at fixed times whatever the ones before are doing (an open loop), well below
+ * what the dispatcher sustains, so that latency is measured without a queue built by overload. A registry sees links
+ * from people and CI jobs, far fewer than this per second.
+ */
+const PACED_LINKS_PER_SECOND = 25
 
 const percentile = (sorted: ReadonlyArray<number>, p: number) =>
   sorted.length === 0
@@ -71,6 +78,7 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
   await Postgres.dropSchema(options.url, SCHEMA)
   const scope = Effect.runSync(Scope.make())
   const hook = await receiver()
+  let dispatcher: Scope.CloseableScope | undefined
   try {
     const stores = PgStore.layer({ url: options.url, schema: SCHEMA, poolSize: 16 })
     const services = Registrar.layer().pipe(
@@ -82,7 +90,7 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
     options.log("automations: seeding the world, sources and automations")
     const world = await Effect.runPromise(createWorld(registrar, "auto"))
     const eventStore = Effect.runSync(Effect.provide(EventStore, context))
-    const sources = await Effect.runPromise(seedSources(eventStore, world, 10, (2 * LINKS) / 10 + 10))
+    const sources = await Effect.runPromise(seedSources(eventStore, world, 10, (3 * LINKS) / 10 + 10))
     const request = { actor: world.admin, organization: world.organization, registry: world.registry }
     await Effect.runPromise(
       registrar.setAutomationSecret({ ...request, name: "signing", value: "bench-signing-secret" })
@@ -127,15 +135,40 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
       await halfway
       return committed
     }
+    /** Links `count` versions at `perSecond`, each started at its time (open loop); the commit time of each. */
+    const linkPaced = async (count: number, perSecond: number) => {
+      const committed = new Map<string, number>()
+      const begin = performance.now()
+      const links: Array<Promise<void>> = []
+      for (let index = 0; index < count; index++) {
+        const due = begin + (index * 1000) / perSecond
+        const wait = due - performance.now()
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+        const source = sources[nextSource++] ?? ""
+        links.push(
+          Effect.runPromise(
+            registrar.link({
+              actor: world.member,
+              source,
+              target: `${world.organization}/wandb-registry-${world.registry}/lane-${index % CONCURRENT_LINKS}`
+            })
+          ).then((linked) => {
+            committed.set(linked.qualifiedName, performance.now())
+          })
+        )
+      }
+      await Promise.all(links)
+      return committed
+    }
     const waitForAll = async (expected: number, seconds: number) => {
       const deadline = Date.now() + seconds * 1000
       while (hook.firstArrival.size < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
     }
 
-    // Run 1: steady.
-    let dispatcher = Effect.runSync(Scope.make())
+    // Run 1: a flood of links.
+    dispatcher = Effect.runSync(Scope.make())
     await Effect.runPromise(Layer.buildWithScope(dispatcherLayer("bench-a"), dispatcher).pipe(Effect.provide(context)))
-    options.log("automations: 1,000 links, steady")
+    options.log("automations: 1,000 links, as fast as they commit")
     const startedAt = performance.now()
     const steady = await linkAll(LINKS)
     options.log(
@@ -151,12 +184,26 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
     const steadyDelivered = hook.firstArrival.size
     const rate = steadyDelivered / ((finishedAt - startedAt) / 1000)
 
-    // Run 2: the dispatcher restarts halfway (a new holder, as a new process would be).
+    // Run 2: links paced at a fixed rate.
+    options.log(`automations: 1,000 links at ${PACED_LINKS_PER_SECOND}/s`)
+    const pacedBefore = hook.firstArrival.size
+    const pacedStartedAt = performance.now()
+    const paced = await linkPaced(LINKS, PACED_LINKS_PER_SECOND)
+    await waitForAll(pacedBefore + LINKS * AUTOMATIONS, 120)
+    const pacedArrivals = [...hook.firstArrival.values()].slice(pacedBefore)
+    const pacedLatencies = pacedArrivals
+      .map((arrival) => arrival.at - (paced.get(arrival.version) ?? Number.NaN))
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b)
+    const pacedDelivered = pacedArrivals.length
+    const pacedRate = pacedDelivered / ((Math.max(...pacedArrivals.map((a) => a.at)) - pacedStartedAt) / 1000)
+
+    // Run 3: the dispatcher restarts halfway (a new holder, as a new process would be).
     options.log("automations: 1,000 links, the dispatcher restarted halfway")
     const before = hook.firstArrival.size
     const requestsBefore = hook.requests()
     const restarted = await linkAll(LINKS, async () => {
-      await Effect.runPromise(Scope.close(dispatcher, Exit.void))
+      if (dispatcher !== undefined) await Effect.runPromise(Scope.close(dispatcher, Exit.void))
       dispatcher = Effect.runSync(Scope.make())
       await Effect.runPromise(
         Layer.buildWithScope(dispatcherLayer("bench-b"), dispatcher).pipe(Effect.provide(context))
@@ -171,15 +218,17 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
     const delivered = hook.firstArrival.size - before
     const copies = hook.requests() - requestsBefore - delivered
     await Effect.runPromise(Scope.close(dispatcher, Exit.void))
+    dispatcher = undefined
 
     const p99 = percentile(latencies, 99)
+    const pacedP99 = percentile(pacedLatencies, 99)
     return {
       title: "11. Automations: commit to webhook receipt",
       method: [
         `PostgreSQL server, schema ${SCHEMA}; the service and the dispatcher in this process (as in \`registrar serve\`), webhooks to a receiver on 127.0.0.1 in this process that answers 200 at once.`,
-        `${AUTOMATIONS} automations on LINK_ARTIFACT over the whole registry, each signed (HMAC-SHA256) with a template; ${LINKS} links, ${CONCURRENT_LINKS} at a time into ${CONCURRENT_LINKS} collections.`,
+        `${AUTOMATIONS} automations on LINK_ARTIFACT over the whole registry, each signed (HMAC-SHA256) with a template. Flood: ${LINKS} links as fast as they commit, ${CONCURRENT_LINKS} at a time into ${CONCURRENT_LINKS} collections (more deliveries asked for per second than the process sustains while it also runs the links, so a queue builds for the whole run: a throughput test). Paced: ${LINKS} links started at ${PACED_LINKS_PER_SECOND} per second whatever the earlier ones are doing (an open loop, ${whole(PACED_LINKS_PER_SECOND * AUTOMATIONS)} deliveries/s asked for), into the same collections: the latency a registry sees under steady heavy use.`,
         "Latency: from a link's command returning (its commit) to the first receipt of each of its deliveries; deliveries/s: deliveries received over the time from the first link to the last receipt.",
-        `Restart run: another ${LINKS} links; halfway, the dispatcher's scope is closed (its fibers interrupted mid-delivery) and a dispatcher with a new holder id starts, which waits for the old leases to expire (${LEASE_MILLIS} ms).`
+        `Restart run: another flood of ${LINKS} links; halfway, the dispatcher's scope is closed (its fibers interrupted mid-delivery) and a dispatcher with a new holder id starts, which waits for the old leases to expire (${LEASE_MILLIS} ms).`
       ],
       tables: [
         {
@@ -194,7 +243,7 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
           ],
           rows: [
             [
-              "steady",
+              "flood",
               `${whole(steadyDelivered)} / ${whole(LINKS * AUTOMATIONS)}`,
               `${millis(percentile(latencies, 50))} ms`,
               `${millis(p99)} ms`,
@@ -203,7 +252,16 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
               "0"
             ],
             [
-              "restart halfway",
+              `paced, ${PACED_LINKS_PER_SECOND} links/s`,
+              `${whole(pacedDelivered)} / ${whole(LINKS * AUTOMATIONS)}`,
+              `${millis(percentile(pacedLatencies, 50))} ms`,
+              `${millis(pacedP99)} ms`,
+              `${millis(pacedLatencies.at(-1) ?? Number.NaN)} ms`,
+              whole(pacedRate),
+              "0"
+            ],
+            [
+              "flood, restart halfway",
               `${whole(delivered)} / ${whole(LINKS * AUTOMATIONS)}`,
               `${millis(percentile(secondLatencies, 50))} ms`,
               `${millis(percentile(secondLatencies, 99))} ms`,
@@ -216,7 +274,12 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
       ],
       targets: [
         {
-          goal: "automations: commit to receipt p99 under 500 ms (1,000 links × 10 automations)",
+          goal: `automations: commit to receipt p99 under 500 ms (1,000 links × 10 automations, links paced at ${PACED_LINKS_PER_SECOND}/s)`,
+          measured: `${millis(pacedP99)} ms`,
+          met: pacedP99 < 500
+        },
+        {
+          goal: "automations: commit to receipt p99 under 500 ms (1,000 links × 10 automations, links as fast as they commit)",
           measured: `${millis(p99)} ms`,
           met: p99 < 500
         },
@@ -232,6 +295,8 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
       ]
     }
   } finally {
+    // A run that failed midway stops its dispatcher before the store's pool closes under it.
+    if (dispatcher !== undefined) await Effect.runPromise(Scope.close(dispatcher, Exit.void))
     await hook.close()
     await Effect.runPromise(Scope.close(scope, Exit.void))
   }

@@ -50,7 +50,7 @@ const linkCollections = 64
 const resolvable = 50
 
 /** `resolve, not kept`: a service told not to keep answers (`keepAnswers: false`), so each resolve runs its queries. */
-type Operation = "link" | "resolve" | "resolve, not kept"
+type Operation = "link" | "resolve" | "resolve, not kept" | "health check"
 type Via = "library" | "HTTP"
 
 const label = (operation: Operation, via: Via, clients: number) =>
@@ -150,11 +150,28 @@ export const run = async (options: HttpOptions): Promise<Section> => {
       return Exit.isSuccess(exit) ? done(1) : failed(String(exit.cause))
     }
     const clients = HttpClients.start()
-    Effect.runSync(Scope.addFinalizer(scope, Effect.promise(() => clients.close())))
+    Effect.runSync(
+      Scope.addFinalizer(
+        scope,
+        Effect.promise(() => clients.close())
+      )
+    )
 
     const measure = async (operation: Operation, via: Via, clientCount: number, round: number): Promise<Figures> => {
       // Bring the read models up to the log first, so that no run pays for projecting the writes of the run before.
       await Effect.runPromise(registrar.catchUp)
+      if (operation === "health check") {
+        // GET /healthz: no key, no store; what any request costs the HTTP stack here.
+        const { load } = await clients.run({
+          base,
+          headers: {},
+          clients: clientCount,
+          seconds: options.seconds,
+          requests: [{ method: "GET", path: "/healthz" }],
+          cycle: true
+        })
+        return figures(load)
+      }
       if (operation !== "link") {
         const kept = operation === "resolve"
         if (via === "HTTP") {
@@ -220,6 +237,7 @@ export const run = async (options: HttpOptions): Promise<Section> => {
       await measure("resolve, not kept", via, 4, -1)
       await measure("link", via, 4, -1)
     }
+    await measure("health check", "HTTP", 4, -1)
 
     const contenders = (["link", "resolve", "resolve, not kept"] as const).flatMap((operation) =>
       clientCounts.flatMap((clients) =>
@@ -229,6 +247,12 @@ export const run = async (options: HttpOptions): Promise<Section> => {
         }))
       )
     )
+    for (const clients of clientCounts) {
+      contenders.push({
+        name: label("health check", "HTTP", clients),
+        run: (round: number) => measure("health check", "HTTP", clients, round)
+      })
+    }
     const rounds = await alternate(options.runs, contenders, (name, round, measured) =>
       options.log(`  http ${name} round ${round + 1}: ${whole(measured.perSecond ?? 0)}/s`)
     )
@@ -262,6 +286,20 @@ export const run = async (options: HttpOptions): Promise<Section> => {
         ]
       })
     })
+
+    const floor = {
+      header: ["health check (GET /healthz): clients", "HTTP /s", "HTTP p50 ms", "HTTP p99 ms", "errors"],
+      rows: clientCounts.map((clients) => {
+        const http = of("health check", "HTTP", clients)
+        return [
+          String(clients),
+          whole(medianOf(http, "perSecond")),
+          millis(medianOf(http, "p50")),
+          millis(medianOf(http, "p99")),
+          whole(totalOf(http, "failures"))
+        ]
+      })
+    }
 
     const targets: Array<Target> = clientCounts.map((clients) => {
       const ratio = pairedRatio(of("link", "HTTP", clients), of("link", "library", clients), "perSecond")
@@ -298,10 +336,10 @@ export const run = async (options: HttpOptions): Promise<Section> => {
       title: "8. The HTTP server against the library (PostgreSQL server)",
       method: [
         `Registrar over \`PgStore.layer\` (schema \`${Postgres.Schemas.http}\`, pool ${options.poolSize}) and \`@registrar/server\` on 127.0.0.1 on the same \`Registrar\` service (same pool and caches), in this process. The HTTP clients run on a worker thread of this process (Node's \`http\` with keep-alive connections over loopback), so their CPU is not spent on the server's event loop, as it is not when clients are elsewhere; the library's clients are calls on the service's own event loop. The machine's two cores are shared by the server, the clients and PostgreSQL.`,
-        `Closed-loop clients for ${options.seconds} s per run; the ${clientCounts.length * 6} contenders (operation × path × clients) alternate in rotated order within each round.`,
-        `Before each run the read models are brought up to the log (outside the measurement). Link: a fresh source version per operation, spread over ${linkCollections} fresh collections per run, as the member (HTTP: POST …/collections/C/links with the member's API key). Resolve: \`ORG/wandb-registry-R/resolve:vN\` over ${resolvable} linked versions (HTTP: GET /resolve); nothing is written during a resolve run, so the service answers most resolves from the answers it keeps while the log's head stays put (one read of the head each). "resolve, not kept" is a second service and server over the same stores with \`keepAnswers: false\`: every resolve runs its queries, as every resolve does right after a write.`
+        `Closed-loop clients for ${options.seconds} s per run; the ${clientCounts.length * 7} contenders (operation × path × clients) alternate in rotated order within each round.`,
+        `Before each run the read models are brought up to the log (outside the measurement). Link: a fresh source version per operation, spread over ${linkCollections} fresh collections per run, as the member (HTTP: POST …/collections/C/links with the member's API key). Resolve: \`ORG/wandb-registry-R/resolve:vN\` over ${resolvable} linked versions (HTTP: GET /resolve); nothing is written during a resolve run, so the service answers most resolves from the answers it keeps while the log's head stays put (one read of the head each). "resolve, not kept" is a second service and server over the same stores with \`keepAnswers: false\`: every resolve runs its queries, as every resolve does right after a write. The health check (no key, no store) is the floor: what the HTTP stack (Node's server, the platform's router and middleware, the request log) costs any request on this machine, measured in the same rounds.`
       ],
-      tables: [table("link"), table("resolve"), table("resolve, not kept")],
+      tables: [table("link"), table("resolve"), table("resolve, not kept"), floor],
       targets,
       notes: firstFailure ? ["Some operations failed: see the errors columns."] : []
     }
