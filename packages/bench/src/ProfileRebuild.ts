@@ -9,13 +9,12 @@ import * as Cpu from "./internal/Cpu.js"
 import * as History from "./internal/History.js"
 import * as Postgres from "./internal/Postgres.js"
 import * as Stores from "./internal/Stores.js"
-import { feedQuery } from "./Rebuild.js"
+import { readFeed } from "./Rebuild.js"
 
 const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"
 const schema = "registrar_bench_rebuild_profile"
 const events = Number(process.env.EVENTS ?? 200_000)
 const rounds = Number(process.env.ROUNDS ?? 2)
-const pageSize = 500
 
 const stored = async (): Promise<number> => {
   try {
@@ -38,18 +37,7 @@ const main = async () => {
   })
   const cpu = await Cpu.monitor(url)
   const reader = Postgres.pool(url, 4, "registrar-bench-read")
-  const sql = feedQuery(schema)
-  const bareRead = async () => {
-    let after = { transactionId: "0", globalPosition: 0 }
-    let count = 0
-    while (true) {
-      const { rows } = await reader.query(sql, [after.transactionId, after.globalPosition, pageSize])
-      count += rows.length
-      const last = rows[rows.length - 1]
-      if (last === undefined || rows.length < pageSize) return count
-      after = { transactionId: String(last.transaction_id), globalPosition: Number(last.global_position) }
-    }
-  }
+  const bareRead = () => readFeed(reader, schema)
   const timed = async (name: string, body: () => Promise<number>) => {
     const stop = await cpu.start(name === "read" ? "registrar-bench-read" : "registrar-bench-rebuild")
     const began = performance.now()

@@ -5,6 +5,7 @@
  * sizes, to see whether memory grows with the number of events.
  */
 import { performance } from "node:perf_hooks"
+import type pg from "pg"
 import { Projector } from "@registrar/domain"
 import type { History } from "./internal/History.js"
 import { alternate, type Figures, median, medianOf } from "./internal/Measure.js"
@@ -32,6 +33,20 @@ export const feedQuery = (schema: string): string => `SELECT global_position, tr
     AND e.transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
   ORDER BY e.transaction_id, e.global_position LIMIT $3`
 
+/** Reads every stored event through `pg` by the feed's keyset query, page by page, and counts them. */
+export const readFeed = async (reader: pg.Pool, schema: string): Promise<number> => {
+  const sql = feedQuery(schema)
+  let after = { transactionId: "0", globalPosition: 0 }
+  let count = 0
+  while (true) {
+    const { rows } = await reader.query(sql, [after.transactionId, after.globalPosition, pageSize])
+    count += rows.length
+    const last = rows[rows.length - 1]
+    if (last === undefined || rows.length < pageSize) return count
+    after = { transactionId: String(last.transaction_id), globalPosition: Number(last.global_position) }
+  }
+}
+
 const measured = async (body: () => Promise<number>): Promise<Figures> => {
   const stop = sampleMemory()
   const began = performance.now()
@@ -52,18 +67,7 @@ const measured = async (body: () => Promise<number>): Promise<Figures> => {
 export const run = async (options: RebuildOptions): Promise<Section> => {
   const { history } = options
   const reader = Postgres.pool(options.url, options.poolSize, "registrar-bench-read")
-  const sql = feedQuery(history.schema)
-  const bareRead = async () => {
-    let after = { transactionId: "0", globalPosition: 0 }
-    let count = 0
-    while (true) {
-      const { rows } = await reader.query(sql, [after.transactionId, after.globalPosition, pageSize])
-      count += rows.length
-      const last = rows[rows.length - 1]
-      if (last === undefined || rows.length < pageSize) return count
-      after = { transactionId: String(last.transaction_id), globalPosition: Number(last.global_position) }
-    }
-  }
+  const bareRead = () => readFeed(reader, history.schema)
   const sizes = [Math.round(options.events / 5), options.events]
   const results: Array<{ size: number; rebuild: ReadonlyArray<Figures>; read: ReadonlyArray<Figures> }> = []
   try {
