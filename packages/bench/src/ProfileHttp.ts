@@ -1,0 +1,80 @@
+/**
+ * Where an HTTP request's time goes: section 8's server (PostgreSQL server, schema `registrar_bench_http_profile`)
+ * with a collection of 50 linked versions, then load runs from a worker thread, alternating GET /healthz and an
+ * authenticated resolve, each printing requests/s, p50 and p99. Run under `node --cpu-prof` to see the server's
+ * CPU per request. CLIENTS (default 64), RUN_SECONDS per run (default 3), ROUNDS (default 2).
+ */
+import { randomBytes } from "node:crypto"
+import { PgBlobStore } from "@registrar/adapters-pg"
+import { ApiKey, EventStore, Registrar } from "@registrar/domain"
+import { Server } from "@registrar/server"
+import { Effect, Exit, Layer, Scope } from "effect"
+import { createCollections, createWorld, seedSources } from "./internal/Fixtures.js"
+import * as HttpClients from "./internal/HttpClients.js"
+import * as Postgres from "./internal/Postgres.js"
+import * as Stores from "./internal/Stores.js"
+
+const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"
+const schema = "registrar_bench_http_profile"
+const clients = Number(process.env.CLIENTS ?? 64)
+const seconds = Number(process.env.RUN_SECONDS ?? 3)
+const rounds = Number(process.env.ROUNDS ?? 2)
+
+const main = async () => {
+  await Postgres.dropSchema(url, schema)
+  const runtime = Stores.onPostgres({ url, schema, poolSize: 16 })
+  const scope = Effect.runSync(Scope.make())
+  const { registrar, store } = await Stores.servicesOf(runtime)
+  const world = await Effect.runPromise(createWorld(registrar, "profile"))
+  const sources = await Effect.runPromise(seedSources(store, world, 5, 10))
+  const { key } = await Effect.runPromise(
+    registrar.createApiKey({ actor: world.member, user: world.member, random: randomBytes(ApiKey.RANDOM_BYTES) })
+  )
+  const [collection] = await Effect.runPromise(createCollections(registrar, store, world, ["resolve"]))
+  for (const source of sources.slice(0, 50)) {
+    await Effect.runPromise(registrar.link({ actor: world.member, source, target: collection!.target }))
+  }
+  const context = await Effect.runPromise(
+    Layer.buildWithScope(
+      Server.layer({ port: 0, host: "127.0.0.1", log: () => Effect.void }).pipe(
+        Layer.provide(Layer.succeed(Registrar, registrar)),
+        Layer.provide(Layer.succeed(EventStore, store)),
+        Layer.provide(PgBlobStore.layer({ url, schema, poolSize: 2 }))
+      ),
+      scope
+    )
+  )
+  const base = `http://127.0.0.1:${Effect.runSync(Effect.provide(Server.boundPort, context))}`
+  const resolvePath = (version: number) =>
+    `/resolve?name=${encodeURIComponent(`${world.organization}/wandb-registry-${world.registry}/resolve:v${version}`)}`
+  const loads = {
+    healthz: { headers: {}, requests: [{ method: "GET" as const, path: "/healthz" }] },
+    resolve: {
+      headers: { authorization: `Bearer ${key}` },
+      requests: Array.from({ length: 50 }, (_, version) => ({ method: "GET" as const, path: resolvePath(version) }))
+    }
+  }
+  const workers = HttpClients.start()
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, load] of Object.entries(loads)) {
+      const { load: result } = await workers.run({ base, clients, seconds, cycle: true, ...load })
+      const at = (q: number) =>
+        result.latencies[Math.min(result.latencies.length - 1, Math.floor(q * result.latencies.length))] ?? 0
+      console.log(
+        `${name}: ${Math.round(result.operations / result.seconds)}/s p50 ${at(0.5).toFixed(2)} ms p99 ${at(0.99).toFixed(2)} ms failures ${result.failures}${result.firstFailure ? ` (${result.firstFailure})` : ""}`
+      )
+    }
+  }
+  await workers.close()
+  await Effect.runPromise(Scope.close(scope, Exit.void))
+  await runtime.dispose()
+  await Postgres.dropSchema(url, schema)
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error)
+    process.exit(1)
+  }
+)
