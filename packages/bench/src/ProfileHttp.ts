@@ -1,8 +1,9 @@
 /**
  * Where an HTTP request's time goes: section 8's server (PostgreSQL server, schema `registrar_bench_http_profile`)
- * with a collection of 50 linked versions, then load runs from a worker thread, alternating GET /healthz and an
- * authenticated resolve, each printing requests/s, p50 and p99. Run under `node --cpu-prof` to see the server's
- * CPU per request. CLIENTS (default 64), RUN_SECONDS per run (default 3), ROUNDS (default 2).
+ * with a collection of 50 linked versions, then load runs from a worker thread, alternating the operations named in
+ * OPS (default `healthz,resolve`; `link` links fresh source versions into 64 collections), each printing
+ * requests/s, p50 and p99. Run under `node --cpu-prof` to see the server's CPU per request. CLIENTS (default 64),
+ * RUN_SECONDS per run (default 3), ROUNDS (default 2).
  */
 import { randomBytes } from "node:crypto"
 import { PgBlobStore } from "@registrar/adapters-pg"
@@ -19,6 +20,7 @@ const schema = "registrar_bench_http_profile"
 const clients = Number(process.env.CLIENTS ?? 64)
 const seconds = Number(process.env.RUN_SECONDS ?? 3)
 const rounds = Number(process.env.ROUNDS ?? 2)
+const operations = (process.env.OPS ?? "healthz,resolve").split(",")
 
 const main = async () => {
   await Postgres.dropSchema(url, schema)
@@ -26,7 +28,8 @@ const main = async () => {
   const scope = Effect.runSync(Scope.make())
   const { registrar, store } = await Stores.servicesOf(runtime)
   const world = await Effect.runPromise(createWorld(registrar, "profile"))
-  const sources = await Effect.runPromise(seedSources(store, world, 5, 10))
+  const linking = operations.includes("link")
+  const sources = await Effect.runPromise(seedSources(store, world, linking ? 40 : 5, linking ? 250 : 10))
   const { key } = await Effect.runPromise(
     registrar.createApiKey({ actor: world.member, user: world.member, random: randomBytes(ApiKey.RANDOM_BYTES) })
   )
@@ -47,7 +50,23 @@ const main = async () => {
   const base = `http://127.0.0.1:${Effect.runSync(Effect.provide(Server.boundPort, context))}`
   const resolvePath = (version: number) =>
     `/resolve?name=${encodeURIComponent(`${world.organization}/wandb-registry-${world.registry}/resolve:v${version}`)}`
-  const loads = {
+  const targets = linking
+    ? await Effect.runPromise(
+        createCollections(
+          registrar,
+          store,
+          world,
+          Array.from({ length: 64 }, (_, index) => `link-${index}`)
+        )
+      )
+    : []
+  const links = sources.slice(50).map((source, ticket) => ({
+    method: "POST" as const,
+    path: `/organizations/${world.organization}/registries/${world.registry}/collections/${targets[ticket % 64]?.name}/links`,
+    body: JSON.stringify({ source })
+  }))
+  let nextLink = 0
+  const loads: Record<string, { headers: Record<string, string>; requests: Array<HttpClients.HttpRequest> }> = {
     healthz: { headers: {}, requests: [{ method: "GET" as const, path: "/healthz" }] },
     resolve: {
       headers: { authorization: `Bearer ${key}` },
@@ -56,8 +75,17 @@ const main = async () => {
   }
   const workers = HttpClients.start()
   for (let round = 0; round < rounds; round++) {
-    for (const [name, load] of Object.entries(loads)) {
-      const { load: result } = await workers.run({ base, clients, seconds, cycle: true, ...load })
+    for (const name of operations) {
+      const link = name === "link"
+      const load = link
+        ? {
+            headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+            requests: links.slice(nextLink)
+          }
+        : loads[name]
+      if (load === undefined) throw new Error(`OPS names ${name}; known: healthz, resolve, link`)
+      const { load: result, sent } = await workers.run({ base, clients, seconds, cycle: !link, ...load })
+      if (link) nextLink += sent
       const at = (q: number) =>
         result.latencies[Math.min(result.latencies.length - 1, Math.floor(q * result.latencies.length))] ?? 0
       console.log(
