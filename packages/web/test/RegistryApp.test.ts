@@ -222,6 +222,93 @@ describe.sequential("The Registry App", () => {
     await screenshot(page, "registry")
   })
 
+  it("alice compares v0 and v1 of the classifier: their metrics side by side and drawn as a chart", async () => {
+    const { page } = await as("alice")
+    await page.goto(`${server.url}/ui/r/Models/c/Zoo_Classifier_Models`)
+    await page.getByLabel("Compare v0", { exact: true }).check()
+    await page.getByLabel("Compare v1", { exact: true }).check()
+    const table = page.getByRole("table", { name: "Numeric metadata of the chosen versions" })
+    await table.waitFor()
+    const cells = async (metric: string) =>
+      (
+        await table
+          .getByRole("row", { name: new RegExp(`^${metric}`) })
+          .getByRole("cell")
+          .allTextContents()
+      ).sort()
+    expect(await cells("accuracy")).toEqual(["0.87", "0.93"])
+    expect(await cells("epochs")).toEqual(["10", "5"])
+    const chart = page.getByRole("img", { name: /^Chart of (?=.*accuracy)(?=.*loss)(?=.*epochs).* for v\d, v\d$/ })
+    await chart.locator("canvas").first().waitFor()
+    await screenshot(page, "metrics")
+  })
+
+  it("a registry admin protects an alias and grants and revokes a role; a member's change is refused beside its field", async () => {
+    const alice = (await as("alice")).page
+    await alice.goto(`${server.url}/ui/r/Models`)
+    const settings = alice.getByRole("region", { name: "Settings (registry admins)" })
+    await settings.getByLabel("Protected aliases", { exact: true }).fill("production, staging")
+    await settings.getByRole("button", { name: "Set protected aliases" }).click()
+    await settings.getByRole("status").filter({ hasText: "Saved." }).waitFor()
+    await settings.getByLabel("Name", { exact: true }).fill("carol")
+    await settings.getByLabel("Role", { exact: true }).selectOption("viewer")
+    await settings.getByRole("button", { name: "Grant" }).click()
+    const members = alice.getByRole("region", { name: "Members and roles" })
+    await members.getByRole("row", { name: /^carol user viewer$/ }).waitFor()
+    await screenshot(alice, "registry-settings")
+    await alice.reload()
+    await expect(
+      alice
+        .getByRole("region", { name: "Settings (registry admins)" })
+        .getByLabel("Protected aliases", { exact: true })
+        .inputValue()
+    ).resolves.toBe("production, staging")
+    await alice.getByRole("button", { name: "Revoke the role of user carol" }).click()
+    await members.getByRole("row", { name: /^carol / }).waitFor({ state: "detached" })
+
+    const bob = (await as("bob")).page
+    await bob.goto(`${server.url}/ui/r/Models`)
+    const refused = bob.getByRole("region", { name: "Settings (registry admins)" })
+    await refused.getByLabel("Protected aliases", { exact: true }).fill("")
+    await refused.getByRole("button", { name: "Set protected aliases" }).click()
+    await refused.getByRole("alert").waitFor()
+    expect(await refused.getByRole("alert").getAttribute("data-code")).toBe("InsufficientRole")
+    expect(await descriptionOf(refused, "Protected aliases")).toMatch(/admin/)
+  })
+
+  it("bob finds versions with W&B's filter language, and a refused filter is explained beside it", async () => {
+    const { page } = await as("bob")
+    await page.getByRole("search").getByRole("button", { name: "Search" }).click()
+    const form = page.getByRole("form", { name: "Find versions with filters" })
+    await form.getByLabel("Registries filter", { exact: true }).fill('{"name": "Models"}')
+    await form.getByLabel("Collections filter", { exact: true }).fill('{"name": {"$regex": "^Zoo_"}}')
+    await form.getByLabel("Versions filter", { exact: true }).fill('{"alias": {"$in": ["production", "candidate"]}}')
+    await form.getByLabel("Order", { exact: true }).fill("-created_at")
+    await form.getByRole("button", { name: "Find versions" }).click()
+    const found = page.getByRole("table", { name: "Versions found" })
+    await found.waitFor()
+    // Zoo_Candidates v0 (candidate) was linked after Zoo_Classifier_Models v0 (production since alice moved it).
+    expect(await found.getByRole("rowheader").allTextContents()).toEqual([
+      "wandb-registry-Models/Zoo_Candidates:v0",
+      "wandb-registry-Models/Zoo_Classifier_Models:v0"
+    ])
+    await screenshot(page, "search-filters")
+
+    await form.getByLabel("Collections filter", { exact: true }).fill('{"name": {"$like": "Zoo"}}')
+    await form.getByRole("button", { name: "Find versions" }).click()
+    await form.getByRole("alert").waitFor()
+    expect(await form.getByRole("alert").getAttribute("data-code")).toBe("UnknownFilterOperator")
+    expect(await descriptionOf(form, "Collections filter")).toContain("$like")
+    expect(await descriptionOf(form, "Versions filter")).not.toContain("$like")
+
+    await form.getByLabel("Collections filter", { exact: true }).fill("")
+    await form.getByLabel("Versions filter", { exact: true }).fill('{"colour": "red"}')
+    await form.getByRole("button", { name: "Find versions" }).click()
+    await form.getByRole("alert").filter({ hasText: "colour" }).waitFor()
+    expect(await form.getByRole("alert").getAttribute("data-code")).toBe("UnknownFilterField")
+    expect(await descriptionOf(form, "Versions filter")).toContain("colour")
+  })
+
   it("reads on a narrow window without sideways scrolling, and signs out", async () => {
     const { page, context } = await as("bob")
     await page.setViewportSize({ width: 390, height: 800 })

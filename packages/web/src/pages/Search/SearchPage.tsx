@@ -1,11 +1,13 @@
 /**
  * Search across registries, collections and versions: the catalog search finds registries and collections by name,
- * description and tags; a text naming a version (`…:vN` or an alias) is also resolved to that version.
+ * description and tags; a text naming a version (`…:vN` or an alias) is also resolved to that version. Below it,
+ * versions are found with the filter language ({@link FilterSearch}).
  */
 import { api, type Failure } from "../../Client.js"
 import { Show, useData } from "../../components/Data.js"
 import { useSession } from "../../components/Session.js"
 import { Link, Routes } from "../../Router.js"
+import { FilterSearch } from "./FilterSearch.js"
 
 /** The search results page. */
 export const SearchPage = ({ text }: { readonly text: string }) => {
@@ -25,40 +27,44 @@ export const SearchPage = ({ text }: { readonly text: string }) => {
   return (
     <>
       <h1>Search{text === "" ? "" : `: ${text}`}</h1>
-      <Show loaded={loaded} what="the results">
-        {({ entries, version }) =>
-          entries.length === 0 && version === undefined ? (
-            <p>Nothing found.</p>
-          ) : (
-            <ul className="results" aria-label="Results">
-              {version !== undefined && (
-                <li>
-                  Version{" "}
-                  <Link href={Routes.version(version.registry, version.collection, `v${version.version}`)}>
-                    {version.fullName}
-                  </Link>{" "}
-                  ({version.artifactType}){version.aliases.length > 0 ? ` — ${version.aliases.join(", ")}` : ""}
-                </li>
-              )}
-              {entries.map((entry) =>
-                entry._tag === "Registry" ? (
-                  <li key={`r/${entry.registry}`}>
-                    Registry <Link href={Routes.registry(entry.registry)}>{entry.registry}</Link> — {entry.description}
-                  </li>
-                ) : (
-                  <li key={`c/${entry.collectionId}`}>
-                    Collection{" "}
-                    <Link href={Routes.collection(entry.registry, entry.name)}>
-                      {entry.registry}/{entry.name}
+      {text.trim() !== "" && (
+        <Show loaded={loaded} what="the results">
+          {({ entries, version }) =>
+            entries.length === 0 && version === undefined ? (
+              <p>Nothing found.</p>
+            ) : (
+              <ul className="results" aria-label="Results">
+                {version !== undefined && (
+                  <li>
+                    Version{" "}
+                    <Link href={Routes.version(version.registry, version.collection, `v${version.version}`)}>
+                      {version.fullName}
                     </Link>{" "}
-                    ({entry.artifactType}, {entry.versionCount} versions) — {entry.description}
+                    ({version.artifactType}){version.aliases.length > 0 ? ` — ${version.aliases.join(", ")}` : ""}
                   </li>
-                )
-              )}
-            </ul>
-          )
-        }
-      </Show>
+                )}
+                {entries.map((entry) =>
+                  entry._tag === "Registry" ? (
+                    <li key={`r/${entry.registry}`}>
+                      Registry <Link href={Routes.registry(entry.registry)}>{entry.registry}</Link> —{" "}
+                      {entry.description}
+                    </li>
+                  ) : (
+                    <li key={`c/${entry.collectionId}`}>
+                      Collection{" "}
+                      <Link href={Routes.collection(entry.registry, entry.name)}>
+                        {entry.registry}/{entry.name}
+                      </Link>{" "}
+                      ({entry.artifactType}, {entry.versionCount} versions) — {entry.description}
+                    </li>
+                  )
+                )}
+              </ul>
+            )
+          }
+        </Show>
+      )}
+      <FilterSearch />
     </>
   )
 }
