@@ -309,6 +309,23 @@ describe.sequential("The Registry App", () => {
     expect(await descriptionOf(form, "Versions filter")).toContain("colour")
   })
 
+  it("alice unlinks v0 from Zoo_Candidates: it leaves the versions and the action history records it", async () => {
+    const { page } = await as("alice")
+    await page.goto(`${server.url}/ui/r/Models/c/Zoo_Candidates`)
+    await page.locator("tr[data-version=v0]").waitFor()
+    const form = page.getByRole("form", { name: "Unlink a version", exact: true })
+    await form.getByLabel("Version to unlink", { exact: true }).fill("v0")
+    await form.getByRole("button", { name: "Unlink" }).click()
+    await page.getByText("Unlinked v0.").waitFor()
+    await page.locator("tr[data-version=v0]").waitFor({ state: "detached" })
+    await page.getByText("Action history").click()
+    await page
+      .getByRole("region", { name: "Action history" })
+      .getByRole("listitem")
+      .filter({ hasText: /alice.*unlinked v0/ })
+      .waitFor()
+  })
+
   it("reads on a narrow window without sideways scrolling, and signs out", async () => {
     const { page, context } = await as("bob")
     await page.setViewportSize({ width: 390, height: 800 })
