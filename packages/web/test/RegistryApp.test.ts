@@ -22,6 +22,8 @@ const keys = inject("webKeys")
 let server: Serving
 let browser: Browser
 const people = new Map<string, Person>()
+// When alice began moving production from v1 to v0 (set by that step; the time-travel steps read the past from it).
+let beforeAliasMove = new Date()
 
 /** The user's signed-in browser (signed in by keyboard the first time), back on the registries page. */
 const as = async (user: "alice" | "bob" | "carol"): Promise<Person> => {
@@ -153,6 +155,7 @@ describe.sequential("The Registry App", () => {
     const { page } = await as("alice")
     await page.goto(`${server.url}/ui/r/Models/c/Zoo_Classifier_Models`)
     const before = new Date()
+    beforeAliasMove = before
     const form = page.getByRole("form", { name: "Move an alias", exact: true })
     await form.getByLabel("Version", { exact: true }).fill("v0")
     await form.getByLabel("Alias", { exact: true }).fill("production")
@@ -324,6 +327,32 @@ describe.sequential("The Registry App", () => {
       .getByRole("listitem")
       .filter({ hasText: /alice.*unlinked v0/ })
       .waitFor()
+  })
+
+  it("a registry and a version seen as of before the alias move show that time, with a banner", async () => {
+    const { page } = await as("bob")
+    const then = encodeURIComponent(beforeAliasMove.toISOString())
+    await page.goto(`${server.url}/ui/r/Models/c/Zoo_Classifier_Models/v/v1?asOf=${then}`)
+    await page.getByRole("heading", { name: "wandb-registry-Models/Zoo_Classifier_Models:v1" }).waitFor()
+    await page
+      .getByRole("status")
+      .filter({ hasText: /Viewing as of/ })
+      .waitFor()
+    await expect(page.locator("dl.facts").first().textContent()).resolves.toContain("production")
+    await page.goto(`${server.url}/ui/r/Models/c/Zoo_Classifier_Models/v/v1`)
+    await page.getByRole("heading", { name: "wandb-registry-Models/Zoo_Classifier_Models:v1" }).waitFor()
+    await expect(page.locator("dl.facts").first().textContent()).resolves.not.toContain("production")
+
+    // Zoo_Detectors was created after the move, Zoo_Candidates before it.
+    await page.goto(`${server.url}/ui/r/Models?asOf=${then}`)
+    await page
+      .getByRole("status")
+      .filter({ hasText: /Viewing as of/ })
+      .waitFor()
+    await page.getByRole("link", { name: "Zoo_Candidates", exact: true }).waitFor()
+    expect(await page.getByRole("link", { name: "Zoo_Detectors", exact: true }).count()).toBe(0)
+    await page.getByRole("link", { name: "Back to now" }).click()
+    await page.getByRole("link", { name: "Zoo_Detectors", exact: true }).waitFor()
   })
 
   it("reads on a narrow window without sideways scrolling, and signs out", async () => {
