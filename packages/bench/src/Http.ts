@@ -6,6 +6,8 @@
  * 0.4 s (the real CLI binary, spawned).
  */
 import { randomBytes } from "node:crypto"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { Registrar, EventStore, ApiKey } from "@registrar/domain"
 import { PgBlobStore } from "@registrar/adapters-pg"
 import { Server } from "@registrar/server"
@@ -51,7 +53,7 @@ const resolvable = 50
 
 /** `resolve, not kept`: a service told not to keep answers (`keepAnswers: false`), so each resolve runs its queries. */
 type Operation = "link" | "resolve" | "resolve, not kept" | "health check"
-type Via = "library" | "HTTP"
+type Via = "library" | "HTTP" | "plain Node"
 
 const label = (operation: Operation, via: Via, clients: number) =>
   `${operation} via ${via}, ${clients} client${clients === 1 ? "" : "s"}`
@@ -134,6 +136,19 @@ export const run = async (options: HttpOptions): Promise<Section> => {
       )
     )
     const notKeptBase = `http://127.0.0.1:${Effect.runSync(Effect.provide(Server.boundPort, notKeptContext))}`
+    // The reference for the health check: Node's own HTTP server answering the same body, no framework.
+    const plain = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json" })
+      response.end('{"status":"ok"}')
+    })
+    await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve))
+    Effect.runSync(
+      Scope.addFinalizer(
+        scope,
+        Effect.promise(() => new Promise<void>((resolve) => plain.close(() => resolve())))
+      )
+    )
+    const plainBase = `http://127.0.0.1:${(plain.address() as AddressInfo).port}`
     const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" }
 
     const [resolveCollection] = await Effect.runPromise(createCollections(registrar, store, world, ["resolve"]))
@@ -163,7 +178,7 @@ export const run = async (options: HttpOptions): Promise<Section> => {
       if (operation === "health check") {
         // GET /healthz: no key, no store; what any request costs the HTTP stack here.
         const { load } = await clients.run({
-          base,
+          base: via === "plain Node" ? plainBase : base,
           headers: {},
           clients: clientCount,
           seconds: options.seconds,
@@ -238,6 +253,7 @@ export const run = async (options: HttpOptions): Promise<Section> => {
       await measure("link", via, 4, -1)
     }
     await measure("health check", "HTTP", 4, -1)
+    await measure("health check", "plain Node", 4, -1)
 
     const contenders = (["link", "resolve", "resolve, not kept"] as const).flatMap((operation) =>
       clientCounts.flatMap((clients) =>
@@ -248,10 +264,12 @@ export const run = async (options: HttpOptions): Promise<Section> => {
       )
     )
     for (const clients of clientCounts) {
-      contenders.push({
-        name: label("health check", "HTTP", clients),
-        run: (round: number) => measure("health check", "HTTP", clients, round)
-      })
+      for (const via of ["HTTP", "plain Node"] as const) {
+        contenders.push({
+          name: label("health check", via, clients),
+          run: (round: number) => measure("health check", via, clients, round)
+        })
+      }
     }
     const rounds = await alternate(options.runs, contenders, (name, round, measured) =>
       options.log(`  http ${name} round ${round + 1}: ${whole(measured.perSecond ?? 0)}/s`)
@@ -288,15 +306,30 @@ export const run = async (options: HttpOptions): Promise<Section> => {
     })
 
     const floor = {
-      header: ["health check (GET /healthz): clients", "HTTP /s", "HTTP p50 ms", "HTTP p99 ms", "errors"],
+      header: [
+        "health check (GET /healthz): clients",
+        "server /s",
+        "plain Node /s",
+        "server / plain Node (paired)",
+        "server p50 ms",
+        "server p99 ms",
+        "plain Node p50 ms",
+        "plain Node p99 ms",
+        "errors (server/plain)"
+      ],
       rows: clientCounts.map((clients) => {
         const http = of("health check", "HTTP", clients)
+        const plainNode = of("health check", "plain Node", clients)
         return [
           String(clients),
           whole(medianOf(http, "perSecond")),
+          whole(medianOf(plainNode, "perSecond")),
+          percent(pairedRatio(http, plainNode, "perSecond")),
           millis(medianOf(http, "p50")),
           millis(medianOf(http, "p99")),
-          whole(totalOf(http, "failures"))
+          millis(medianOf(plainNode, "p50")),
+          millis(medianOf(plainNode, "p99")),
+          `${whole(totalOf(http, "failures"))}/${whole(totalOf(plainNode, "failures"))}`
         ]
       })
     }
@@ -336,8 +369,8 @@ export const run = async (options: HttpOptions): Promise<Section> => {
       title: "8. The HTTP server against the library (PostgreSQL server)",
       method: [
         `Registrar over \`PgStore.layer\` (schema \`${Postgres.Schemas.http}\`, pool ${options.poolSize}) and \`@registrar/server\` on 127.0.0.1 on the same \`Registrar\` service (same pool and caches), in this process. The HTTP clients run on a worker thread of this process (Node's \`http\` with keep-alive connections over loopback), so their CPU is not spent on the server's event loop, as it is not when clients are elsewhere; the library's clients are calls on the service's own event loop. The machine's two cores are shared by the server, the clients and PostgreSQL.`,
-        `Closed-loop clients for ${options.seconds} s per run; the ${clientCounts.length * 7} contenders (operation × path × clients) alternate in rotated order within each round.`,
-        `Before each run the read models are brought up to the log (outside the measurement). Link: a fresh source version per operation, spread over ${linkCollections} fresh collections per run, as the member (HTTP: POST …/collections/C/links with the member's API key). Resolve: \`ORG/wandb-registry-R/resolve:vN\` over ${resolvable} linked versions (HTTP: GET /resolve); nothing is written during a resolve run, so the service answers most resolves from the answers it keeps while the log's head stays put (one read of the head each). "resolve, not kept" is a second service and server over the same stores with \`keepAnswers: false\`: every resolve runs its queries, as every resolve does right after a write. The health check (no key, no store) is the floor: what the HTTP stack (Node's server, the platform's router and middleware, the request log) costs any request on this machine, measured in the same rounds.`
+        `Closed-loop clients for ${options.seconds} s per run; the ${clientCounts.length * 8} contenders (operation × path × clients) alternate in rotated order within each round.`,
+        `Before each run the read models are brought up to the log (outside the measurement). Link: a fresh source version per operation, spread over ${linkCollections} fresh collections per run, as the member (HTTP: POST …/collections/C/links with the member's API key). Resolve: \`ORG/wandb-registry-R/resolve:vN\` over ${resolvable} linked versions (HTTP: GET /resolve); nothing is written during a resolve run, so the service answers most resolves from the answers it keeps while the log's head stays put (one read of the head each). "resolve, not kept" is a second service and server over the same stores with \`keepAnswers: false\`: every resolve runs its queries, as every resolve does right after a write. The health check (no key, no store) is the floor: what the HTTP stack (Node's server, the platform's router and middleware, the request log) costs any request on this machine, measured in the same rounds, beside Node's own \`http\` server answering the same body with no framework ("plain Node", a server of its own on this process's event loop), the most any server written for Node could reach here.`
       ],
       tables: [table("link"), table("resolve"), table("resolve, not kept"), floor],
       targets,
