@@ -10,6 +10,7 @@ import { api, type Failure } from "../../Client.js"
 import { ErrorMessage } from "../../components/Data.js"
 import { Field } from "../../components/Form.js"
 import { useSession } from "../../components/Session.js"
+import { Time } from "../../components/Time.js"
 import { Link, Routes } from "../../Router.js"
 
 type FoundVersion = typeof Find.FoundVersion.Type
@@ -163,7 +164,9 @@ export const FilterSearch = () => {
                     <td>{version.type}</td>
                     <td>{version.aliases.join(", ")}</td>
                     <td>{version.source}</td>
-                    <td>{version.createdAt}</td>
+                    <td>
+                      <Time iso={version.createdAt} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
