@@ -15,7 +15,6 @@ import * as Collection from "../Collection.js"
 import {
   type Checkpoint,
   compareCheckpoints,
-  type EventIdReused,
   EventStore,
   type NewEvent,
   Origin,
@@ -24,6 +23,14 @@ import {
 } from "../EventStore.js"
 import * as Events from "../Events.js"
 import { aggregate, AggregateCache, load, loadCollectionFor } from "../internal/Loader.js"
+import * as DeliveryStream from "../internal/DeliveryStream.js"
+import {
+  decideAttempts,
+  type DeliveryWriter,
+  make as makeWriter,
+  type RecordAttempt,
+  type RecordFailure
+} from "../internal/DeliveryWriter.js"
 import { uuidFromText } from "../internal/Uuid.js"
 import { ReadModelStore } from "../ReadModelStore.js"
 import * as Registry from "../Registry.js"
@@ -79,7 +86,25 @@ interface Known {
   readonly linking: Map<string, Set<string>>
   /** Automations that may have work, with a count of wake-ups (a worker that saw none removes only its own). */
   readonly maybePending: Map<string, number>
-  readonly deliveries: Map<string, { state: Deliveries.State; version: number }>
+  /** Each automation's deliveries stream as far as this process knows it. */
+  readonly deliveries: Map<string, DeliveryStream.DeliveryStream>
+}
+
+/** An automation's deliveries stream as this process knows it. */
+const streamOf = (known: Known, automationId: string) => {
+  let stream = known.deliveries.get(automationId)
+  if (stream === undefined) {
+    stream = DeliveryStream.make()
+    known.deliveries.set(automationId, stream)
+  }
+  return stream
+}
+
+/** A delivery queued by this process's matcher, with the event that queues it. */
+interface Queued {
+  readonly automationId: string
+  readonly delivery: AutomationEvents.DeliveryQueued
+  readonly newEvent: NewEvent
 }
 
 /** Notes that an automation may have work. */
@@ -195,7 +220,7 @@ const bodyFor = (known: Known, automation: Book.Automation, trigger: Trigger, ev
 /** Folds one feed event into what the process knows; returns the deliveries it causes (queued by the matcher). */
 const observe = (known: Known, event: RecordedEvent) =>
   Effect.gen(function* () {
-    const queued: Array<{ automationId: string; newEvent: NewEvent }> = []
+    const queued: Array<Queued> = []
     if (AutomationEvents.isBookStream(event.streamId)) {
       const registryId = event.streamId.slice("Automations-".length)
       const decoded = decodeBook({ ...event.data, _tag: event.type })
@@ -211,7 +236,10 @@ const observe = (known: Known, event: RecordedEvent) =>
       // Attempts and their ends (most of the feed under load) change nothing the matcher knows.
       if (event.type !== "DeliveryQueued") return queued
       const decoded = decodeDelivery({ ...event.data, _tag: event.type })
-      if (Either.isRight(decoded) && decoded.right._tag === "DeliveryQueued") wake(known, decoded.right.automationId)
+      if (Either.isRight(decoded) && decoded.right._tag === "DeliveryQueued") {
+        DeliveryStream.arrive(streamOf(known, decoded.right.automationId), event.streamPosition, decoded.right)
+        wake(known, decoded.right.automationId)
+      }
       return queued
     }
     const decoded = Events.decode(event)
@@ -277,6 +305,7 @@ const observe = (known: Known, event: RecordedEvent) =>
         const { _tag, ...data } = encodeDelivery(queuedEvent)
         queued.push({
           automationId: automation.automationId,
+          delivery: queuedEvent,
           newEvent: {
             eventId: uuidFromText(`queued\n${deliveryId}`),
             type: _tag,
@@ -295,24 +324,54 @@ const observe = (known: Known, event: RecordedEvent) =>
     return queued
   })
 
-/** Appends queued deliveries, one write per automation; a write stored before (a takeover) is skipped. */
-const queueAll = (queued: ReadonlyArray<{ automationId: string; newEvent: NewEvent }>) =>
+/**
+ * Appends queued deliveries, one write per automation; a write stored before (a takeover) is skipped. Each delivery
+ * appended arrives at its stream's position in what this process knows, so its worker need not read the stream.
+ */
+const queueAll = (known: Known, queued: ReadonlyArray<Queued>) =>
   Effect.gen(function* () {
     if (queued.length === 0) return
     const store = yield* EventStore
-    const byStream = new Map<string, Array<NewEvent>>()
-    for (const { automationId, newEvent } of queued) {
-      const streamId = AutomationEvents.deliveriesStreamId(automationId)
-      byStream.set(streamId, [...(byStream.get(streamId) ?? []), newEvent])
+    const byAutomation = new Map<string, Array<Queued>>()
+    for (const item of queued) {
+      const items = byAutomation.get(item.automationId)
+      if (items === undefined) byAutomation.set(item.automationId, [item])
+      else items.push(item)
     }
-    const writes = [...byStream].map(([streamId, events]) => ({ streamId, events, expected: "any" as const }))
+    const groups = [...byAutomation.values()]
+    const writes = groups.map((items) => ({
+      streamId: AutomationEvents.deliveriesStreamId(items[0]!.automationId),
+      events: items.map((item) => item.newEvent),
+      expected: "any" as const
+    }))
+    /** An append of `items` left their stream at version `last`: they hold the positions up to it. */
+    const arrived = (items: ReadonlyArray<Queued>, last: number) => {
+      for (const [index, item] of items.entries()) {
+        DeliveryStream.arrive(streamOf(known, item.automationId), last - items.length + 1 + index, item.delivery)
+      }
+    }
     yield* store.appendMany(writes).pipe(
+      Effect.flatMap((results) =>
+        Effect.sync(() => {
+          for (const [index, result] of results.entries()) arrived(groups[index]!, result.nextExpectedVersion)
+        })
+      ),
       Effect.catchTag("EventIdReused", () =>
-        // Part of this batch was queued by a process that held the matcher lease before: queue event by event.
-        Effect.forEach(writes, (write) =>
-          Effect.forEach(write.events, (event) =>
-            store.append(write.streamId, [event], "any").pipe(Effect.catchTag("EventIdReused", () => Effect.void))
-          )
+        // Part of this batch was queued by a process that held the matcher lease before: queue event by event (the
+        // ones stored before arrive from the feed).
+        Effect.forEach(
+          groups,
+          (items, index) =>
+            Effect.forEach(
+              items,
+              (item) =>
+                store.append(writes[index]!.streamId, [item.newEvent], "any").pipe(
+                  Effect.map((result) => arrived([item], result.nextExpectedVersion)),
+                  Effect.catchTag("EventIdReused", () => Effect.void)
+                ),
+              { discard: true }
+            ),
+          { discard: true }
         )
       ),
       Effect.catchTag("VersionConflict", () => Effect.void),
@@ -320,143 +379,102 @@ const queueAll = (queued: ReadonlyArray<{ automationId: string; newEvent: NewEve
     )
   })
 
-type RecordAttempt = Extract<Deliveries.Command, { readonly _tag: "RecordAttempt" }>
-
-/** Decides recorded attempts in order on a state: the events they add, and the state after them. */
-const decideAttempts = (state: Deliveries.State, commands: ReadonlyArray<RecordAttempt>) => {
-  const events: Array<AutomationEvents.DeliveryEvent> = []
-  for (const command of commands) {
-    const decided = Either.getOrElse(Deliveries.decide(command, state), () => [])
-    for (const event of decided) {
-      events.push(event)
-      state = Deliveries.evolve(state, event)
-    }
-  }
-  return { events, state }
-}
-
 /**
  * Delivers one automation's queue in order while this process holds its lease: each delivery is sent once the one
- * before it has ended here (received or given up). Attempts are recorded behind the sending, one append at a time
- * with every attempt made since the last one began, so the next delivery does not wait for a commit; all of them
- * are recorded before a lease decision, a wait for a retry, and the worker's end. A process that dies with attempts
- * not yet recorded leaves those deliveries pending, and they are sent again under the same ids: at least once, in
- * order.
+ * before it has ended here (received or given up), taken from the stream as this process knows it (deliveries queued
+ * here or seen in the feed arrive there by stream position; it is read only where a position is unknown). Attempts
+ * are recorded behind the sending, one append at a time with every attempt made since the last one began, so the
+ * next delivery does not wait for a commit; all of them are recorded before a lease decision, a wait for a retry,
+ * and the worker's end. A process that dies with attempts not yet recorded leaves those deliveries pending, and they
+ * are sent again under the same ids: at least once, in order.
  */
 const deliverFor = (
   known: Known,
+  writer: DeliveryWriter,
   automationId: string,
   options: Required<Omit<DispatcherOptions, "retry">>,
   policy: RetryPolicy
 ) =>
   Effect.gen(function* () {
-    const store = yield* EventStore
     const leases = yield* DispatchStore
     const lease = `automation:${automationId}`
     const streamId = AutomationEvents.deliveriesStreamId(automationId)
+    const stream = streamOf(known, automationId)
     // The lease is renewed before an attempt whenever less of it is left than an attempt may take; while it is held
     // without a break, this worker is the stream's only deliverer, so the only events others add to the stream are
-    // newly queued deliveries (read when it runs out of pending ones).
+    // newly queued deliveries (which arrive from the feed, or are read where a position is unknown).
     const renewAfter = Math.max(0, Math.min(options.leaseMillis / 3, options.leaseMillis - policy.timeoutMillis - 500))
     let renewedAt = Number.NEGATIVE_INFINITY
-    /** The stream as recorded (the state as of `version`). */
-    const recorded = () => known.deliveries.get(automationId) ?? { state: Deliveries.initialState, version: 0 }
-    /** Folds what the stream holds after `from` into it. */
-    const readAfter = (from: { state: Deliveries.State; version: number }) =>
-      Effect.gen(function* () {
-        const later = yield* store.readStream(streamId, { after: from.version })
-        let state = from.state
-        for (const stored of later) {
-          const decoded = decodeDelivery({ ...stored.data, _tag: stored.type })
-          if (Either.isRight(decoded)) state = Deliveries.evolve(state, decoded.right)
-        }
-        return { state, version: later.at(-1)?.streamPosition ?? from.version }
-      })
-    /** Records attempts in one append, decided on the stream as recorded (read again after a conflict). */
-    const recordAll = (commands: ReadonlyArray<RecordAttempt>) =>
-      Effect.gen(function* () {
-        let base = recorded()
-        while (true) {
-          const { events, state } = decideAttempts(base.state, commands)
-          if (events.length === 0) return
-          const newEvents = events.map((event, offset): NewEvent => {
-            const { _tag, ...data } = encodeDelivery(event)
-            return {
-              eventId: uuidFromText(
-                `attempt\n${event.deliveryId}\n${base.version + offset + 1}\n${event.at}\n${options.holder}`
-              ),
-              type: _tag,
-              schemaVersion: 1,
-              data,
-              metadata: { actor: DISPATCHER_ACTOR, recordedAt: event.at }
-            }
-          })
-          const appended = yield* Effect.either(store.append(streamId, newEvents, base.version))
-          if (Either.isRight(appended)) {
-            known.deliveries.set(automationId, { state, version: appended.right.nextExpectedVersion })
-            return
-          }
-          // Deliveries queued meanwhile moved the stream on: record after them (never send again).
-          if (appended.left._tag !== "VersionConflict") return yield* Effect.fail(appended.left)
-          base = yield* readAfter(base)
-          known.deliveries.set(automationId, base)
-        }
-      })
-    // What this worker works from: the stream as recorded, plus its attempts not recorded yet, plus the deliveries
-    // queued since (read up to `readVersion`).
-    let ahead = recorded().state
-    let readVersion = recorded().version
+    // Attempts made and not recorded yet: those being appended, and those made since that append began.
+    let inFlight: ReadonlyArray<RecordAttempt> = []
     let unrecorded: Array<RecordAttempt> = []
-    let recording: Fiber.RuntimeFiber<void, StoreUnavailable | EventIdReused> | undefined
+    let recording: Fiber.RuntimeFiber<void, RecordFailure> | undefined
+    /** Records `inFlight` (with other automations' attempts waiting at the time). */
+    const recordInFlight = Effect.suspend(() =>
+      writer.record({
+        stream,
+        streamId,
+        commands: inFlight,
+        onRecorded: () => {
+          inFlight = []
+        }
+      })
+    )
     /** Starts recording the attempts made since the last append began, unless an append is under way. */
     const recordBehind = Effect.gen(function* () {
       if (recording !== undefined && recording.unsafePoll() === null) return
       if (recording !== undefined) yield* Fiber.join(recording)
       recording = undefined
       if (unrecorded.length === 0) return
-      const commands = unrecorded
+      inFlight = unrecorded
       unrecorded = []
-      recording = yield* Effect.forkDaemon(recordAll(commands))
+      recording = yield* Effect.forkDaemon(recordInFlight)
     })
     /** Waits until every attempt made is recorded. */
     const recordNow = Effect.gen(function* () {
       if (recording !== undefined) yield* Fiber.join(recording)
       recording = undefined
-      const commands = unrecorded
+      if (unrecorded.length === 0) return
+      inFlight = unrecorded
       unrecorded = []
-      if (commands.length > 0) yield* recordAll(commands)
+      yield* recordInFlight
     })
+    // The stream as known plus the attempts not recorded yet, folded again only when the fold or the append under
+    // way changed (otherwise only the attempts made since are added).
+    let ahead = { folded: stream.folded, inFlight, added: 0, state: stream.folded.state }
+    /** The first delivery not finished, as recorded plus the attempts not recorded yet. */
+    const nextPending = () => {
+      const folded = DeliveryStream.settle(stream)
+      if (ahead.folded !== folded || ahead.inFlight !== inFlight) {
+        ahead = { folded, inFlight, added: 0, state: decideAttempts(folded.state, inFlight).state }
+      }
+      if (ahead.added < unrecorded.length) {
+        ahead.state = decideAttempts(ahead.state, unrecorded.slice(ahead.added)).state
+        ahead.added = unrecorded.length
+      }
+      return Deliveries.nextPending(ahead.state)
+    }
     const worker = Effect.gen(function* () {
       while (true) {
         if (Date.now() - renewedAt > renewAfter) {
           yield* recordNow
           const taken = Date.now()
           if (!(yield* leases.acquireLease(lease, options.holder, options.leaseMillis))) return
-          if (taken - renewedAt > options.leaseMillis) {
-            // Taken afresh (not renewed in time): another process may have delivered since; start from the stream.
-            const loaded = yield* readAfter(recorded())
-            known.deliveries.set(automationId, loaded)
-            ahead = loaded.state
-            readVersion = loaded.version
-          }
+          // Taken afresh (not renewed in time): another process may have delivered since; read on from the stream.
+          if (taken - renewedAt > options.leaseMillis) yield* DeliveryStream.read(stream, streamId)
           renewedAt = taken
         }
-        let next = Deliveries.nextPending(ahead)
         const wakes = known.maybePending.get(automationId)
+        let next = nextPending()
         if (next === undefined) {
-          // Only deliveries queued since can be new: fold those (this worker's own attempts are in `ahead` already).
-          const later = yield* store.readStream(streamId, { after: readVersion })
-          for (const stored of later) {
-            if (stored.type !== "DeliveryQueued") continue
-            const decoded = decodeDelivery({ ...stored.data, _tag: stored.type })
-            if (Either.isRight(decoded)) ahead = Deliveries.evolve(ahead, decoded.right)
-          }
-          readVersion = later.at(-1)?.streamPosition ?? readVersion
-          next = Deliveries.nextPending(ahead)
+          // Positions beyond what is known hold something from another writer (or arrivals were dropped): read them.
+          yield* recordNow
+          DeliveryStream.settle(stream)
+          if (DeliveryStream.hasGap(stream)) yield* DeliveryStream.read(stream, streamId)
+          next = nextPending()
         }
         if (next === undefined) {
-          yield* recordNow
-          // Woken meanwhile (a delivery queued after the read): leave the wake-up for the next worker.
+          // Woken meanwhile (a delivery queued after the check): leave the wake-up for the next worker.
           if (known.maybePending.get(automationId) === wakes) known.maybePending.delete(automationId)
           yield* leases.releaseLease(lease, options.holder)
           return
@@ -480,14 +498,7 @@ const deliverFor = (
                 outcome: { _tag: "GiveUp", reason: "the automation was deleted" } as const
               }
             : yield* attempt(automation, book.secrets, next, policy)
-        const command: RecordAttempt = {
-          _tag: "RecordAttempt",
-          deliveryId: next.deliveryId,
-          ...result,
-          at: new Date().toISOString()
-        }
-        unrecorded.push(command)
-        ahead = decideAttempts(ahead, [command]).state
+        unrecorded.push({ _tag: "RecordAttempt", deliveryId: next.deliveryId, ...result, at: new Date().toISOString() })
         yield* recordBehind
       }
     })
@@ -517,13 +528,14 @@ export const run = (
     const leases = yield* DispatchStore
     const workers = yield* FiberMap.make<string>()
     const cache = AggregateCache.make(1000)
+    const writer = yield* makeWriter(settings.holder)
     let matcher = false
     let known = yield* knownAt((yield* leases.checkpoint(CHECKPOINT)) ?? Origin)
     const spawn = Effect.suspend(() =>
       Effect.forEach(
         [...known.maybePending.keys()],
         (automationId) =>
-          FiberMap.run(workers, automationId, deliverFor(known, automationId, settings, policy), {
+          FiberMap.run(workers, automationId, deliverFor(known, writer, automationId, settings, policy), {
             onlyIfMissing: true
           }),
         { discard: true }
@@ -545,14 +557,14 @@ export const run = (
         if (holds) matcherRenewedAt = now
       }
       const batch = yield* store.readAll({ after: known.position, limit: settings.batchSize })
-      const queued: Array<{ automationId: string; newEvent: NewEvent }> = []
+      const queued: Array<Queued> = []
       for (const event of batch) {
         if (compareCheckpoints(event, known.position) <= 0) continue
         queued.push(...(yield* Effect.provideService(observe(known, event), AggregateCache, cache)))
         known.position = { transactionId: event.transactionId, globalPosition: event.globalPosition }
       }
       if (matcher && batch.length > 0) {
-        yield* queueAll(queued)
+        yield* writer.exclusive(queueAll(known, queued))
         for (const { automationId } of queued) wake(known, automationId)
         yield* leases.saveCheckpoint(CHECKPOINT, known.position)
       }
