@@ -9,6 +9,8 @@ import {
   ChainBroken,
   type ChainKey,
   ChainKeyedWithAnotherKey,
+  chainHashWith,
+  contentDigest,
   type EventMetadataJson,
   GenesisHash,
   type JsonObject,
@@ -16,10 +18,8 @@ import {
   type StoreUnavailable
 } from "@registrar/domain"
 import { Effect } from "effect"
-import { nativeChainHash } from "./internal/ChainHash.js"
 import { openPglite, openPool, schemaName } from "./internal/Connect.js"
 import { quote } from "./internal/Database.js"
-import { contentDigest } from "./internal/Digest.js"
 import { type Connection, type SqlFailure, toUnavailable } from "./internal/Driver.js"
 import { runMigrations } from "./internal/MigrationRunner.js"
 import * as PgliteDriver from "./internal/PgliteDriver.js"
@@ -88,8 +88,8 @@ const rekeyOn = (
       return { rekeyed: false, events: 0, streams: 0, keyedAtPosition: 0 }
     }
     const batchSize = options.batchSize ?? 2_000
-    const unkeyed = nativeChainHash(null)
-    const keyed = nativeChainHash(key)
+    const unkeyed = chainHashWith(null)
+    const keyed = chainHashWith(key)
     const page = `SELECT global_position, stream_id, stream_position, event_id, type, schema_version, data, metadata, hash
       FROM ${s}.events WHERE (stream_id, stream_position) > ($1, $2) ORDER BY stream_id, stream_position LIMIT $3`
     const writeEvents = `UPDATE ${s}.events AS e SET hash = v.hash

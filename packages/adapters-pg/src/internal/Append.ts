@@ -6,13 +6,13 @@
  */
 import {
   type AppendResult,
+  contentDigest,
   EventIdReused,
   type ExpectedVersion,
   type NewEvent,
   VersionConflict
 } from "@registrar/domain"
 import { Effect, Either } from "effect"
-import { contentDigest } from "./Digest.js"
 import { type ChainKeyRefusal, chainKeyRefusal, withChainKey } from "./ChainKeySql.js"
 import { type Connection, notJson, SqlFailure } from "./Driver.js"
 
