@@ -16,15 +16,17 @@ export class CurrentUser extends Context.Tag("@registrar/api/CurrentUser")<
   { readonly user: string; readonly keyPrefix: string }
 >() {}
 
-/** The API-key middleware (session cookie, else bearer header): fails with a 401 problem, provides {@link CurrentUser}. */
+/** The API-key middleware (bearer header, else session cookie): fails with a 401 problem, provides {@link CurrentUser}. */
 export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("@registrar/api/Authentication", {
   failure: problem(Unauthorized, 401),
   provides: CurrentUser,
-  // The session cookie is tried first; without one, the bearer header decides (and its failure is the one reported).
+  // The bearer header is tried first (reading it costs nothing, while a request without a session cookie fails the
+  // cookie's schema, an error with a stack trace); without one, the session cookie decides. The server reports the
+  // bearer's own failure when a request has a bearer header and no cookie.
   security: {
-    cookie: sessionCookie,
     bearer: HttpApiSecurity.bearer.pipe(
       HttpApiSecurity.annotate(OpenApi.Description, "An API key: rk_<prefix>_<secret>")
-    )
+    ),
+    cookie: sessionCookie
   }
 }) {}

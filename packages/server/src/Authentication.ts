@@ -1,8 +1,9 @@
 /**
- * The API-key middleware: the key (from the web app's session cookie, else the bearer header) names the user who
+ * The API-key middleware: the key (from the bearer header, else the web app's session cookie) names the user who
  * becomes `CurrentUser` and the request log's actor. Every failure is the same 401, whose message never contains the
  * key.
  */
+import { HttpServerRequest } from "@effect/platform"
 import { Authentication, CurrentUser, Problem } from "@registrar/api"
 import { Registrar } from "@registrar/domain"
 import { Context, Effect, Layer, Redacted } from "effect"
@@ -34,18 +35,34 @@ export const userOfKey = (key: string) =>
     )
   })
 
-/** Implements {@link Authentication} with the service's `authenticate`, for the cookie and the bearer header alike. */
+const BEARER = "Bearer "
+
+/**
+ * Implements {@link Authentication} with the service's `authenticate`, for the bearer header and the cookie alike.
+ * The bearer header is tried first, so a request with a wrong key and no cookie would end at the cookie's "no API
+ * key": the cookie's handler then reports the bearer's own failure instead.
+ */
 export const AuthenticationLive = Layer.effect(
   Authentication,
   Effect.gen(function* () {
     const registrar = yield* Registrar
-    const authenticate = (token: Redacted.Redacted<string>) =>
+    const authenticate = (key: string) =>
       Effect.gen(function* () {
-        const found = yield* Effect.provideService(userOfKey(Redacted.value(token)), Registrar, registrar)
+        const found = yield* Effect.provideService(userOfKey(key), Registrar, registrar)
         const holder = yield* Effect.serviceOption(RequestActor)
         if (holder._tag === "Some") holder.value.user = found.user
         return CurrentUser.of({ user: found.user, keyPrefix: found.prefix })
       })
-    return { cookie: authenticate, bearer: authenticate }
+    const bearerOfRequest = Effect.map(Effect.serviceOption(HttpServerRequest.HttpServerRequest), (request) => {
+      const header = request._tag === "Some" ? request.value.headers.authorization : undefined
+      return header === undefined ? "" : header.slice(BEARER.length)
+    })
+    return {
+      bearer: (token: Redacted.Redacted<string>) => authenticate(Redacted.value(token)),
+      cookie: (token: Redacted.Redacted<string>) =>
+        Redacted.value(token).length > 0
+          ? authenticate(Redacted.value(token))
+          : Effect.flatMap(bearerOfRequest, authenticate)
+    }
   })
 )

@@ -29,7 +29,7 @@ describe("the OpenAPI document", () => {
         }
         if (path === "/session") expect(operation.security, path).toStrictEqual([])
         else if (path !== "/healthz" && path !== "/readyz")
-          expect(operation.security, path).toStrictEqual([{ cookie: [] }, { bearer: [] }])
+          expect(operation.security, path).toStrictEqual([{ bearer: [] }, { cookie: [] }])
       }
     }
     expect(errors).toBeGreaterThan(50)

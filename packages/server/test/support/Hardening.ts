@@ -76,6 +76,14 @@ export const hardeningScenarios = (
                 expect(result.body.code).toBe("Unauthorized")
                 problemOf(result)
                 if (key !== undefined && key.length > 10) expect(result.text).not.toContain(key)
+                // The reason is the bearer key's own, though the session cookie is tried after it.
+                expect(result.text).toContain(
+                  key === undefined
+                    ? "The request has no API key."
+                    : key === wrong || key === revoked
+                      ? "The API key is unknown, revoked, or mistyped."
+                      : "The bearer token is not a Registrar API key."
+                )
               }
             }
             for (const key of [wrong, revoked, "", "rk_"]) {
