@@ -1,7 +1,8 @@
 /**
  * Where an HTTP request's time goes: section 8's server (PostgreSQL server, schema `registrar_bench_http_profile`)
  * with a collection of 50 linked versions, then load runs from a worker thread, alternating the operations named in
- * OPS (default `healthz,resolve`; `link` links fresh source versions into 64 collections), each printing
+ * OPS (default `healthz,resolve`; `me` asks who the key's user is: the key check alone; `link` links fresh source
+ * versions into 64 collections), each printing
  * requests/s, p50 and p99. Run under `node --cpu-prof` to see the server's CPU per request. CLIENTS (default 64),
  * RUN_SECONDS per run (default 3), ROUNDS (default 2).
  */
@@ -68,6 +69,7 @@ const main = async () => {
   let nextLink = 0
   const loads: Record<string, { headers: Record<string, string>; requests: Array<HttpClients.HttpRequest> }> = {
     healthz: { headers: {}, requests: [{ method: "GET" as const, path: "/healthz" }] },
+    me: { headers: { authorization: `Bearer ${key}` }, requests: [{ method: "GET" as const, path: "/me" }] },
     resolve: {
       headers: { authorization: `Bearer ${key}` },
       requests: Array.from({ length: 50 }, (_, version) => ({ method: "GET" as const, path: resolvePath(version) }))
@@ -83,7 +85,7 @@ const main = async () => {
             requests: links.slice(nextLink)
           }
         : loads[name]
-      if (load === undefined) throw new Error(`OPS names ${name}; known: healthz, resolve, link`)
+      if (load === undefined) throw new Error(`OPS names ${name}; known: healthz, me, resolve, link`)
       const { load: result, sent } = await workers.run({ base, clients, seconds, cycle: !link, ...load })
       if (link) nextLink += sent
       const at = (q: number) =>
