@@ -1,7 +1,8 @@
 /**
- * Automations on the PostgreSQL server: 10 signed webhook automations on LINK_ARTIFACT, a receiver on 127.0.0.1 in
- * this process; from each link's commit (its command returning) to the receipt of each of its 10 deliveries: p50 and
- * p99, and deliveries per second. Three runs of 1,000 links: a flood (as fast as they commit: throughput), paced at a
+ * Automations on the PostgreSQL server: 10 signed webhook automations on LINK_ARTIFACT, a receiver on 127.0.0.1 on
+ * a worker thread of this process; from each link's commit (its command returning) to the receipt of each of its 10 deliveries: p50 and
+ * p99, and deliveries per second. Four runs of 1,000 links: a flood (as fast as they commit: throughput), the same
+ * flood with the receiver on the dispatcher's own thread (for comparison: the setup before 2026-12-06), paced at a
  * fixed rate (latency under steady use), and a flood whose dispatcher restarts in the middle (a new process id: it
  * waits for the old one's leases to expire), counting what arrived. Targets of issue 13: p99 under 500 ms; no
  * delivery lost across a restart.
@@ -51,6 +52,7 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
   await Postgres.dropSchema(options.url, SCHEMA)
   const scope = Effect.runSync(Scope.make())
   const hook = await WebhookReceiver.start()
+  const hookInThread = await WebhookReceiver.startInThisThread()
   let dispatcher: Scope.CloseableScope | undefined
   try {
     const stores = PgStore.layer({ url: options.url, schema: SCHEMA, poolSize: 16 })
@@ -63,25 +65,35 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
     options.log("automations: seeding the world, sources and automations")
     const world = await Effect.runPromise(createWorld(registrar, "auto"))
     const eventStore = Effect.runSync(Effect.provide(EventStore, context))
-    const sources = await Effect.runPromise(seedSources(eventStore, world, 10, (3 * LINKS) / 10 + 10))
+    const sources = await Effect.runPromise(seedSources(eventStore, world, 10, (4 * LINKS) / 10 + 10))
     const request = { actor: world.admin, organization: world.organization, registry: world.registry }
     await Effect.runPromise(
       registrar.setAutomationSecret({ ...request, name: "signing", value: "bench-signing-secret" })
     )
+    const action = (url: string) =>
+      ({
+        kind: "webhook",
+        url,
+        signingSecret: "signing",
+        payloadTemplate: '{"v": "${artifact_version_string}"}'
+      }) as const
     for (let index = 0; index < AUTOMATIONS; index++) {
       await Effect.runPromise(
         registrar.createAutomation({
           ...request,
           name: `hook-${index}`,
           eventTypes: ["LINK_ARTIFACT"],
-          action: {
-            kind: "webhook",
-            url: hook.url,
-            signingSecret: "signing",
-            payloadTemplate: '{"v": "${artifact_version_string}"}'
-          }
+          action: action(hook.url)
         })
       )
+    }
+    /** Points every automation at `receiver` (the dispatcher applies it in log order, before later links). */
+    const pointAt = async (receiver: WebhookReceiver.WebhookReceiver) => {
+      for (let index = 0; index < AUTOMATIONS; index++) {
+        await Effect.runPromise(
+          registrar.updateAutomation({ ...request, automation: `hook-${index}`, action: action(receiver.url) })
+        )
+      }
     }
     let nextSource = 0
     /** Links `count` versions, `CONCURRENT_LINKS` at a time over as many collections; the commit time of each. */
@@ -133,10 +145,16 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
       await Promise.all(links)
       return committed
     }
-    const waitForAll = async (expected: number, seconds: number) => {
+    const waitForAll = async (expected: number, seconds: number, receiver = hook) => {
       const deadline = Date.now() + seconds * 1000
-      while (hook.firstArrival.size < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+      while (receiver.firstArrival.size < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
     }
+    /** Each arrival's time from its link's commit, sorted. */
+    const latenciesOf = (arrivals: ReadonlyArray<WebhookReceiver.Arrival>, committed: Map<string, number>) =>
+      arrivals
+        .map((arrival) => arrival.at - (committed.get(arrival.version) ?? Number.NaN))
+        .filter(Number.isFinite)
+        .sort((a, b) => a - b)
 
     // Run 1: a flood of links.
     dispatcher = Effect.runSync(Scope.make())
@@ -150,12 +168,22 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
     await waitForAll(LINKS * AUTOMATIONS, 120)
     const arrivals = [...hook.firstArrival.values()]
     const finishedAt = Math.max(...arrivals.map((arrival) => arrival.at))
-    const latencies = arrivals
-      .map((arrival) => arrival.at - (steady.get(arrival.version) ?? Number.NaN))
-      .filter(Number.isFinite)
-      .sort((a, b) => a - b)
+    const latencies = latenciesOf(arrivals, steady)
     const steadyDelivered = hook.firstArrival.size
     const rate = steadyDelivered / ((finishedAt - startedAt) / 1000)
+
+    // Run 1b, for comparison: the same flood with the receiver on the dispatcher's thread, as this benchmark ran
+    // before 2026-12-06 (each delivery then waits a turn of the busy loop for the receiver's answer).
+    await pointAt(hookInThread)
+    options.log("automations: 1,000 links, as fast as they commit, the receiver on the dispatcher's thread")
+    const inThreadStartedAt = WebhookReceiver.now()
+    const inThreadCommitted = await linkAll(LINKS)
+    await waitForAll(LINKS * AUTOMATIONS, 120, hookInThread)
+    const inThreadArrivals = [...hookInThread.firstArrival.values()]
+    const inThreadLatencies = latenciesOf(inThreadArrivals, inThreadCommitted)
+    const inThreadRate =
+      inThreadArrivals.length / ((Math.max(...inThreadArrivals.map((a) => a.at)) - inThreadStartedAt) / 1000)
+    await pointAt(hook)
 
     // Run 2: links paced at a fixed rate.
     options.log(`automations: 1,000 links at ${PACED_LINKS_PER_SECOND}/s`)
@@ -164,10 +192,7 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
     const paced = await linkPaced(LINKS, PACED_LINKS_PER_SECOND)
     await waitForAll(pacedBefore + LINKS * AUTOMATIONS, 120)
     const pacedArrivals = [...hook.firstArrival.values()].slice(pacedBefore)
-    const pacedLatencies = pacedArrivals
-      .map((arrival) => arrival.at - (paced.get(arrival.version) ?? Number.NaN))
-      .filter(Number.isFinite)
-      .sort((a, b) => a - b)
+    const pacedLatencies = latenciesOf(pacedArrivals, paced)
     const pacedDelivered = pacedArrivals.length
     const pacedRate = pacedDelivered / ((Math.max(...pacedArrivals.map((a) => a.at)) - pacedStartedAt) / 1000)
 
@@ -184,10 +209,7 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
     })
     await waitForAll(before + LINKS * AUTOMATIONS, 120)
     const secondArrivals = [...hook.firstArrival.values()].slice(before)
-    const secondLatencies = secondArrivals
-      .map((arrival) => arrival.at - (restarted.get(arrival.version) ?? Number.NaN))
-      .filter(Number.isFinite)
-      .sort((a, b) => a - b)
+    const secondLatencies = latenciesOf(secondArrivals, restarted)
     const delivered = hook.firstArrival.size - before
     const copies = hook.requests() - requestsBefore - delivered
     await Effect.runPromise(Scope.close(dispatcher, Exit.void))
@@ -198,8 +220,8 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
     return {
       title: "11. Automations: commit to webhook receipt",
       method: [
-        `PostgreSQL server, schema ${SCHEMA}; the service and the dispatcher in this process (as in \`registrar serve\`), webhooks to a receiver on 127.0.0.1 on a worker thread of this process (as a receiver elsewhere, it takes no turn of the dispatcher's event loop) that answers 200 at once.`,
-        `${AUTOMATIONS} automations on LINK_ARTIFACT over the whole registry, each signed (HMAC-SHA256) with a template. Flood: ${LINKS} links as fast as they commit, ${CONCURRENT_LINKS} at a time into ${CONCURRENT_LINKS} collections (more deliveries asked for per second than the process sustains while it also runs the links, so a queue builds for the whole run: a throughput test). Paced: ${LINKS} links started at ${PACED_LINKS_PER_SECOND} per second whatever the earlier ones are doing (an open loop, ${whole(PACED_LINKS_PER_SECOND * AUTOMATIONS)} deliveries/s asked for), into the same collections: the latency a registry sees under steady heavy use.`,
+        `PostgreSQL server, schema ${SCHEMA}; the service and the dispatcher in this process (as in \`registrar serve\`), webhooks to a receiver on 127.0.0.1 on a worker thread of this process (as a receiver elsewhere, it takes no turn of the dispatcher's event loop) that answers 200 at once; the comparison row runs the same receiver code on the dispatcher's thread (the automations pointed at it for that run).`,
+        `${AUTOMATIONS} automations on LINK_ARTIFACT over the whole registry, each signed (HMAC-SHA256) with a template. Flood: ${LINKS} links as fast as they commit, ${CONCURRENT_LINKS} at a time into ${CONCURRENT_LINKS} collections (about 1,200 deliveries/s asked for while the same process runs the links; deliveries queue whenever the dispatcher falls behind: a throughput test; the first flood also warms the process up). Paced: ${LINKS} links started at ${PACED_LINKS_PER_SECOND} per second whatever the earlier ones are doing (an open loop, ${whole(PACED_LINKS_PER_SECOND * AUTOMATIONS)} deliveries/s asked for), into the same collections: the latency a registry sees under steady heavy use.`,
         "Latency: from a link's command returning (its commit) to the first receipt of each of its deliveries; deliveries/s: deliveries received over the time from the first link to the last receipt.",
         `Restart run: another flood of ${LINKS} links; halfway, the dispatcher's scope is closed (its fibers interrupted mid-delivery) and a dispatcher with a new holder id starts, which waits for the old leases to expire (${LEASE_MILLIS} ms).`
       ],
@@ -222,6 +244,15 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
               `${millis(p99)} ms`,
               `${millis(latencies.at(-1) ?? Number.NaN)} ms`,
               whole(rate),
+              "0"
+            ],
+            [
+              "flood, the receiver on the dispatcher's thread (for comparison)",
+              `${whole(inThreadArrivals.length)} / ${whole(LINKS * AUTOMATIONS)}`,
+              `${millis(percentile(inThreadLatencies, 50))} ms`,
+              `${millis(percentile(inThreadLatencies, 99))} ms`,
+              `${millis(inThreadLatencies.at(-1) ?? Number.NaN)} ms`,
+              whole(inThreadRate),
               "0"
             ],
             [
@@ -271,6 +302,7 @@ export const run = async (options: AutomationsOptions): Promise<Section> => {
     // A run that failed midway stops its dispatcher before the store's pool closes under it.
     if (dispatcher !== undefined) await Effect.runPromise(Scope.close(dispatcher, Exit.void))
     await hook.close()
+    await hookInThread.close()
     await Effect.runPromise(Scope.close(scope, Exit.void))
   }
 }
