@@ -480,16 +480,17 @@ const make = (
       onNone: () => withIndex,
       onSome: (box) => Context.add(withIndex, SecretBox, box)
     })
-    const fresh = FreshReads.make()
-    const catchUp = fresh.catchUpToHead.pipe(Effect.provide(context))
+    const fresh = FreshReads.make(context)
+    const catchUp = fresh.catchUpToHead
     const defaults: PathDefaults = {
       defaultOrganization: Option.fromNullable(options.defaultOrganization),
       organizationsOf: (actor) =>
         catchUp.pipe(Effect.zipRight(ReadModels.organizationsOf(actor)), Effect.provide(context))
     }
     const locks = new Map<string, Effect.Semaphore>()
-    const prefixOwners = new Map<string, string>()
-    const keptKeys = ApiKeys.keptKeys()
+    // Authentication runs on every request: its context is built once, and a kept key's check provides none.
+    const keysContext = Context.add(context, ApiKeys.PrefixOwners, new Map<string, string>())
+    const keptKeys = ApiKeys.keptKeys(keysContext)
     const deps: Artifacts.Dependencies = {
       defaults,
       serialize: (key, effect) => {
@@ -513,17 +514,16 @@ const make = (
         ),
         context
       )
-    // A current resolve is the hot read: its answer is kept while the log's head stays where it was.
+    // A current resolve is the hot read: its answer is kept while the log's head stays where it was. A kept answer
+    // is found with no context provided (the one read of the head uses the stores `fresh` holds); the resolve
+    // itself and the actor's check run only when it is not kept.
     const resolve = (input: Reads.Resolve) =>
       input.asOf !== undefined || options.keepAnswers === false
         ? read(input, Reads.resolve(deps, input))
-        : Effect.provide(
-            fresh.cached(
-              `resolve\n${input.actor}\n${input.forUse === true}\n${input.name}`,
-              Reads.resolve(deps, input),
-              requireUser(input.actor)
-            ),
-            context
+        : fresh.cached(
+            `resolve\n${input.actor}\n${input.forUse === true}\n${input.name}`,
+            Effect.provide(Reads.resolve(deps, input), context),
+            Effect.provide(requireUser(input.actor), context)
           )
 
     const service: RegistrarShape = {
@@ -629,15 +629,9 @@ const make = (
       // A key's record is kept while its user's key stream does not move (see `ApiKeys.keptKeys`); expiry is checked
       // every time.
       authenticate: (key: string) =>
-        run(
-          Effect.flatMap(
-            Effect.provideService(
-              options.keepAnswers === false ? ApiKeys.keyOf(key) : keptKeys(key),
-              ApiKeys.PrefixOwners,
-              prefixOwners
-            ),
-            ApiKeys.usable
-          )
+        Effect.flatMap(
+          options.keepAnswers === false ? Effect.provide(ApiKeys.keyOf(key), keysContext) : keptKeys(key),
+          ApiKeys.usable
         ),
       /** Creates the instance admin and their first key, once per store; `None` afterwards. */
       bootstrap: (input: ApiKeys.Bootstrap) => run(ApiKeys.bootstrap(input)),

@@ -5,35 +5,43 @@
  */
 import { HttpServerRequest } from "@effect/platform"
 import { Authentication, CurrentUser, Problem } from "@registrar/api"
-import { Registrar } from "@registrar/domain"
-import { Context, Effect, Layer, Redacted } from "effect"
+import { Registrar, type RegistrarShape } from "@registrar/domain"
+import { Effect, Layer, Redacted } from "effect"
 
-/** Where the authentication middleware leaves the caller's name for the request log. */
-export class RequestActor extends Context.Tag("@registrar/server/RequestActor")<
-  RequestActor,
-  { user: string | undefined }
->() {}
+/**
+ * Where the authentication middleware leaves the caller's name for the request log: by request (the Node request
+ * object, which every view of one request shares). A map, not a service provided per request: providing a service
+ * to a request's effect costs more than the lookup.
+ */
+const actors = new WeakMap<object, string>()
+
+/** Notes `user` as the actor of `request`. */
+const noteActor = (request: HttpServerRequest.HttpServerRequest, user: string) => {
+  if (typeof request.source === "object" && request.source !== null) actors.set(request.source, user)
+}
+
+/** The actor the authentication middleware noted for `request`, if any. */
+export const actorOf = (request: HttpServerRequest.HttpServerRequest): string | undefined =>
+  typeof request.source === "object" && request.source !== null ? actors.get(request.source) : undefined
 
 // Made once: every request without a session cookie fails the cookie scheme with it before the bearer header is
 // tried, and building an error (its stack trace) on every request cost more than the rest of that check.
 const noKey = new Problem.Unauthorized({ reason: "The request has no API key." })
 
-/** The user of an API key, or the 401 that says why there is none. */
-export const userOfKey = (key: string) =>
-  Effect.gen(function* () {
-    const registrar = yield* Registrar
-    if (key.length === 0) return yield* Effect.fail(noKey)
-    return yield* registrar.authenticate(key).pipe(
-      Effect.catchTags({
-        MalformedApiKey: () =>
-          Effect.fail(new Problem.Unauthorized({ reason: "The bearer token is not a Registrar API key." })),
-        InvalidApiKey: () =>
-          Effect.fail(new Problem.Unauthorized({ reason: "The API key is unknown, revoked, or mistyped." })),
-        StoreUnavailable: () => Effect.die(new Problem.ServiceUnavailable()),
-        UndecodableEvent: (error) => Effect.die(error)
-      })
-    )
-  })
+/** The user of an API key according to `registrar`, or the 401 that says why there is none. */
+export const userOfKey = (registrar: RegistrarShape, key: string) =>
+  key.length === 0
+    ? Effect.fail(noKey)
+    : registrar.authenticate(key).pipe(
+        Effect.catchTags({
+          MalformedApiKey: () =>
+            Effect.fail(new Problem.Unauthorized({ reason: "The bearer token is not a Registrar API key." })),
+          InvalidApiKey: () =>
+            Effect.fail(new Problem.Unauthorized({ reason: "The API key is unknown, revoked, or mistyped." })),
+          StoreUnavailable: () => Effect.die(new Problem.ServiceUnavailable()),
+          UndecodableEvent: (error) => Effect.die(error)
+        })
+      )
 
 const BEARER = "Bearer "
 
@@ -48,9 +56,9 @@ export const AuthenticationLive = Layer.effect(
     const registrar = yield* Registrar
     const authenticate = (key: string) =>
       Effect.gen(function* () {
-        const found = yield* Effect.provideService(userOfKey(key), Registrar, registrar)
-        const holder = yield* Effect.serviceOption(RequestActor)
-        if (holder._tag === "Some") holder.value.user = found.user
+        const found = yield* userOfKey(registrar, key)
+        const request = yield* Effect.serviceOption(HttpServerRequest.HttpServerRequest)
+        if (request._tag === "Some") noteActor(request.value, found.user)
         return CurrentUser.of({ user: found.user, keyPrefix: found.prefix })
       })
     const bearerOfRequest = Effect.map(Effect.serviceOption(HttpServerRequest.HttpServerRequest), (request) => {

@@ -1,12 +1,13 @@
 /**
- * The outermost middleware: refuses bodies over the limit before reading them (413), caps what is read, and logs
+ * The outermost middleware: refuses bodies over the limit before reading them (413) and JSON bodies sent in chunks
+ * (411: their length unknown, they could only be cut off mid-stream), caps what is read, and logs
  * one line per request — method, path (without the query), status, milliseconds and actor. Headers are never
  * logged, so neither is a key.
  */
-import { HttpIncomingMessage, type HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { FileSystem, HttpIncomingMessage, type HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Files, Problem } from "@registrar/api"
-import { Effect, Exit, Option } from "effect"
-import { RequestActor } from "./Authentication.js"
+import { Effect, Exit, Layer, Option } from "effect"
+import { actorOf } from "./Authentication.js"
 
 const tooLarge = (limitBytes: number) => {
   const error = new Problem.PayloadTooLarge({ limitBytes })
@@ -15,6 +16,28 @@ const tooLarge = (limitBytes: number) => {
     contentType: Problem.PROBLEM_CONTENT_TYPE
   })
 }
+
+/**
+ * Every request's body limit (the platform's `MaxBodySize`), in the server's context rather than provided to each
+ * request: bodies sent without a Content-Length are cut off there too.
+ */
+export const bodyLimitLayer = (limitBytes: number) =>
+  Layer.succeed(HttpIncomingMessage.MaxBodySize, Option.some(FileSystem.Size(limitBytes)))
+
+/**
+ * A JSON body must say its length: one sent in chunks could only be cut off mid-stream, which resets the connection
+ * before any answer. Uploads stream in chunks as they like, counted against their own limit.
+ */
+const lengthRequired = (() => {
+  const error = new Problem.InvalidRequest({
+    problem:
+      "a JSON body needs a Content-Length header (only uploads to /blobs may be sent in chunks); send the body whole"
+  })
+  return HttpServerResponse.unsafeJson(Problem.toDocument(error, 411, { _tag: error._tag, problem: error.problem }), {
+    status: 411,
+    contentType: Problem.PROBLEM_CONTENT_TYPE
+  })
+})()
 
 /** Where request-log lines go. */
 export type LogSink = (line: string) => Effect.Effect<void>
@@ -34,19 +57,22 @@ export const requestLog =
       const upload = request.method === "POST" && request.url.split("?")[0] === Files.UPLOAD_PATH
       const limitBytes = upload ? uploadLimitBytes : jsonLimitBytes
       const started = performance.now()
-      const actor: { user: string | undefined } = { user: undefined }
       const declared = Number(request.headers["content-length"] ?? "0")
+      // The JSON limit is every request's default (see `bodyLimitLayer`); only an upload is given its own.
+      const chunked =
+        request.headers["content-length"] === undefined && request.headers["transfer-encoding"] !== undefined
       const handled =
         Number.isFinite(declared) && declared > limitBytes
           ? Effect.succeed(tooLarge(limitBytes))
-          : app.pipe(
-              HttpIncomingMessage.withMaxBodySize(Option.some(limitBytes)),
-              Effect.provideService(RequestActor, actor)
-            )
+          : chunked && !upload
+            ? Effect.succeed(lengthRequired)
+            : upload
+              ? HttpIncomingMessage.withMaxBodySize(app, Option.some(limitBytes))
+              : app
       return yield* Effect.onExit(handled, (exit) => {
         const status = Exit.isSuccess(exit) ? exit.value.status : Exit.isInterrupted(exit) ? 499 : 500
         const ms = Math.round((performance.now() - started) * 10) / 10
         const path = request.url.split("?")[0] ?? ""
-        return sink(`method=${request.method} path=${path} status=${status} ms=${ms} actor=${actor.user ?? "-"}`)
+        return sink(`method=${request.method} path=${path} status=${status} ms=${ms} actor=${actorOf(request) ?? "-"}`)
       })
     })

@@ -28,7 +28,7 @@ import { PathsLive } from "./handlers/Paths.js"
 import { FindLive } from "./handlers/Find.js"
 import { ArtifactsLive, VersionsLive } from "./handlers/Versions.js"
 import { FilesLive, UploadLimit } from "./handlers/Files.js"
-import { type LogSink, requestLog } from "./RequestLog.js"
+import { bodyLimitLayer, type LogSink, requestLog } from "./RequestLog.js"
 import { SessionLive } from "./handlers/Session.js"
 import { webAppRoutes } from "./WebApp.js"
 
@@ -138,6 +138,7 @@ export const layer = (options: ServerOptions) => {
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT
   const uploadLimit = options.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT
   return HttpApiBuilder.serve(requestLog(limit, options.log, uploadLimit)).pipe(
+    Layer.provide(bodyLimitLayer(limit)),
     // No span per request: nothing exports traces, and the platform's span (the URL parsed again, every header
     // redacted into attributes) cost about a third of a small request's CPU. The request log says what happened.
     HttpMiddleware.withTracerDisabledWhen(() => true),

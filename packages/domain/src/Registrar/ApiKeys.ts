@@ -307,15 +307,18 @@ export const keyOf = (
  * them began), reading the stream again when it moved. A key created or revoked through any process moves the
  * version, so it is seen by the next check everywhere; writes to other streams do not retire the record, so the
  * requests that follow a write cost no more to authenticate than the others. At most `capacity` keys and users are
- * kept; past that each map starts over.
+ * kept; past that each map starts over. Made over the stores and prefix owners in `context`, so that a check whose
+ * record is kept needs nothing from the caller's context and provides it only to what it reads on a miss.
  */
-export const keptKeys = (capacity = 10_000) => {
+export const keptKeys = (context: Context.Context<EventStore | PrefixOwners>, capacity = 10_000) => {
+  const store = Context.get(context, EventStore)
+  const owners = Context.get(context, PrefixOwners)
   const kept = new Map<string, { readonly version: number; readonly found: FoundKey }>()
-  const versionReads = new Map<string, Effect.Effect<number, StoreUnavailable, EventStore>>()
+  const versionReads = new Map<string, Effect.Effect<number, StoreUnavailable>>()
   const versionOf = (streamId: string) => {
     let read = versionReads.get(streamId)
     if (read === undefined) {
-      read = sharedAfterAsking(Effect.flatMap(EventStore, (store) => store.streamVersion(streamId)))
+      read = sharedAfterAsking(store.streamVersion(streamId))
       if (versionReads.size >= capacity) versionReads.clear()
       versionReads.set(streamId, read)
     }
@@ -323,21 +326,18 @@ export const keptKeys = (capacity = 10_000) => {
   }
   return (
     key: string
-  ): Effect.Effect<
-    FoundKey,
-    ApiKey.MalformedApiKey | ApiKey.InvalidApiKey | StoreUnavailable | UndecodableEvent,
-    EventStore
-  > =>
+  ): Effect.Effect<FoundKey, ApiKey.MalformedApiKey | ApiKey.InvalidApiKey | StoreUnavailable | UndecodableEvent> =>
     Effect.gen(function* () {
       const prefix = yield* ApiKey.prefixOf(key)
-      const owner = yield* ownerOf(prefix)
+      const knownOwner = owners.get(prefix)
+      const owner = knownOwner === undefined ? yield* Effect.provide(ownerOf(prefix), context) : Option.some(knownOwner)
       if (Option.isNone(owner)) return yield* Effect.fail(new ApiKey.InvalidApiKey())
       const streamId = ApiKey.streamId(owner.value)
       const version = yield* versionOf(streamId)
       const digest = sha256Hex(key)
       const hit = kept.get(digest)
       if (hit !== undefined && hit.version === version && hit.found.user === owner.value) return hit.found
-      const keys = yield* load(streamId)
+      const keys = yield* Effect.provide(load(streamId), context)
       const found = keys.state._tag === "Keys" ? keys.state.keys.get(prefix) : undefined
       const matches = found !== undefined && ApiKey.digestsEqual(digest, found.digest)
       const answer: FoundKey = { user: owner.value, prefix, info: matches ? found : undefined }

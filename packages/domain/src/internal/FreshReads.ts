@@ -10,7 +10,7 @@
  * later could precede, so no event below H can commit after the read models passed it. Every process reads the head
  * from the store, so a write through any process moves it and retires the answers of all of them.
  */
-import { Deferred, Effect, FiberId } from "effect"
+import { Context, Deferred, Effect, FiberId } from "effect"
 import { type Checkpoint, compareCheckpoints, EventStore, Origin, type StoreUnavailable } from "../EventStore.js"
 import type { UndecodableEvent } from "../Events.js"
 import * as Projector from "../Projector.js"
@@ -19,10 +19,13 @@ import { ReadModelStore } from "../ReadModelStore.js"
 /** The failures of bringing the read models up to the head. */
 export type CatchUpFailure = StoreUnavailable | UndecodableEvent | Projector.ReadModelsLagging
 
-/** Fresh reads for one service instance (one process's share of them). */
+/**
+ * Fresh reads for one service instance (one process's share of them), over the stores it was made with: its own
+ * effects need nothing from the caller's context (providing a context to every hot read cost more than the read).
+ */
 export interface FreshReads {
   /** Brings the read models up to the head as it is now; answers the head. */
-  readonly catchUpToHead: Effect.Effect<Checkpoint, CatchUpFailure, EventStore | ReadModelStore>
+  readonly catchUpToHead: Effect.Effect<Checkpoint, CatchUpFailure>
   /**
    * Runs `read` after `catchUpToHead` (and `alongside`, a check run at the same time), unless an answer under `key` was computed at the head as it is now: then
    * that answer, for one round trip (the head). Only successes are kept; `key` must name everything the answer
@@ -32,7 +35,7 @@ export interface FreshReads {
     key: string,
     read: Effect.Effect<A, E, R>,
     alongside: Effect.Effect<unknown, E2, R2>
-  ) => Effect.Effect<A, E | E2 | CatchUpFailure, R | R2 | EventStore | ReadModelStore>
+  ) => Effect.Effect<A, E | E2 | CatchUpFailure, R | R2>
 }
 
 const sameCheckpoint = (a: Checkpoint, b: Checkpoint) => compareCheckpoints(a, b) === 0
@@ -67,19 +70,20 @@ export const sharedAfterAsking = <A, E, R>(query: Effect.Effect<A, E, R>): Effec
   })
 }
 
-/** Fresh reads keeping at most `capacity` answers (all of them at one head). */
-export const make = (capacity = 10_000): FreshReads => {
+/** Fresh reads over the stores in `stores`, keeping at most `capacity` answers (all of them at one head). */
+export const make = (stores: Context.Context<EventStore | ReadModelStore>, capacity = 10_000): FreshReads => {
+  const events = Context.get(stores, EventStore)
+  const readModels = Context.get(stores, ReadModelStore)
   const catchingUp = Effect.unsafeMakeSemaphore(1)
-  const readHead = sharedAfterAsking(Effect.flatMap(EventStore, (events) => events.head))
-  const readCheckpoint = sharedAfterAsking(Effect.flatMap(ReadModelStore, (store) => store.checkpoint))
+  const readHead = sharedAfterAsking(events.head)
+  const readCheckpoint = sharedAfterAsking(readModels.checkpoint)
   const catchUpToHead = Effect.gen(function* () {
-    const store = yield* ReadModelStore
     const [head, checkpoint] = yield* Effect.all([readHead, readCheckpoint], { concurrency: 2 })
     if (compareCheckpoints(checkpoint, head) >= 0) return head
     // Behind: one catch-up at a time in this process; a reader that waited finds it done by the one before.
     yield* catchingUp.withPermits(1)(
-      Effect.flatMap(store.checkpoint, (now) =>
-        compareCheckpoints(now, head) >= 0 ? Effect.void : Projector.catchUpToHead()
+      Effect.flatMap(readModels.checkpoint, (now) =>
+        compareCheckpoints(now, head) >= 0 ? Effect.void : Effect.provide(Projector.catchUpToHead(), stores)
       )
     )
     return head

@@ -40,7 +40,7 @@ export const SessionLive = HttpApiBuilder.group(RegistrarApi, "session", (handle
     return handlers
       .handle("signIn", ({ payload }) =>
         Effect.gen(function* () {
-          const { user } = yield* Effect.provideService(userOfKey(payload.key.trim()), Registrar, registrar)
+          const { user } = yield* userOfKey(registrar, payload.key.trim())
           const minted = yield* call(
             registrar.createApiKey({
               actor: user,
@@ -60,7 +60,7 @@ export const SessionLive = HttpApiBuilder.group(RegistrarApi, "session", (handle
           const key = request.cookies[Session.SESSION_COOKIE] ?? ""
           yield* setCookie("", Duration.zero)
           if (key === "") return { signedOut: false }
-          const found = yield* Effect.option(Effect.provideService(userOfKey(key), Registrar, registrar))
+          const found = yield* Effect.option(userOfKey(registrar, key))
           if (found._tag === "None") return { signedOut: false }
           yield* call(
             registrar.revokeApiKey({ actor: found.value.user, user: found.value.user, prefix: found.value.prefix })

@@ -6,6 +6,7 @@
  * rows are added, refusing cursors they did not hand out.
  */
 import { randomBytes } from "node:crypto"
+import * as http from "node:http"
 import { describe, expect, layer } from "@effect/vitest"
 import { RegistrarApi } from "@registrar/api"
 import { ApiKey, type EventStore, type ReadModelStore, type SnapshotStore } from "@registrar/domain"
@@ -39,6 +40,42 @@ const fill = (path: string, values: Readonly<Record<string, string>> = {}) =>
   path.replace(/:([a-zA-Z]+)/g, (_, name: string) =>
     encodeURIComponent(values[name] ?? (name === "kind" ? "user" : "x"))
   )
+
+/** POSTs `bytes` bytes of a JSON body in chunks (Transfer-Encoding: chunked, no Content-Length) with the admin key. */
+const sendChunked = (server: TestServer, path: string, bytes: number) =>
+  new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const url = new URL(path, server.url)
+    const outgoing = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        headers: { authorization: `Bearer ${server.adminKey}`, "content-type": "application/json" }
+      },
+      (response) => {
+        const chunks: Array<Buffer> = []
+        response.on("data", (chunk: Buffer) => chunks.push(chunk))
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() }))
+      }
+    )
+    outgoing.on("error", reject)
+    outgoing.write('{"padding": "')
+    const piece = "x".repeat(16 * 1024)
+    let sent = 0
+    // Written as the socket drains, so an answer that comes before the whole body is read still arrives.
+    const pump = () => {
+      while (sent < bytes) {
+        sent += piece.length
+        if (!outgoing.write(piece)) {
+          outgoing.once("drain", pump)
+          return
+        }
+      }
+      outgoing.end('"}')
+    }
+    pump()
+  })
 
 const problemOf = (result: { status: number; contentType: string; text: string }, what = "") => {
   expect(result.contentType, `${what} ${result.status} ${result.text}`).toContain(PROBLEM)
@@ -118,6 +155,13 @@ export const hardeningScenarios = (
               expect(large.body.code).toBe("PayloadTooLarge")
               problemOf(large)
             }
+            // A JSON body sent in chunks (no Content-Length to refuse it by) is refused before it is read, saying why.
+            const chunked = yield* Effect.promise(() =>
+              sendChunked(server, `${registryPath("any", "any")}/collections`, TEST_BODY_LIMIT * 4)
+            )
+            expect(chunked.status, chunked.text).toBe(411)
+            expect(JSON.parse(chunked.text).code).toBe("InvalidRequest")
+            expect(chunked.text).toContain("Content-Length")
           })
         )
 
