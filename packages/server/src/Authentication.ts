@@ -24,8 +24,8 @@ const noteActor = (request: HttpServerRequest.HttpServerRequest, user: string) =
 export const actorOf = (request: HttpServerRequest.HttpServerRequest): string | undefined =>
   typeof request.source === "object" && request.source !== null ? actors.get(request.source) : undefined
 
-// Made once: every request without a session cookie fails the cookie scheme with it before the bearer header is
-// tried, and building an error (its stack trace) on every request cost more than the rest of that check.
+// Made once: every request of the web app (a session cookie, no bearer header) fails the bearer scheme with it before
+// the cookie is tried, and building an error (its stack trace) on every request cost more than the rest of that check.
 const noKey = new Problem.Unauthorized({ reason: "The request has no API key." })
 
 /** The user of an API key according to `registrar`, or the 401 that says why there is none. */

@@ -19,7 +19,7 @@ const tooLarge = (limitBytes: number) => {
 
 /**
  * Every request's body limit (the platform's `MaxBodySize`), in the server's context rather than provided to each
- * request: bodies sent without a Content-Length are cut off there too.
+ * request: a backstop behind the Content-Length check, as the platform stops reading a body there.
  */
 export const bodyLimitLayer = (limitBytes: number) =>
   Layer.succeed(HttpIncomingMessage.MaxBodySize, Option.some(FileSystem.Size(limitBytes)))
