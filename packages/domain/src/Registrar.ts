@@ -481,11 +481,10 @@ const make = (
       onSome: (box) => Context.add(withIndex, SecretBox, box)
     })
     const fresh = FreshReads.make(context)
-    const catchUp = fresh.catchUpToHead
     const defaults: PathDefaults = {
       defaultOrganization: Option.fromNullable(options.defaultOrganization),
       organizationsOf: (actor) =>
-        catchUp.pipe(Effect.zipRight(ReadModels.organizationsOf(actor)), Effect.provide(context))
+        fresh.catchUpToHead.pipe(Effect.zipRight(ReadModels.organizationsOf(actor)), Effect.provide(context))
     }
     const locks = new Map<string, Effect.Semaphore>()
     // Authentication runs on every request: its context is built once, and a kept key's check provides none.
@@ -502,7 +501,7 @@ const make = (
         return lock.withPermits(1)(effect)
       },
       linksOfSource: (sourceKey) =>
-        catchUp.pipe(Effect.zipRight(ReadModels.linksOfSource(sourceKey)), Effect.provide(context))
+        fresh.catchUpToHead.pipe(Effect.zipRight(ReadModels.linksOfSource(sourceKey)), Effect.provide(context))
     }
     const run = <A, E>(effect: Effect.Effect<A, E, EventStore | ReadModelStore | SnapshotStore>) =>
       Effect.provide(effect, context)

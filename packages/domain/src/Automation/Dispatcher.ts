@@ -62,13 +62,10 @@ export type DispatcherRequirements = EventStore | SnapshotStore | DispatchStore 
 
 const MATCHER_LEASE = "automations:matcher"
 const CHECKPOINT = "automations"
-const DISPATCHER_ACTOR = "registrar:dispatcher"
 
 const registrySpec = aggregate(Registry.Event, Registry.decider)
 const artifactSpec = aggregate(Artifact.Event, Artifact.decider)
 const decodeBook = Schema.decodeUnknownEither(AutomationEvents.BookEvent)
-const decodeDelivery = Schema.decodeUnknownEither(AutomationEvents.DeliveryEvent)
-const encodeDelivery = Schema.encodeSync(AutomationEvents.DeliveryEvent)
 
 interface CollectionFacts {
   readonly registryId: string
@@ -235,7 +232,7 @@ const observe = (known: Known, event: RecordedEvent) =>
     if (AutomationEvents.isDeliveriesStream(event.streamId)) {
       // Attempts and their ends (most of the feed under load) change nothing the matcher knows.
       if (event.type !== "DeliveryQueued") return queued
-      const decoded = decodeDelivery({ ...event.data, _tag: event.type })
+      const decoded = AutomationEvents.decodeDelivery(event)
       if (Either.isRight(decoded) && decoded.right._tag === "DeliveryQueued") {
         DeliveryStream.arrive(streamOf(known, decoded.right.automationId), event.streamPosition, decoded.right)
         wake(known, decoded.right.automationId)
@@ -302,17 +299,14 @@ const observe = (known: Known, event: RecordedEvent) =>
           redeliveryOf: null,
           at: event.metadata.recordedAt
         })
-        const { _tag, ...data } = encodeDelivery(queuedEvent)
         queued.push({
           automationId: automation.automationId,
           delivery: queuedEvent,
           newEvent: {
             eventId: uuidFromText(`queued\n${deliveryId}`),
-            type: _tag,
-            schemaVersion: 1,
-            data,
+            ...AutomationEvents.encodeEvent(queuedEvent, AutomationEvents.DeliveryEvent),
             metadata: {
-              actor: DISPATCHER_ACTOR,
+              actor: AutomationEvents.DISPATCHER_ACTOR,
               recordedAt: event.metadata.recordedAt,
               causationId: event.eventId,
               ...(event.metadata.correlationId === undefined ? {} : { correlationId: event.metadata.correlationId })

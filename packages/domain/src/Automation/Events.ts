@@ -7,7 +7,7 @@
  * - `AutomationRegistries`: which registries have automations, so a dispatcher finds every book.
  * - `AutomationDeliveries-{automationId}`: every delivery of one automation, queued in log order, each attempt.
  */
-import { Schema } from "effect"
+import { type Either, Schema } from "effect"
 import { Action, EventType, Scope } from "./Model.js"
 
 // ---- streams ---------------------------------------------------------------------------------------------------
@@ -155,6 +155,17 @@ export class DeliveryGivenUp extends Schema.TaggedClass<DeliveryGivenUp>()("Deli
 export const DeliveryEvent = Schema.Union(DeliveryQueued, DeliveryAttempted, DeliverySucceeded, DeliveryGivenUp)
 /** Every event of a deliveries stream. */
 export type DeliveryEvent = typeof DeliveryEvent.Type
+
+/** The actor recorded on the events a dispatcher writes (queued deliveries, attempts). */
+export const DISPATCHER_ACTOR = "registrar:dispatcher"
+
+const decodeDeliveryData = Schema.decodeUnknownEither(DeliveryEvent)
+
+/** A stored event of a deliveries stream, decoded (Left when it is not one). */
+export const decodeDelivery = (stored: {
+  readonly type: string
+  readonly data: object
+}): Either.Either<DeliveryEvent, unknown> => decodeDeliveryData({ ...stored.data, _tag: stored.type })
 
 /** The longest response excerpt kept per attempt. */
 export const MAX_EXCERPT_LENGTH = 512

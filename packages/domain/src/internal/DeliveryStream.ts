@@ -5,15 +5,13 @@
  * is folded, so a worker that delivers from the folded part never sends a delivery before one queued ahead of it,
  * and needs no read of the stream while the positions it sees follow on from each other.
  */
-import { Effect, Either, Schema } from "effect"
+import { Effect, Either } from "effect"
 import { EventStore, type StoreUnavailable } from "../EventStore.js"
 import * as Deliveries from "../Automation/Deliveries.js"
 import * as AutomationEvents from "../Automation/Events.js"
 
 /** Arrivals kept beyond the folded part before they are dropped for a read (a process that does not deliver). */
 const MAX_ARRIVED = 10_000
-
-const decodeDelivery = Schema.decodeUnknownEither(AutomationEvents.DeliveryEvent)
 
 /** The stream folded up to `version`: every event at or before it, none after. */
 export interface Folded {
@@ -85,7 +83,7 @@ export const read = (stream: DeliveryStream, streamId: string): Effect.Effect<Fo
     const later = yield* store.readStream(streamId, { after: from.version })
     let state = from.state
     for (const stored of later) {
-      const decoded = decodeDelivery({ ...stored.data, _tag: stored.type })
+      const decoded = AutomationEvents.decodeDelivery(stored)
       if (Either.isRight(decoded)) state = Deliveries.evolve(state, decoded.right)
     }
     advance(stream, { state, version: later.at(-1)?.streamPosition ?? from.version })

@@ -5,7 +5,7 @@
  * deliveries between them. Taking turns, the process never conflicts with itself: an expected version is wrong only
  * when another process (or a redelivery asked for) wrote to the stream, which is then read before trying again.
  */
-import { Deferred, Effect, Either, Schema } from "effect"
+import { Deferred, Effect, Either } from "effect"
 import * as Deliveries from "../Automation/Deliveries.js"
 import * as AutomationEvents from "../Automation/Events.js"
 import {
@@ -17,8 +17,6 @@ import {
 } from "../EventStore.js"
 import * as DeliveryStream from "./DeliveryStream.js"
 import { uuidFromText } from "./Uuid.js"
-
-const encodeDelivery = Schema.encodeSync(AutomationEvents.DeliveryEvent)
 
 /** An attempt to record, as `Deliveries.decide` takes it. */
 export type RecordAttempt = Extract<Deliveries.Command, { readonly _tag: "RecordAttempt" }>
@@ -63,16 +61,13 @@ interface Waiting {
 
 /** The events of attempts decided on a stream at `version`, with ids derived from them (a retry writes nothing). */
 const newEventsOf = (events: ReadonlyArray<AutomationEvents.DeliveryEvent>, version: number, holder: string) =>
-  events.map((event, offset): NewEvent => {
-    const { _tag, ...data } = encodeDelivery(event)
-    return {
+  events.map(
+    (event, offset): NewEvent => ({
       eventId: uuidFromText(`attempt\n${event.deliveryId}\n${version + offset + 1}\n${event.at}\n${holder}`),
-      type: _tag,
-      schemaVersion: 1,
-      data,
-      metadata: { actor: "registrar:dispatcher", recordedAt: event.at }
-    }
-  })
+      ...AutomationEvents.encodeEvent(event, AutomationEvents.DeliveryEvent),
+      metadata: { actor: AutomationEvents.DISPATCHER_ACTOR, recordedAt: event.at }
+    })
+  )
 
 /** A writer for the process named `holder` in leases. */
 export const make = (holder: string): Effect.Effect<DeliveryWriter, never, EventStore> =>
