@@ -2,17 +2,21 @@
  * Where an HTTP request's time goes: section 8's server (PostgreSQL server, schema `registrar_bench_http_profile`)
  * with a collection of 50 linked versions, then load runs from a worker thread, alternating the operations named in
  * OPS (default `healthz,resolve`; `me` asks who the key's user is: the key check alone; `link` links fresh source
- * versions into 64 collections), each printing
- * requests/s, p50 and p99. Run under `node --cpu-prof` to see the server's CPU per request. CLIENTS (default 64),
- * RUN_SECONDS per run (default 3), ROUNDS (default 2).
+ * versions into 64 collections; `liblink` does the same through the library, in this thread), each printing
+ * requests/s, p50, p99 and CPU per request: this process's (the server's thread, the clients' thread and every other
+ * thread), the server thread's busy share (event-loop utilisation) and PostgreSQL's backends'. Run under
+ * `node --cpu-prof` to see the server's CPU per request. CLIENTS (default 64), RUN_SECONDS per run (default 3),
+ * ROUNDS (default 2).
  */
 import { randomBytes } from "node:crypto"
 import { PgBlobStore } from "@registrar/adapters-pg"
 import { ApiKey, EventStore, Registrar } from "@registrar/domain"
 import { Server } from "@registrar/server"
 import { Effect, Exit, Layer, Scope } from "effect"
+import * as Cpu from "./internal/Cpu.js"
 import { createCollections, createWorld, seedSources } from "./internal/Fixtures.js"
 import * as HttpClients from "./internal/HttpClients.js"
+import { done, drive, failed, type Load } from "./internal/Measure.js"
 import * as Postgres from "./internal/Postgres.js"
 import * as Stores from "./internal/Stores.js"
 
@@ -23,13 +27,25 @@ const seconds = Number(process.env.RUN_SECONDS ?? 3)
 const rounds = Number(process.env.ROUNDS ?? 2)
 const operations = (process.env.OPS ?? "healthz,resolve").split(",")
 
+const report = (name: string, result: Load, used: Cpu.CpuTime, loop: { readonly utilization: number }) => {
+  const at = (q: number) =>
+    result.latencies[Math.min(result.latencies.length - 1, Math.floor(q * result.latencies.length))] ?? 0
+  const perRequest = (millis: number) => `${((millis * 1000) / Math.max(1, result.operations)).toFixed(0)} µs`
+  const serverThread = perRequest(loop.utilization * result.seconds * 1000)
+  console.log(
+    `${name}: ${Math.round(result.operations / result.seconds)}/s p50 ${at(0.5).toFixed(2)} ms p99 ${at(0.99).toFixed(2)} ms; CPU per request: process ${perRequest(used.clientMillis)}, server thread busy ${serverThread}, PostgreSQL ${perRequest(used.serverMillis)}; failures ${result.failures}${result.firstFailure ? ` (${result.firstFailure})` : ""}`
+  )
+}
+
 const main = async () => {
   await Postgres.dropSchema(url, schema)
-  const runtime = Stores.onPostgres({ url, schema, poolSize: 16 })
+  const applicationName = "registrar-bench-http-profile"
+  const runtime = Stores.onPostgres({ url: Cpu.withApplicationName(url, applicationName), schema, poolSize: 16 })
+  const cpu = await Cpu.monitor(url)
   const scope = Effect.runSync(Scope.make())
   const { registrar, store } = await Stores.servicesOf(runtime)
   const world = await Effect.runPromise(createWorld(registrar, "profile"))
-  const linking = operations.includes("link")
+  const linking = operations.includes("link") || operations.includes("liblink")
   const sources = await Effect.runPromise(seedSources(store, world, linking ? 40 : 5, linking ? 250 : 10))
   const { key } = await Effect.runPromise(
     registrar.createApiKey({ actor: world.member, user: world.member, random: randomBytes(ApiKey.RANDOM_BYTES) })
@@ -76,9 +92,32 @@ const main = async () => {
     }
   }
   const workers = HttpClients.start()
+  const linkThroughLibrary = async () => {
+    const load = await drive({
+      clients,
+      seconds,
+      maxOperations: links.length - nextLink,
+      operation: async (_client, ticket) => {
+        const source = sources[50 + nextLink++]
+        const exit = await Effect.runPromiseExit(
+          registrar.link({ actor: world.member, source: source!, target: targets[ticket % 64]!.target })
+        )
+        return Exit.isSuccess(exit) ? done(1) : failed(String(exit.cause))
+      }
+    })
+    return { load, sent: 0 }
+  }
   for (let round = 0; round < rounds; round++) {
     for (const name of operations) {
+      await Effect.runPromise(registrar.catchUp)
       const link = name === "link"
+      const stop = await cpu.start(applicationName)
+      const loopBefore = performance.eventLoopUtilization()
+      if (name === "liblink") {
+        const { load: result } = await linkThroughLibrary()
+        report(name, result, await stop(), performance.eventLoopUtilization(loopBefore))
+        continue
+      }
       const load = link
         ? {
             headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
@@ -88,14 +127,11 @@ const main = async () => {
       if (load === undefined) throw new Error(`OPS names ${name}; known: healthz, me, resolve, link`)
       const { load: result, sent } = await workers.run({ base, clients, seconds, cycle: !link, ...load })
       if (link) nextLink += sent
-      const at = (q: number) =>
-        result.latencies[Math.min(result.latencies.length - 1, Math.floor(q * result.latencies.length))] ?? 0
-      console.log(
-        `${name}: ${Math.round(result.operations / result.seconds)}/s p50 ${at(0.5).toFixed(2)} ms p99 ${at(0.99).toFixed(2)} ms failures ${result.failures}${result.firstFailure ? ` (${result.firstFailure})` : ""}`
-      )
+      report(name, result, await stop(), performance.eventLoopUtilization(loopBefore))
     }
   }
   await workers.close()
+  await cpu.close()
   await Effect.runPromise(Scope.close(scope, Exit.void))
   await runtime.dispose()
   await Postgres.dropSchema(url, schema)

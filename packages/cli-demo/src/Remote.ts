@@ -501,6 +501,7 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
       listApiKeys: () => unavailable("Listing API keys through the CLI", LOCAL_ONLY),
       revokeApiKey: () => unavailable("Revoking API keys through the CLI", LOCAL_ONLY),
       authenticate: () => unavailable("Authenticating another key", LOCAL_ONLY),
+      authenticateLater: () => unavailable("Authenticating another key", LOCAL_ONLY),
       bootstrap: () => unavailable("Bootstrapping", LOCAL_ONLY),
       // The server brings its read models up to date before every read: nothing to catch up here.
       catchUp: Effect.succeed(0),

@@ -22,6 +22,7 @@ import { LinkIndex } from "./LinkIndex.js"
 import * as FreshReads from "./internal/FreshReads.js"
 import { AggregateCache } from "./internal/Loader.js"
 import { randomUuid } from "./internal/Uuid.js"
+import * as WriteGate from "./WriteGate.js"
 import type { ReadModelStore } from "./ReadModelStore.js"
 import * as ApiKeys from "./Registrar/ApiKeys.js"
 import * as Automations from "./Registrar/Automations.js"
@@ -131,6 +132,10 @@ export type {
 
 /** A handler's effect as the service offers it: the same result and errors, its stores already provided. */
 type Served<T> = T extends Effect.Effect<infer A, infer E, infer _R> ? Effect.Effect<A, E> : never
+
+/** Whom a key authenticates, and why it may not. */
+type Authenticated = Effect.Effect.Success<ReturnType<typeof ApiKeys.authenticate>>
+type AuthenticationError = Effect.Effect.Error<ReturnType<typeof ApiKeys.authenticate>>
 
 /** How the service interprets paths. */
 export interface RegistrarOptions {
@@ -401,6 +406,18 @@ export interface RegistrarShape {
   readonly revokeApiKey: (input: ApiKeys.RevokeApiKey) => Served<ReturnType<typeof ApiKeys.revokeApiKey>>
   /** The user a key belongs to; InvalidApiKey for an unknown, revoked or wrong key. */
   readonly authenticate: (key: string) => Served<ReturnType<typeof ApiKeys.authenticate>>
+  /**
+   * `authenticate` without waiting for the log: the user of the key's kept record (refused at once if that record
+   * says unknown, revoked or expired), with `confirmed`, the check of that record against the log, which the caller
+   * starts and must see succeed before anything done for the key leaves the process (set it as the `WriteGate` of
+   * the work, and wait for it before answering). `confirmed` is `undefined` when the record was read just now.
+   */
+  readonly authenticateLater: (
+    key: string
+  ) => Effect.Effect<
+    Authenticated & { readonly confirmed: Effect.Effect<Authenticated, AuthenticationError> | undefined },
+    AuthenticationError
+  >
   /** Creates the instance admin and their first key, once per store; `None` afterwards. */
   readonly bootstrap: (input: ApiKeys.Bootstrap) => Served<ReturnType<typeof ApiKeys.bootstrap>>
 
@@ -472,9 +489,11 @@ const make = (
     const linkIndex = yield* Effect.serviceOption(LinkIndex)
     // The SecretBox is optional too: without one, setting an automation secret fails with SecretsKeyMissing.
     const secretBox = yield* Effect.serviceOption(SecretBox)
+    // Every append of the service waits for the appending fiber's write gate (a request's key confirmation).
+    const gatedStores = Context.add(stores, EventStore, WriteGate.gated(Context.get(stores, EventStore)))
     const withIndex = Option.match(linkIndex, {
-      onNone: () => stores,
-      onSome: (index) => Context.add(stores, LinkIndex, index)
+      onNone: () => gatedStores,
+      onSome: (index) => Context.add(gatedStores, LinkIndex, index)
     }).pipe(Context.add(AggregateCache, AggregateCache.make()))
     const context = Option.match(secretBox, {
       onNone: () => withIndex,
@@ -629,9 +648,21 @@ const make = (
       // every time.
       authenticate: (key: string) =>
         Effect.flatMap(
-          options.keepAnswers === false ? Effect.provide(ApiKeys.keyOf(key), keysContext) : keptKeys(key),
+          options.keepAnswers === false ? Effect.provide(ApiKeys.keyOf(key), keysContext) : keptKeys.check(key),
           ApiKeys.usable
         ),
+      authenticateLater: (key: string) =>
+        options.keepAnswers === false
+          ? Effect.map(Effect.flatMap(Effect.provide(ApiKeys.keyOf(key), keysContext), ApiKeys.usable), (user) => ({
+              ...user,
+              confirmed: undefined
+            }))
+          : Effect.flatMap(keptKeys.later(key), ({ confirm, found }) =>
+              Effect.map(ApiKeys.usable(found), (user) => ({
+                ...user,
+                confirmed: confirm === undefined ? undefined : Effect.flatMap(confirm, ApiKeys.usable)
+              }))
+            ),
       /** Creates the instance admin and their first key, once per store; `None` afterwards. */
       bootstrap: (input: ApiKeys.Bootstrap) => run(ApiKeys.bootstrap(input)),
 

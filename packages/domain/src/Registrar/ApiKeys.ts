@@ -302,13 +302,25 @@ export const keyOf = (
   })
 
 /**
- * `keyOf` with its answers kept: a key's record is kept with the version of its user's key stream, and a check reads
- * only that version (one round trip, shared by the concurrent checks of one user's keys, and sent after each of
- * them began), reading the stream again when it moved. A key created or revoked through any process moves the
- * version, so it is seen by the next check everywhere; writes to other streams do not retire the record, so the
- * requests that follow a write cost no more to authenticate than the others. At most `capacity` keys and users are
- * kept; past that each map starts over. Made over the stores and prefix owners in `context`, so that a check whose
- * record is kept needs nothing from the caller's context and provides it only to what it reads on a miss.
+ * A key's record as kept ({@link keptKeys}), and what confirms it: `undefined` when the record was just read from the
+ * log, else an effect that reads the version of the user's key stream (a read sent after it starts) and answers the
+ * same record if the stream has not moved since the record was read, or the record read again if it has.
+ */
+export interface KeptKey {
+  readonly found: FoundKey
+  readonly confirm: Effect.Effect<FoundKey, StoreUnavailable | UndecodableEvent> | undefined
+}
+
+/**
+ * `keyOf` with its answers kept: a key's record is kept with the version of its user's key stream, and is confirmed
+ * by reading only that version (one round trip, shared by the concurrent checks of one user's keys, and sent after
+ * each of them began), reading the stream again when it moved. A key created or revoked through any process moves the
+ * version, so it is seen by the next confirmation everywhere; writes to other streams do not retire the record, so
+ * the requests that follow a write cost no more to authenticate than the others. The confirmation is handed back
+ * rather than awaited, so that a caller may start it and do other work meanwhile (see `WriteGate`): `check` awaits
+ * it. At most `capacity` keys and users are kept; past that each map starts over. Made over the stores and prefix
+ * owners in `context`, so that a check whose record is kept needs nothing from the caller's context and provides it
+ * only to what it reads on a miss.
  */
 export const keptKeys = (context: Context.Context<EventStore | PrefixOwners>, capacity = 10_000) => {
   const store = Context.get(context, EventStore)
@@ -324,27 +336,43 @@ export const keptKeys = (context: Context.Context<EventStore | PrefixOwners>, ca
     }
     return read
   }
-  return (
+  const read = (streamId: string, owner: string, prefix: string, digest: string) =>
+    Effect.map(Effect.provide(load(streamId), context), (keys): FoundKey => {
+      const found = keys.state._tag === "Keys" ? keys.state.keys.get(prefix) : undefined
+      const matches = found !== undefined && ApiKey.digestsEqual(digest, found.digest)
+      const answer: FoundKey = { user: owner, prefix, info: matches ? found : undefined }
+      if (kept.size >= capacity) kept.clear()
+      kept.set(digest, { version: keys.version, found: answer })
+      return answer
+    })
+  const later = (
     key: string
-  ): Effect.Effect<FoundKey, ApiKey.MalformedApiKey | ApiKey.InvalidApiKey | StoreUnavailable | UndecodableEvent> =>
+  ): Effect.Effect<KeptKey, ApiKey.MalformedApiKey | ApiKey.InvalidApiKey | StoreUnavailable | UndecodableEvent> =>
     Effect.gen(function* () {
       const prefix = yield* ApiKey.prefixOf(key)
       const knownOwner = owners.get(prefix)
       const owner = knownOwner === undefined ? yield* Effect.provide(ownerOf(prefix), context) : Option.some(knownOwner)
       if (Option.isNone(owner)) return yield* Effect.fail(new ApiKey.InvalidApiKey())
       const streamId = ApiKey.streamId(owner.value)
-      const version = yield* versionOf(streamId)
       const digest = sha256Hex(key)
       const hit = kept.get(digest)
-      if (hit !== undefined && hit.version === version && hit.found.user === owner.value) return hit.found
-      const keys = yield* Effect.provide(load(streamId), context)
-      const found = keys.state._tag === "Keys" ? keys.state.keys.get(prefix) : undefined
-      const matches = found !== undefined && ApiKey.digestsEqual(digest, found.digest)
-      const answer: FoundKey = { user: owner.value, prefix, info: matches ? found : undefined }
-      if (kept.size >= capacity) kept.clear()
-      kept.set(digest, { version: keys.version, found: answer })
-      return answer
+      if (hit === undefined || hit.found.user !== owner.value) {
+        return { found: yield* read(streamId, owner.value, prefix, digest), confirm: undefined }
+      }
+      const confirm = Effect.flatMap(versionOf(streamId), (version) =>
+        version === hit.version ? Effect.succeed(hit.found) : read(streamId, owner.value, prefix, digest)
+      )
+      return { found: hit.found, confirm }
     })
+  return {
+    /** The key's record, kept or read, with what would confirm it (not started). */
+    later,
+    /** The key's record, confirmed against the log now. */
+    check: (
+      key: string
+    ): Effect.Effect<FoundKey, ApiKey.MalformedApiKey | ApiKey.InvalidApiKey | StoreUnavailable | UndecodableEvent> =>
+      Effect.flatMap(later(key), ({ confirm, found }) => confirm ?? Effect.succeed(found))
+  }
 }
 
 /** The key's user, if the key is known, unrevoked and unexpired now. */

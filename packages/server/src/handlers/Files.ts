@@ -6,7 +6,7 @@
  */
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Problem, RegistrarApi } from "@registrar/api"
-import { type Artifact, BlobNotFound, BlobStore, Registrar } from "@registrar/domain"
+import { type Artifact, BlobNotFound, BlobStore, Registrar, WriteGate } from "@registrar/domain"
 import { Effect, Stream } from "effect"
 import { call, callerRequest, collectionPath, sourceVersionPath } from "./Call.js"
 
@@ -71,6 +71,8 @@ export const FilesLive = HttpApiBuilder.group(RegistrarApi, "files", (handlers) 
       .handleRaw("uploadBlob", ({ request }) =>
         Effect.gen(function* () {
           yield* callerRequest()
+          // Storing the bytes is a write: it waits for the caller's key to be confirmed, as an append does.
+          yield* WriteGate.pass
           let received = 0
           const body = Stream.mapEffect(request.stream, (chunk) => {
             received += chunk.length
