@@ -13,6 +13,7 @@ import { PgBlobStore } from "@registrar/adapters-pg"
 import { ApiKey, EventStore, Registrar } from "@registrar/domain"
 import { Server } from "@registrar/server"
 import { Effect, Exit, Layer, Scope } from "effect"
+import pg from "pg"
 import * as Cpu from "./internal/Cpu.js"
 import { createCollections, createWorld, seedSources } from "./internal/Fixtures.js"
 import * as HttpClients from "./internal/HttpClients.js"
@@ -27,13 +28,19 @@ const seconds = Number(process.env.RUN_SECONDS ?? 3)
 const rounds = Number(process.env.ROUNDS ?? 2)
 const operations = (process.env.OPS ?? "healthz,resolve").split(",")
 
-const report = (name: string, result: Load, used: Cpu.CpuTime, loop: { readonly utilization: number }) => {
+const report = (
+  name: string,
+  result: Load,
+  used: Cpu.CpuTime,
+  loop: { readonly utilization: number },
+  statements: number
+) => {
   const at = (q: number) =>
     result.latencies[Math.min(result.latencies.length - 1, Math.floor(q * result.latencies.length))] ?? 0
   const perRequest = (millis: number) => `${((millis * 1000) / Math.max(1, result.operations)).toFixed(0)} µs`
   const serverThread = perRequest(loop.utilization * result.seconds * 1000)
   console.log(
-    `${name}: ${Math.round(result.operations / result.seconds)}/s p50 ${at(0.5).toFixed(2)} ms p99 ${at(0.99).toFixed(2)} ms; CPU per request: process ${perRequest(used.clientMillis)}, server thread busy ${serverThread}, PostgreSQL ${perRequest(used.serverMillis)}; failures ${result.failures}${result.firstFailure ? ` (${result.firstFailure})` : ""}`
+    `${name}: ${Math.round(result.operations / result.seconds)}/s p50 ${at(0.5).toFixed(2)} ms p99 ${at(0.99).toFixed(2)} ms; CPU per request: process ${perRequest(used.clientMillis)}, server thread busy ${serverThread}, PostgreSQL ${perRequest(used.serverMillis)}; statements per request ${(statements / Math.max(1, result.operations)).toFixed(2)}; failures ${result.failures}${result.firstFailure ? ` (${result.firstFailure})` : ""}`
   )
 }
 
@@ -42,6 +49,17 @@ const main = async () => {
   const applicationName = "registrar-bench-http-profile"
   const runtime = Stores.onPostgres({ url: Cpu.withApplicationName(url, applicationName), schema, poolSize: 16 })
   const cpu = await Cpu.monitor(url)
+  const counter = new pg.Client({ connectionString: url })
+  await counter.connect()
+  // Committed transactions of the database: every statement outside an explicit transaction is one.
+  const transactions = async () =>
+    Number(
+      (
+        await counter.query<{ n: string }>(
+          "SELECT pg_stat_force_next_flush(), (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS n"
+        )
+      ).rows[0]?.n ?? 0
+    )
   const scope = Effect.runSync(Scope.make())
   const { registrar, store } = await Stores.servicesOf(runtime)
   const world = await Effect.runPromise(createWorld(registrar, "profile"))
@@ -111,11 +129,18 @@ const main = async () => {
     for (const name of operations) {
       await Effect.runPromise(registrar.catchUp)
       const link = name === "link"
+      const xactsBefore = await transactions()
       const stop = await cpu.start(applicationName)
       const loopBefore = performance.eventLoopUtilization()
       if (name === "liblink") {
         const { load: result } = await linkThroughLibrary()
-        report(name, result, await stop(), performance.eventLoopUtilization(loopBefore))
+        report(
+          name,
+          result,
+          await stop(),
+          performance.eventLoopUtilization(loopBefore),
+          (await transactions()) - xactsBefore
+        )
         continue
       }
       const load = link
@@ -127,11 +152,18 @@ const main = async () => {
       if (load === undefined) throw new Error(`OPS names ${name}; known: healthz, me, resolve, link`)
       const { load: result, sent } = await workers.run({ base, clients, seconds, cycle: !link, ...load })
       if (link) nextLink += sent
-      report(name, result, await stop(), performance.eventLoopUtilization(loopBefore))
+      report(
+        name,
+        result,
+        await stop(),
+        performance.eventLoopUtilization(loopBefore),
+        (await transactions()) - xactsBefore
+      )
     }
   }
   await workers.close()
   await cpu.close()
+  await counter.end()
   await Effect.runPromise(Scope.close(scope, Exit.void))
   await runtime.dispose()
   await Postgres.dropSchema(url, schema)
