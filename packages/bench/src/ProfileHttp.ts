@@ -110,8 +110,8 @@ const main = async () => {
     }
   }
   const workers = HttpClients.start()
-  const linkThroughLibrary = async () => {
-    const load = await drive({
+  const linkThroughLibrary = () =>
+    drive({
       clients,
       seconds,
       maxOperations: links.length - nextLink,
@@ -123,35 +123,26 @@ const main = async () => {
         return Exit.isSuccess(exit) ? done(1) : failed(String(exit.cause))
       }
     })
-    return { load, sent: 0 }
+  const throughHttp = async (name: string) => {
+    const link = name === "link"
+    const load = link
+      ? {
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          requests: links.slice(nextLink)
+        }
+      : loads[name]
+    if (load === undefined) throw new Error(`OPS names ${name}; known: healthz, me, resolve, link, liblink`)
+    const { load: result, sent } = await workers.run({ base, clients, seconds, cycle: !link, ...load })
+    if (link) nextLink += sent
+    return result
   }
   for (let round = 0; round < rounds; round++) {
     for (const name of operations) {
       await Effect.runPromise(registrar.catchUp)
-      const link = name === "link"
       const xactsBefore = await transactions()
       const stop = await cpu.start(applicationName)
       const loopBefore = performance.eventLoopUtilization()
-      if (name === "liblink") {
-        const { load: result } = await linkThroughLibrary()
-        report(
-          name,
-          result,
-          await stop(),
-          performance.eventLoopUtilization(loopBefore),
-          (await transactions()) - xactsBefore
-        )
-        continue
-      }
-      const load = link
-        ? {
-            headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-            requests: links.slice(nextLink)
-          }
-        : loads[name]
-      if (load === undefined) throw new Error(`OPS names ${name}; known: healthz, me, resolve, link`)
-      const { load: result, sent } = await workers.run({ base, clients, seconds, cycle: !link, ...load })
-      if (link) nextLink += sent
+      const result = name === "liblink" ? await linkThroughLibrary() : await throughHttp(name)
       report(
         name,
         result,

@@ -296,10 +296,15 @@ export const keyOf = (
     const owner = yield* ownerOf(prefix)
     if (Option.isNone(owner)) return yield* Effect.fail(new ApiKey.InvalidApiKey())
     const keys = yield* load(ApiKey.streamId(owner.value))
-    const found = keys.state._tag === "Keys" ? keys.state.keys.get(prefix) : undefined
-    const matches = found !== undefined && ApiKey.digestsEqual(sha256Hex(key), found.digest)
-    return { user: owner.value, prefix, info: matches ? found : undefined }
+    return recordOf(keys.state, owner.value, prefix, sha256Hex(key))
   })
+
+/** What a user's key stream says of the key with `prefix` and `digest` (compared in constant time). */
+const recordOf = (state: ApiKey.State, user: string, prefix: string, digest: string): FoundKey => {
+  const found = state._tag === "Keys" ? state.keys.get(prefix) : undefined
+  const matches = found !== undefined && ApiKey.digestsEqual(digest, found.digest)
+  return { user, prefix, info: matches ? found : undefined }
+}
 
 /**
  * A key's record as kept ({@link keptKeys}), and what confirms it: `undefined` when the record was just read from the
@@ -338,9 +343,7 @@ export const keptKeys = (context: Context.Context<EventStore | PrefixOwners>, ca
   }
   const read = (streamId: string, owner: string, prefix: string, digest: string) =>
     Effect.map(Effect.provide(load(streamId), context), (keys): FoundKey => {
-      const found = keys.state._tag === "Keys" ? keys.state.keys.get(prefix) : undefined
-      const matches = found !== undefined && ApiKey.digestsEqual(digest, found.digest)
-      const answer: FoundKey = { user: owner, prefix, info: matches ? found : undefined }
+      const answer = recordOf(keys.state, owner, prefix, digest)
       if (kept.size >= capacity) kept.clear()
       kept.set(digest, { version: keys.version, found: answer })
       return answer
