@@ -48,6 +48,9 @@ export const clientCounts = [1, 16, 64] as const
 /** Collections the links of one run are spread over (so that the server, not one stream, is what is measured). */
 const linkCollections = 64
 
+/** Versions per seeded source artifact (more artifacts, not longer streams, when more links are needed). */
+const sourceVersionsPerArtifact = 400
+
 /** Versions linked into the collection that resolves read. */
 const resolvable = 50
 
@@ -96,8 +99,12 @@ export const run = async (options: HttpOptions): Promise<Section> => {
     const { registrar, store } = await Stores.servicesOf(runtime)
     options.log("http: seeding the world and source versions")
     const world = await Effect.runPromise(createWorld(registrar, "http"))
-    // Enough sources for every link run of every round at the highest rate seen here, with room to spare.
-    const sources = await Effect.runPromise(seedSources(store, world, 50, 400))
+    // Enough sources for every link run (3 client counts, 2 paths, warm-up included) at 1,000 links/s, twice the
+    // highest rate seen here; a run that still runs out fails the section rather than report a partial figure.
+    const sourcesNeeded = (options.runs + 1) * clientCounts.length * 2 * options.seconds * 1_000 + resolvable
+    const sources = await Effect.runPromise(
+      seedSources(store, world, Math.ceil(sourcesNeeded / sourceVersionsPerArtifact), sourceVersionsPerArtifact)
+    )
     let nextSource = 0
     const key = (
       await Effect.runPromise(
@@ -230,6 +237,7 @@ export const run = async (options: HttpOptions): Promise<Section> => {
           cycle: false
         })
         nextSource += sent
+        if (nextSource >= sources.length) throw new Error("http: the link runs used every seeded source version")
         return { ...figures(load), conflicts: counter.conflicts - before }
       }
       const load = await drive({
@@ -243,6 +251,7 @@ export const run = async (options: HttpOptions): Promise<Section> => {
           return viaLibrary(registrar.link({ actor: world.member, source, target: target.target }))
         }
       })
+      if (nextSource >= sources.length) throw new Error("http: the link runs used every seeded source version")
       return { ...figures(load), conflicts: counter.conflicts - before }
     }
 

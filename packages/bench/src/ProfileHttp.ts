@@ -4,11 +4,15 @@
  * OPS (default `healthz,resolve`; `me` asks who the key's user is: the key check alone; `link` links fresh source
  * versions into 64 collections; `liblink` does the same through the library, in this thread), each printing
  * requests/s, p50, p99 and CPU per request: this process's (the server's thread, the clients' thread and every other
- * thread), the server thread's busy share (event-loop utilisation) and PostgreSQL's backends'. Run under
- * `node --cpu-prof` to see the server's CPU per request. CLIENTS (default 64), RUN_SECONDS per run (default 3),
- * ROUNDS (default 2).
+ * thread), the server thread's busy share (event-loop utilisation) and PostgreSQL's backends'. CLIENTS (default 64),
+ * RUN_SECONDS per run (default 3), ROUNDS (default 2). CPU_PROFILE=DIR writes a CPU profile of this thread for each
+ * run of the last round (DIR/OP.cpuprofile, the measured run only: no set-up, no warm-up); HEAP_PROFILE=DIR a
+ * sampling allocation profile instead (DIR/OP.heapprofile, objects already collected included, so it shows what
+ * each request allocates, not what it keeps). Both open in Chrome's DevTools.
  */
 import { randomBytes } from "node:crypto"
+import { mkdirSync, writeFileSync } from "node:fs"
+import { Session } from "node:inspector/promises"
 import { PgBlobStore } from "@registrar/adapters-pg"
 import { ApiKey, EventStore, Registrar } from "@registrar/domain"
 import { Server } from "@registrar/server"
@@ -27,6 +31,33 @@ const clients = Number(process.env.CLIENTS ?? 64)
 const seconds = Number(process.env.RUN_SECONDS ?? 3)
 const rounds = Number(process.env.ROUNDS ?? 2)
 const operations = (process.env.OPS ?? "healthz,resolve").split(",")
+const profileDir = process.env.CPU_PROFILE ?? process.env.HEAP_PROFILE
+const heapProfile = process.env.HEAP_PROFILE !== undefined
+
+/** Starts profiling this thread; the returned function stops and writes the profile to a file. */
+const startProfile = async () => {
+  const session = new Session()
+  session.connect()
+  if (heapProfile) {
+    await session.post("HeapProfiler.enable")
+    await session.post("HeapProfiler.startSampling", {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true
+    })
+  } else {
+    await session.post("Profiler.enable")
+    await session.post("Profiler.start")
+  }
+  return async (file: string) => {
+    const { profile } = heapProfile
+      ? await session.post("HeapProfiler.stopSampling")
+      : await session.post("Profiler.stop")
+    mkdirSync(profileDir!, { recursive: true })
+    writeFileSync(heapProfile ? file.replace(/\.cpuprofile$/, ".heapprofile") : file, JSON.stringify(profile))
+    session.disconnect()
+  }
+}
 
 const report = (
   name: string,
@@ -64,7 +95,7 @@ const main = async () => {
   const { registrar, store } = await Stores.servicesOf(runtime)
   const world = await Effect.runPromise(createWorld(registrar, "profile"))
   const linking = operations.includes("link") || operations.includes("liblink")
-  const sources = await Effect.runPromise(seedSources(store, world, linking ? 40 : 5, linking ? 250 : 10))
+  const sources = await Effect.runPromise(seedSources(store, world, linking ? 120 : 5, linking ? 250 : 10))
   const { key } = await Effect.runPromise(
     registrar.createApiKey({ actor: world.member, user: world.member, random: randomBytes(ApiKey.RANDOM_BYTES) })
   )
@@ -140,6 +171,7 @@ const main = async () => {
     for (const name of operations) {
       await Effect.runPromise(registrar.catchUp)
       const xactsBefore = await transactions()
+      const profiling = profileDir !== undefined && round === rounds - 1 ? await startProfile() : undefined
       const stop = await cpu.start(applicationName)
       const loopBefore = performance.eventLoopUtilization()
       const result = name === "liblink" ? await linkThroughLibrary() : await throughHttp(name)
@@ -150,6 +182,7 @@ const main = async () => {
         performance.eventLoopUtilization(loopBefore),
         (await transactions()) - xactsBefore
       )
+      if (profiling !== undefined) await profiling(`${profileDir}/${name}.cpuprofile`)
     }
   }
   await workers.close()
