@@ -408,9 +408,10 @@ export interface RegistrarShape {
   readonly authenticate: (key: string) => Served<ReturnType<typeof ApiKeys.authenticate>>
   /**
    * `authenticate` without waiting for the log: the user of the key's kept record (refused at once if that record
-   * says unknown, revoked or expired), with `confirmed`, the check of that record against the log, which the caller
-   * starts and must see succeed before anything done for the key leaves the process (set it as the `WriteGate` of
-   * the work, and wait for it before answering). `confirmed` is `undefined` when the record was read just now.
+   * says unknown, revoked or expired), with `confirmed`, the check of that record against the log, already sent for
+   * (awaiting it costs no second round trip), which the caller must see succeed before anything done for the key
+   * leaves the process (set it as the `WriteGate` of the work, and await it before answering). `confirmed` is
+   * `undefined` when the record was read just now.
    */
   readonly authenticateLater: (
     key: string

@@ -11,7 +11,7 @@
 import { HttpServerRequest } from "@effect/platform"
 import { Authentication, CurrentUser, Problem } from "@registrar/api"
 import { Registrar, type RegistrarShape, WriteGate } from "@registrar/domain"
-import { Effect, Fiber, FiberRef, Layer, Redacted } from "effect"
+import { Effect, FiberRef, Layer, Redacted } from "effect"
 
 /**
  * Where the authentication middleware leaves the caller's name for the request log: by request (the Node request
@@ -52,8 +52,8 @@ const asUnauthorized = <A, R>(
 export const userOfKey = (registrar: RegistrarShape, key: string) =>
   key.length === 0 ? Effect.fail(noKey) : asUnauthorized(registrar.authenticate(key))
 
-/** Requests whose key is being confirmed beside them, by request object: the confirmation's fiber. */
-const confirmations = new WeakMap<object, Fiber.RuntimeFiber<unknown, Problem.Unauthorized>>()
+/** Requests whose key is being confirmed beside them, by request object: what awaits the confirmation. */
+const confirmations = new WeakMap<object, Effect.Effect<unknown, Problem.Unauthorized>>()
 
 /**
  * Runs `answer` (a request's handling), then waits for the confirmation of the request's key, if one is still out:
@@ -67,7 +67,7 @@ export const confirmedBeforeAnswer = <A, E, R>(
     Effect.flatMap(Effect.exit(answer), (exit) => {
       const source = request.source
       const confirmation = typeof source === "object" && source !== null ? confirmations.get(source) : undefined
-      return confirmation === undefined ? exit : Effect.zipRight(Fiber.join(confirmation), exit)
+      return confirmation === undefined ? exit : Effect.zipRight(confirmation, exit)
     })
   )
 
@@ -94,10 +94,9 @@ export const AuthenticationLive = Layer.effect(
             // No request to hold the answer of: confirm before going on.
             yield* confirmation
           } else {
-            // Sent now, awaited by the request's first append (its write gate) and before its answer.
-            const fiber = yield* Effect.forkDaemon(confirmation)
-            confirmations.set(source, fiber)
-            yield* FiberRef.set(WriteGate.current, Effect.orDie(Fiber.join(fiber)))
+            // Already sent: awaited by the request's appends (its write gate) and before its answer.
+            confirmations.set(source, confirmation)
+            yield* FiberRef.set(WriteGate.current, Effect.orDie(confirmation))
           }
         }
         if (request._tag === "Some") noteActor(request.value, found.user)

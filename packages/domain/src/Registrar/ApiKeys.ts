@@ -16,7 +16,7 @@ import {
 import * as Events from "../Events.js"
 import { UndecodableEvent } from "../Events.js"
 import { ConflictRetriesExhausted } from "../Errors.js"
-import { sharedAfterAsking } from "../internal/FreshReads.js"
+import { type SharedQuery, sharedAfterAsking } from "../internal/FreshReads.js"
 import { conflictRetries, expectedAfter } from "../internal/Loader.js"
 import { sha256Hex } from "../internal/Sha256.js"
 import { randomUuid } from "../internal/Uuid.js"
@@ -308,7 +308,7 @@ const recordOf = (state: ApiKey.State, user: string, prefix: string, digest: str
 
 /**
  * A key's record as kept ({@link keptKeys}), and what confirms it: `undefined` when the record was just read from the
- * log, else an effect that reads the version of the user's key stream (a read sent after it starts) and answers the
+ * log, else an effect that awaits the version of the user's key stream (read after the check began) and answers the
  * same record if the stream has not moved since the record was read, or the record read again if it has.
  */
 export interface KeptKey {
@@ -321,9 +321,9 @@ export interface KeptKey {
  * by reading only that version (one round trip, shared by the concurrent checks of one user's keys, and sent after
  * each of them began), reading the stream again when it moved. A key created or revoked through any process moves the
  * version, so it is seen by the next confirmation everywhere; writes to other streams do not retire the record, so
- * the requests that follow a write cost no more to authenticate than the others. The confirmation is handed back
- * rather than awaited, so that a caller may start it and do other work meanwhile (see `WriteGate`): `check` awaits
- * it. At most `capacity` keys and users are kept; past that each map starts over. Made over the stores and prefix
+ * the requests that follow a write cost no more to authenticate than the others. `later` sends the version read at
+ * once and hands back the confirmation rather than awaiting it, so that a caller may do other work meanwhile (see
+ * `WriteGate`); `check` awaits it. At most `capacity` keys and users are kept; past that each map starts over. Made over the stores and prefix
  * owners in `context`, so that a check whose record is kept needs nothing from the caller's context and provides it
  * only to what it reads on a miss.
  */
@@ -331,7 +331,7 @@ export const keptKeys = (context: Context.Context<EventStore | PrefixOwners>, ca
   const store = Context.get(context, EventStore)
   const owners = Context.get(context, PrefixOwners)
   const kept = new Map<string, { readonly version: number; readonly found: FoundKey }>()
-  const versionReads = new Map<string, Effect.Effect<number, StoreUnavailable>>()
+  const versionReads = new Map<string, SharedQuery<number, StoreUnavailable, never>>()
   const versionOf = (streamId: string) => {
     let read = versionReads.get(streamId)
     if (read === undefined) {
@@ -348,8 +348,10 @@ export const keptKeys = (context: Context.Context<EventStore | PrefixOwners>, ca
       kept.set(digest, { version: keys.version, found: answer })
       return answer
     })
-  const later = (
-    key: string
+  /** The key's record, kept or read, with its confirmation: sent now when `send`, else run by whoever awaits it. */
+  const lookUp = (
+    key: string,
+    send: boolean
   ): Effect.Effect<KeptKey, ApiKey.MalformedApiKey | ApiKey.InvalidApiKey | StoreUnavailable | UndecodableEvent> =>
     Effect.gen(function* () {
       const prefix = yield* ApiKey.prefixOf(key)
@@ -362,19 +364,21 @@ export const keptKeys = (context: Context.Context<EventStore | PrefixOwners>, ca
       if (hit === undefined || hit.found.user !== owner.value) {
         return { found: yield* read(streamId, owner.value, prefix, digest), confirm: undefined }
       }
-      const confirm = Effect.flatMap(versionOf(streamId), (version) =>
-        version === hit.version ? Effect.succeed(hit.found) : read(streamId, owner.value, prefix, digest)
+      const versionRead = versionOf(streamId)
+      const version = send ? yield* versionRead.sent : versionRead.answer
+      const confirm = Effect.flatMap(version, (now) =>
+        now === hit.version ? Effect.succeed(hit.found) : read(streamId, owner.value, prefix, digest)
       )
       return { found: hit.found, confirm }
     })
   return {
-    /** The key's record, kept or read, with what would confirm it (not started). */
-    later,
+    /** The key's record, kept or read, with its confirmation already sent for (one fiber per read, not per key). */
+    later: (key: string) => lookUp(key, true),
     /** The key's record, confirmed against the log now. */
     check: (
       key: string
     ): Effect.Effect<FoundKey, ApiKey.MalformedApiKey | ApiKey.InvalidApiKey | StoreUnavailable | UndecodableEvent> =>
-      Effect.flatMap(later(key), ({ confirm, found }) => confirm ?? Effect.succeed(found))
+      Effect.flatMap(lookUp(key, false), ({ confirm, found }) => confirm ?? Effect.succeed(found))
   }
 }
 

@@ -40,12 +40,24 @@ export interface FreshReads {
 
 const sameCheckpoint = (a: Checkpoint, b: Checkpoint) => compareCheckpoints(a, b) === 0
 
+/** A query shared by the callers that ask before it is sent (see {@link sharedAfterAsking}). */
+export interface SharedQuery<A, E, R> {
+  /** The answer, read after the caller asked. */
+  readonly answer: Effect.Effect<A, E, R>
+  /**
+   * The same answer, sent for without waiting: joins the caller to the next query and makes sure that one is on
+   * its way (on a fiber of its own, one per query, not per caller), then hands back what awaits it, so that the
+   * caller may go on meanwhile.
+   */
+  readonly sent: Effect.Effect<Effect.Effect<A, E>, never, R>
+}
+
 /**
  * A query whose answer must be read after the caller asked, shared by every caller that asks before it is sent:
  * while one query is in flight, the callers arriving meanwhile wait for the next one, sent as soon as the first
  * answers. Under load one round trip answers many readers, and each reader's answer was still read after it asked.
  */
-export const sharedAfterAsking = <A, E, R>(query: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+export const sharedAfterAsking = <A, E, R>(query: Effect.Effect<A, E, R>): SharedQuery<A, E, R> => {
   let inFlight: Deferred.Deferred<void> | undefined
   let waiting: Deferred.Deferred<A, E> | undefined
   const send = (batch: Deferred.Deferred<A, E>): Effect.Effect<void, never, R> =>
@@ -61,13 +73,25 @@ export const sharedAfterAsking = <A, E, R>(query: Effect.Effect<A, E, R>): Effec
       if (inFlight === done) inFlight = undefined
       yield* Deferred.succeed(done, undefined)
     }).pipe(Effect.uninterruptible)
-  return Effect.suspend(() => {
-    const joined = waiting
-    if (joined !== undefined) return Deferred.await(joined)
+  const newBatch = () => {
     const batch = Deferred.unsafeMake<A, E>(FiberId.none)
     waiting = batch
-    return Effect.zipRight(send(batch), Deferred.await(batch))
-  })
+    return batch
+  }
+  return {
+    answer: Effect.suspend(() => {
+      const joined = waiting
+      if (joined !== undefined) return Deferred.await(joined)
+      const batch = newBatch()
+      return Effect.zipRight(send(batch), Deferred.await(batch))
+    }),
+    sent: Effect.suspend(() => {
+      const joined = waiting
+      if (joined !== undefined) return Effect.succeed(Deferred.await(joined))
+      const batch = newBatch()
+      return Effect.as(Effect.forkDaemon(send(batch)), Deferred.await(batch))
+    })
+  }
 }
 
 /** Fresh reads over the stores in `stores`, keeping at most `capacity` answers (all of them at one head). */
@@ -75,8 +99,8 @@ export const make = (stores: Context.Context<EventStore | ReadModelStore>, capac
   const events = Context.get(stores, EventStore)
   const readModels = Context.get(stores, ReadModelStore)
   const catchingUp = Effect.unsafeMakeSemaphore(1)
-  const readHead = sharedAfterAsking(events.head)
-  const readCheckpoint = sharedAfterAsking(readModels.checkpoint)
+  const readHead = sharedAfterAsking(events.head).answer
+  const readCheckpoint = sharedAfterAsking(readModels.checkpoint).answer
   const catchUpToHead = Effect.gen(function* () {
     const [head, checkpoint] = yield* Effect.all([readHead, readCheckpoint], { concurrency: 2 })
     if (compareCheckpoints(checkpoint, head) >= 0) return head
