@@ -409,9 +409,9 @@ export interface RegistrarShape {
   /**
    * `authenticate` without waiting for the log: the user of the key's kept record (refused at once if that record
    * says unknown, revoked or expired), with `confirmed`, the check of that record against the log, already sent for
-   * (awaiting it costs no second round trip), which the caller must see succeed before anything done for the key
-   * leaves the process (set it as the `WriteGate` of the work, and await it before answering). `confirmed` is
-   * `undefined` when the record was read just now.
+   * (awaiting it again sends nothing more unless the key's stream moved), which the caller must see succeed before
+   * anything done for the key leaves the process (set it as the `WriteGate` of the work, and await it before
+   * answering). `confirmed` is `undefined` when the record was read just now.
    */
   readonly authenticateLater: (
     key: string

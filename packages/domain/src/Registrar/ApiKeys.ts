@@ -323,9 +323,9 @@ export interface KeptKey {
  * version, so it is seen by the next confirmation everywhere; writes to other streams do not retire the record, so
  * the requests that follow a write cost no more to authenticate than the others. `later` sends the version read at
  * once and hands back the confirmation rather than awaiting it, so that a caller may do other work meanwhile (see
- * `WriteGate`); `check` awaits it. At most `capacity` keys and users are kept; past that each map starts over. Made over the stores and prefix
- * owners in `context`, so that a check whose record is kept needs nothing from the caller's context and provides it
- * only to what it reads on a miss.
+ * `WriteGate`); `check` awaits it. At most `capacity` keys and users are kept; past that each map starts over. Made
+ * over the stores and prefix owners in `context`, so that a check whose record is kept needs nothing from the
+ * caller's context and provides it only to what it reads on a miss.
  */
 export const keptKeys = (context: Context.Context<EventStore | PrefixOwners>, capacity = 10_000) => {
   const store = Context.get(context, EventStore)
