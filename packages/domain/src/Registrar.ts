@@ -20,6 +20,7 @@ import {
 } from "./HashChain.js"
 import { LinkIndex } from "./LinkIndex.js"
 import * as FreshReads from "./internal/FreshReads.js"
+import * as KeyedLocks from "./internal/KeyedLocks.js"
 import { AggregateCache } from "./internal/Loader.js"
 import { randomUuid } from "./internal/Uuid.js"
 import * as WriteGate from "./WriteGate.js"
@@ -506,20 +507,13 @@ const make = (
       organizationsOf: (actor) =>
         fresh.catchUpToHead.pipe(Effect.zipRight(ReadModels.organizationsOf(actor)), Effect.provide(context))
     }
-    const locks = new Map<string, Effect.Semaphore>()
+    const locks = KeyedLocks.make()
     // Authentication runs on every request: its context is built once, and a kept key's check provides none.
     const keysContext = Context.add(context, ApiKeys.PrefixOwners, new Map<string, string>())
     const keptKeys = ApiKeys.keptKeys(keysContext)
     const deps: Artifacts.Dependencies = {
       defaults,
-      serialize: (key, effect) => {
-        let lock = locks.get(key)
-        if (lock === undefined) {
-          lock = Effect.unsafeMakeSemaphore(1)
-          locks.set(key, lock)
-        }
-        return lock.withPermits(1)(effect)
-      },
+      serialize: locks.withLock,
       linksOfSource: (sourceKey) =>
         fresh.catchUpToHead.pipe(Effect.zipRight(ReadModels.linksOfSource(sourceKey)), Effect.provide(context))
     }
