@@ -139,6 +139,12 @@ const gitRevision = (): string => {
   }
 }
 
+/** The machine this process runs on: cores, model, memory, kernel. */
+const machine = () => {
+  const cpu = cpus()
+  return `${cpu.length} × ${cpu[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}`
+}
+
 const environment = async (flags: Flags) => {
   const server = await Postgres.query(
     flags.url,
@@ -147,9 +153,8 @@ const environment = async (flags: Flags) => {
        'work_mem')) AS settings`
   )
   const row = server.rows[0] as { version: string; settings: string }
-  const cpu = cpus()
   return [
-    `- Machine: ${cpu.length} × ${cpu[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}.`,
+    `- Machine of this run: ${machine()}. Sessions run on different machines of the same size; each section names the machine it ran on (sections recorded before machines were recorded per section say "not recorded").`,
     "- Other people's test suites ran on the same cores and the same server during every run (see each section's load average).",
     `- PostgreSQL: ${row.version.split(" on ")[0]} on the same machine (${row.settings}).`,
     `- Node ${process.version}; effect ${packageVersion("effect")}; pg ${packageVersion("pg")}; @event-driven-io/emmett-postgresql ${packageVersion("@event-driven-io/emmett-postgresql")} (emmett ${packageVersion("@event-driven-io/emmett")}, pongo ${packageVersion("@event-driven-io/pongo")}); @electric-sql/pglite ${packageVersion("@electric-sql/pglite")}; tsx ${packageVersion("tsx")}.`,
@@ -165,6 +170,8 @@ interface Result {
   readonly section: Section
   readonly ranAt: string
   readonly revision?: string
+  /** The machine it ran on (absent in results recorded before it was). */
+  readonly machine?: string
   readonly command: string
   readonly loadAverage: { readonly start: ReadonlyArray<number>; readonly end: ReadonlyArray<number> }
 }
@@ -209,7 +216,7 @@ const render = (results: Results, context: ReadonlyArray<string>) => {
     ...stored.flatMap((result) => [
       `## ${result.section.title}`,
       "",
-      `- Run on ${result.ranAt} UTC at commit ${result.revision ?? "?"} by \`${result.command}\`; load average (1/5/15 min) ${loads(result.loadAverage.start)} before, ${loads(result.loadAverage.end)} after.`,
+      `- Run on ${result.ranAt} UTC on ${result.machine ?? "a machine not recorded"} at commit ${result.revision ?? "?"} by \`${result.command}\`; load average (1/5/15 min) ${loads(result.loadAverage.start)} before, ${loads(result.loadAverage.end)} after.`,
       ...result.section.method.map((line) => `- ${line}`),
       "",
       ...result.section.tables.flatMap((table) => [markdownTable(table), ""]),
@@ -264,6 +271,7 @@ const main = async () => {
       section,
       ranAt,
       revision,
+      machine: machine(),
       command: commandOf(flags),
       loadAverage: { start, end: loadavg() }
     }
