@@ -49,6 +49,14 @@ eachStore("serve", (fresh) => {
       expect(exit.code, first.output()).toBe(0)
       const log = first.output()
       expect(log).toMatch(/method=GET path=\/me .*status=200/s)
+      // It says what it does on the way down, and the in-flight request's line comes between the two.
+      const stopping = log.indexOf("Stopping: no new connections")
+      const answeredLine = log.search(/method=GET path=\/history status=200/)
+      const stopped = log.indexOf("Stopped: every request in flight was answered and the store is closed.")
+      expect(stopping, log).toBeGreaterThan(0)
+      expect(stopped, log).toBeGreaterThan(stopping)
+      expect(answeredLine, log).toBeGreaterThan(0)
+      expect(answeredLine, log).toBeLessThan(stopped)
       expect(log.split(adminKey!).length, "the admin key is printed once, at bootstrap, and never logged").toBe(2)
       expect(log).not.toContain(bobKey!)
 

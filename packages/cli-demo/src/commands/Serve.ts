@@ -189,10 +189,17 @@ const serve = leaf(
             yield* Output.line(
               `Listening on http://${args.host}:${port} (${app === undefined ? "the Registry App is not built: pnpm build" : "the Registry App at /"}, API docs at /docs)`
             )
-            return yield* Effect.never
+            return yield* Effect.never.pipe(
+              Effect.onInterrupt(() =>
+                Output.line("Stopping: no new connections; finishing the requests in flight, then closing the store.")
+              )
+            )
           })
         )
       })
+    ).pipe(
+      // After the store is closed (the scope of `withStore` has ended by the time the interruption reaches here).
+      Effect.onInterrupt(() => Output.line("Stopped: every request in flight was answered and the store is closed."))
     )
 )
 
