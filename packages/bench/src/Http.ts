@@ -6,8 +6,6 @@
  * 0.4 s (the real CLI binary, spawned).
  */
 import { randomBytes } from "node:crypto"
-import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import { Registrar, EventStore, ApiKey } from "@registrar/domain"
 import { PgBlobStore } from "@registrar/adapters-pg"
 import { Server } from "@registrar/server"
@@ -144,18 +142,9 @@ export const run = async (options: HttpOptions): Promise<Section> => {
     )
     const notKeptBase = `http://127.0.0.1:${Effect.runSync(Effect.provide(Server.boundPort, notKeptContext))}`
     // The reference for the health check: Node's own HTTP server answering the same body, no framework.
-    const plain = createServer((_request, response) => {
-      response.writeHead(200, { "content-type": "application/json" })
-      response.end('{"status":"ok"}')
-    })
-    await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve))
-    Effect.runSync(
-      Scope.addFinalizer(
-        scope,
-        Effect.promise(() => new Promise<void>((resolve) => plain.close(() => resolve())))
-      )
-    )
-    const plainBase = `http://127.0.0.1:${(plain.address() as AddressInfo).port}`
+    const plain = await HttpClients.listenPlainHealth()
+    Effect.runSync(Scope.addFinalizer(scope, Effect.promise(plain.close)))
+    const plainBase = plain.base
     const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" }
 
     const [resolveCollection] = await Effect.runPromise(createCollections(registrar, store, world, ["resolve"]))

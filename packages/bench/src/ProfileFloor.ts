@@ -11,7 +11,6 @@
  *   node --conditions=@registrar/source --import tsx src/ProfileFloor.ts
  */
 import { createServer } from "node:http"
-import type { AddressInfo } from "node:net"
 import {
   HttpApi,
   HttpApiBuilder,
@@ -25,6 +24,7 @@ import {
 import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, Exit, Layer, Schema, Scope } from "effect"
 import * as HttpClients from "./internal/HttpClients.js"
+import { percentile } from "./internal/Measure.js"
 
 const clients = Number(process.env.CLIENTS ?? 64)
 const seconds = Number(process.env.RUN_SECONDS ?? 2)
@@ -62,20 +62,16 @@ const main = async () => {
     const address = Effect.runSync(Effect.provide(HttpServer.HttpServer, context)).address
     ports[name] = address._tag === "TcpAddress" ? address.port : 0
   }
-  const body = JSON.stringify({ status: "ok" })
-  const plain = createServer((_request, response) => {
-    response.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
-    response.end(body)
-  })
-  await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve))
-  ports.plain = (plain.address() as AddressInfo).port
+  const plain = await HttpClients.listenPlainHealth()
+  const bases: Record<string, string> = { plain: plain.base }
+  for (const [name, port] of Object.entries(ports)) bases[name] = `http://127.0.0.1:${port}`
   const workers = HttpClients.start()
   const names = ["plain", ...Object.keys(platformServers)]
   for (let round = 0; round < rounds; round++) {
     for (const name of names) {
       const loopBefore = performance.eventLoopUtilization()
       const { load } = await workers.run({
-        base: `http://127.0.0.1:${ports[name]}`,
+        base: bases[name]!,
         headers: {},
         clients,
         seconds,
@@ -83,15 +79,14 @@ const main = async () => {
         requests: [{ method: "GET", path: "/healthz" }]
       })
       const loop = performance.eventLoopUtilization(loopBefore)
-      const at = (q: number) => load.latencies[Math.floor(q * (load.latencies.length - 1))] ?? 0
       const busy = (loop.utilization * load.seconds * 1e6) / Math.max(1, load.operations)
       console.log(
-        `round ${round + 1} ${name}: ${Math.round(load.operations / load.seconds)}/s p50 ${at(0.5).toFixed(2)} ms p99 ${at(0.99).toFixed(2)} ms; server thread busy ${busy.toFixed(0)} µs per request; failures ${load.failures}${load.firstFailure ? ` (${load.firstFailure})` : ""}`
+        `round ${round + 1} ${name}: ${Math.round(load.operations / load.seconds)}/s p50 ${percentile(load.latencies, 50).toFixed(2)} ms p99 ${percentile(load.latencies, 99).toFixed(2)} ms; server thread busy ${busy.toFixed(0)} µs per request; failures ${load.failures}${load.firstFailure ? ` (${load.firstFailure})` : ""}`
       )
     }
   }
   await workers.close()
-  await new Promise<void>((resolve) => plain.close(() => resolve()))
+  await plain.close()
   await Effect.runPromise(Scope.close(scope, Exit.void))
 }
 

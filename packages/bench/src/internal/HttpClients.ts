@@ -4,6 +4,8 @@
  * machines). Each client is a keep-alive connection of Node's `http` module, opened before the run's clock starts; the
  * worker times every request itself and sends back the same `Load` that `drive` gives for in-process operations.
  */
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import { Worker } from "node:worker_threads"
 import type { Load } from "./Measure.js"
 
@@ -109,5 +111,22 @@ export const start = (): HttpClients => {
     close: async () => {
       await worker.terminate()
     }
+  }
+}
+
+/**
+ * The reference server for health checks: Node's own `http` server on 127.0.0.1 (a free port), answering every
+ * request with `{"status":"ok"}` and no framework, the most any server written for Node could do here.
+ */
+export const listenPlainHealth = async (): Promise<{ readonly base: string; readonly close: () => Promise<void> }> => {
+  const body = JSON.stringify({ status: "ok" })
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+    response.end(body)
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()))
   }
 }
