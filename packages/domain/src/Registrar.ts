@@ -413,11 +413,19 @@ export interface RegistrarShape {
    * (awaiting it again sends nothing more unless the key's stream moved), which the caller must see succeed before
    * anything done for the key leaves the process (set it as the `WriteGate` of the work, and await it before
    * answering). `confirmed` is `undefined` when the record was read just now.
+   *
+   * With `deferConfirmation` (for a request that is expected to write), the confirmation is not sent: `guard` names
+   * the user's key stream and the version the kept record was read at, for the work's writes to check inside their
+   * own transaction (a `WriteGate.Guard`), and `confirmed` sends its read only when run.
    */
   readonly authenticateLater: (
-    key: string
+    key: string,
+    options?: { readonly deferConfirmation?: boolean }
   ) => Effect.Effect<
-    Authenticated & { readonly confirmed: Effect.Effect<Authenticated, AuthenticationError> | undefined },
+    Authenticated & {
+      readonly confirmed: Effect.Effect<Authenticated, AuthenticationError> | undefined
+      readonly guard: { readonly streamId: string; readonly version: number } | undefined
+    },
     AuthenticationError
   >
   /** Creates the instance admin and their first key, once per store; `None` afterwards. */
@@ -646,17 +654,21 @@ const make = (
           options.keepAnswers === false ? Effect.provide(ApiKeys.keyOf(key), keysContext) : keptKeys.check(key),
           ApiKeys.usable
         ),
-      authenticateLater: (key: string) =>
+      authenticateLater: (key, later) =>
         options.keepAnswers === false
           ? Effect.map(Effect.flatMap(Effect.provide(ApiKeys.keyOf(key), keysContext), ApiKeys.usable), (user) => ({
               ...user,
-              confirmed: undefined
+              confirmed: undefined,
+              guard: undefined
             }))
-          : Effect.flatMap(keptKeys.later(key), ({ confirm, found }) =>
-              Effect.map(ApiKeys.usable(found), (user) => ({
-                ...user,
-                confirmed: confirm === undefined ? undefined : Effect.flatMap(confirm, ApiKeys.usable)
-              }))
+          : Effect.flatMap(
+              later?.deferConfirmation === true ? keptKeys.deferred(key) : keptKeys.later(key),
+              ({ confirm, found, guard }) =>
+                Effect.map(ApiKeys.usable(found), (user) => ({
+                  ...user,
+                  confirmed: confirm === undefined ? undefined : Effect.flatMap(confirm, ApiKeys.usable),
+                  guard: confirm === undefined ? undefined : guard
+                }))
             ),
       /** Creates the instance admin and their first key, once per store; `None` afterwards. */
       bootstrap: (input: ApiKeys.Bootstrap) => run(ApiKeys.bootstrap(input)),

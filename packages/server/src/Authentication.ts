@@ -7,6 +7,9 @@
  * round trip the request's own reads need not wait for): the confirmation is the request's write gate, so nothing
  * the request writes commits before it, and {@link confirmedBeforeAnswer} holds the answer until it is in. A key
  * revoked through any process is therefore refused by the next request everywhere, as before, at no cost in latency.
+ * A request that may write (any method but GET and HEAD) sends no confirmation at all unless it needs one: its gate
+ * is a `WriteGate.Guard`, the key stream's version checked inside each of its appends, and only a request that ends
+ * without committing under it is confirmed before its answer.
  */
 import { HttpServerRequest } from "@effect/platform"
 import { Authentication, CurrentUser, Problem } from "@registrar/api"
@@ -85,14 +88,28 @@ export const AuthenticationLive = Layer.effect(
     const authenticate = (key: string) =>
       Effect.gen(function* () {
         if (key.length === 0) return yield* Effect.fail(noKey)
-        const found = yield* asUnauthorized(registrar.authenticateLater(key))
         const request = yield* Effect.serviceOption(HttpServerRequest.HttpServerRequest)
         const source = request._tag === "Some" ? request.value.source : undefined
+        const held = typeof source === "object" && source !== null
+        // A request that may write carries the key's check into its writes' transactions instead of a round trip.
+        const writes =
+          held && request._tag === "Some" && request.value.method !== "GET" && request.value.method !== "HEAD"
+        const found = yield* asUnauthorized(registrar.authenticateLater(key, { deferConfirmation: writes }))
         if (found.confirmed !== undefined) {
           const confirmation = asUnauthorized(found.confirmed)
-          if (typeof source !== "object" || source === null) {
+          if (!held) {
             // No request to hold the answer of: confirm before going on.
             yield* confirmation
+          } else if (found.guard !== undefined) {
+            // Not sent: checked by the request's appends as a guard, and before its answer only if none committed.
+            const guard = new WriteGate.Guard(found.guard.streamId, found.guard.version, Effect.orDie(confirmation))
+            confirmations.set(
+              source,
+              Effect.suspend(
+                (): Effect.Effect<unknown, Problem.Unauthorized> => (guard.settled ? Effect.void : confirmation)
+              )
+            )
+            yield* FiberRef.set(WriteGate.current, guard)
           } else {
             // Already sent: awaited by the request's appends (its write gate) and before its answer.
             confirmations.set(source, confirmation)

@@ -314,6 +314,11 @@ const recordOf = (state: ApiKey.State, user: string, prefix: string, digest: str
 export interface KeptKey {
   readonly found: FoundKey
   readonly confirm: Effect.Effect<FoundKey, StoreUnavailable | UndecodableEvent> | undefined
+  /**
+   * For a kept record: the user's key stream and the version the record was read at. A write that finds the stream
+   * still at that version inside its own transaction (a guard) confirms the record as well as `confirm` would.
+   */
+  readonly guard: { readonly streamId: string; readonly version: number } | undefined
 }
 
 /**
@@ -323,7 +328,8 @@ export interface KeptKey {
  * version, so it is seen by the next confirmation everywhere; writes to other streams do not retire the record, so
  * the requests that follow a write cost no more to authenticate than the others. `later` sends the version read at
  * once and hands back the confirmation rather than awaiting it, so that a caller may do other work meanwhile (see
- * `WriteGate`); `check` awaits it. At most `capacity` keys and users are kept; past that each map starts over. Made
+ * `WriteGate`); `deferred` hands it back unsent, with the guard a write can check in its own transaction instead;
+ * `check` awaits it. At most `capacity` keys and users are kept; past that each map starts over. Made
  * over the stores and prefix owners in `context`, so that a check whose record is kept needs nothing from the
  * caller's context and provides it only to what it reads on a miss.
  */
@@ -362,18 +368,20 @@ export const keptKeys = (context: Context.Context<EventStore | PrefixOwners>, ca
       const digest = sha256Hex(key)
       const hit = kept.get(digest)
       if (hit === undefined || hit.found.user !== owner.value) {
-        return { found: yield* read(streamId, owner.value, prefix, digest), confirm: undefined }
+        return { found: yield* read(streamId, owner.value, prefix, digest), confirm: undefined, guard: undefined }
       }
       const versionRead = versionOf(streamId)
       const version = send ? yield* versionRead.sent : versionRead.answer
       const confirm = Effect.flatMap(version, (now) =>
         now === hit.version ? Effect.succeed(hit.found) : read(streamId, owner.value, prefix, digest)
       )
-      return { found: hit.found, confirm }
+      return { found: hit.found, confirm, guard: { streamId, version: hit.version } }
     })
   return {
     /** The key's record, kept or read, with its confirmation already sent for (one fiber per read, not per key). */
     later: (key: string) => lookUp(key, true),
+    /** The key's record, kept or read, with its confirmation not yet sent: for a caller that may guard a write instead. */
+    deferred: (key: string) => lookUp(key, false),
     /** The key's record, confirmed against the log now. */
     check: (
       key: string
