@@ -20,6 +20,8 @@
  * instead: loading them costs a short command about 140 ms of CPU (pg alone brings Node's fetch implementation with
  * it).
  *
+ * - `swagger-ui.json`, `lazy-undici.cjs`, `lazy-aws-sdk-client-s3.cjs`: what only `serve` uses, kept out of cli.cjs
+ *   (see `swaggerApart` and `lazyPackages` below).
  * - `web/`: the built Registry App, copied from packages/web/dist/app, which `serve` serves at `/`.
  *
  * Against a server, the CLI sends its requests over node:http (NodeTransport), not fetch: Node 20 loads its fetch
@@ -32,8 +34,9 @@
 import { spawn } from "node:child_process"
 import * as http from "node:http"
 import * as fs from "node:fs/promises"
+import { createRequire } from "node:module"
 import * as path from "node:path"
-import { fileURLToPath } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { build } from "esbuild"
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
@@ -92,6 +95,77 @@ const formDataCheck = {
   }
 }
 
+// The /docs page's Swagger UI (about 1.9 MB of JavaScript held in one string literal) was 40% of cli.cjs: read and
+// deserialized by every command, served only by `serve`. It moves to swagger-ui.json next to the bundle, read when
+// the page is first built; the module that held it becomes one whose exports read that file on first use.
+const swaggerFile = "swagger-ui.json"
+const swaggerApart = {
+  name: "swagger-apart",
+  setup(build) {
+    // A namespace of its own, so that the replacement is read as CommonJS (the platform's package.json says "module").
+    build.onResolve({ filter: /[\\/]httpApiSwagger\.js$/ }, (args) =>
+      /[\\/]@effect[\\/]platform[\\/]dist[\\/]esm$/.test(args.resolveDir)
+        ? { path: path.join(args.resolveDir, args.path), namespace: "swagger-apart" }
+        : undefined
+    )
+    build.onLoad({ filter: /.*/, namespace: "swagger-apart" }, async (args) => {
+      const { javascript, css } = await import(pathToFileURL(args.path).href)
+      if (typeof javascript !== "string" || typeof css !== "string") {
+        throw new Error(`${args.path} no longer exports the strings javascript and css`)
+      }
+      await fs.mkdir(outdir, { recursive: true })
+      await fs.writeFile(path.join(outdir, swaggerFile), JSON.stringify({ javascript, css }))
+      return {
+        contents: `let ui
+const load = () => (ui ??= JSON.parse(require("node:fs").readFileSync(require("node:path").join(__dirname, ${JSON.stringify(swaggerFile)}), "utf8")))
+module.exports = { get javascript() { return load().javascript }, get css() { return load().css } }
+`,
+        loader: "js"
+      }
+    })
+  }
+}
+
+// Two packages only `serve` uses (undici, through the platform's HTTP server module, and the S3 client, about 1.1 MB
+// together) are bundled into files of their own, lazy-undici.cjs and lazy-aws-sdk-client-s3.cjs, required when one of
+// their exports is first read; in cli.cjs each is a module of getters over the same export names. Both are CommonJS
+// packages sharing no state with the rest of the CLI, and nothing reads their exports while modules load.
+const lazyPackageNames = ["undici", "@aws-sdk/client-s3"]
+const lazyFile = (name) => `lazy-${name.replace(/[@/]/g, (c) => (c === "@" ? "" : "-"))}.cjs`
+const lazyPackages = {
+  name: "lazy-packages",
+  setup(build) {
+    const filter = new RegExp(`^(${lazyPackageNames.map((name) => name.replace(/[/]/g, "\\/")).join("|")})$`)
+    build.onResolve({ filter }, (args) => ({
+      path: args.path,
+      namespace: "lazy-package",
+      pluginData: { resolved: createRequire(args.importer).resolve(args.path) }
+    }))
+    build.onLoad({ filter: /.*/, namespace: "lazy-package" }, async (args) => {
+      const { resolved } = args.pluginData
+      const names = Object.keys(createRequire(import.meta.url)(resolved)).filter((name) => name !== "default")
+      await build.esbuild.build({
+        absWorkingDir: root,
+        entryPoints: [resolved],
+        outfile: path.join(outdir, lazyFile(args.path)),
+        bundle: true,
+        platform: "node",
+        target: "node20",
+        format: "cjs",
+        minify: true,
+        logLevel: "warning"
+      })
+      return {
+        contents: `let loaded
+const load = () => (loaded ??= require(require("node:path").join(__dirname, ${JSON.stringify(lazyFile(args.path))})))
+for (const name of ${JSON.stringify(names)}) Object.defineProperty(module.exports, name, { enumerable: true, get: () => load()[name] })
+`,
+        loader: "js"
+      }
+    })
+  }
+}
+
 const common = {
   absWorkingDir: root,
   outdir,
@@ -119,7 +193,7 @@ const results = [
     outExtension: { ".js": ".cjs" },
     define: { "import.meta.url": "__moduleUrl" },
     banner: { js: "\"use strict\";const __moduleUrl = require('node:url').pathToFileURL(__filename).href;" },
-    plugins: [sharedStart, lazyDrivers, formDataCheck]
+    plugins: [sharedStart, lazyDrivers, formDataCheck, swaggerApart, lazyPackages]
   })
 ]
 
@@ -187,7 +261,7 @@ try {
 // The workspace files the bundle was built from (relative to this package), and the lockfile for everything else.
 const workspace = path.dirname(path.dirname(root))
 const inputs = [...new Set(results.flatMap((result) => Object.keys(result.metafile.inputs)))]
-  .filter((input) => !input.startsWith("lazy-driver:"))
+  .filter((input) => !/^(lazy-driver|lazy-package|swagger-apart):/.test(input))
   .map((input) => path.resolve(root, input))
   .filter((input) => !input.split(path.sep).includes("node_modules"))
   .concat(path.join(workspace, "pnpm-lock.yaml"))

@@ -1,7 +1,7 @@
 /**
  * `registrar serve` as a child process on a seeded store: the first start bootstraps the instance admin and prints
  * their key once; keys made with `registrar api-key` authenticate; the request log never shows a key; SIGTERM lets a
- * request in flight finish, then exits cleanly and releases the store.
+ * request in flight finish, then exits cleanly and releases the store; the API docs page is whole.
  */
 import { expect, it } from "vitest"
 import { createHash } from "node:crypto"
@@ -38,6 +38,13 @@ eachStore("serve", (fresh) => {
       expect(resolved.body.fullName).toMatch(/^wandb-registry-Golden Datasets\/raw_images:v\d+$/)
       const wrong = await get(`${first.url}/me`, `rk_00000000_${"0".repeat(64)}`)
       expect(wrong.status).toBe(401)
+      // The API docs page carries Swagger UI whole (the bundle keeps it in a file of its own, read on first use).
+      const docs = await fetch(`${first.url}/docs`)
+      const page = await docs.text()
+      expect(docs.status).toBe(200)
+      expect(page).toContain("webpackUniversalModuleDefinition")
+      expect(page).toMatch(/<style>[^<]*\.swagger-ui/)
+      expect(page).toContain('"openapi":"3.1.0"')
 
       // A request in flight when SIGTERM arrives still gets its answer; then the process exits with 0.
       const inFlight = get(`${first.url}/history`, bobKey!)
