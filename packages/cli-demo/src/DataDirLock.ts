@@ -31,9 +31,12 @@ const attempt = async (file: string): Promise<Attempt> => {
     fs.readFile(file, "utf8").catch(() => ""),
     fs.stat(file).catch(() => undefined)
   ])
+  // Gone between the two reads: its holder gave it back. Try again without removing anything, since another waiter
+  // may have taken the lock in the meantime; removing its file would let two processes open the store at once.
+  if (stat === undefined) return attempt(file)
   const pid = Number.parseInt(content, 10)
-  const abandoned = Number.isNaN(pid) ? stat !== undefined && Date.now() - stat.mtimeMs > 10_000 : !isAlive(pid)
-  if (abandoned || stat === undefined) {
+  const abandoned = Number.isNaN(pid) ? Date.now() - stat.mtimeMs > 10_000 : !isAlive(pid)
+  if (abandoned) {
     await fs.rm(file, { force: true })
     return attempt(file)
   }

@@ -1,5 +1,8 @@
+import { spawn } from "node:child_process"
 import * as fs from "node:fs/promises"
+import * as os from "node:os"
 import * as path from "node:path"
+import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
 import { eachStore, json, ok, run, withPgliteStore, withStore } from "./support/Cli.js"
 
@@ -29,7 +32,7 @@ eachStore("several processes linking into one collection at once", (fresh) => {
       const linked = await Promise.all(
         sources.map((source) => run(s, "link", source.reference, target, "--as", "bob", "--json"))
       )
-      for (const result of linked) expect(result.code, result.stderr).toBe(0)
+      for (const result of linked) expect(result.code, `${result.stderr}${result.stdout}`).toBe(0)
       const versions = linked.map((result) => (JSON.parse(result.stdout) as { version: number }).version)
       expect([...versions].sort()).toEqual([0, 1, 2, 3])
 
@@ -46,7 +49,7 @@ eachStore("several processes linking into one collection at once", (fresh) => {
           )
         )
       )
-      for (const result of same) expect(result.code, result.stderr).toBe(0)
+      for (const result of same) expect(result.code, `${result.stderr}${result.stdout}`).toBe(0)
       const documents = same.map((result) => JSON.parse(result.stdout) as { version: number; created: boolean })
       expect(documents.map((document) => document.version)).toEqual([0, 0])
       expect(documents.filter((document) => document.created)).toHaveLength(1)
@@ -57,6 +60,46 @@ eachStore("several processes linking into one collection at once", (fresh) => {
 })
 
 describe("the data directory lock (PGlite)", () => {
+  it("holds one process at a time while many take turns", async () => {
+    // Processes that take the lock, hold it briefly, and give it back, many times over, all at once: each one marks
+    // its turn in a file of its own while it holds the lock, and checks that no other process's mark is there.
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "registrar-lock-"))
+    const lockModule = pathToFileURL(path.join(import.meta.dirname, "..", "dist", "src", "DataDirLock.js")).href
+    const turns = path.join(dataDir, "turns")
+    await fs.mkdir(turns)
+    const script = `
+      import * as fs from "node:fs/promises"
+      import * as path from "node:path"
+      const DataDirLock = await import(${JSON.stringify(lockModule)})
+      for (let i = 0; i < 40; i++) {
+        const lock = await DataDirLock.acquire(${JSON.stringify(dataDir)}, 60000)
+        if (lock._tag !== "Acquired") throw new Error("not acquired")
+        const mine = path.join(${JSON.stringify(turns)}, String(process.pid))
+        await fs.writeFile(mine, "")
+        const others = (await fs.readdir(${JSON.stringify(turns)})).filter((name) => name !== String(process.pid))
+        if (others.length > 0) { console.log("overlap with " + others.join(",")); process.exitCode = 1 }
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 3))
+        await fs.rm(mine)
+        await DataDirLock.release(${JSON.stringify(dataDir)})
+      }`
+    const children = Array.from({ length: 6 }, () =>
+      spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] })
+    )
+    const results = await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<{ code: number | null; output: string }>((resolve) => {
+            let output = ""
+            child.stdout.on("data", (chunk) => (output += chunk))
+            child.stderr.on("data", (chunk) => (output += chunk))
+            child.on("close", (code) => resolve({ code, output }))
+          })
+      )
+    )
+    for (const result of results) expect(result.code, result.output).toBe(0)
+    await fs.rm(dataDir, { recursive: true, force: true })
+  }, 120_000)
+
   it("a lock left by a process that no longer runs is taken over", () =>
     withPgliteStore(async (s) => {
       // A pid far above Linux's default pid_max: no process has it.
