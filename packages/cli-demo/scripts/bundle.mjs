@@ -95,6 +95,12 @@ const formDataCheck = {
   }
 }
 
+/** A CommonJS module whose exports `names` read `load` (an expression) on first use, once. */
+const loadedOnFirstUse = (load, names) => `let loaded
+const load = () => (loaded ??= ${load})
+for (const name of ${JSON.stringify(names)}) Object.defineProperty(module.exports, name, { enumerable: true, get: () => load()[name] })
+`
+
 // The /docs page's Swagger UI (about 1.9 MB of JavaScript held in one string literal) was 40% of cli.cjs: read and
 // deserialized by every command, served only by `serve`. It moves to swagger-ui.json next to the bundle, read when
 // the page is first built; the module that held it becomes one whose exports read that file on first use.
@@ -116,10 +122,10 @@ const swaggerApart = {
       await fs.mkdir(outdir, { recursive: true })
       await fs.writeFile(path.join(outdir, swaggerFile), JSON.stringify({ javascript, css }))
       return {
-        contents: `let ui
-const load = () => (ui ??= JSON.parse(require("node:fs").readFileSync(require("node:path").join(__dirname, ${JSON.stringify(swaggerFile)}), "utf8")))
-module.exports = { get javascript() { return load().javascript }, get css() { return load().css } }
-`,
+        contents: loadedOnFirstUse(
+          `JSON.parse(require("node:fs").readFileSync(require("node:path").join(__dirname, ${JSON.stringify(swaggerFile)}), "utf8"))`,
+          ["javascript", "css"]
+        ),
         loader: "js"
       }
     })
@@ -156,10 +162,10 @@ const lazyPackages = {
         logLevel: "warning"
       })
       return {
-        contents: `let loaded
-const load = () => (loaded ??= require(require("node:path").join(__dirname, ${JSON.stringify(lazyFile(args.path))})))
-for (const name of ${JSON.stringify(names)}) Object.defineProperty(module.exports, name, { enumerable: true, get: () => load()[name] })
-`,
+        contents: loadedOnFirstUse(
+          `require(require("node:path").join(__dirname, ${JSON.stringify(lazyFile(args.path))}))`,
+          names
+        ),
         loader: "js"
       }
     })
