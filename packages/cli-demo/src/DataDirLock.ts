@@ -1,7 +1,8 @@
 /**
  * One process at a time on an embedded data directory: PGlite is a single-process database, so every command holds
  * `DIR/lock` (holding its pid) while its store is open, and the others wait their turn. A lock left by a process that
- * no longer runs is taken over.
+ * no longer runs is taken over: under `DIR/lock.takeover`, so that of several waiters finding the same dead holder
+ * only one removes its file, and none removes the lock another waiter took in the meantime.
  */
 import * as fs from "node:fs/promises"
 import * as path from "node:path"
@@ -18,29 +19,64 @@ const isAlive = (pid: number): boolean => {
 /** The lock was taken, or another process holds it. */
 export type Attempt = { readonly _tag: "Acquired" } | { readonly _tag: "Held"; readonly pid: number }
 
-const attempt = async (file: string): Promise<Attempt> => {
+/** Creates `file` holding this process's pid; false when it exists. */
+const create = async (file: string): Promise<boolean> => {
   try {
     const handle = await fs.open(file, "wx")
     await handle.writeFile(String(process.pid))
     await handle.close()
-    return { _tag: "Acquired" }
+    return true
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false
+    throw error
   }
+}
+
+/** The holder of `file`: its pid, or when the file is gone `undefined`; `abandoned` when nothing alive holds it. */
+const holderOf = async (
+  file: string,
+  staleAfterMillis: number
+): Promise<{ readonly pid: number; readonly abandoned: boolean } | undefined> => {
   const [content, stat] = await Promise.all([
     fs.readFile(file, "utf8").catch(() => ""),
     fs.stat(file).catch(() => undefined)
   ])
+  if (stat === undefined) return undefined
+  const pid = Number.parseInt(content, 10)
+  // No pid yet: its creator is between creating and writing it, or died there.
+  const abandoned = Number.isNaN(pid) ? Date.now() - stat.mtimeMs > staleAfterMillis : !isAlive(pid)
+  return { pid, abandoned }
+}
+
+/**
+ * Removes the lock `file` if its holder is still the dead one seen: only while holding `file.takeover`, so two
+ * waiters never both remove it (the second would remove the first one's new lock). False when another waiter is
+ * taking it over: wait and try again. A takeover lock whose own holder died is removed after a few seconds.
+ */
+const takeOver = async (file: string): Promise<boolean> => {
+  const takeover = `${file}.takeover`
+  if (!(await create(takeover))) {
+    const holder = await holderOf(takeover, 5_000)
+    if (holder?.abandoned === true) await fs.rm(takeover, { force: true })
+    return false
+  }
+  try {
+    const holder = await holderOf(file, 10_000)
+    if (holder?.abandoned === true) await fs.rm(file, { force: true })
+    return true
+  } finally {
+    await fs.rm(takeover, { force: true })
+  }
+}
+
+const attempt = async (file: string): Promise<Attempt> => {
+  if (await create(file)) return { _tag: "Acquired" }
+  const holder = await holderOf(file, 10_000)
   // Gone between the two reads: its holder gave it back. Try again without removing anything, since another waiter
   // may have taken the lock in the meantime; removing its file would let two processes open the store at once.
-  if (stat === undefined) return attempt(file)
-  const pid = Number.parseInt(content, 10)
-  const abandoned = Number.isNaN(pid) ? Date.now() - stat.mtimeMs > 10_000 : !isAlive(pid)
-  if (abandoned) {
-    await fs.rm(file, { force: true })
-    return attempt(file)
-  }
-  return { _tag: "Held", pid }
+  if (holder === undefined) return attempt(file)
+  if (holder.abandoned && (await takeOver(file))) return attempt(file)
+  return { _tag: "Held", pid: holder.pid }
 }
 
 const lockFile = (dataDir: string) => path.join(dataDir, "lock")

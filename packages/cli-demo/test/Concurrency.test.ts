@@ -60,9 +60,11 @@ eachStore("several processes linking into one collection at once", (fresh) => {
 })
 
 describe("the data directory lock (PGlite)", () => {
-  it("holds one process at a time while many take turns", async () => {
+  it("holds one process at a time while many take turns, some dying while they hold it", async () => {
     // Processes that take the lock, hold it briefly, and give it back, many times over, all at once: each one marks
-    // its turn in a file of its own while it holds the lock, and checks that no other process's mark is there.
+    // its turn in a file of its own while it holds the lock, and checks that no other process's mark is there. Every
+    // third turn ends as a crash would: the lock stays, naming a process that no longer runs, and the waiters that
+    // find it all try to take it over at once.
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "registrar-lock-"))
     const lockModule = pathToFileURL(path.join(import.meta.dirname, "..", "dist", "src", "DataDirLock.js")).href
     const turns = path.join(dataDir, "turns")
@@ -80,7 +82,9 @@ describe("the data directory lock (PGlite)", () => {
         if (others.length > 0) { console.log("overlap with " + others.join(",")); process.exitCode = 1 }
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 3))
         await fs.rm(mine)
-        await DataDirLock.release(${JSON.stringify(dataDir)})
+        // A pid far above Linux's default pid_max: no process has it.
+        if (i % 3 === 0) await fs.writeFile(path.join(${JSON.stringify(dataDir)}, "lock"), "4194303")
+        else await DataDirLock.release(${JSON.stringify(dataDir)})
       }`
     const children = Array.from({ length: 6 }, () =>
       spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] })
