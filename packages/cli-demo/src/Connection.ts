@@ -32,6 +32,11 @@ export interface Remote {
   readonly server: string
   /** Undefined when no key was given or stored for this server. */
   readonly key: string | undefined
+  /**
+   * The key's user when the key is the stored login's (`login` asked the server whose it is); undefined for a key
+   * from `$REGISTRAR_API_KEY` that no login stored, whose user the command asks the server for.
+   */
+  readonly user: string | undefined
 }
 
 /** Where a command runs. */
@@ -104,8 +109,10 @@ export interface StoreFlags {
 export const select = (flags: StoreFlags, env: NodeJS.ProcessEnv): Target => {
   const remote = (server: string, login: Login | undefined = readLogin(env)): Remote => {
     const normalized = normalizeServer(server)
-    const key = nonEmpty(env.REGISTRAR_API_KEY) ?? (login?.server === normalized ? login.key : undefined)
-    return { kind: "remote", server: normalized, key }
+    const stored = login?.server === normalized ? login : undefined
+    const key = nonEmpty(env.REGISTRAR_API_KEY) ?? stored?.key
+    const user = stored !== undefined && stored.key === key ? nonEmpty(stored.user) : undefined
+    return { kind: "remote", server: normalized, key, user }
   }
   if (flags.server !== undefined) return remote(flags.server)
   if (flags.local) return { kind: "local" }

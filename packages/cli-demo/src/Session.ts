@@ -176,7 +176,8 @@ const remote = <A, E, R>(
     if (key === undefined) return yield* Effect.fail(new NotLoggedIn({ server: server.server }))
     const Remote = yield* Effect.promise(() => import("./Remote.js"))
     const registrar = yield* Remote.make(server.server, key)
-    const { user } = yield* Remote.whoAmI(server.server, key)
+    // The stored login knows the key's user; a key from the environment is asked about (one GET /me).
+    const user = server.user ?? (yield* Remote.whoAmI(server.server, key)).user
     const transfer = Effect.flatMap(
       Effect.promise(() => import("./RemoteFiles.js")),
       (RemoteFiles) => RemoteFiles.make(server.server, key)

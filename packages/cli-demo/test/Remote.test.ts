@@ -1,6 +1,7 @@
 /**
  * The remote CLI end to end: the real binary against a real `registrar serve` on a free port (on the embedded store,
- * and on the PostgreSQL server). `login` keeps the key in a 0600 file and never prints it; every main command prints
+ * and on the PostgreSQL server). `login` keeps the key in a 0600 file and never prints it, and a command with the
+ * stored login sends only its own request (a key from the environment asks `GET /me` first); every main command prints
  * the same output and exits with the same code against the server as the same command on a local copy of the store;
  * governance too (promote with a stale --expect, alias and version history, tags, diff, revert --dry-run and real);
  * `--as` is refused; wrong and revoked keys fail with the server's message; `--server`, `$REGISTRAR_SERVER`,
@@ -52,6 +53,9 @@ const asValue = (text: string): unknown => {
     return text
   }
 }
+
+/** The paths of the requests in a slice of the server's request log, in order. */
+const requestPaths = (log: string): Array<string> => [...log.matchAll(/path=\S+/g)].map(String)
 
 const outcome = (result: Result) => ({
   code: result.code,
@@ -178,6 +182,23 @@ eachStore("the remote CLI", (fresh) => {
               key: bobKey,
               user: "bob"
             })
+
+            // The stored login knows its key's user, so a command sends its own request only; a key from the
+            // environment, whose user no login stored, is asked about first (GET /me).
+            const requestsOf = async (store: Store, ...args: ReadonlyArray<string>) => {
+              const before = server.output().length
+              await ok(store, ...args)
+              const logged = () => requestPaths(server.output().slice(before))
+              // The request log's line is written as the answer goes out: wait for it to cross the pipe.
+              for (let waited = 0; !logged().includes("path=/resolve") && waited < 5_000; waited += 20) {
+                await new Promise((resolve) => setTimeout(resolve, 20))
+              }
+              return logged()
+            }
+            const golden = "wandb-registry-Golden Datasets/raw_images:production"
+            expect(await requestsOf(remote, "resolve", golden)).toEqual(["path=/resolve"])
+            const byEnvironment: Store = { ...remote, env: { ...remote.env, REGISTRAR_API_KEY: spareKey! } }
+            expect(await requestsOf(byEnvironment, "resolve", golden)).toEqual(["path=/me", "path=/resolve"])
 
             // Governance: promote (a stale --expect included), alias and version history, tags, then diff and
             // revert from each store's own position of the first link into the registry.
