@@ -35,16 +35,19 @@ export interface Timed {
   readonly output: string
 }
 
+/** Runs `node ARGS` and times its first output and its exit; `input`, when given, is written to its stdin. */
 export const timed = (
   args: ReadonlyArray<string>,
   cwd = repository,
-  env: NodeJS.ProcessEnv = process.env
+  env: NodeJS.ProcessEnv = process.env,
+  input?: string
 ): Promise<Timed> =>
   new Promise((resolve, reject) => {
     const began = performance.now()
     let answered = Number.NaN
     let output = ""
-    const child = spawn(process.execPath, [...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [...args], { cwd, env, stdio: ["pipe", "pipe", "pipe"] })
+    child.stdin.end(input)
     child.stdout.on("data", (chunk: Buffer) => {
       if (Number.isNaN(answered)) answered = performance.now() - began
       output += chunk.toString()
