@@ -80,7 +80,7 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthoriz
   reason: Schema.String
 }) {
   override get message() {
-    return `${this.reason} Send "Authorization: Bearer <key>" with a valid key; create one with \`registrar api-key create --user USER\`.`
+    return `${this.reason} Send "Authorization: Bearer <key>" with a valid key; from the command line, \`registrar login URL\` stores one (or set REGISTRAR_API_KEY). An admin creates keys with \`registrar api-key create --user USER\`.`
   }
 }
 

@@ -334,6 +334,7 @@ eachStore("the remote CLI", (fresh) => {
             const wrong = await run({ ...remote, env: { ...remote.env, REGISTRAR_API_KEY: wrongKey } }, "search", "")
             expect(wrong.code).toBe(1)
             expect(wrong.stderr).toContain("The API key is unknown, revoked, or mistyped")
+            expect(wrong.stderr).toContain("registrar login URL")
             expect(wrong.stderr + wrong.stdout).not.toContain(wrongKey)
             const spare = { ...remote, env: { ...remote.env, REGISTRAR_API_KEY: spareKey! } }
             expect((await run(spare, "search", "", "--org", ORG)).code).toBe(0)
