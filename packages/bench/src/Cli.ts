@@ -35,7 +35,7 @@ export interface Timed {
   readonly output: string
 }
 
-/** Runs `node ARGS` and times its first output and its exit; `input`, when given, is written to its stdin. */
+/** Runs `node ARGS` and times its first output and its exit; its stdin holds `input`, or ends at once. */
 export const timed = (
   args: ReadonlyArray<string>,
   cwd = repository,

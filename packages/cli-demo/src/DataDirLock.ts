@@ -51,7 +51,8 @@ const holderOf = async (
 /**
  * Removes the lock `file` if its holder is still the dead one seen: only while holding `file.takeover`, so two
  * waiters never both remove it (the second would remove the first one's new lock). False when another waiter is
- * taking it over: wait and try again. A takeover lock whose own holder died is removed after a few seconds.
+ * taking it over: wait and try again. A takeover lock whose holder died is removed (one that never got a pid, after
+ * 5 s).
  */
 const takeOver = async (file: string): Promise<boolean> => {
   const takeover = `${file}.takeover`
