@@ -108,12 +108,10 @@ const remoteResolve = async (
         }),
       node: () => Cli.timed(["-e", "0"])
     }
-    const exits = { login: [] as Array<number>, environment: [] as Array<number>, node: [] as Array<number> }
+    const exits: Record<keyof typeof contenders, Array<number>> = { login: [], environment: [], node: [] }
     for (let round = -1; round < runs; round++) {
-      for (const [which, run] of Object.entries(contenders) as Array<
-        [keyof typeof contenders, () => Promise<Cli.Timed>]
-      >) {
-        const result = await run()
+      for (const which of ["login", "environment", "node"] as const) {
+        const result = await contenders[which]()
         if (result.code !== 0) throw new Error(`remote registrar resolve failed: ${result.output.slice(0, 300)}`)
         // Round -1 warms the file cache and the server's kept answers.
         if (round >= 0) exits[which].push(result.exitMillis)

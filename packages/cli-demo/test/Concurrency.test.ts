@@ -4,7 +4,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { describe, expect, it } from "vitest"
-import { eachStore, json, ok, run, withPgliteStore, withStore } from "./support/Cli.js"
+import { eachStore, finished, json, ok, run, withPgliteStore, withStore } from "./support/Cli.js"
 
 const target = "wandb-registry-Golden Datasets/concurrent"
 
@@ -89,18 +89,8 @@ describe("the data directory lock (PGlite)", () => {
     const children = Array.from({ length: 6 }, () =>
       spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] })
     )
-    const results = await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<{ code: number | null; output: string }>((resolve) => {
-            let output = ""
-            child.stdout.on("data", (chunk) => (output += chunk))
-            child.stderr.on("data", (chunk) => (output += chunk))
-            child.on("close", (code) => resolve({ code, output }))
-          })
-      )
-    )
-    for (const result of results) expect(result.code, result.output).toBe(0)
+    const results = await Promise.all(children.map(finished))
+    for (const result of results) expect(result.code, `${result.stdout}${result.stderr}`).toBe(0)
     await fs.rm(dataDir, { recursive: true, force: true })
   }, 120_000)
 

@@ -185,9 +185,10 @@ eachStore("the remote CLI", (fresh) => {
 
             // The stored login knows its key's user, so a command sends its own request only; a key from the
             // environment, whose user no login stored, is asked about first (GET /me).
-            const requestsOf = async (store: Store, ...args: ReadonlyArray<string>) => {
+            const golden = "wandb-registry-Golden Datasets/raw_images:production"
+            const requestsOfResolve = async (store: Store) => {
               const before = server.output().length
-              await ok(store, ...args)
+              await ok(store, "resolve", golden)
               const logged = () => requestPaths(server.output().slice(before))
               // The request log's line is written as the answer goes out: wait for it to cross the pipe.
               for (let waited = 0; !logged().includes("path=/resolve") && waited < 5_000; waited += 20) {
@@ -195,10 +196,9 @@ eachStore("the remote CLI", (fresh) => {
               }
               return logged()
             }
-            const golden = "wandb-registry-Golden Datasets/raw_images:production"
-            expect(await requestsOf(remote, "resolve", golden)).toEqual(["path=/resolve"])
+            expect(await requestsOfResolve(remote)).toEqual(["path=/resolve"])
             const byEnvironment: Store = { ...remote, env: { ...remote.env, REGISTRAR_API_KEY: spareKey! } }
-            expect(await requestsOf(byEnvironment, "resolve", golden)).toEqual(["path=/me", "path=/resolve"])
+            expect(await requestsOfResolve(byEnvironment)).toEqual(["path=/me", "path=/resolve"])
 
             // Governance: promote (a stale --expect included), alias and version history, tags, then diff and
             // revert from each store's own position of the first link into the registry.
