@@ -68,15 +68,18 @@ interface RemoteFigures {
   readonly login: number
   /** With the key in `REGISTRAR_API_KEY` and no login: the command asks the server whose key it is first. */
   readonly environment: number
+  /** After the login, `node bin/registrar.js`: the bundle with V8's code cache, without the startup snapshot. */
+  readonly script: number
   readonly node: number
 }
 
 /**
- * Remote `registrar resolve` against the running server, from process start to exit: the CLI binary (its bundle or
- * `dist`, as section 7 says) after `registrar login` into a configuration directory of its own (the key given on
- * stdin), and with the key in `REGISTRAR_API_KEY` instead (never on the command line), `runs` times each after one
- * warm-up, alternating with `node -e 0` (Node's own start and exit, the floor of any command) so that all three see
- * the same background load. Undefined when the CLI is not built.
+ * Remote `registrar resolve` against the running server, from process start to exit: the CLI binary (its startup
+ * snapshot, bundle or `dist`, as section 7 says) after `registrar login` into a configuration directory of its own
+ * (the key given on stdin), and with the key in `REGISTRAR_API_KEY` instead (never on the command line); after the
+ * login, `node bin/registrar.js` too (the bundle without the snapshot); `runs` times each after one warm-up,
+ * alternating with `node -e 0` (Node's own start and exit, the floor of any command) so that all four see the same
+ * background load. Undefined when the CLI is not built.
  */
 const remoteResolve = async (
   serverUrl: string,
@@ -106,18 +109,24 @@ const remoteResolve = async (
           XDG_CONFIG_HOME: join(config, "none"),
           REGISTRAR_API_KEY: key
         }),
+      script: () => Cli.timed([Cli.script, "resolve", name], undefined, loginEnv),
       node: () => Cli.timed(["-e", "0"])
     }
-    const exits: Record<keyof typeof contenders, Array<number>> = { login: [], environment: [], node: [] }
+    const exits: Record<keyof typeof contenders, Array<number>> = { login: [], environment: [], script: [], node: [] }
     for (let round = -1; round < runs; round++) {
-      for (const which of ["login", "environment", "node"] as const) {
+      for (const which of ["login", "environment", "script", "node"] as const) {
         const result = await contenders[which]()
         if (result.code !== 0) throw new Error(`remote registrar resolve failed: ${result.output.slice(0, 300)}`)
         // Round -1 warms the file cache and the server's kept answers.
         if (round >= 0) exits[which].push(result.exitMillis)
       }
     }
-    return { login: median(exits.login), environment: median(exits.environment), node: median(exits.node) }
+    return {
+      login: median(exits.login),
+      environment: median(exits.environment),
+      script: median(exits.script),
+      node: median(exits.node)
+    }
   } finally {
     rmSync(config, { recursive: true, force: true })
   }
@@ -398,7 +407,7 @@ export const run = async (options: HttpOptions): Promise<Section> => {
       measured:
         remote === undefined
           ? "not measured: the CLI is not built (`pnpm build`)"
-          : `${millis(remote.login)} ms (median; with \`REGISTRAR_API_KEY\` instead of a login ${millis(remote.environment)} ms; \`node -e 0\` in the same runs ${millis(remote.node)} ms)`,
+          : `${millis(remote.login)} ms (median, ${Cli.runs()}; with \`REGISTRAR_API_KEY\` instead of a login ${millis(remote.environment)} ms; \`node bin/registrar.js\` (the bundle without the snapshot) ${millis(remote.script)} ms; \`node -e 0\` in the same runs ${millis(remote.node)} ms)`,
       met: remote === undefined ? undefined : remote.login < 400
     })
     const firstFailure = Object.values(rounds)

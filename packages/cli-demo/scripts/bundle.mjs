@@ -28,6 +28,9 @@
  * (undici) on first use, about 50 ms of CPU. HttpApiClient's `instanceof FormData` test would load it all the same
  * (the FormData global is undici's), so the bundle asks the payload's tag first (`formDataCheck`).
  *
+ * - `registrar.blob`, `snapshot.sh`, `snapshot-entry.cjs`: the V8 startup snapshot of cli.cjs (scripts/snapshot.mjs),
+ *   from which `bin/registrar` starts a command with the CLI loaded.
+ *
  * `bin/registrar.js` uses the bundle only while it is newer than every workspace file it was built from.
  * Run after `tsc -b`: `pnpm --filter @registrar/cli-demo bundle`.
  */
@@ -38,6 +41,7 @@ import { createRequire } from "node:module"
 import * as path from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { build } from "esbuild"
+import { buildSnapshot } from "./snapshot.mjs"
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
 const outdir = path.join(root, "dist", "bundle")
@@ -273,4 +277,9 @@ const inputs = [...new Set(results.flatMap((result) => Object.keys(result.metafi
   .concat(path.join(workspace, "pnpm-lock.yaml"))
   .map((input) => path.relative(root, input))
 await fs.writeFile(path.join(outdir, "inputs.json"), `${JSON.stringify({ builtAt, inputs }, null, 2)}\n`)
-console.log(`bundled ${inputs.length - 1} workspace modules into ${path.relative(process.cwd(), outdir)}`)
+
+// The V8 startup snapshot of the bundle, from which bin/registrar starts a command (see snapshot.mjs).
+const snapshot = await buildSnapshot()
+console.log(
+  `bundled ${inputs.length - 1} workspace modules into ${path.relative(process.cwd(), outdir)}${snapshot ? ", with a startup snapshot" : ""}`
+)

@@ -14,6 +14,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Random from "effect/Random"
 import type * as Mailbox from "effect/Mailbox"
 import { command } from "./Cli.js"
 import * as Output from "./Output.js"
@@ -22,7 +23,9 @@ import * as PgliteStart from "./PgliteStart.js"
 /** Exit codes. */
 export const ExitCode = { failure: 1, usage: 2 } as const
 
-const json = process.argv.includes("--json")
+// Read when a command fails, not when this module loads: the CLI's modules may load before the command line exists
+// (in the V8 startup snapshot, scripts/snapshot.mjs).
+const json = (): boolean => process.argv.includes("--json")
 
 const run = Command.run(command, { name: "registrar", version: "0.1.0" })
 
@@ -68,18 +71,18 @@ const program = Effect.suspend(() => run(process.argv)).pipe(
     Effect.sync(() => {
       if (ValidationError.isValidationError(error)) {
         // @effect/cli has printed what was wrong on stderr already.
-        if (json) Output.failure(true, { code: "InvalidUsage", message: usageMessage(error) })
+        if (json()) Output.failure(true, { code: "InvalidUsage", message: usageMessage(error) })
         process.stderr.write("Run `registrar --help` (or `registrar <command> --help`) for usage and examples.\n")
         process.exitCode = ExitCode.usage
       } else {
-        Output.failure(json, { code: error.code, message: error.message })
+        Output.failure(json(), { code: error.code, message: error.message })
         process.exitCode = ExitCode.failure
       }
     })
   ),
   Effect.catchAllDefect((defect) =>
     Effect.sync(() => {
-      Output.failure(json, Output.describe(defect))
+      Output.failure(json(), Output.describe(defect))
       process.exitCode = ExitCode.failure
     })
   ),
@@ -94,12 +97,29 @@ const exitWith = (code: number) =>
     process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
   )
 
-/** Runs the command line of this process and exits. */
+/**
+ * Runs the command line of this process and exits. Effect's default random generator is seeded when effect loads,
+ * which a V8 startup snapshot does once for every process started from it; each command seeds its own here, so that
+ * the jittered retries of racing processes spread out.
+ */
 export const main = (): void =>
-  NodeRuntime.runMain(program, {
+  NodeRuntime.runMain(program.pipe(Effect.withRandom(Random.make(Math.random()))), {
     disableErrorReporting: true,
     teardown: (exit) => {
       const code = Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) ? ExitCode.failure : process.exitCode
       exitWith(typeof code === "number" ? code : 0)
     }
   })
+
+/**
+ * Loads the modules that commands import on first use (the remote client and the store adapters; not the server's,
+ * which only `serve` needs), so that the V8 startup snapshot (scripts/snapshot.mjs) holds them loaded.
+ */
+export const preload = (): Promise<unknown> =>
+  Promise.all([
+    import("./Remote.js"),
+    import("./RemoteFiles.js"),
+    import("@registrar/adapters-memory"),
+    import("@registrar/adapters-pg"),
+    import("@registrar/adapters-blob")
+  ])

@@ -53,8 +53,6 @@ export interface UserSession {
   readonly transfer: Effect.Effect<Transfer> | undefined
 }
 
-const defaultOrganization = process.env.REGISTRAR_ORG
-
 /**
  * The secret box of `$REGISTRAR_SECRETS_KEY` (automation secrets are sealed with it), loaded only when the key is
  * set; read here only, never printed.
@@ -68,11 +66,13 @@ const secretBox = Layer.unwrapEffect(
   })
 )
 
-const services = (where: StoreLocation) =>
-  Registrar.layer(defaultOrganization === undefined || defaultOrganization === "" ? {} : { defaultOrganization }).pipe(
-    Layer.provideMerge(Store.layer(where)),
-    Layer.provideMerge(secretBox)
-  )
+const services = (where: StoreLocation) => {
+  // Read per command, not when this module loads (see `json` in Run.ts).
+  const defaultOrganization = process.env.REGISTRAR_ORG
+  return Registrar.layer(
+    defaultOrganization === undefined || defaultOrganization === "" ? {} : { defaultOrganization }
+  ).pipe(Layer.provideMerge(Store.layer(where)), Layer.provideMerge(secretBox))
+}
 
 const blobDirectory = (where: StoreLocation) =>
   where.kind === "memory"

@@ -1,10 +1,12 @@
 import * as CliConfig from "@effect/cli/CliConfig"
 import * as Descriptor from "@effect/cli/CommandDescriptor"
 import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { command } from "../src/Cli.js"
 import * as PgliteStart from "../src/PgliteStart.js"
-import { plain, run, withPgliteStore } from "./support/Cli.js"
+import { plain, run, runScript, withPgliteStore } from "./support/Cli.js"
 
 // The descriptor tree's shape (internal to @effect/cli): Map wrappers, Subcommands with a parent and children, and
 // Standard commands.
@@ -114,7 +116,7 @@ describe.concurrent("help", () => {
     expect(PgliteStart.embeddedDataDir(["verify"], {})).toBe(".registrar")
   })
 
-  it("the binary prints help, runs compiled or bundled, and rejects bad usage with a helpful line and exit code 2", () =>
+  it("the binary prints help, runs compiled, bundled or from its snapshot, and rejects bad usage with a helpful line and exit code 2", () =>
     withPgliteStore(async (store) => {
       const help = await run(store, "link", "--help")
       expect(help.code).toBe(0)
@@ -138,9 +140,9 @@ describe.concurrent("help", () => {
       expect(compiled.code, compiled.stderr).toBe(0)
       expect(compiled.stdout).toContain("wandb-registry-Golden Datasets")
 
-      // The bundle (current: the tests' setup has just built it) reads its CLI from V8's code cache, and the answer
-      // is the same.
-      const bundled = await run(
+      // bin/registrar.js runs the bundle (current: the tests' setup has just built it), which reads its CLI from V8's
+      // code cache, and the answer is the same.
+      const bundled = await runScript(
         { ...store, env: { ...store.env, REGISTRAR_CODE_CACHE: "check" } },
         "registry",
         "list",
@@ -151,6 +153,27 @@ describe.concurrent("help", () => {
       expect(bundled.stderr).toBe("code cache accepted\n")
       expect(bundled.stdout).toBe(compiled.stdout)
 
+      // bin/registrar starts Node from the bundle's startup snapshot, with the same answer; Node's own options stay
+      // the command's (`--version` is registrar's, not Node's).
+      const snapshotted = await run(
+        { ...store, env: { ...store.env, REGISTRAR_SNAPSHOT: "check" } },
+        "registry",
+        "list",
+        "--as",
+        "bob"
+      )
+      expect(snapshotted.code, snapshotted.stderr).toBe(0)
+      expect(snapshotted.stderr).toBe("started from the snapshot\n")
+      expect(snapshotted.stdout).toBe(compiled.stdout)
+      const version = await run(store, "--version")
+      expect(version.stdout.trim()).toBe("0.1.0")
+      // With NODE_OPTIONS, V8 would refuse the snapshot: the bundle runs instead.
+      const withOptions = await run(
+        { ...store, env: { ...store.env, REGISTRAR_SNAPSHOT: "check", NODE_OPTIONS: "--max-old-space-size=512" } },
+        "--version"
+      )
+      expect(withOptions).toEqual({ code: 0, stdout: version.stdout, stderr: "" })
+
       const usageJson = await run(store, "registry", "grant", "Models", "--user", "carol", "--role", "owner", "--json")
       expect(usageJson.code).toBe(2)
       expect(JSON.parse(usageJson.stdout)).toEqual({
@@ -160,5 +183,34 @@ describe.concurrent("help", () => {
       const noCommand = await run(store, "frobnicate")
       expect(noCommand.code).toBe(2)
       expect(plain(noCommand.stderr)).toContain("Invalid subcommand")
+    }))
+  it("processes started from the snapshot draw random ids of their own", () =>
+    withPgliteStore(async (store) => {
+      // crypto.randomUUID draws from a pool: had the snapshot been built with it filled, every process started from
+      // it would give the same ids, and the second process's first event would repeat the first's id.
+      await fs.writeFile(path.join(store.dataDir, "weights.bin"), "w")
+      for (const name of ["snapshot-one", "snapshot-two"]) {
+        const logged = await run(
+          { ...store, env: { ...store.env, REGISTRAR_SNAPSHOT: "check" } },
+          "artifact",
+          "log",
+          `smle-reg-team-1/registry_quickstart/${name}`,
+          "--type",
+          "model",
+          "--file",
+          "weights.bin",
+          "--as",
+          "bob"
+        )
+        expect(logged.code, logged.stderr).toBe(0)
+        expect(logged.stderr).toBe("started from the snapshot\n")
+      }
+      const history = await run(store, "history", "--actor", "bob", "--as", "alice", "--json")
+      expect(history.code, history.stderr).toBe(0)
+      const ids = (JSON.parse(history.stdout) as Array<{ eventId: string; entity: string | null }>).map(
+        (e) => e.eventId
+      )
+      expect(ids.length).toBeGreaterThanOrEqual(2)
+      expect(new Set(ids).size).toBe(ids.length)
     }))
 })

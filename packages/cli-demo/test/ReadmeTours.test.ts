@@ -63,8 +63,8 @@ const commandsOf = (blocks: ReadonlyArray<string>): ReadonlyArray<TourCommand> =
 
 const shim = `pnpm() {
   case "$1" in
-    registrar) shift; node "$REGISTRAR_BIN" "$@" ;;
-    demo) node "$REGISTRAR_BIN" demo ;;
+    registrar) shift; "$REGISTRAR_BIN" "$@" ;;
+    demo) "$REGISTRAR_BIN" demo ;;
     install|build) return 0 ;;
     *) echo "pnpm $*: not a command the README tours may use" >&2; return 127 ;;
   esac
@@ -155,13 +155,13 @@ const readme = (relative: string) => fs.readFile(path.join(repositoryRoot, relat
 describe("the READMEs' commands, run as written on a fresh clone", () => {
   it("pnpm registrar and pnpm demo are the root scripts the session's pnpm runs", async () => {
     const { scripts } = JSON.parse(await readme("package.json")) as { scripts: Record<string, string> }
-    expect(scripts.registrar).toBe("node packages/cli-demo/bin/registrar.js")
-    expect(scripts.demo).toBe("pnpm build && node packages/cli-demo/bin/registrar.js demo")
+    expect(scripts.registrar).toBe("packages/cli-demo/bin/registrar")
+    expect(scripts.demo).toBe("pnpm build && packages/cli-demo/bin/registrar demo")
     expect(scripts.build).toBe(
       "tsc -b && pnpm --filter @registrar/web build && pnpm --filter @registrar/cli-demo bundle"
     )
     expect(scripts.test).toBe("tsc -b && pnpm --filter @registrar/web build && vitest run")
-    expect(path.relative(repositoryRoot, binary)).toBe(path.join("packages", "cli-demo", "bin", "registrar.js"))
+    expect(path.relative(repositoryRoot, binary)).toBe(path.join("packages", "cli-demo", "bin", "registrar"))
   })
 
   it("reads the tours' commands and what the READMEs say of them", async () => {

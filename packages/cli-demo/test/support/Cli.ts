@@ -10,8 +10,13 @@ import { fileURLToPath } from "node:url"
 import { describe, inject, it } from "vitest"
 import pg from "pg"
 
-/** The built executable. */
-export const binary = fileURLToPath(new URL("../../bin/registrar.js", import.meta.url))
+/**
+ * The built executable, as a user runs it: starts from the CLI's V8 startup snapshot while that is current, else runs
+ * bin/registrar.js (the bundle or the compiled dist).
+ */
+export const binary = fileURLToPath(new URL("../../bin/registrar", import.meta.url))
+/** The executable's JavaScript entry, which runs the bundle (with V8's code cache) or the compiled dist. */
+export const script = fileURLToPath(new URL("../../bin/registrar.js", import.meta.url))
 
 /** What a finished command printed and how it exited. */
 export interface Result {
@@ -41,7 +46,7 @@ const baseEnv = (): Record<string, string> => {
 
 /** Starts the binary with `args`; the caller talks to it (stdin) and waits for it. */
 export const start = (store: Store, args: ReadonlyArray<string>, cwd?: string): ChildProcess =>
-  spawn(process.execPath, [binary, ...args], {
+  spawn(binary, args, {
     env: { ...baseEnv(), ...store.env },
     cwd: cwd ?? store.dataDir,
     stdio: ["pipe", "pipe", "pipe"]
@@ -99,6 +104,16 @@ export const finished = (child: ChildProcess): Promise<Result> =>
 export const run = (store: Store, ...args: ReadonlyArray<string>): Promise<Result> => {
   const child = start(store, args)
   child.stdin?.end()
+  return finished(child)
+}
+
+/** Runs `node bin/registrar.js ARGS` (the executable's JavaScript entry, without the startup snapshot). */
+export const runScript = (store: Store, ...args: ReadonlyArray<string>): Promise<Result> => {
+  const child = spawn(process.execPath, [script, ...args], {
+    env: { ...baseEnv(), ...store.env },
+    cwd: store.dataDir,
+    stdio: ["ignore", "pipe", "pipe"]
+  })
   return finished(child)
 }
 

@@ -17,7 +17,7 @@ declare module "vitest" {
   }
 }
 
-const binary = fileURLToPath(new URL("../../bin/registrar.js", import.meta.url))
+const binary = fileURLToPath(new URL("../../bin/registrar", import.meta.url))
 const main = fileURLToPath(new URL("../../dist/src/main.js", import.meta.url))
 const bundler = fileURLToPath(new URL("../../scripts/bundle.mjs", import.meta.url))
 
@@ -30,7 +30,7 @@ export default function setup(project: TestProject): () => void {
   const env: Record<string, string | undefined> = { ...process.env, REGISTRAR_DATA_DIR: template }
   delete env.DATABASE_URL
   delete env.REGISTRAR_SCHEMA
-  const seeded = spawnSync(process.execPath, [binary, "demo"], { env, encoding: "utf8", timeout: 300_000 })
+  const seeded = spawnSync(binary, ["demo"], { env, encoding: "utf8", timeout: 300_000 })
   if (seeded.status !== 0) throw new Error(`registrar demo failed (${seeded.status}): ${seeded.stderr}${seeded.stdout}`)
   project.provide("pgliteTemplate", template)
   return () => fs.rmSync(template, { recursive: true, force: true })

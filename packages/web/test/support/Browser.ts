@@ -12,7 +12,7 @@ import { type Browser, type BrowserContext, chromium, type Locator, type Page } 
 /** Where screenshots are saved. */
 export const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/", import.meta.url))
 
-const binary = fileURLToPath(new URL("../../../cli-demo/bin/registrar.js", import.meta.url))
+const binary = fileURLToPath(new URL("../../../cli-demo/bin/registrar", import.meta.url))
 
 /** A running server on its own copy of the store. */
 export interface Serving {
@@ -29,7 +29,7 @@ export const serve = async (template: string): Promise<Serving> => {
   const env: NodeJS.ProcessEnv = { ...process.env, REGISTRAR_DATA_DIR: dataDir, NO_COLOR: "1" }
   delete env.DATABASE_URL
   delete env.REGISTRAR_SCHEMA
-  const child = spawn(process.execPath, [binary, "serve", "--port", "0"], { env, cwd: dataDir, stdio: "pipe" })
+  const child = spawn(binary, ["serve", "--port", "0"], { env, cwd: dataDir, stdio: "pipe" })
   child.stdin?.end()
   let output = ""
   child.stderr?.on("data", (chunk) => {

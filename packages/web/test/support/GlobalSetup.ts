@@ -21,7 +21,7 @@ declare module "vitest" {
 
 const web = fileURLToPath(new URL("../../", import.meta.url))
 const cliDemo = path.join(web, "..", "cli-demo")
-const binary = path.join(cliDemo, "bin", "registrar.js")
+const binary = path.join(cliDemo, "bin", "registrar")
 
 const run = (command: string, args: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env) => {
   const result = spawnSync(command, args, { env, encoding: "utf8", timeout: 300_000, cwd: web })
@@ -45,11 +45,11 @@ export default function setup(project: TestProject): () => void {
   const env: NodeJS.ProcessEnv = { ...process.env, REGISTRAR_DATA_DIR: template }
   delete env.DATABASE_URL
   delete env.REGISTRAR_SCHEMA
-  run(process.execPath, [binary, "demo"], env)
+  run(binary, ["demo"], env)
   const keys: Record<string, string> = {}
   for (const user of ["alice", "bob", "carol"]) {
     const created = JSON.parse(
-      run(process.execPath, [binary, "api-key", "create", "--user", user, "--name", "browser-tests", "--json"], env)
+      run(binary, ["api-key", "create", "--user", user, "--name", "browser-tests", "--json"], env)
     ) as { key: string }
     keys[user] = created.key
   }
