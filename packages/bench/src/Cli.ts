@@ -95,8 +95,9 @@ export const runs = (): string => {
   const snapshot = join(cliRoot, "dist/bundle/snapshot.sh")
   if (
     existsSync(snapshot) &&
-    spawnSync("sh", ["-c", '. "$1" && registrar_snapshot_current', "sh", snapshot]).status === 0 &&
-    (process.env.NODE_OPTIONS ?? "") === ""
+    (process.env.NODE_OPTIONS ?? "") === "" &&
+    process.env.REGISTRAR_NO_BUNDLE !== "1" &&
+    spawnSync("sh", ["-c", '. "$1" && registrar_snapshot_current', "sh", snapshot]).status === 0
   ) {
     return "the startup snapshot of its esbuild bundle (`dist/bundle/registrar.blob`, current)"
   }

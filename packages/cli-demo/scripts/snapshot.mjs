@@ -115,9 +115,9 @@ for (const random of [require("crypto"), globalThis.crypto]) {
     if (typeof draw === "function") random[name] = function (...args) { notWhileBuilding("crypto." + name); return draw.apply(this, args) }
   }
 }
-const stand_ins = new Map()
+const standIns = new Map()
 const lazyBuiltin = (name) => {
-  let module = stand_ins.get(name)
+  let module = standIns.get(name)
   if (module !== undefined) return module
   let loaded
   const load = () => {
@@ -126,7 +126,7 @@ const lazyBuiltin = (name) => {
   }
   module = {}
   for (const key of lazyKeys[name]) Object.defineProperty(module, key, { enumerable: true, get: () => load()[key] })
-  stand_ins.set(name, module)
+  standIns.set(name, module)
   return module
 }
 let runtimeRequire
@@ -173,9 +173,12 @@ registrar_node=${quoted(process.execPath)}
 registrar_flags=${quoted(flags.join(" "))}
 registrar_tunables=${quoted(tunables)}
 registrar_blob=${quoted(blob)}
-# The snapshot is current while neither the Node binary nor any file it was built from is newer (or gone).
+# The snapshot is current while neither the Node binary nor any file it was built from is newer (or gone); the
+# shell's own tests, as a command of its own would cost a short command more than all of them.
 registrar_snapshot_current() {
-  [ -z "$(find -L ${[process.execPath, ...inputs].map(quoted).join(" ")} -newer "$registrar_blob" -print -quit 2>&1)" ]
+  for registrar_input in ${[process.execPath, ...inputs].map(quoted).join(" ")}; do
+    [ -e "$registrar_input" ] && [ ! "$registrar_input" -nt "$registrar_blob" ] || return 1
+  done
 }
 `
 
