@@ -176,6 +176,7 @@ registrar_blob=${quoted(blob)}
 # The snapshot is current while neither the Node binary nor any file it was built from is newer (or gone); the
 # shell's own tests, as a command of its own would cost a short command more than all of them.
 registrar_snapshot_current() {
+  [ -f "$registrar_blob" ] || return 1
   for registrar_input in ${[process.execPath, ...inputs].map(quoted).join(" ")}; do
     [ -e "$registrar_input" ] && [ ! "$registrar_input" -nt "$registrar_blob" ] || return 1
   done

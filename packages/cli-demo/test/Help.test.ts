@@ -1,8 +1,11 @@
 import * as CliConfig from "@effect/cli/CliConfig"
 import * as Descriptor from "@effect/cli/CommandDescriptor"
 import * as HelpDoc from "@effect/cli/HelpDoc"
+import { spawnSync } from "node:child_process"
 import * as fs from "node:fs/promises"
+import * as os from "node:os"
 import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { command } from "../src/Cli.js"
 import * as PgliteStart from "../src/PgliteStart.js"
@@ -184,6 +187,28 @@ describe.concurrent("help", () => {
       expect(noCommand.code).toBe(2)
       expect(plain(noCommand.stderr)).toContain("Invalid subcommand")
     }))
+  it("the executable takes the snapshot only while it is newer than Node and every file it was built from", async () => {
+    // The check bin/registrar runs, against blobs of other ages than the real one (which the other tests use).
+    const launcher = fileURLToPath(new URL("../dist/bundle/snapshot.sh", import.meta.url))
+    const directory = await fs.mkdtemp(path.join(os.tmpdir(), "registrar-snapshot-age-"))
+    try {
+      const current = (blob: string) =>
+        spawnSync("sh", ["-c", '. "$1" && registrar_blob=$2 && registrar_snapshot_current', "sh", launcher, blob])
+          .status === 0
+      const old = path.join(directory, "old.blob")
+      const future = path.join(directory, "future.blob")
+      await fs.writeFile(old, "")
+      await fs.writeFile(future, "")
+      await fs.utimes(old, new Date("2001-01-01"), new Date("2001-01-01"))
+      await fs.utimes(future, new Date(Date.now() + 86_400_000), new Date(Date.now() + 86_400_000))
+      expect(current(future)).toBe(true)
+      expect(current(old)).toBe(false)
+      expect(current(path.join(directory, "missing.blob"))).toBe(false)
+    } finally {
+      await fs.rm(directory, { recursive: true, force: true })
+    }
+  })
+
   it("processes started from the snapshot draw random ids of their own", () =>
     withPgliteStore(async (store) => {
       // crypto.randomUUID draws from a pool: had the snapshot been built with it filled, every process started from
