@@ -133,38 +133,23 @@ describe.concurrent("help", () => {
       expect(plain(unknown.stderr)).toContain("--help")
       expect(plain(unknown.stderr)).not.toMatch(/\bat .*\.js:\d+/)
 
-      const compiled = await run(
-        { ...store, env: { ...store.env, REGISTRAR_NO_BUNDLE: "1" } },
-        "registry",
-        "list",
-        "--as",
-        "bob"
-      )
+      // One command, run each way the executable can run it, with `env` added.
+      const listed = (runner: typeof run, env: Record<string, string>) =>
+        runner({ ...store, env: { ...store.env, ...env } }, "registry", "list", "--as", "bob")
+      const compiled = await listed(run, { REGISTRAR_NO_BUNDLE: "1" })
       expect(compiled.code, compiled.stderr).toBe(0)
       expect(compiled.stdout).toContain("wandb-registry-Golden Datasets")
 
       // bin/registrar.js runs the bundle (current: the tests' setup has just built it), which reads its CLI from V8's
       // code cache, and the answer is the same.
-      const bundled = await runScript(
-        { ...store, env: { ...store.env, REGISTRAR_CODE_CACHE: "check" } },
-        "registry",
-        "list",
-        "--as",
-        "bob"
-      )
+      const bundled = await listed(runScript, { REGISTRAR_CODE_CACHE: "check" })
       expect(bundled.code, bundled.stderr).toBe(0)
       expect(bundled.stderr).toBe("code cache accepted\n")
       expect(bundled.stdout).toBe(compiled.stdout)
 
       // bin/registrar starts Node from the bundle's startup snapshot, with the same answer; Node's own options stay
       // the command's (`--version` is registrar's, not Node's).
-      const snapshotted = await run(
-        { ...store, env: { ...store.env, REGISTRAR_SNAPSHOT: "check" } },
-        "registry",
-        "list",
-        "--as",
-        "bob"
-      )
+      const snapshotted = await listed(run, { REGISTRAR_SNAPSHOT: "check" })
       expect(snapshotted.code, snapshotted.stderr).toBe(0)
       expect(snapshotted.stderr).toBe("started from the snapshot\n")
       expect(snapshotted.stdout).toBe(compiled.stdout)
@@ -232,9 +217,7 @@ describe.concurrent("help", () => {
       }
       const history = await run(store, "history", "--actor", "bob", "--as", "alice", "--json")
       expect(history.code, history.stderr).toBe(0)
-      const ids = (JSON.parse(history.stdout) as Array<{ eventId: string; entity: string | null }>).map(
-        (e) => e.eventId
-      )
+      const ids = (JSON.parse(history.stdout) as Array<{ eventId: string }>).map((event) => event.eventId)
       expect(ids.length).toBeGreaterThanOrEqual(2)
       expect(new Set(ids).size).toBe(ids.length)
     }))

@@ -44,13 +44,17 @@ const baseEnv = (): Record<string, string> => {
   return { ...env, NO_COLOR: "1", FORCE_COLOR: "0" }
 }
 
-/** Starts the binary with `args`; the caller talks to it (stdin) and waits for it. */
-export const start = (store: Store, args: ReadonlyArray<string>, cwd?: string): ChildProcess =>
-  spawn(binary, args, {
+/** Starts `command ARGS` on `store`'s environment, in its data directory unless `cwd` is given. */
+const launch = (command: string, args: ReadonlyArray<string>, store: Store, cwd?: string): ChildProcess =>
+  spawn(command, args, {
     env: { ...baseEnv(), ...store.env },
     cwd: cwd ?? store.dataDir,
     stdio: ["pipe", "pipe", "pipe"]
   })
+
+/** Starts the binary with `args`; the caller talks to it (stdin) and waits for it. */
+export const start = (store: Store, args: ReadonlyArray<string>, cwd?: string): ChildProcess =>
+  launch(binary, args, store, cwd)
 
 /** A running `registrar serve`: its process, the URL it listens on, and everything it printed so far. */
 export interface Serving {
@@ -109,11 +113,8 @@ export const run = (store: Store, ...args: ReadonlyArray<string>): Promise<Resul
 
 /** Runs `node bin/registrar.js ARGS` (the executable's JavaScript entry, without the startup snapshot). */
 export const runScript = (store: Store, ...args: ReadonlyArray<string>): Promise<Result> => {
-  const child = spawn(process.execPath, [script, ...args], {
-    env: { ...baseEnv(), ...store.env },
-    cwd: store.dataDir,
-    stdio: ["ignore", "pipe", "pipe"]
-  })
+  const child = launch(process.execPath, [script, ...args], store)
+  child.stdin?.end()
   return finished(child)
 }
 
