@@ -10,7 +10,7 @@ import { EventStore, type Json } from "../EventStore.js"
 import type * as Registry from "../Registry.js"
 import { aggregate, type Envelope, load, PendingIdempotencyRecord, storedResult } from "../internal/Loader.js"
 import { randomUuid } from "../internal/Uuid.js"
-import { validateOrganizationReference } from "../Names.js"
+import { validateOrganizationReference, validateStorableName } from "../Names.js"
 
 /** Who asks, and the key that makes a retried command return its first result. */
 export interface Request {
@@ -94,6 +94,9 @@ const entitySpec = aggregate(Entity.Event, Entity.decider)
 /** Loads the entity stream of a name. */
 export const loadEntity = (name: string) => load(entitySpec, Entity.streamId(name))
 
+/** Loads the entity stream of a name a request gave: one no store can hold is refused before it reaches the store. */
+const loadNamedEntity = (name: string) => Effect.zipRight(validateStorableName("entity", name), loadEntity(name))
+
 /** An organization that exists. */
 export type Organization = Extract<Entity.State, { _tag: "Organization" }>
 
@@ -116,13 +119,13 @@ export type Team = Extract<Entity.State, { _tag: "Team" }>
 
 /** Finds a team by name. */
 export const findTeam = (team: string) =>
-  Effect.flatMap(loadEntity(team), ({ state }) =>
+  Effect.flatMap(loadNamedEntity(team), ({ state }) =>
     state._tag === "Team" ? Effect.succeed(state) : Effect.fail(new TeamNotFound({ team }))
   )
 
 /** Requires that a user exists. */
 export const requireUser = (user: string) =>
-  Effect.flatMap(loadEntity(user), ({ state }) =>
+  Effect.flatMap(loadNamedEntity(user), ({ state }) =>
     state._tag === "User" ? Effect.void : Effect.fail(new UserNotFound({ user }))
   )
 

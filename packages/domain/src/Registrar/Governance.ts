@@ -9,7 +9,7 @@ import { CollectionNotFound, LinkedVersionNotFound, RegistryNotFound } from "../
 import * as Events from "../Events.js"
 import { EventStore, type RecordedEvent } from "../EventStore.js"
 import { collectionChange, execute, guardOf, type Loaded, loadCollection } from "../internal/Loader.js"
-import { registryNameOf, validateCollectionName, validateUserAlias } from "../Names.js"
+import { registryNameOf, validateCollectionName, validateStorableName, validateUserAlias } from "../Names.js"
 import { fullName, linkedVersionName, parseRegistryPath, type VersionSelector } from "../Paths.js"
 import * as Projector from "../Projector.js"
 import type { AuditRow } from "../Projections.js"
@@ -231,7 +231,7 @@ export const aliasHistory = (deps: Dependencies, input: AliasHistory) =>
   Effect.gen(function* () {
     const alias = yield* validateUserAlias(input.alias)
     const organization = yield* organizationNamed(input.organization, input.actor, deps.defaults)
-    const registry = registryNameOf(input.registry)
+    const registry = yield* validateStorableName("registry", registryNameOf(input.registry))
     const { rows, names } = yield* at(
       input.asOf,
       registryHistory(organization.name, registry, input.actor, input.collection)

@@ -18,7 +18,8 @@ import {
   validateArtifactName,
   validateCollectionName,
   validateEntityName,
-  validateProjectName
+  validateProjectName,
+  validateStorableName
 } from "../Names.js"
 import {
   collectionPath,
@@ -54,10 +55,13 @@ const at = <A, E, R>(asOf: AsOf | undefined, query: Effect.Effect<A, E, R>) =>
     ? query
     : Effect.flatMap(Projector.asOf(asOf), (store) => Effect.provideService(query, ReadModelStore, store))
 
-/** A registry the actor can see in the store the query runs on; one they cannot see is reported missing. */
+/**
+ * A registry the actor can see in the store the query runs on; one they cannot see is reported missing. A name no
+ * store can hold is refused before it reaches the store.
+ */
 const visibleRegistry = (organization: string, registry: string, actor: string) =>
   Effect.flatMap(
-    ReadModels.findRegistry(organization, registry, actor),
+    Effect.zipRight(validateStorableName("registry", registry), ReadModels.findRegistry(organization, registry, actor)),
     Option.match({
       onNone: () => Effect.fail(new RegistryNotFound({ organization, registry })),
       onSome: Effect.succeed
@@ -354,7 +358,8 @@ export const history = (deps: Dependencies, input: History) =>
       input.organization === undefined && input.registry === undefined
         ? undefined
         : yield* organizationFor(deps, input.actor, input.organization)
-    const registry = input.registry === undefined ? undefined : registryNameOf(input.registry)
+    const registry =
+      input.registry === undefined ? undefined : yield* validateStorableName("registry", registryNameOf(input.registry))
     return yield* at(
       input.asOf,
       Effect.gen(function* () {

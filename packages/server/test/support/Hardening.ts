@@ -214,6 +214,61 @@ export const hardeningScenarios = (
         )
       })
 
+      describe("a NUL character, which no store can hold", () => {
+        it.effect(
+          "in any one parameter of any endpoint, the others naming what exists, is refused below 500 as a problem",
+          () =>
+            Effect.gen(function* () {
+              const server = yield* Running
+              const w = yield* world(server)
+              const registry = `nul-${randomBytes(3).toString("hex")}`
+              yield* memberRegistry(server, w, registry)
+              // Real names everywhere but the parameter under test, so that the request gets as far as it can.
+              const real: Record<string, string> = {
+                organization: w.org,
+                registry,
+                collection: "c",
+                version: "v0",
+                alias: "latest",
+                user: w.member,
+                team: w.team,
+                entity: w.team,
+                project: "images",
+                artifact: "raw_images",
+                kind: "user",
+                name: w.member
+              }
+              const queries = ["organization", "registry", "collection", "name", "reference", "by", "text"]
+              let sent = 0
+              for (const endpoint of endpoints.filter((candidate) => candidate.group !== "health")) {
+                const parameters = [...endpoint.path.matchAll(/:([a-zA-Z]+)/g)].map((match) => match[1]!)
+                const asked = [
+                  ...parameters.map((parameter) => ({ where: parameter, path: { [parameter]: "\u0000" }, query: "" })),
+                  ...(endpoint.method === "GET"
+                    ? queries.map((query) => ({ where: `?${query}`, path: {}, query: `?${query}=%00` }))
+                    : [])
+                ]
+                for (const { where, path, query } of asked) {
+                  const result = yield* request(
+                    server,
+                    endpoint.method,
+                    `${fill(endpoint.path, { ...real, ...path })}${query}`,
+                    {
+                      key: w.keys.admin,
+                      ...(endpoint.hasPayload ? { raw: "{}" } : {})
+                    }
+                  )
+                  sent++
+                  const what = `${endpoint.name} with NUL in ${where}: ${result.text}`
+                  expect(result.status, what).toBeLessThan(500)
+                  if (result.status >= 400) problemOf(result, what)
+                }
+              }
+              expect(sent).toBeGreaterThan(150)
+            })
+        )
+      })
+
       describe("the filter-language listings", () => {
         it.effect("refuse hostile filters, orders, cursors and page sizes with a 400 problem naming the fault", () =>
           Effect.gen(function* () {
