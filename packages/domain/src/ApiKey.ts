@@ -214,7 +214,7 @@ export class InvalidApiKeyName extends Schema.TaggedError<InvalidApiKeyName>()("
   name: Schema.String
 }) {
   override get message() {
-    return `An API key name must be 1 to 128 printable characters (no control characters), not ${JSON.stringify(this.name.slice(0, 140))}. Choose a name that says where the key is used, e.g. "ci".`
+    return `An API key name must be 1 to 128 printable characters (no control characters or unpaired surrogates), not ${JSON.stringify(this.name.slice(0, 140))}. Choose a name that says where the key is used, e.g. "ci".`
   }
 }
 
@@ -267,8 +267,9 @@ export type Rejection = ApiKeyOwnerRequired | ApiKeyNotFound | InvalidApiKeyName
 
 const none: ReadonlyArray<Event> = []
 
+// No control characters, and no unpaired surrogates (not text: no store can hold them).
 const validName = (name: string) =>
-  name.length > 0 && name.length <= 128 && name.trim().length > 0 && !/\p{Cc}/u.test(name)
+  name.length > 0 && name.length <= 128 && name.trim().length > 0 && !/\p{Cc}|\p{Cs}/u.test(name)
 
 /** Decides an API-key command. */
 export const decide = (command: Command, state: State): Either.Either<ReadonlyArray<Event>, Rejection> => {

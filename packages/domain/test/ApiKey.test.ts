@@ -68,11 +68,19 @@ describe("a user without keys", () => {
       .when(create({ actor: "mallory" }))
       .thenFails("ApiKeyOwnerRequired", "mallory", "ada")
   })
-  it("cannot name a key with control characters or nothing", () => {
+  it("cannot name a key with control characters, unpaired surrogates or nothing", () => {
     apiKey
       .given()
       .when(create({ name: "ci\u001b[31m" }))
       .thenFails("InvalidApiKeyName", "1 to 128")
+    for (const name of ["ci\ud800", "\udfffci"]) {
+      apiKey.given().when(create({ name })).thenFails("InvalidApiKeyName", "unpaired surrogates")
+    }
+    // A surrogate pair is one character, not an unpaired half.
+    apiKey
+      .given()
+      .when(create({ name: "ci 🔑" }))
+      .then(new ApiKey.ApiKeyCreated({ ...created, name: "ci 🔑" }))
     apiKey
       .given()
       .when(create({ name: "  " }))
