@@ -89,6 +89,18 @@ export const location = (common: Common): StoreLocation => {
   return { dataDir, kind, databaseUrl, schema }
 }
 
+/**
+ * An integer option that must lie from `min` to `max`: anything else is refused while the command line is read,
+ * before the command touches a store, with the range in the message.
+ */
+export const boundedInteger = (name: string, min: number, max: number): Options.Options<number> =>
+  Options.integer(name).pipe(
+    Options.filterMap(
+      (value) => (value >= min && value <= max ? Option.some(value) : Option.none()),
+      `--${name} must be a whole number from ${min} to ${max}`
+    )
+  )
+
 /** A past point to read at: a global position (digits) or an ISO time. */
 export type AsOf = { readonly position: number } | { readonly time: string }
 

@@ -194,6 +194,36 @@ describe.concurrent("help", () => {
     }
   })
 
+  it("refuses a number out of its range while the command line is read, before the store is touched", () =>
+    withPgliteStore(async (store) => {
+      const refusals: ReadonlyArray<[ReadonlyArray<string>, string]> = [
+        [["history", "--limit", "0"], "--limit must be a whole number from 1 to 1000000"],
+        [["history", "--limit", "-1"], "--limit must be a whole number from 1 to 1000000"],
+        [
+          ["lineage", "wandb-registry-Golden Datasets/raw_images:v0", "--depth", "21"],
+          "--depth must be a whole number from 1 to 20"
+        ],
+        [
+          ["automation", "history", "deploy", "--registry", "Models", "--limit", "0"],
+          "--limit must be a whole number from 1 to 1000"
+        ]
+      ]
+      for (const [args, message] of refusals) {
+        const refused = await run(store, ...args, "--as", "bob")
+        expect(refused.code, `${args.join(" ")}: ${refused.stderr}`).toBe(2)
+        expect(plain(refused.stderr)).toContain(message)
+      }
+      // A port out of range used to be found only when the server listened: after a new store had been bootstrapped
+      // and its admin's key printed.
+      const fresh = path.join(store.dataDir, "fresh")
+      const port = await run(store, "serve", "--data-dir", fresh, "--port", "70000")
+      expect(port.code, port.stderr).toBe(2)
+      expect(plain(port.stderr)).toContain("--port must be a whole number from 0 to 65535")
+      expect(port.stdout).not.toContain("rk_")
+      const listed = await run(store, "history", "--limit", "2", "--as", "bob")
+      expect(listed.code, listed.stderr).toBe(0)
+    }))
+
   it("processes started from the snapshot draw random ids of their own", () =>
     withPgliteStore(async (store) => {
       // crypto.randomUUID draws from a pool: had the snapshot been built with it filled, every process started from

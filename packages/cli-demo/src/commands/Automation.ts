@@ -8,6 +8,7 @@ import * as Options from "@effect/cli/Options"
 import { type AutomationFields, type AutomationView, Automations, type DeliveryView } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { boundedInteger } from "../Common.js"
 import { UsageError } from "../Errors.js"
 import * as Output from "../Output.js"
 import { help, leaf } from "../Root.js"
@@ -324,8 +325,8 @@ const history = leaf(
     name: nameArg,
     org: orgOption,
     registry,
-    limit: Options.integer("limit").pipe(
-      Options.withDescription("At most this many, newest first."),
+    limit: boundedInteger("limit", 1, 1000).pipe(
+      Options.withDescription("At most this many, newest first (1 to 1000)."),
       Options.withDefault(100)
     )
   },

@@ -4,7 +4,7 @@ import * as Options from "@effect/cli/Options"
 import { collectionPath, registryProjectName, REGISTRY_PREFIX } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { asOfField, asOfOption, parseAsOf } from "../Common.js"
+import { asOfField, asOfOption, boundedInteger, parseAsOf } from "../Common.js"
 import { UsageError } from "../Errors.js"
 import * as LineageFormat from "../LineageFormat.js"
 import * as Output from "../Output.js"
@@ -69,9 +69,9 @@ const lineage = leaf(
       Options.withDescription("tree (default), mermaid (paste into Markdown) or dot (Graphviz)."),
       Options.withDefault("tree" as const)
     ),
-    depth: Options.integer("depth").pipe(
+    depth: boundedInteger("depth", 1, 20).pipe(
       Options.withPseudoName("N"),
-      Options.withDescription("How many edges away to go."),
+      Options.withDescription("How many edges away to go, 1 to 20 (default 4)."),
       Options.withDefault(4)
     ),
     asOf: asOfOption
@@ -139,9 +139,9 @@ const history = leaf(
     ),
     since: timeOption("since", "Only events at or after this ISO time."),
     until: timeOption("until", "Only events at or before this ISO time."),
-    limit: Options.integer("limit").pipe(
+    limit: boundedInteger("limit", 1, 1_000_000).pipe(
       Options.withPseudoName("N"),
-      Options.withDescription("Only the most recent N events."),
+      Options.withDescription("Only the most recent N events (1 to 1,000,000)."),
       Options.optional
     ),
     asOf: asOfOption

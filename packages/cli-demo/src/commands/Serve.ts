@@ -15,7 +15,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Output from "../Output.js"
 import { help, leaf } from "../Root.js"
-import type { StoreLocation } from "../Common.js"
+import { boundedInteger, type StoreLocation } from "../Common.js"
 import { withStore } from "../Session.js"
 
 const bootstrapKeyVariable = "REGISTRAR_BOOTSTRAP_KEY"
@@ -91,7 +91,7 @@ const dispatcherSettings = () => {
 const serve = leaf(
   "serve",
   {
-    port: Options.integer("port").pipe(
+    port: boundedInteger("port", 0, 65535).pipe(
       Options.withDescription("The TCP port (0: any free port)."),
       Options.withDefault(8080)
     ),
@@ -103,7 +103,7 @@ const serve = leaf(
       Options.withDescription("The instance admin created on the store's first start."),
       Options.withDefault("admin")
     ),
-    uploadLimit: Options.integer("upload-limit-mib").pipe(
+    uploadLimit: boundedInteger("upload-limit-mib", 1, 1024 * 1024).pipe(
       Options.withDescription(
         "The largest file upload (POST /blobs) accepted, in MiB; larger ones get 413. JSON bodies keep their own 1 MiB limit."
       ),
