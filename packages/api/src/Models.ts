@@ -3,8 +3,8 @@
  * (roles, visibility, principals, manifest entries) and matching the `Registrar` service's inputs and results
  * field for field elsewhere, so a handler passes values through unchanged.
  */
-import { Artifact, OrganizationRole, Principal, RegistryRole, Visibility } from "@registrar/domain"
-import { ParseResult, Schema } from "effect"
+import { Artifact, OrganizationRole, Principal, Projector, RegistryRole, Visibility } from "@registrar/domain"
+import { Option, ParseResult, Schema } from "effect"
 import { JsonValue } from "./Problem.js"
 
 /** An optional field that, when present, is never `undefined` (the service's inputs are exact). */
@@ -22,13 +22,14 @@ export const AsOf = Schema.transformOrFail(
   Schema.Union(Schema.Struct({ position: Schema.Number }), Schema.Struct({ time: Schema.String })),
   {
     strict: true,
-    decode: (text, _, ast) => {
-      if (/^\d{1,15}$/.test(text)) return ParseResult.succeed({ position: Number(text) })
-      if (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text))) return ParseResult.succeed({ time: text })
-      return ParseResult.fail(
-        new ParseResult.Type(ast, text, "asOf must be an event position (e.g. 42) or an ISO time (e.g. 2025-01-31)")
-      )
-    },
+    decode: (text, _, ast) =>
+      Option.match(Projector.parseAsOfTarget(text), {
+        onSome: ParseResult.succeed,
+        onNone: () =>
+          ParseResult.fail(
+            new ParseResult.Type(ast, text, "asOf must be an event position (e.g. 42) or an ISO time (e.g. 2025-01-31)")
+          )
+      }),
     encode: (asOf) => ParseResult.succeed("position" in asOf ? String(asOf.position) : asOf.time)
   }
 ).annotations({ description: "A global event position (digits) or an ISO date or date-time" })

@@ -3,6 +3,7 @@
  * commands. Environment variables stand in for the options that are missing.
  */
 import * as Options from "@effect/cli/Options"
+import { Projector } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { MissingUser, UsageError } from "./Errors.js"
@@ -113,20 +114,26 @@ export const asOfOption: Options.Options<Option.Option<string>> = Options.text("
   Options.optional
 )
 
-/** Parses `--as-of`: digits are a position, anything else must be an ISO date or date-time. */
+/**
+ * Parses `--as-of` by the API's own rule (`Projector.parseAsOfTarget`), so that a command answers the same on a store
+ * and against a server: digits are a position, anything else must be an ISO date or date-time.
+ */
 export const parseAsOf = (value: Option.Option<string>): Effect.Effect<AsOf | undefined, UsageError> =>
   Option.match(value, {
     onNone: () => Effect.succeed(undefined),
-    onSome: (text) => {
-      if (/^\d+$/.test(text)) return Effect.succeed({ position: Number(text) })
-      if (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text))) return Effect.succeed({ time: text })
-      return Effect.fail(
-        new UsageError({
-          problem: `--as-of "${text}" is neither a position nor a time`,
-          fix: "give an event position (e.g. 42) or an ISO time (e.g. 2025-01-31T12:00:00Z)"
-        })
-      )
-    }
+    onSome: (text) =>
+      Option.match(Projector.parseAsOfTarget(text), {
+        onSome: (asOf) => Effect.succeed(asOf),
+        onNone: () =>
+          Effect.fail(
+            new UsageError({
+              problem: /^\d+$/.test(text)
+                ? `--as-of ${text} is larger than any event position`
+                : `--as-of "${text}" is neither a position nor a time`,
+              fix: "give an event position (e.g. 42) or an ISO time (e.g. 2025-01-31T12:00:00Z)"
+            })
+          )
+      })
   })
 
 /** The `asOf` field of a read request, present only when given. */

@@ -142,6 +142,16 @@ describe.concurrent("errors print one line that says what to do and exit non-zer
       const position = all[Math.floor(all.length / 2)]!.globalPosition
       const then = await json<ReadonlyArray<Row>>(s, "history", "--as-of", String(position), "--as", "alice")
       expect(then).toEqual(all.filter((row) => row.globalPosition <= position))
+      // A position past any a store can hold is refused, as the server refuses it, not read as the present.
+      await fails(
+        s,
+        "--as-of 99999999999999999999 is larger than any event position",
+        "history",
+        "--as-of",
+        "99999999999999999999",
+        "--as",
+        "alice"
+      )
     }))
 })
 

@@ -219,6 +219,17 @@ export const follow = (
 /** A point in the past: a global position (inclusive) or an ISO time (inclusive). */
 export type AsOfTarget = { readonly position: number } | { readonly time: string }
 
+/**
+ * An as-of point written as text, as the CLI's `--as-of` and the API's `asOf` take it: digits are a position, an ISO
+ * date or date-time is a time. `None` for anything else, and for a position of more than 15 digits, which is past
+ * any a store can hold (positions stay safe integers, below 2^53).
+ */
+export const parseAsOfTarget = (text: string): Option.Option<AsOfTarget> => {
+  if (/^\d{1,15}$/.test(text)) return Option.some({ position: Number(text) })
+  if (/^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(Date.parse(text))) return Option.some({ time: text })
+  return Option.none()
+}
+
 /** An as-of time that is not an ISO date-time. */
 export class InvalidAsOfTime extends Schema.TaggedError<InvalidAsOfTime>()("InvalidAsOfTime", {
   time: Schema.String

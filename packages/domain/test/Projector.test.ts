@@ -151,6 +151,17 @@ describe("Projector over random histories", () => {
 })
 
 describe("Projector", () => {
+  it("reads an as-of point from text: up to 15 digits a position, an ISO date or date-time a time", () => {
+    expect(Projector.parseAsOfTarget("0")).toEqual(Option.some({ position: 0 }))
+    expect(Projector.parseAsOfTarget("999999999999999")).toEqual(Option.some({ position: 999999999999999 }))
+    expect(Projector.parseAsOfTarget("2025-01-31")).toEqual(Option.some({ time: "2025-01-31" }))
+    expect(Projector.parseAsOfTarget("2025-01-31T12:00:00Z")).toEqual(Option.some({ time: "2025-01-31T12:00:00Z" }))
+    // Past any position a store can hold (positions stay safe integers), and text that is neither.
+    for (const text of ["1000000000000000", "99999999999999999999", "-1", "4.2", "", "last tuesday", "2025-13-45"]) {
+      expect(Projector.parseAsOfTarget(text), text).toEqual(Option.none())
+    }
+  })
+
   it.effect("an as-of time that is not a time is a typed failure", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(
