@@ -21,6 +21,12 @@ export const MAX_NAME_LENGTH = 128
 /** The most top-level keys a metadata object may have. */
 export const MAX_METADATA_KEYS = 100
 
+/**
+ * How deep metadata may nest objects and arrays: deeper values pass no store (serializing them overflows the stack)
+ * and are refused first.
+ */
+export const MAX_METADATA_DEPTH = 100
+
 /** Artifact types starting with this prefix are reserved for internal use. */
 export const RESERVED_TYPE_PREFIX = "wandb-"
 
@@ -402,10 +408,13 @@ const notJson = (value: unknown): string | undefined => {
   return "it is not a JSON value"
 }
 
-/** Walks a value without recursion (deep values cannot overflow the stack); returns the first problem found. */
+/**
+ * Walks a value without recursion (deep values cannot overflow the stack); returns the first problem found, among them
+ * objects and arrays nested deeper than {@link MAX_METADATA_DEPTH}.
+ */
 const findJsonProblem = (root: object): InvalidName | undefined => {
-  type Frame = { readonly value: unknown; readonly path: string } | { readonly leave: object }
-  const stack: Array<Frame> = [{ value: root, path: "$" }]
+  type Frame = { readonly value: unknown; readonly path: string; readonly depth: number } | { readonly leave: object }
+  const stack: Array<Frame> = [{ value: root, path: "$", depth: 1 }]
   const ancestors = new Set<object>()
   while (stack.length > 0) {
     const frame = stack.pop()!
@@ -413,24 +422,42 @@ const findJsonProblem = (root: object): InvalidName | undefined => {
       ancestors.delete(frame.leave)
       continue
     }
-    const { path, value } = frame
+    const { path, value, depth } = frame
     const problem = notJson(value)
     if (problem !== undefined) return new InvalidName({ kind: "metadata", value: path, rule: problem })
     if (typeof value !== "object" || value === null) continue
+    if (depth > MAX_METADATA_DEPTH) {
+      return new InvalidName({
+        kind: "metadata",
+        value: `${path.slice(0, 40)}…`,
+        rule: `it nests objects and arrays more than ${MAX_METADATA_DEPTH} levels deep`
+      })
+    }
     if (ancestors.has(value)) {
       return new InvalidName({ kind: "metadata", value: path, rule: "it contains itself, which JSON cannot hold" })
     }
     ancestors.add(value)
     stack.push({ leave: value })
     const children: Array<Frame> = Array.isArray(value)
-      ? Array.from({ length: value.length }, (_, index) => ({ value: value[index], path: `${path}[${index}]` }))
-      : Object.keys(value).map((key) => ({ value: (value as Record<string, unknown>)[key], path: path + showKey(key) }))
+      ? Array.from({ length: value.length }, (_, index) => ({
+          value: value[index],
+          path: `${path}[${index}]`,
+          depth: depth + 1
+        }))
+      : Object.keys(value).map((key) => ({
+          value: (value as Record<string, unknown>)[key],
+          path: path + showKey(key),
+          depth: depth + 1
+        }))
     for (let index = children.length - 1; index >= 0; index--) stack.push(children[index]!)
   }
   return undefined
 }
 
-/** Validates metadata: at most 100 top-level keys, only JSON values (no ±Infinity, NaN, undefined, bigint, symbol, function). */
+/**
+ * Validates metadata: at most 100 top-level keys, only JSON values (no ±Infinity, NaN, undefined, bigint, symbol,
+ * function), nested at most 100 levels deep.
+ */
 export const validateMetadata = (
   metadata: Readonly<Record<string, unknown>>
 ): Either.Either<Record<string, unknown>, InvalidName> => {

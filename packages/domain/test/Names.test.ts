@@ -384,6 +384,19 @@ describe("metadata", () => {
     expect(Either.isRight(validateMetadata({ nested: keys(500) }))).toBe(true)
   })
 
+  it("accepts objects and arrays nested 100 levels deep and refuses 101, however deep the value goes", () => {
+    // The metadata object is level 1; each array adds one.
+    const nested = (levels: number): Record<string, unknown> => {
+      let value: unknown = 1
+      for (let level = 1; level < levels; level++) value = [value]
+      return { a: value }
+    }
+    expect(Either.isRight(validateMetadata(nested(100)))).toBe(true)
+    expectRule(validateMetadata(nested(101)), "metadata", "it nests objects and arrays more than 100 levels deep")
+    // Deep enough to overflow the stack of a recursive walk or of JSON.stringify.
+    expectRule(validateMetadata(nested(200_000)), "metadata", /more than 100 levels deep/)
+  })
+
   it("refuses ±Infinity and NaN anywhere, naming where", () => {
     const where = (metadata: Record<string, unknown>) => refused(validateMetadata(metadata)).value
     expect(where({ score: Number.POSITIVE_INFINITY })).toBe("$.score")
@@ -420,10 +433,10 @@ describe("metadata", () => {
     expectRule(validateMetadata(null as unknown as Record<string, unknown>), "metadata", /not an object/)
   })
 
-  it("does not throw on deep values or values that throw when read", () => {
+  it("does not throw on deep values (it refuses them) or values that throw when read", () => {
     let deep: unknown = 1
     for (let depth = 0; depth < 100_000; depth++) deep = [deep]
-    expect(Either.isRight(validateMetadata({ deep }))).toBe(true)
+    expectRule(validateMetadata({ deep }), "metadata", /more than 100 levels deep/)
     const hostile = new Proxy(
       {},
       {

@@ -269,6 +269,30 @@ export const hardeningScenarios = (
         )
       })
 
+      describe("metadata nested deeper than any store takes", () => {
+        it.effect("is refused with a 400 problem, not passed to the store to overflow its stack", () =>
+          Effect.gen(function* () {
+            const server = yield* Running
+            const w = yield* world(server)
+            const levels = 32_000
+            const raw = `{"type":"dataset","files":[],"metadata":{"a":${"[".repeat(levels)}${"]".repeat(levels)}}}`
+            const result = yield* request(
+              server,
+              "POST",
+              `/entities/${w.team}/projects/images/artifacts/deep/versions`,
+              {
+                key: w.keys.member,
+                raw
+              }
+            )
+            expect(result.status, result.text).toBe(400)
+            expect(result.body.code).toBe("InvalidName")
+            expect(result.text).toContain("more than 100 levels deep")
+            problemOf(result)
+          })
+        )
+      })
+
       describe("the filter-language listings", () => {
         it.effect("refuse hostile filters, orders, cursors and page sizes with a 400 problem naming the fault", () =>
           Effect.gen(function* () {
