@@ -21,6 +21,9 @@ export const MAX_NAME_LENGTH = 128
 /** The most top-level keys a metadata object may have. */
 export const MAX_METADATA_KEYS = 100
 
+/** The longest path of a file in a version's manifest, in characters. */
+export const MAX_FILE_PATH_LENGTH = 1024
+
 /**
  * How deep metadata may nest objects and arrays: deeper values pass no store (serializing them overflows the stack)
  * and are refused first.
@@ -50,7 +53,8 @@ export const NameKind = Schema.Literal(
   "entity",
   "run",
   "displayName",
-  "description"
+  "description",
+  "file"
 )
 
 /** One of the kinds of names the validators check. */
@@ -68,7 +72,8 @@ const label: Record<NameKind, string> = {
   entity: "entity name",
   run: "run id",
   displayName: "display name",
-  description: "description"
+  description: "description",
+  file: "file"
 }
 
 const allowed: Record<NameKind, string> = {
@@ -85,7 +90,8 @@ const allowed: Record<NameKind, string> = {
   entity: "entity names are 1 to 128 characters, only letters, digits, -, _ and .",
   run: "run ids are 1 to 128 characters, only letters, digits, -, _ and .",
   displayName: "display names are 1 to 128 characters, not only spaces, and cannot contain /",
-  description: "a description is any text without NUL characters or unpaired surrogates"
+  description: "a description is any text without NUL characters or unpaired surrogates",
+  file: `a file of a manifest has a relative path of at most ${MAX_FILE_PATH_LENGTH} characters in segments separated by /, none empty, . or .., without backslashes, named once in the manifest, with a sha256 of 64 lowercase hex digits and a size in whole bytes`
 }
 
 /** A name that breaks one of the naming rules: which kind of name, the value given, and the rule it broke. */
@@ -182,6 +188,49 @@ const notIdentifierCharacter = (character: string) => !/^[A-Za-z0-9_.-]$/.test(c
 const notAllowedRule = (shown: string) => `it contains characters that are not allowed ${shown}`
 
 const REGISTRY_FORBIDDEN = "/\\#?%:\r\n"
+
+/**
+ * Validates the path of a file in a version's manifest: relative, `/`-separated segments that are neither empty, `.`
+ * nor `..` (so no download can leave its directory), no backslash (a separator elsewhere), at most
+ * {@link MAX_FILE_PATH_LENGTH} characters, and none a name may not hold.
+ */
+export const validateFilePath = (value: string): Validation => {
+  const basic = checkBasic("file", value, MAX_FILE_PATH_LENGTH, forbidden("\\"), forbiddenRule)
+  if (Either.isLeft(basic)) return basic
+  if (value.startsWith("/")) return fail("file", value, "it starts with /, but a manifest's paths are relative")
+  const segments = value.split("/")
+  if (segments.some((segment) => segment === "")) {
+    return fail("file", value, "it has an empty segment (// or a / at the end)")
+  }
+  if (segments.some((segment) => segment === "." || segment === "..")) {
+    return fail("file", value, "it has a . or .. segment, which could lead a download out of its directory")
+  }
+  return Either.right(value)
+}
+
+/**
+ * Validates a version's manifest: every path by {@link validateFilePath} and named once, every sha256 64 lowercase
+ * hex digits, every size a whole number of bytes. The first fault found is reported, naming its file.
+ */
+export const validateManifest = <F extends { readonly path: string; readonly sha256: string; readonly size: number }>(
+  files: ReadonlyArray<F>
+): Either.Either<ReadonlyArray<F>, InvalidName> => {
+  const refuse = (file: F, rule: string) => Either.left(new InvalidName({ kind: "file", value: file.path, rule }))
+  const seen = new Set<string>()
+  for (const file of files) {
+    const path = validateFilePath(file.path)
+    if (Either.isLeft(path)) return Either.left(path.left)
+    if (seen.has(file.path)) return refuse(file, "it is named twice in the manifest")
+    seen.add(file.path)
+    if (!/^[0-9a-f]{64}$/.test(file.sha256)) {
+      return refuse(file, `its sha256 ${quote(file.sha256.slice(0, 80))} is not 64 lowercase hex digits`)
+    }
+    if (!Number.isSafeInteger(file.size) || file.size < 0) {
+      return refuse(file, `its size ${file.size} is not a whole number of bytes`)
+    }
+  }
+  return Either.right(files)
+}
 
 /** Validates a registry name (the part after `wandb-registry-`): 1..113 characters, none of `/ \ # ? % :` CR LF. */
 export const validateRegistryName = (value: string): Validation =>

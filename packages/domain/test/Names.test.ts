@@ -12,6 +12,8 @@ import {
   validateArtifactType,
   validateCollectionName,
   validateEntityName,
+  validateFilePath,
+  validateManifest,
   validateMetadata,
   validateProjectName,
   validateRegistryName,
@@ -473,6 +475,54 @@ describe("metadata", () => {
   )
 })
 
+describe("a version's manifest", () => {
+  const sha = "0123456789abcdef".repeat(4)
+  const file = (path: string, overrides: Partial<{ sha256: string; size: number }> = {}) => ({
+    path,
+    sha256: sha,
+    size: 5,
+    ...overrides
+  })
+
+  it("accepts relative paths in segments, any size in whole bytes, and returns the same files", () => {
+    const files = [
+      file("model.pt"),
+      file("weights/layer 1.bin", { size: 0 }),
+      file("données/été.csv"),
+      file("a/.hidden")
+    ]
+    expect(validateManifest(files)).toEqual(Either.right(files))
+    expect(validateManifest([])).toEqual(Either.right([]))
+  })
+
+  it.each([
+    ["../etc/passwd", /\. or \.\. segment/],
+    ["a/../../b", /\. or \.\. segment/],
+    ["./a", /\. or \.\. segment/],
+    ["/etc/passwd", /starts with \//],
+    ["a//b", /empty segment/],
+    ["a/", /empty segment/],
+    ["", /empty/],
+    ["a\\b", /forbidden characters/],
+    ["a\u0000b", /control/],
+    ["a\u202eb", /bidirectional/],
+    ["p".repeat(1025), /1025 characters long, more than 1024/]
+  ])("refuses the path %j", (path, rule) => {
+    expectRule(validateManifest([file(path)]), "file", rule)
+  })
+
+  it("refuses a path named twice, a digest that is not 64 lowercase hex digits, and a size that is not whole bytes", () => {
+    expectRule(validateManifest([file("a"), file("b"), file("a")]), "file", "it is named twice in the manifest")
+    for (const sha256 of ["zz", sha.toUpperCase(), `${sha}0`, sha.slice(1)]) {
+      expectRule(validateManifest([file("a", { sha256 })]), "file", /is not 64 lowercase hex digits/)
+    }
+    for (const size of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
+      expectRule(validateManifest([file("a", { size })]), "file", /is not a whole number of bytes/)
+    }
+    expect(refused(validateManifest([file("ok"), file("x", { size: -1 })])).value).toBe("x")
+  })
+})
+
 const validators = [
   validateRegistryName,
   validateRegistryProjectName,
@@ -484,7 +534,8 @@ const validators = [
   validateAlias,
   validateUserAlias,
   validateArtifactType,
-  validateTag
+  validateTag,
+  validateFilePath
 ]
 
 describe("totality", () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, Layer } from "effect"
 import { EventStore, Origin, Registrar, type RegistrarShape, SnapshotStore } from "../src/index.js"
 import { seed, type Stores } from "./RegistrarScenarios.js"
+import { fakeSha256 } from "./FakeDigest.js"
 
 /** Options of {@link coldCollectionScenarios}. */
 export interface ColdCollectionOptions {
@@ -60,7 +61,7 @@ export const coldCollectionScenarios = (name: string, stores: () => Stores, opti
                 project: "images",
                 name: "big",
                 type: "dataset",
-                files: [{ path: "data.bin", sha256: content.padEnd(64, "0").slice(0, 64), size: content.length }]
+                files: [{ path: "data.bin", sha256: fakeSha256(content), size: content.length }]
               })
             for (let index = 0; index < LINKS; index++) {
               yield* logNext(warm, `a${index}`)

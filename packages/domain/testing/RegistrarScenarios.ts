@@ -7,6 +7,7 @@ import { Effect, Either, Layer, Option } from "effect"
 import type { EventStore, ReadModelStore, SnapshotStore } from "../src/index.js"
 import { ReadModels, Registrar } from "../src/index.js"
 import { organizationScenarios } from "./OrganizationScenarios.js"
+import { fakeSha256 } from "./FakeDigest.js"
 
 /** The stores a scenario runs on: each test builds a fresh one. */
 export type Stores = Layer.Layer<EventStore | ReadModelStore | SnapshotStore, unknown>
@@ -17,7 +18,7 @@ export const unique = (prefix: string): string => `${prefix}-${Date.now().toStri
 
 const file = (path: string, content: string) => ({
   path,
-  sha256: content.padEnd(64, "0").slice(0, 64),
+  sha256: fakeSha256(content),
   size: content.length
 })
 

@@ -12,8 +12,9 @@ import { Registrar, type RegistrarShape } from "../src/Registrar.js"
 import { ActedStep, makeWorld } from "./RandomHistory.js"
 import { toStore } from "./ReadAccess.js"
 import { seed, type Stores } from "./RegistrarScenarios.js"
+import { fakeSha256 } from "./FakeDigest.js"
 
-const file = (content: string) => [{ path: "data.bin", sha256: content.padEnd(64, "0").slice(0, 64), size: 1 }]
+const file = (content: string) => [{ path: "data.bin", sha256: fakeSha256(content), size: 1 }]
 
 const failureOf = <A, E>(effect: Effect.Effect<A, E>) =>
   Effect.map(Effect.either(effect), (result) =>

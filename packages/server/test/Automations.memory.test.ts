@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import type { CreateAutomation, Registrar } from "@registrar/domain"
+import { fakeSha256 } from "@registrar/domain/testing"
 import { Duration, Effect } from "effect"
 import { WebhookTransport } from "../src/index.js"
 import {
@@ -187,7 +188,7 @@ describe("automations in one process", () => {
             project: "images",
             name,
             type: "dataset",
-            files: [{ path: "x", sha256: `${name}-new`.padEnd(64, "0").slice(0, 64), size: 1 }]
+            files: [{ path: "x", sha256: fakeSha256(`${name}-new`), size: 1 }]
           })
         }
         yield* registrar.updateCollection({ actor: member, collection: target("B"), tags: ["golden", "other"] })

@@ -93,7 +93,7 @@ export const readModelMigrationSuite = (subject: Effect.Effect<MigrationSubject,
           data,
           metadata
         }))
-        return run[0] === undefined ? Effect.void : events.append(run[0].streamId, newEvents, "any")
+        return run[0] === undefined ? Effect.void : Effect.asVoid(events.append(run[0].streamId, newEvents, "any"))
       })
       for (const event of history(400)) {
         if (transaction[0] !== undefined && transaction[0].transactionId !== event.transactionId) yield* flush

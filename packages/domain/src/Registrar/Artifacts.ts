@@ -25,6 +25,7 @@ import {
   validateArtifactType,
   validateDescription,
   validateEntityName,
+  validateManifest,
   validateMetadata,
   validateProjectName,
   validateRunId,
@@ -205,6 +206,7 @@ export const logArtifact = (input: LogArtifact) =>
       const name = yield* validateArtifactName(input.name)
       const artifactType = yield* validateArtifactType(input.type, name)
       const metadata = yield* validateMetadata(input.metadata ?? {})
+      yield* validateManifest(input.files)
       yield* validateDescription(input.description ?? "")
       const aliases = yield* Effect.forEach(input.aliases ?? [], (alias) => validateUserAlias(alias))
       const runId = input.runId === undefined ? null : yield* validateRunId(input.runId)

@@ -1,7 +1,7 @@
 /** The versions and artifacts groups: link, unlink, aliases, resolve; log, list, use, lineage. */
 import { HttpApiBuilder } from "@effect/platform"
 import { RegistrarApi } from "@registrar/api"
-import { BlobStore, Registrar, requireStored } from "@registrar/domain"
+import { BlobStore, Registrar, requireStored, validateManifest } from "@registrar/domain"
 import { Effect } from "effect"
 import { keysetPage, pageInMemory, scopeOf, SortKey } from "../Pagination.js"
 import { call, callerRequest, collectionPath, sourceVersionPath } from "./Call.js"
@@ -84,10 +84,11 @@ export const ArtifactsLive = HttpApiBuilder.group(RegistrarApi, "artifacts", (ha
     return handlers
       .handle("logArtifact", ({ path, payload, headers }) =>
         Effect.flatMap(callerRequest(headers), (request) =>
-          // A server's files are what was uploaded to it: a manifest naming others is refused (FilesNotUploaded).
+          // A server's files are what was uploaded to it: a manifest naming others is refused (FilesNotUploaded),
+          // once it is known to be a manifest at all (a malformed digest is bad input, not a missing upload).
           call(
             Effect.zipRight(
-              requireStored(blobs, payload.files),
+              Effect.zipRight(validateManifest(payload.files), requireStored(blobs, payload.files)),
               registrar.logArtifact({
                 ...request,
                 ...payload,

@@ -5,7 +5,7 @@
 import { createHmac } from "node:crypto"
 import * as MemoryStores from "@registrar/adapters-memory"
 import { EventStore, type LinkResult, Registrar } from "@registrar/domain"
-import { seed } from "@registrar/domain/testing"
+import { fakeSha256, seed } from "@registrar/domain/testing"
 import { Duration, Effect, Layer } from "effect"
 import { AutomationDispatcher, SecretBox, WebhookTransport } from "../../src/index.js"
 import type { Received } from "./Receiver.js"
@@ -56,7 +56,7 @@ export const inProcessSlowRecords = AutomationDispatcher.layer({
 
 const file = (path: string, content: string) => ({
   path,
-  sha256: content.padEnd(64, "0").slice(0, 64),
+  sha256: fakeSha256(content),
   size: content.length
 })
 

@@ -210,6 +210,40 @@ export const fileScenarios = (
       })
     )
 
+    it.effect(
+      "refuses a manifest whose paths could leave a directory, or that is not a manifest, before any upload check (400)",
+      () =>
+        Effect.gen(function* () {
+          const server = yield* running
+          const v = yield* versionWithAFile(server)
+          const versions = `/entities/${v.team}/projects/train/artifacts/crafted/versions`
+          const entries: ReadonlyArray<[object, string]> = [
+            [{ ...v.file, path: "../../etc/cron.d/job" }, ". or .. segment"],
+            [{ ...v.file, path: "/etc/passwd" }, "starts with /"],
+            [{ ...v.file, size: -1 }, "not a whole number of bytes"],
+            // Malformed, so never uploaded either: the manifest's fault is the one reported.
+            [{ ...v.file, sha256: "not-a-digest" }, "not 64 lowercase hex digits"]
+          ]
+          for (const [entry, rule] of entries) {
+            const refused = yield* request(server, "POST", versions, {
+              key: v.keys.member,
+              body: { type: "model", files: [entry] }
+            })
+            expect(refused.status, refused.text).toBe(400)
+            expect(refused.body.code).toBe("InvalidName")
+            expect(refused.body.detail).toContain(rule)
+          }
+          const twice = yield* request(server, "POST", versions, {
+            key: v.keys.member,
+            body: { type: "model", files: [v.file, v.file] }
+          })
+          expect(twice.status, twice.text).toBe(400)
+          expect(twice.body.detail).toContain("named twice")
+          const listed = yield* request(server, "GET", versions, { key: v.keys.member })
+          expect((listed.body.items as Array<unknown> | undefined) ?? []).toStrictEqual([])
+        })
+    )
+
     it.effect("serves a source version's files to its team, digest checked, and refuses anyone else with 403", () =>
       Effect.gen(function* () {
         const server = yield* running
