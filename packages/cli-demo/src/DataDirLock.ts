@@ -16,8 +16,13 @@ const isAlive = (pid: number): boolean => {
   }
 }
 
-/** The lock was taken, or another process holds it. */
-export type Attempt = { readonly _tag: "Acquired" } | { readonly _tag: "Held"; readonly pid: number }
+/**
+ * The lock was taken, or another process holds it; `servedAt` when that process is `registrar serve` (the URL it
+ * listens on), which holds the directory for as long as it runs.
+ */
+export type Attempt =
+  | { readonly _tag: "Acquired" }
+  | { readonly _tag: "Held"; readonly pid: number; readonly servedAt?: string }
 
 /** Creates `file` holding this process's pid; false when it exists. */
 const create = async (file: string): Promise<boolean> => {
@@ -82,16 +87,42 @@ const attempt = async (file: string): Promise<Attempt> => {
 
 const lockFile = (dataDir: string) => path.join(dataDir, "lock")
 
+/** Where `registrar serve` says, while it runs, which process it is and where it listens. */
+const servingFile = (dataDir: string) => path.join(dataDir, "serving.json")
+
+/** Notes that this process serves `dataDir` at `url` (see {@link acquire}). */
+export const markServing = (dataDir: string, url: string): Promise<void> =>
+  fs.writeFile(servingFile(dataDir), JSON.stringify({ pid: process.pid, url }))
+
+/** Takes back {@link markServing}, if this process made the note. */
+export const unmarkServing = async (dataDir: string): Promise<void> => {
+  if ((await servedBy(dataDir))?.pid === process.pid) await fs.rm(servingFile(dataDir), { force: true })
+}
+
+/** The process serving `dataDir` and its URL, as its note says; `undefined` without a readable note. */
+const servedBy = async (dataDir: string): Promise<{ readonly pid: number; readonly url: string } | undefined> => {
+  try {
+    const note = JSON.parse(await fs.readFile(servingFile(dataDir), "utf8")) as { pid?: unknown; url?: unknown }
+    return typeof note.pid === "number" && typeof note.url === "string" ? { pid: note.pid, url: note.url } : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * Takes the lock of `dataDir` (creating the directory), waiting up to `timeoutMillis` for the process that holds
- * it; answers who holds it when the wait runs out.
+ * it; answers who holds it when the wait runs out, or at once when the holder is `registrar serve`, which does not
+ * give the directory back until it stops.
  */
 export const acquire = async (dataDir: string, timeoutMillis = 120_000): Promise<Attempt> => {
   await fs.mkdir(dataDir, { recursive: true })
   const deadline = Date.now() + timeoutMillis
   for (;;) {
     const result = await attempt(lockFile(dataDir))
-    if (result._tag === "Acquired" || Date.now() > deadline) return result
+    if (result._tag === "Acquired") return result
+    const served = await servedBy(dataDir)
+    if (served !== undefined && served.pid === result.pid) return { ...result, servedAt: served.url }
+    if (Date.now() > deadline) return result
     await new Promise((resolve) => setTimeout(resolve, 25 + Math.floor(Math.random() * 50)))
   }
 }

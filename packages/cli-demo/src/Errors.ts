@@ -63,13 +63,16 @@ export class WriteFailed extends Schema.TaggedError<WriteFailed>()("WriteFailed"
   }
 }
 
-/** Another process holds the data directory for too long. */
+/** Another process holds the data directory for too long, or `registrar serve` holds it (at `servedAt`). */
 export class StoreBusy extends Schema.TaggedError<StoreBusy>()("StoreBusy", {
   dataDir: Schema.String,
-  pid: Schema.Number
+  pid: Schema.Number,
+  servedAt: Schema.optional(Schema.String)
 }) {
   override get message() {
-    return `The data directory "${this.dataDir}" is in use by process ${this.pid}. Wait for it to finish and retry (or remove "${this.dataDir}/lock" if no registrar process is running).`
+    return this.servedAt === undefined
+      ? `The data directory "${this.dataDir}" is in use by process ${this.pid}. Wait for it to finish and retry (or remove "${this.dataDir}/lock" if no registrar process is running).`
+      : `The data directory "${this.dataDir}" is served by \`registrar serve\` (process ${this.pid}) at ${this.servedAt}, which holds it while it runs. Run the command against the server: add --server ${this.servedAt} with your API key in REGISTRAR_API_KEY, or run \`registrar login ${this.servedAt}\` once.`
   }
 }
 

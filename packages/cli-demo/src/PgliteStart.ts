@@ -22,7 +22,7 @@ const { WebAssembly: wasmApi } = globalThis as unknown as {
 
 /** Why the database could not be opened: another process holds the data directory, or PGlite failed. */
 export type OpenFailure =
-  | { readonly _tag: "Busy"; readonly pid: number }
+  | { readonly _tag: "Busy"; readonly pid: number; readonly servedAt?: string }
   | { readonly _tag: "Failed"; readonly message: string }
 
 /** PGlite being opened on a data directory. */
@@ -121,7 +121,13 @@ export const open = (dataDir: string, lockTimeoutMillis = 120_000): Opening => {
     const lock = await DataDirLock.acquire(dataDir, lockTimeoutMillis).catch((error: unknown) => {
       throw { _tag: "Failed", message: message(error) } satisfies OpenFailure
     })
-    if (lock._tag === "Held") throw { _tag: "Busy", pid: lock.pid } satisfies OpenFailure
+    if (lock._tag === "Held") {
+      throw {
+        _tag: "Busy",
+        pid: lock.pid,
+        ...(lock.servedAt === undefined ? {} : { servedAt: lock.servedAt })
+      } satisfies OpenFailure
+    }
     locked = true
     try {
       const { PGlite } = await import("@electric-sql/pglite")

@@ -32,7 +32,11 @@ const openFailure =
   (failure: unknown): StoreBusy | StoreUnavailable => {
     const reason = failure as PgliteStart.OpenFailure
     return reason._tag === "Busy"
-      ? new StoreBusy({ dataDir, pid: reason.pid })
+      ? new StoreBusy({
+          dataDir,
+          pid: reason.pid,
+          ...(reason.servedAt === undefined ? {} : { servedAt: reason.servedAt })
+        })
       : new StoreUnavailable({ operation: "open PGlite", detail: `${dataDir}: ${reason.message ?? String(failure)}` })
   }
 

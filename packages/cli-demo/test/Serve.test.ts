@@ -5,7 +5,9 @@
  */
 import { expect, it } from "vitest"
 import { createHash } from "node:crypto"
-import { eachStore, finished, ok, serve, withStore } from "./support/Cli.js"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { eachStore, finished, ok, run, serve, withStore } from "./support/Cli.js"
 
 const get = async (url: string, key: string) => {
   const response = await fetch(url, { headers: { authorization: `Bearer ${key}` } })
@@ -38,6 +40,17 @@ eachStore("serve", (fresh) => {
       expect(resolved.body.fullName).toMatch(/^wandb-registry-Golden Datasets\/raw_images:v\d+$/)
       const wrong = await get(`${first.url}/me`, `rk_00000000_${"0".repeat(64)}`)
       expect(wrong.status).toBe(401)
+      if (s.name === "PGlite") {
+        // A command on the served data directory is told at once where the server is, instead of waiting for a
+        // process that holds the directory until it stops (it used to wait two minutes, then say "wait").
+        const local = await run(s, "registry", "list", "--as", "bob")
+        expect(local.code).toBe(1)
+        expect(local.stderr).toContain(`is served by \`registrar serve\``)
+        expect(local.stderr).toContain(`add --server ${first.url}`)
+        expect(local.stderr).toContain(`registrar login ${first.url}`)
+        const json = await run(s, "registry", "list", "--as", "bob", "--json")
+        expect(JSON.parse(json.stdout).error.code).toBe("StoreBusy")
+      }
       // The API docs page carries Swagger UI whole (the bundle keeps it in a file of its own, read on first use).
       const docs = await fetch(`${first.url}/docs`)
       const page = await docs.text()
@@ -67,7 +80,9 @@ eachStore("serve", (fresh) => {
       expect(log.split(adminKey!).length, "the admin key is printed once, at bootstrap, and never logged").toBe(2)
       expect(log).not.toContain(bobKey!)
 
-      // The store was released: a command opens it, and a second start does not bootstrap again.
+      // The store was released (and the note of where it was served taken back): a command opens it, and a second
+      // start does not bootstrap again.
+      expect(fs.existsSync(path.join(s.dataDir, "serving.json"))).toBe(false)
       expect(await ok(s, "api-key", "list", "--user", "bob")).toContain("laptop")
       const second = await serve(s)
       expect(second.output()).not.toContain("Bootstrapped")

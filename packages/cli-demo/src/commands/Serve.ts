@@ -13,6 +13,7 @@ import { ApiKey, type BlobStore } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as DataDirLock from "../DataDirLock.js"
 import * as Output from "../Output.js"
 import { help, leaf } from "../Root.js"
 import { boundedInteger, type StoreLocation } from "../Common.js"
@@ -186,6 +187,14 @@ const serve = leaf(
               )
             )
             const port = yield* Effect.provide(Server.boundPort, context)
+            if (location.kind === "pglite") {
+              // Commands run on this data directory meanwhile are told where the server is instead of waiting for it.
+              const url = `http://${localAddress(args.host)}:${port}`
+              yield* Effect.acquireRelease(
+                Effect.promise(() => DataDirLock.markServing(location.dataDir, url)),
+                () => Effect.promise(() => DataDirLock.unmarkServing(location.dataDir))
+              )
+            }
             yield* Output.line(
               `Listening on http://${args.host}:${port} (${app === undefined ? "the Registry App is not built: pnpm build" : "the Registry App at /"}, API docs at /docs)`
             )
@@ -202,6 +211,10 @@ const serve = leaf(
       Effect.onInterrupt(() => Output.line("Stopped: every request in flight was answered and the store is closed."))
     )
 )
+
+/** How a client on this machine reaches a server listening on `host`: every interface answers on the loopback one. */
+const localAddress = (host: string): string =>
+  host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host
 
 const user = Options.text("user").pipe(Options.withPseudoName("USER"), Options.withDescription("Whose keys."))
 
