@@ -456,12 +456,22 @@ describe("the webhook allow-list", () => {
       "169.254.169.254",
       "::1",
       "fd00::1",
-      "0.0.0.0"
+      "0.0.0.0",
+      // Loopback and private addresses however IPv6 spells them: mapped (as the URL parser writes
+      // [::ffff:127.0.0.1]), uncompressed, IPv4-compatible, and through NAT64's prefix.
+      "::ffff:7f00:1",
+      "::ffff:a00:1",
+      "0:0:0:0:0:0:0:1",
+      "::7f00:1",
+      "64:ff9b::a9fe:a9fe",
+      "100.64.0.1",
+      "fe80::1",
+      "not an address"
     ]) {
-      expect(WebhookTransport.isPrivateAddress(address)).toBe(true)
+      expect(WebhookTransport.isPrivateAddress(address), address).toBe(true)
     }
-    for (const address of ["8.8.8.8", "93.184.216.34", "2606:4700::1111"])
-      expect(WebhookTransport.isPrivateAddress(address)).toBe(false)
+    for (const address of ["8.8.8.8", "93.184.216.34", "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::808:808"])
+      expect(WebhookTransport.isPrivateAddress(address), address).toBe(false)
   })
   it.effect("names the allow-list when it refuses a host, and passes a listed one", () =>
     Effect.gen(function* () {
@@ -469,6 +479,28 @@ describe("the webhook allow-list", () => {
       expect(refused.kind).toBe("not_allowed")
       expect(refused.message).toContain("allow-list")
       yield* WebhookTransport.checkHost({ hosts: ["127.0.0.1"] }, "http://127.0.0.1:9/hook")
+      // The URL parser writes [::ffff:127.0.0.1] as [::ffff:7f00:1]: still the loopback address.
+      const mapped = yield* Effect.flip(WebhookTransport.checkHost({ hosts: [] }, "http://[::ffff:127.0.0.1]:9/hook"))
+      expect(mapped.kind).toBe("not_allowed")
+    })
+  )
+  it.scopedLive("connects to the addresses it checked, not to what the name resolves to afterwards", () =>
+    Effect.gen(function* () {
+      const receiver = yield* startReceiver
+      const port = new URL(receiver.url).port
+      // DNS rebinding: the name was public when checked (the injected resolver) and is loopback for the system's
+      // resolver now (localhost, where the receiver listens). The request goes to the checked address (unreachable
+      // here, so it fails) and never reaches the receiver.
+      const transport = WebhookTransport.make({ hosts: [], resolve: async () => ["203.0.114.200"] })
+      yield* Effect.flip(
+        transport.send({
+          url: `http://localhost:${port}/hook`,
+          body: "{}",
+          headers: { "content-type": "application/json" },
+          timeoutMillis: 500
+        })
+      )
+      expect(receiver.received).toEqual([])
     })
   )
 })

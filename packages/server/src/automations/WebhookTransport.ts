@@ -4,7 +4,7 @@
  * URL's host and every address it resolves to, so an automation cannot make the server call internal addresses.
  */
 import { lookup } from "node:dns/promises"
-import { isIP } from "node:net"
+import { BlockList, isIP, type LookupFunction, SocketAddress } from "node:net"
 import { Agent as HttpAgent, request as httpRequest } from "node:http"
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https"
 import {
@@ -23,39 +23,73 @@ export interface AllowList {
    * Default: none, so only hosts whose every address is public are called.
    */
   readonly hosts: ReadonlyArray<string>
+  /** How a host name is resolved to the addresses checked (default: the system's resolver, every address). */
+  readonly resolve?: (host: string) => Promise<ReadonlyArray<string>>
 }
 
-const privateV4 = (address: string) => {
-  const [a = 0, b = 0] = address.split(".").map(Number)
-  return (
-    a === 0 ||
-    a === 10 ||
-    a === 127 ||
-    (a === 100 && b >= 64 && b <= 127) ||
-    (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 198 && (b === 18 || b === 19)) ||
-    a >= 224
-  )
+const systemResolve = (host: string): Promise<ReadonlyArray<string>> =>
+  lookup(host, { all: true }).then((found) => found.map((entry) => entry.address))
+
+/**
+ * Every address that is not public: unspecified, loopback, private, shared, link-local, documentation, benchmarking,
+ * multicast and reserved IPv4; and for IPv6 the same kinds, with the IPv4-compatible block (`::a.b.c.d`). Node's
+ * `BlockList` compares addresses, not their spellings: an IPv4-mapped address (`::ffff:7f00:1`, as the URL parser
+ * writes `[::ffff:127.0.0.1]`) and an uncompressed one (`0:0:0:0:0:0:0:1`) match the rules of what they are.
+ */
+const notPublic = (() => {
+  const list = new BlockList()
+  for (const [network, prefix] of [
+    ["0.0.0.0", 8],
+    ["10.0.0.0", 8],
+    ["100.64.0.0", 10],
+    ["127.0.0.0", 8],
+    ["169.254.0.0", 16],
+    ["172.16.0.0", 12],
+    ["192.0.0.0", 24],
+    ["192.0.2.0", 24],
+    ["192.168.0.0", 16],
+    ["198.18.0.0", 15],
+    ["198.51.100.0", 24],
+    ["203.0.113.0", 24],
+    ["224.0.0.0", 3]
+  ] as const) {
+    list.addSubnet(network, prefix, "ipv4")
+  }
+  for (const [network, prefix] of [
+    ["::", 96],
+    ["100::", 64],
+    ["2001:db8::", 32],
+    ["fc00::", 7],
+    ["fe80::", 10],
+    ["fec0::", 10],
+    ["ff00::", 8]
+  ] as const) {
+    list.addSubnet(network, prefix, "ipv6")
+  }
+  return list
+})()
+
+/** NAT64's prefix: `64:ff9b::a.b.c.d` reaches the IPv4 address in its last 32 bits. */
+const nat64 = (() => {
+  const list = new BlockList()
+  list.addSubnet("64:ff9b::", 96, "ipv6")
+  return list
+})()
+
+/** The IPv4 address in the last 32 bits of an IPv6 address. */
+const embeddedIpv4 = (address: string): string => {
+  const groups = new SocketAddress({ address, family: "ipv6" }).address.split(":")
+  const [high = 0, low = 0] = groups.slice(-2).map((group) => Number.parseInt(group || "0", 16))
+  return [high >> 8, high & 255, low >> 8, low & 255].join(".")
 }
 
 /** Whether an address is loopback, private, link-local, unspecified, multicast or otherwise not public. */
 export const isPrivateAddress = (address: string): boolean => {
-  const lower = address.toLowerCase()
-  if (isIP(lower) === 4) return privateV4(lower)
-  if (lower.startsWith("::ffff:")) return isPrivateAddress(lower.slice(7))
-  return (
-    lower === "::" ||
-    lower === "::1" ||
-    lower.startsWith("fc") ||
-    lower.startsWith("fd") ||
-    lower.startsWith("fe8") ||
-    lower.startsWith("fe9") ||
-    lower.startsWith("fea") ||
-    lower.startsWith("feb") ||
-    lower.startsWith("ff")
-  )
+  const family = isIP(address)
+  if (family === 4) return notPublic.check(address, "ipv4")
+  if (family !== 6) return true
+  if (notPublic.check(address, "ipv6")) return true
+  return nat64.check(address, "ipv6") && isPrivateAddress(embeddedIpv4(address))
 }
 
 const hostOf = (url: string) => {
@@ -63,16 +97,23 @@ const hostOf = (url: string) => {
   return host.startsWith("[") ? host.slice(1, -1) : host
 }
 
-/** Refuses a URL whose host is not allowed: not listed, and not resolving only to public addresses. */
-export const checkHost = (allow: AllowList, url: string): Effect.Effect<void, WebhookFailed> =>
+/**
+ * Refuses a URL whose host is not allowed: not listed, and not resolving only to public addresses. Answers the
+ * addresses checked, which the request must then connect to (so a name that resolves elsewhere a moment later, DNS
+ * rebinding, still reaches only them); `undefined` for a listed host, which is resolved as usual.
+ */
+const allowedAddresses = (
+  allow: AllowList,
+  url: string
+): Effect.Effect<ReadonlyArray<string> | undefined, WebhookFailed> =>
   Effect.gen(function* () {
     const host = hostOf(url).toLowerCase()
-    if (allow.hosts.includes("*") || allow.hosts.map((h) => h.toLowerCase()).includes(host)) return
+    if (allow.hosts.includes("*") || allow.hosts.map((h) => h.toLowerCase()).includes(host)) return undefined
     const addresses =
       isIP(host) !== 0
         ? [host]
         : yield* Effect.tryPromise({
-            try: () => lookup(host, { all: true }).then((found) => found.map((entry) => entry.address)),
+            try: () => (allow.resolve ?? systemResolve)(host),
             catch: (error) =>
               new WebhookFailed({ kind: "connection", detail: `cannot resolve ${host}: ${String(error)}` })
           })
@@ -85,7 +126,21 @@ export const checkHost = (allow: AllowList, url: string): Effect.Effect<void, We
         })
       )
     }
+    return addresses
   })
+
+/** Refuses a URL whose host is not allowed: not listed, and not resolving only to public addresses. */
+export const checkHost = (allow: AllowList, url: string): Effect.Effect<void, WebhookFailed> =>
+  Effect.asVoid(allowedAddresses(allow, url))
+
+/** A DNS lookup that answers only `addresses` (those the allow-list checked), whatever the name resolves to now. */
+const pinnedLookup =
+  (addresses: ReadonlyArray<string>): LookupFunction =>
+  (_hostname, options, callback) => {
+    const entries = addresses.map((address) => ({ address, family: isIP(address) }))
+    if (options.all === true) callback(null, entries)
+    else callback(null, entries[0]?.address ?? "", entries[0]?.family ?? 4)
+  }
 
 const retryAfterMillis = (value: string | null, now: number): number | null => {
   if (value === null) return null
@@ -105,7 +160,10 @@ const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent
  * the CPU of the request itself, which the dispatcher pays once per attempt). The timeout covers the answer's first
  * bytes; redirects are not followed; the connection is dropped when the answer is longer than the excerpt.
  */
-const post = (request: WebhookRequest): Effect.Effect<WebhookResponse, WebhookFailed> =>
+const post = (
+  request: WebhookRequest,
+  addresses: ReadonlyArray<string> | undefined
+): Effect.Effect<WebhookResponse, WebhookFailed> =>
   Effect.async((resume) => {
     const url = new URL(request.url)
     const https = url.protocol === "https:"
@@ -120,7 +178,8 @@ const post = (request: WebhookRequest): Effect.Effect<WebhookResponse, WebhookFa
     const outgoing = (https ? httpsRequest : httpRequest)(url, {
       method: "POST",
       headers: { ...request.headers, "Content-Length": String(body.length) },
-      agent: https ? agents.https : agents.http
+      agent: https ? agents.https : agents.http,
+      ...(addresses === undefined ? {} : { lookup: pinnedLookup(addresses) })
     })
     const timer = setTimeout(() => {
       finish(
@@ -164,7 +223,7 @@ const post = (request: WebhookRequest): Effect.Effect<WebhookResponse, WebhookFa
 
 /** The transport over Node's `http` and `https` with an allow-list. */
 export const make = (allow: AllowList): WebhookTransportShape => ({
-  send: (request) => Effect.zipRight(checkHost(allow, request.url), post(request))
+  send: (request) => Effect.flatMap(allowedAddresses(allow, request.url), (addresses) => post(request, addresses))
 })
 
 /** The transport as a layer. */
