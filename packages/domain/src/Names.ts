@@ -21,6 +21,9 @@ export const MAX_NAME_LENGTH = 128
 /** The most top-level keys a metadata object may have. */
 export const MAX_METADATA_KEYS = 100
 
+/** The most aliases, or tags, one command may give (a link with thousands would hold the server for seconds). */
+export const MAX_NAMES_PER_COMMAND = 100
+
 /** The longest path of a file in a version's manifest, in characters. */
 export const MAX_FILE_PATH_LENGTH = 1024
 
@@ -324,6 +327,29 @@ export const validateUserAlias = (value: string): Validation => {
   return alias
 }
 
+const tooMany = (kind: "alias" | "tag", names: ReadonlyArray<string>) =>
+  Either.left(
+    new InvalidName({
+      kind,
+      value: `${names.slice(0, 3).join(", ")}, …`,
+      rule: `${names.length} were given at once, more than ${MAX_NAMES_PER_COMMAND}`
+    })
+  )
+
+/** Validates the aliases one command gives: at most {@link MAX_NAMES_PER_COMMAND}, each by {@link validateUserAlias}. */
+export const validateUserAliases = (
+  aliases: ReadonlyArray<string>
+): Either.Either<ReadonlyArray<string>, InvalidName> => {
+  if (aliases.length > MAX_NAMES_PER_COMMAND) return tooMany("alias", aliases)
+  const valid: Array<string> = []
+  for (const alias of aliases) {
+    const checked = validateUserAlias(alias)
+    if (Either.isLeft(checked)) return Either.left(checked.left)
+    valid.push(checked.right)
+  }
+  return Either.right(valid)
+}
+
 /** Why a type is reserved for an artifact named `artifactName` (or for any artifact, without a name), if it is. */
 const reservedTypeRule = (type: string, artifactName: string | undefined): string | undefined => {
   const instead = 'use a type of your own, such as "model" or "dataset"'
@@ -408,6 +434,7 @@ export const validateTag = (value: string): Validation => {
 
 /** Validates every tag, returning the tags unchanged or the first invalid one. */
 export const validateTags = (tags: ReadonlyArray<string>): Either.Either<ReadonlyArray<string>, InvalidName> => {
+  if (tags.length > MAX_NAMES_PER_COMMAND) return tooMany("tag", tags)
   for (const tag of tags) {
     const checked = validateTag(tag)
     if (Either.isLeft(checked)) return Either.left(checked.left)

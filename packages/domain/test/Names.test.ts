@@ -22,6 +22,7 @@ import {
   validateTag,
   validateTags,
   validateUserAlias,
+  validateUserAliases,
   escapeUnsafe,
   isLatestAlias,
   isUnsafeCharacter,
@@ -358,6 +359,15 @@ describe("tags", () => {
     for (const tag of [" lead", "trail ", "two  words", " "]) {
       expectRule(validateTag(tag), "tag", "it has a leading, trailing or repeated space")
     }
+  })
+
+  it("takes at most 100 aliases or tags in one command, each checked", () => {
+    const names = (count: number) => Array.from({ length: count }, (_, index) => `n${index}`)
+    expect(validateUserAliases(names(100))).toEqual(Either.right(names(100)))
+    expectRule(validateUserAliases(names(101)), "alias", "101 were given at once, more than 100")
+    expectRule(validateUserAliases(["prod", "latest"]), "alias", /reserved/)
+    expect(validateTags(names(100))).toEqual(Either.right(names(100)))
+    expectRule(validateTags(names(30_000)), "tag", "30000 were given at once, more than 100")
   })
 
   it("validates every tag and reports the first invalid one", () => {

@@ -31,6 +31,7 @@ import {
   validateRunId,
   validateTag,
   validateUserAlias,
+  validateUserAliases,
   isRegistryProject
 } from "../Names.js"
 import { fullName, parseAnyRef, sourceVersionKey, type VersionSelector } from "../Paths.js"
@@ -208,7 +209,7 @@ export const logArtifact = (input: LogArtifact) =>
       const metadata = yield* validateMetadata(input.metadata ?? {})
       yield* validateManifest(input.files)
       yield* validateDescription(input.description ?? "")
-      const aliases = yield* Effect.forEach(input.aliases ?? [], (alias) => validateUserAlias(alias))
+      const aliases = yield* validateUserAliases(input.aliases ?? [])
       const runId = input.runId === undefined ? null : yield* validateRunId(input.runId)
       yield* requireWritableEntity(entity, input.actor)
       const streamId = Artifact.streamId(entity, project, name)

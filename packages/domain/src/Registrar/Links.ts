@@ -8,7 +8,7 @@ import * as Collection from "../Collection.js"
 import { CannotUnlinkSource, LinkedVersionNotFound, PersonalEntityCannotLink } from "../Errors.js"
 import { changeOf, collectionChange, execute, guardOf, loadCollectionFor } from "../internal/Loader.js"
 import { randomUuid } from "../internal/Uuid.js"
-import { validateUserAlias } from "../Names.js"
+import { validateUserAlias, validateUserAliases } from "../Names.js"
 import {
   fullName,
   parseAnyRef,
@@ -61,7 +61,7 @@ export const link = (deps: Dependencies, input: Link) =>
     input,
     "link",
     Effect.gen(function* () {
-      const aliases = yield* Effect.forEach(input.aliases ?? [], (alias) => validateUserAlias(alias))
+      const aliases = yield* validateUserAliases(input.aliases ?? [])
       const target = yield* parseLinkTarget(input.target)
       const key = `${Option.getOrElse(target.org, () => "")}\n${target.registry}\n${target.collection}`
       return yield* deps.serialize(key, execute(envelope(input), decideLink(deps, input, target, aliases)))

@@ -14,7 +14,7 @@ import {
   validateRegistryName,
   validateRegistryProjectName,
   validateTags,
-  validateUserAlias
+  validateUserAliases
 } from "../Names.js"
 import { collectionPath, parseLinkTarget, type RegistryPath } from "../Paths.js"
 import * as Registry from "../Registry.js"
@@ -175,7 +175,7 @@ export interface SetProtectedAliases extends RegistryRef {
 /** Replaces the registry's protected aliases (admins). */
 export const setProtectedAliases = (input: SetProtectedAliases) =>
   Effect.gen(function* () {
-    const aliases = yield* Effect.forEach(input.aliases, (alias) => validateUserAlias(alias))
+    const aliases = yield* validateUserAliases(input.aliases)
     const decided = yield* decideRegistry(input.organization, input.registry, input, (facts) => ({
       ...on(facts, input.registry),
       _tag: "SetProtectedAliases",
