@@ -327,28 +327,31 @@ export const validateUserAlias = (value: string): Validation => {
   return alias
 }
 
-const tooMany = (kind: "alias" | "tag", names: ReadonlyArray<string>) =>
-  Either.left(
-    new InvalidName({
-      kind,
-      value: `${names.slice(0, 3).join(", ")}, …`,
-      rule: `${names.length} were given at once, more than ${MAX_NAMES_PER_COMMAND}`
-    })
-  )
+/**
+ * Validates the names of one kind that one command gives: at most {@link MAX_NAMES_PER_COMMAND}, each by `validate`;
+ * returns them unchanged, or the first fault.
+ */
+const validateEach =
+  (kind: "alias" | "tag", validate: (value: string) => Validation) =>
+  (names: ReadonlyArray<string>): Either.Either<ReadonlyArray<string>, InvalidName> => {
+    if (names.length > MAX_NAMES_PER_COMMAND) {
+      return Either.left(
+        new InvalidName({
+          kind,
+          value: `${names.slice(0, 3).join(", ")}, …`,
+          rule: `${names.length} were given at once, more than ${MAX_NAMES_PER_COMMAND}`
+        })
+      )
+    }
+    for (const name of names) {
+      const checked = validate(name)
+      if (Either.isLeft(checked)) return Either.left(checked.left)
+    }
+    return Either.right(names)
+  }
 
 /** Validates the aliases one command gives: at most {@link MAX_NAMES_PER_COMMAND}, each by {@link validateUserAlias}. */
-export const validateUserAliases = (
-  aliases: ReadonlyArray<string>
-): Either.Either<ReadonlyArray<string>, InvalidName> => {
-  if (aliases.length > MAX_NAMES_PER_COMMAND) return tooMany("alias", aliases)
-  const valid: Array<string> = []
-  for (const alias of aliases) {
-    const checked = validateUserAlias(alias)
-    if (Either.isLeft(checked)) return Either.left(checked.left)
-    valid.push(checked.right)
-  }
-  return Either.right(valid)
-}
+export const validateUserAliases = validateEach("alias", validateUserAlias)
 
 /** Why a type is reserved for an artifact named `artifactName` (or for any artifact, without a name), if it is. */
 const reservedTypeRule = (type: string, artifactName: string | undefined): string | undefined => {
@@ -432,15 +435,8 @@ export const validateTag = (value: string): Validation => {
   return basic
 }
 
-/** Validates every tag, returning the tags unchanged or the first invalid one. */
-export const validateTags = (tags: ReadonlyArray<string>): Either.Either<ReadonlyArray<string>, InvalidName> => {
-  if (tags.length > MAX_NAMES_PER_COMMAND) return tooMany("tag", tags)
-  for (const tag of tags) {
-    const checked = validateTag(tag)
-    if (Either.isLeft(checked)) return Either.left(checked.left)
-  }
-  return Either.right(tags)
-}
+/** Validates the tags one command gives: at most {@link MAX_NAMES_PER_COMMAND}, each by {@link validateTag}. */
+export const validateTags = validateEach("tag", validateTag)
 
 const showKey = (key: string): string =>
   /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`
