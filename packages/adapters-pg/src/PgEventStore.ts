@@ -9,25 +9,17 @@
  * behind the horizon, it re-polls a few times over ~200 ms, and `waitForAppends` polls every 100 ms until they
  * pass: the blocking transaction may send no notification when it ends.
  */
-import {
-  type ChainKey,
-  type EventMetadataJson,
-  type EventStoreShape,
-  type JsonObject,
-  Origin,
-  type RecordedEvent
-} from "@registrar/domain"
+import { type ChainKey, type EventStoreShape, Origin } from "@registrar/domain"
 import { Effect, Either } from "effect"
 import { prepare } from "./internal/Append.js"
 import { appendManyOn } from "./internal/AppendMany.js"
 import * as AppendGroups from "./internal/AppendGroups.js"
 import { chainKeyParameter } from "./internal/ChainKeySql.js"
 import type { Database } from "./internal/Database.js"
-import { type SqlRow, toUnavailable } from "./internal/Driver.js"
+import { toUnavailable } from "./internal/Driver.js"
+import { eventColumns, toRecorded } from "./internal/EventRows.js"
 
-// transaction_id is read as text (xid8 has no JS type); ORDER BY must name the column, not this output alias.
-const columns = `global_position, transaction_id::text AS transaction_id, stream_id, stream_position, event_id, type,
-  schema_version, data, metadata, hash`
+const columns = eventColumns
 
 /** The SQL of the feed poll for schema `s` (quoted); `$1` transaction id, `$2` global position, `$3` limit. */
 export const readAllStatement = (s: string): string => `SELECT ${columns} FROM ${s}.events AS e
@@ -35,19 +27,6 @@ export const readAllStatement = (s: string): string => `SELECT ${columns} FROM $
     AND e.transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
   ORDER BY e.transaction_id, e.global_position
   LIMIT $3`
-
-const toRecorded = (row: SqlRow): RecordedEvent => ({
-  eventId: String(row.event_id),
-  type: String(row.type),
-  schemaVersion: Number(row.schema_version),
-  data: row.data as JsonObject,
-  metadata: row.metadata as EventMetadataJson,
-  streamId: String(row.stream_id),
-  streamPosition: Number(row.stream_position),
-  globalPosition: Number(row.global_position),
-  transactionId: Number(row.transaction_id),
-  hash: String(row.hash)
-})
 
 /** Re-polls of an empty page while committed events wait behind the horizon (milliseconds before each). */
 const settleDelays = [10, 20, 40, 60, 80]

@@ -6,11 +6,13 @@
  * checkpoint at once.
  */
 import {
+  type Change,
   type ChangeBatch,
   type Checkpoint,
   compareCheckpoints,
   Origin,
   type ReadModelStoreShape,
+  type RebuildBesideLog,
   type StoreUnavailable
 } from "@registrar/domain"
 import { Effect, Fiber, Option, Stream } from "effect"
@@ -25,6 +27,7 @@ import {
   type TableSpec,
   type TableSpecs
 } from "./internal/ReadModelTables.js"
+import * as NativeRebuild from "./internal/NativeRebuild.js"
 import { filterOf, rowOf, selectListOf, writeSegments } from "./internal/TableSql.js"
 import { compileSearch, hitsOf, typedColumns } from "./internal/FilterSql.js"
 
@@ -38,6 +41,13 @@ export interface ReadModelStoreOptions {
    * a write to a table not listed fails, a read of one finds no rows.
    */
   readonly tables?: TableSpecs
+  /**
+   * The events table of the same schema is the log the read models are projected from (as `PgStore` sets up), so a
+   * rebuild may project the bulk of it in SQL (`rebuildBesideLog`). Only with Registrar's tables.
+   */
+  readonly besideLog?: boolean
+  /** Test hook: feed positions per SQL statement of a rebuild beside the log (default 50,000). */
+  readonly besideLogChunk?: number
   /** Test hook: runs inside `apply`'s transaction after the rows are written and before the checkpoint moves. */
   readonly beforeCheckpoint?: (connection: Connection) => Effect.Effect<void, SqlFailure>
 }
@@ -83,67 +93,109 @@ export const make = (
         )
       }).pipe(Effect.mapError(toUnavailable("apply")))
 
-    const replaceAll = <E, R>(
-      batches: Stream.Stream<ChangeBatch, E, R>
-    ): Effect.Effect<void, E | StoreUnavailable, R> => {
-      const sql = (operation: string) => Effect.mapError(toUnavailable(operation))
-      const all = [...specs.values()]
-      const dropFresh = all.map((spec) => `DROP TABLE IF EXISTS ${s}.${ident(rebuildName(spec))};`).join("\n")
+    const sql = (operation: string) => Effect.mapError(toUnavailable(operation))
+    const all = [...specs.values()]
+    const dropFresh = all.map((spec) => `DROP TABLE IF EXISTS ${s}.${ident(rebuildName(spec))};`).join("\n")
+    /** Drops any fresh tables and creates them empty; those of `unkeyed` without their primary key. */
+    const createFresh = (unkeyed: ReadonlySet<string> = new Set()) =>
+      driver
+        .execute(
+          `${dropFresh}\n${all.map((spec) => createTableSql(s, spec, rebuildName(spec), !unkeyed.has(spec.table))).join("\n")}`
+        )
+        .pipe(sql("replaceAll"))
+    /**
+     * Writes folded changes into the fresh tables: a flush is written while the next one is read, projected and
+     * folded; one at a time, in order, so a change never lands before an earlier one, and at most two flushes'
+     * changes are held. Run in a scope.
+     */
+    const freshWriter = () => {
+      const folder = makeFolder()
+      let writing: Fiber.RuntimeFiber<void, StoreUnavailable> | undefined
       const write = (segments: ReadonlyArray<Segment>) =>
         driver
           .transaction((connection) => writeSegments(connection, s, specs, segments, rebuildName, "copy"))
           .pipe(sql("replaceAll"))
-      const rebuild = Effect.gen(function* () {
-        const folder = makeFolder()
-        let last: Checkpoint = Origin
-        // A flush is written while the next one is read, projected and folded; one at a time, in order, so a
-        // change never lands before an earlier one, and at most two flushes' changes are held.
-        let writing: Fiber.RuntimeFiber<void, StoreUnavailable> | undefined
-        const written = Effect.suspend(() => (writing === undefined ? Effect.void : Fiber.join(writing)))
-        const flush = Effect.suspend(() => {
-          const segments = folder.take()
-          if (segments.length === 0) return Effect.void
-          return Effect.zipRight(
-            written,
-            Effect.flatMap(Effect.forkScoped(write(segments)), (fiber) =>
-              Effect.sync(() => {
-                writing = fiber
-              })
-            )
+      const written = Effect.suspend(() => (writing === undefined ? Effect.void : Fiber.join(writing)))
+      const flush = Effect.suspend(() => {
+        const segments = folder.take()
+        if (segments.length === 0) return Effect.void
+        return Effect.zipRight(
+          written,
+          Effect.flatMap(Effect.forkScoped(write(segments)), (fiber) =>
+            Effect.sync(() => {
+              writing = fiber
+            })
           )
-        })
-        yield* driver
-          .execute(`${dropFresh}\n${all.map((spec) => createTableSql(s, spec, rebuildName(spec))).join("\n")}`)
-          .pipe(sql("replaceAll"))
-        yield* Stream.runForEach(batches, (batch) =>
-          Effect.suspend(() => {
-            folder.add(batch.changes)
-            last = batch.checkpoint
-            return folder.size() >= rebuildFlushSize ? flush : Effect.void
-          })
         )
-        yield* flush
-        yield* written
-        // Secondary indexes are built once over the loaded rows, not maintained row by row; two tables at a time, as
-        // the server has the machine to itself at this point (two connections keep two cores busy).
-        yield* Effect.forEach(
-          all.filter((spec) => spec.indexes.length > 0),
-          (spec) => driver.execute(createIndexesSql(s, spec, rebuildName(spec)).join("\n")).pipe(sql("replaceAll")),
-          { concurrency: 2, discard: true }
-        )
-        yield* driver
-          .transaction((connection) =>
-            Effect.zipRight(connection.execute(swapSql(s, all)), setCheckpoint(connection, last))
-          )
-          .pipe(sql("replaceAll"))
       })
-      return rebuilding.withPermits(1)(
+      const add = (changes: ReadonlyArray<Change>) =>
+        Effect.suspend(() => {
+          folder.add(changes)
+          return folder.size() >= rebuildFlushSize ? flush : Effect.void
+        })
+      return { add, done: Effect.zipRight(flush, written) }
+    }
+    // Secondary indexes are built once over the loaded rows, not maintained row by row; two tables at a time, as
+    // the server has the machine to itself at this point (two connections keep two cores busy).
+    const indexFresh = Effect.forEach(
+      all.filter((spec) => spec.indexes.length > 0),
+      (spec) => driver.execute(createIndexesSql(s, spec, rebuildName(spec)).join("\n")).pipe(sql("replaceAll")),
+      { concurrency: 2, discard: true }
+    )
+    const swapFresh = (checkpoint: Checkpoint) =>
+      driver
+        .transaction((connection) =>
+          Effect.zipRight(connection.execute(swapSql(s, all)), setCheckpoint(connection, checkpoint))
+        )
+        .pipe(sql("replaceAll"))
+    /** Runs a rebuild alone, dropping its fresh tables should it fail. */
+    const exclusive = <A, E, R>(rebuild: Effect.Effect<A, E, R>) =>
+      rebuilding.withPermits(1)(
         rebuild.pipe(
           Effect.scoped,
           Effect.onError(() => Effect.ignore(driver.execute(dropFresh)))
         )
       )
-    }
+
+    const replaceAll = <E, R>(
+      batches: Stream.Stream<ChangeBatch, E, R>
+    ): Effect.Effect<void, E | StoreUnavailable, R> =>
+      exclusive(
+        Effect.gen(function* () {
+          let last: Checkpoint = Origin
+          yield* createFresh()
+          const writer = freshWriter()
+          yield* Stream.runForEach(batches, (batch) =>
+            Effect.suspend(() => {
+              last = batch.checkpoint
+              return writer.add(batch.changes)
+            })
+          )
+          yield* writer.done
+          yield* indexFresh
+          yield* swapFresh(last)
+        })
+      )
+
+    const rebuildBesideLog =
+      options.besideLog === true && specs === registrarTables
+        ? <E>(rebuild: RebuildBesideLog<E>): Effect.Effect<Option.Option<number>, E | StoreUnavailable> =>
+            exclusive(
+              NativeRebuild.run(
+                database,
+                specs,
+                rebuild,
+                {
+                  createFresh,
+                  freshWriter,
+                  indexFresh,
+                  swapFresh,
+                  dropFresh: driver.execute(dropFresh).pipe(sql("replaceAll"))
+                },
+                options.besideLogChunk
+              )
+            )
+        : undefined
 
     const columns = typedColumns(s, specs)
     const select = (spec: TableSpec) => `SELECT ${selectListOf(spec)} FROM ${s}.${ident(spec.name)}`
@@ -193,6 +245,7 @@ export const make = (
           )
       },
       replaceAll,
+      ...(rebuildBesideLog === undefined ? {} : { rebuildBesideLog }),
       search: (query) =>
         Effect.suspend(() => {
           const compiled = compileSearch(query, columns)

@@ -98,7 +98,7 @@ const stores = (
   options: PgEventStore.EventStoreOptions
 ): Effect.Effect<Context.Context<Stores>, StoreUnavailable> =>
   Effect.gen(function* () {
-    const readModels = yield* PgReadModelStore.make(database)
+    const readModels = yield* PgReadModelStore.make(database, { besideLog: true })
     const context = Context.make(EventStore, PgEventStore.make(database, options))
       .pipe(Context.add(ReadModelStore, readModels))
       .pipe(Context.add(SnapshotStore, PgSnapshotStore.make(database)))

@@ -157,7 +157,8 @@ export interface RebuildOptions {
 
 /**
  * Rebuilds every read model from the origin into fresh tables and swaps them in when done (readers see the old ones
- * until then); returns how many events were replayed. Gives exactly the tables an incremental catch-up gives.
+ * until then); returns how many events were replayed. Gives exactly the tables an incremental catch-up gives. A
+ * store beside the log projects what it can in the database (`rebuildBesideLog`); the rest comes through here.
  */
 export const rebuild = (
   options: RebuildOptions = {}
@@ -167,8 +168,13 @@ export const rebuild = (
     const store = yield* ReadModelStore
     const replayed = yield* Ref.make(0)
     const onProgress = options.onProgress ?? (() => Effect.void)
+    const batchSize = options.batchSize ?? defaultBatchSize
+    if (store.rebuildBesideLog !== undefined) {
+      const besideLog = yield* store.rebuildBesideLog({ project: batchOf, batchSize, onProgress })
+      if (Option.isSome(besideLog)) return besideLog.value
+    }
     // The next page is read while this one is projected and written (one page ahead, so memory stays flat).
-    const batches = feed(events, options.batchSize ?? defaultBatchSize).pipe(
+    const batches = feed(events, batchSize).pipe(
       Stream.buffer({ capacity: 1 }),
       Stream.mapEffect((run) =>
         batchOf(run).pipe(

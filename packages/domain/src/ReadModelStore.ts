@@ -2,8 +2,8 @@
  * The read-model store port: tables of JSON rows keyed by string, written only by projections, each batch of
  * changes committed together with the projection's checkpoint (exactly once for database read models).
  */
-import { Context, type Effect, type Option, type Stream } from "effect"
-import type { Checkpoint, JsonObject, StoreUnavailable } from "./EventStore.js"
+import { Context, type Effect, type Either, type Option, type Stream } from "effect"
+import type { Checkpoint, JsonObject, RecordedEvent, StoreUnavailable } from "./EventStore.js"
 import type { Filter, Level, Order, Position } from "./Filter/Ast.js"
 
 /** A row of a read-model table. */
@@ -88,6 +88,17 @@ export interface SearchHit {
   readonly source?: Row | null
 }
 
+/**
+ * What a store needs for {@link ReadModelStoreShape.rebuildBesideLog}: the projection of the events it does not
+ * project itself (handed over in feed order, in runs of at most `batchSize`), and where to report progress (events
+ * replayed so far, those projected in the database included).
+ */
+export interface RebuildBesideLog<E> {
+  readonly project: (events: readonly [RecordedEvent, ...ReadonlyArray<RecordedEvent>]) => Either.Either<ChangeBatch, E>
+  readonly batchSize: number
+  readonly onProgress: (events: number) => Effect.Effect<void>
+}
+
 /** The ReadModelStore port. */
 export interface ReadModelStoreShape {
   /** The checkpoint of the last event applied (the origin when none was). */
@@ -112,6 +123,15 @@ export interface ReadModelStoreShape {
    * Readers see the old read models until the swap.
    */
   readonly replaceAll: <E, R>(batches: Stream.Stream<ChangeBatch, E, R>) => Effect.Effect<void, E | StoreUnavailable, R>
+  /**
+   * Optional, for a store that sits beside the event log (PostgreSQL: the events table is in its schema): rebuilds
+   * from zero, as `replaceAll` of the whole feed would, but projects the bulk of the history in the database without
+   * reading it out (see {@link RebuildBesideLog}). Answers `None`, having changed nothing, when the history holds
+   * something it cannot project that way; the caller then rebuilds through `replaceAll`.
+   */
+  readonly rebuildBesideLog?: <E>(
+    options: RebuildBesideLog<E>
+  ) => Effect.Effect<Option.Option<number>, E | StoreUnavailable>
   /**
    * Optional: answers a {@link SearchQuery} natively (SQL with bound parameters). A store without it is searched
    * by the domain's evaluator over `list` and `get`, with the same answers.

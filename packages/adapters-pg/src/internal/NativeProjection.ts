@@ -1,0 +1,158 @@
+/**
+ * The projections a rebuild runs in SQL, next to the events, instead of reading the events out (docs/read-models.md,
+ * "Rebuilding"): `VersionAssigned` and `ArtifactLinked` at their current schema versions, which are the bulk of any
+ * history (a version logged, a version linked). Each gives the rows `Projections.project` gives it, column for
+ * column: the artifact version and its `produced` lineage edge, the linked version, and the audit row with the same
+ * summary line. Every other event goes through `Projections.project` in feed order, after these rows are in.
+ *
+ * That order is only the feed's when no later SQL-projected event writes a row an earlier TypeScript-projected
+ * change touched (a version linked again at an index that was unlinked, a version assigned after it was patched).
+ * Histories the deciders write never do; {@link touchOf} names what each change could collide with, so that the
+ * rebuild can check and fall back to the plain one when a history does.
+ */
+import { type Change, Events, Projections } from "@registrar/domain"
+import { ident, type TableSpecs } from "./ReadModelTables.js"
+
+const { Table } = Projections
+
+/** The event types projected in SQL, each at the schema version it is projected at. */
+export const nativeEvents: ReadonlyArray<{ readonly type: string; readonly schemaVersion: number }> = [
+  "VersionAssigned",
+  "ArtifactLinked"
+].map((type) => ({ type, schemaVersion: Events.currentSchemaVersion[type] ?? 1 }))
+
+/** The read-model tables the SQL projections write. */
+export const nativeTables: ReadonlyArray<string> = [
+  Table.artifactVersions,
+  Table.lineageEdges,
+  Table.linkedVersions,
+  Table.audit
+]
+
+/** An SQL condition on events `e`: the event is projected in SQL. */
+export const isNative = (alias = "e"): string =>
+  `(${nativeEvents.map(({ type, schemaVersion }) => `(${alias}.type = '${type}' AND ${alias}.schema_version = ${schemaVersion})`).join(" OR ")})`
+
+/** `Projections.pad` in SQL: at least 12 digits, never cut. */
+const pad = (text: string): string => `CASE WHEN length(${text}) >= 12 THEN ${text} ELSE lpad(${text}, 12, '0') END`
+
+/** The events of one chunk: below the rebuild's horizon (`$1`, an xid8 as text), positions in (`$2`, `$3`]. */
+const chunk = (type: string): string => {
+  const { schemaVersion } = nativeEvents.find((event) => event.type === type)!
+  return `e.global_position > $2::bigint AND e.global_position <= $3::bigint AND e.transaction_id < $1::text::xid8
+    AND e.type = '${type}' AND e.schema_version = ${schemaVersion}`
+}
+
+const assignedRecord = `jsonb_to_record(e.data) AS d(entity text, project text, name text, index bigint,
+    "artifactType" text, digest text, files jsonb, metadata jsonb, description text, "loggedBy" jsonb)`
+const linkedRecord = `jsonb_to_record(e.data) AS d(organization text, registry text, "collectionId" text, collection text,
+    index bigint, source jsonb, "artifactType" text, digest text)`
+const artifactKey = `d.entity || '/' || d.project || '/' || d.name`
+const runKey = `CASE WHEN jsonb_typeof(d."loggedBy") = 'object' THEN (d."loggedBy" ->> 'entity') || '/' ||
+    (d."loggedBy" ->> 'project') || '/' || (d."loggedBy" ->> 'runId') END`
+const sourceKey = `(d.source ->> 'entity') || '/' || (d.source ->> 'project') || '/' || (d.source ->> 'name') ||
+    ':v' || (d.source ->> 'index')`
+/**
+ * The statement that projects one chunk of events into the tables `target` names (fresh tables, without keys):
+ * parameters `$1` the horizon, `$2` and `$3` the positions. Each event is read and its data unpacked once, then
+ * written to every table it has rows in; the statement answers how many events it projected.
+ */
+export const chunkStatement = (s: string, specs: TableSpecs, target: (table: string) => string): string => {
+  const into = (table: string) => {
+    const spec = specs.get(table)!
+    return `INSERT INTO ${s}.${ident(target(table))} (row_key, ${spec.columns.map((column) => ident(column.name)).join(", ")})`
+  }
+  const envelope = `${pad("e.transaction_id::text")} AS audit_key, e.global_position, e.transaction_id::text::bigint AS transaction_id,
+      e.stream_id, e.stream_position, e.event_id, e.type, e.schema_version, e.metadata ->> 'actor' AS actor,
+      (e.metadata ->> 'recordedAt')::timestamptz AS recorded_at, e.hash`
+  const audit = `audit_key || '/' || ${pad("global_position::text")}, global_position, transaction_id, stream_id,
+    stream_position, event_id, type, schema_version, actor, recorded_at, hash`
+  return `WITH assigned AS (
+    SELECT ${envelope}, ${artifactKey} AS artifact_key, ${runKey} AS run_key, d.*
+    FROM ${s}.events AS e, ${assignedRecord} WHERE ${chunk("VersionAssigned")}
+  ), linked AS (
+    SELECT ${envelope}, ${sourceKey} AS source_key, d.*
+    FROM ${s}.events AS e, ${linkedRecord} WHERE ${chunk("ArtifactLinked")}
+  ), versions AS (
+    ${into(Table.artifactVersions)}
+    SELECT artifact_key || ':v' || ${pad("index::text")}, entity, project, name, artifact_key, index, "artifactType",
+      digest, files, metadata, description, run_key, recorded_at, actor, false, '{}'
+    FROM assigned
+  ), edges AS (
+    ${into(Table.lineageEdges)}
+    SELECT run_key || '|produced|' || artifact_key || ':v' || index, 'produced', run_key, artifact_key || ':v' || index
+    FROM assigned WHERE run_key IS NOT NULL
+  ), links AS (
+    ${into(Table.linkedVersions)}
+    SELECT "collectionId" || '/' || ${pad("index::text")}, organization, registry, "collectionId", index,
+      jsonb_build_object('entity', source -> 'entity', 'project', source -> 'project', 'name', source -> 'name',
+        'index', source -> 'index'),
+      source_key, "artifactType", digest, recorded_at, actor
+    FROM linked
+  ), audit AS (
+    ${into(Table.audit)}
+    SELECT ${audit}, NULL, NULL, NULL, entity,
+      'logged ' || artifact_key || ':v' || index || ' (' || "artifactType" || ')' || COALESCE(' from run ' || run_key, '')
+    FROM assigned
+    UNION ALL
+    SELECT ${audit}, organization, registry, "collectionId", NULL,
+      'linked ' || source_key || ' as wandb-registry-' || registry || '/' || collection || ':v' || index
+    FROM linked
+  )
+  SELECT ((SELECT count(*) FROM assigned) + (SELECT count(*) FROM linked))::int AS n`
+}
+
+/**
+ * What an SQL-projected event could overwrite of a change made in TypeScript: the version `index` of an artifact
+ * stream (a `VersionAssigned`), or of a collection stream (an `ArtifactLinked`; every index when `index` is null).
+ */
+export interface Touch {
+  readonly streamId: string
+  readonly type: "VersionAssigned" | "ArtifactLinked"
+  readonly index: number | null
+}
+
+const paddedIndex = (text: string): number | undefined => (/^\d{12,}$/.test(text) ? Number(text) : undefined)
+
+/**
+ * What a change to an SQL-projected table could collide with; `undefined` for a change to another table, `"unknown"`
+ * for one this cannot tell (the rebuild then falls back to the plain one).
+ */
+export const touchOf = (change: Change): Touch | "unknown" | undefined => {
+  if (!nativeTables.includes(change.table)) return undefined
+  if (change.table === Table.audit || change.table === Table.lineageEdges) {
+    // Audit keys are feed positions, unique per event. A lineage edge's key holds its kind; a TypeScript-projected
+    // `produced` edge comes with its version's row, which the artifact check below covers.
+    return change._tag === "Put" ? undefined : "unknown"
+  }
+  if (change._tag === "DeleteWhere") {
+    return change.table === Table.linkedVersions && change.field === "collectionId"
+      ? { streamId: `Collection-${change.value}`, type: "ArtifactLinked", index: null }
+      : "unknown"
+  }
+  if (change.table === Table.linkedVersions) {
+    const slash = change.key.lastIndexOf("/")
+    const index = paddedIndex(change.key.slice(slash + 1))
+    return slash < 0 || index === undefined
+      ? "unknown"
+      : { streamId: `Collection-${change.key.slice(0, slash)}`, type: "ArtifactLinked", index }
+  }
+  const at = change.key.lastIndexOf(":v")
+  const index = paddedIndex(change.key.slice(at + 2))
+  return at < 0 || index === undefined
+    ? "unknown"
+    : { streamId: `Artifact-${change.key.slice(0, at)}`, type: "VersionAssigned", index }
+}
+
+/**
+ * Whether any SQL-projected event comes after a touch of its row in the feed: `$1` the horizon, then per touch its
+ * stream, event type, index (null for any) and the feed position of the change (transaction id as text, position).
+ */
+export const collisionSql = (s: string): string => `SELECT EXISTS (
+  SELECT 1 FROM unnest($2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[])
+      AS t(stream_id, type, index, transaction_id, global_position)
+    JOIN ${s}.events AS e ON e.stream_id = t.stream_id AND e.type = t.type
+      AND (t.index IS NULL OR (e.data ->> 'index')::bigint = t.index)
+      AND (e.transaction_id, e.global_position) > (t.transaction_id::xid8, t.global_position)
+      AND e.transaction_id < $1::text::xid8
+) AS collides`

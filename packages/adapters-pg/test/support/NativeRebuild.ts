@@ -1,0 +1,222 @@
+/**
+ * A rebuild beside the log (versions logged and linked projected in SQL, the rest by the domain) against the plain
+ * rebuild and the incrementally caught-up read models, on random histories the deciders wrote; and against the plain
+ * rebuild on histories the deciders would not write, where it must notice and leave the work to the plain one.
+ */
+import { expect, it } from "@effect/vitest"
+import {
+  type EventStoreShape,
+  Projections,
+  Projector,
+  type ReadModelStoreShape,
+  type RecordedEvent,
+  EventStore,
+  ReadModelStore
+} from "@registrar/domain"
+import { RandomHistory } from "@registrar/domain/testing"
+import { Effect, FastCheck, Option, type Scope } from "effect"
+import type { Database } from "../../src/internal/Database.js"
+import * as PgEventStore from "../../src/PgEventStore.js"
+import * as PgReadModelStore from "../../src/PgReadModelStore.js"
+
+/** Every table of a store, in key order, and its checkpoint. */
+const dump = (store: ReadModelStoreShape) =>
+  Effect.gen(function* () {
+    const tables = yield* Effect.forEach(Projections.allTables, (table) =>
+      Effect.map(store.list(table), (rows) => [table, rows] as const)
+    )
+    return { tables, checkpoint: yield* store.checkpoint }
+  })
+
+/** Appends recorded events as they were recorded: one append per transaction, with their ids and metadata. */
+const appendAll = (store: EventStoreShape, events: ReadonlyArray<RecordedEvent>) =>
+  Effect.gen(function* () {
+    let run: Array<RecordedEvent> = []
+    const flush = Effect.suspend(() => {
+      const [first] = run
+      if (first === undefined) return Effect.void
+      const written = run.map(({ eventId, type, schemaVersion, data, metadata }) => ({
+        eventId,
+        type,
+        schemaVersion,
+        data,
+        metadata
+      }))
+      run = []
+      return Effect.asVoid(store.append(first.streamId, written, "any"))
+    })
+    for (const event of events) {
+      if (run[0] !== undefined && run[0].transactionId !== event.transactionId) yield* flush
+      run.push(event)
+    }
+    yield* flush
+  })
+
+/** The stores of one fresh schema: the log, live read models caught up incrementally, and a store to rebuild. */
+const storesOf = (database: Effect.Effect<Database, unknown, Scope.Scope>) =>
+  Effect.gen(function* () {
+    const db = yield* database
+    const events = PgEventStore.make(db)
+    // Chunks of 10 positions: several SQL statements, two at a time.
+    const live = yield* PgReadModelStore.make(db, { besideLog: true, besideLogChunk: 10 })
+    const on = <A, E>(store: ReadModelStoreShape, effect: Effect.Effect<A, E, EventStore | ReadModelStore>) =>
+      effect.pipe(Effect.provideService(EventStore, events), Effect.provideService(ReadModelStore, store))
+    return { db, events, live, on }
+  })
+
+/** The rebuild beside the log, called directly (so that a fallback shows as `None`), and the progress it reported. */
+const besideLog = (store: ReadModelStoreShape, progress: Array<number> = []) =>
+  store.rebuildBesideLog!({
+    project: Projector.batchOf,
+    batchSize: 7,
+    onProgress: (events) => Effect.sync(() => progress.push(events))
+  })
+
+/** The plain rebuild, through `replaceAll`. */
+const plain = (store: ReadModelStoreShape): ReadModelStoreShape => {
+  const { rebuildBesideLog: _, ...rest } = store
+  return rest
+}
+
+const History = FastCheck.array(RandomHistory.ActedStep, { minLength: 1, maxLength: 120, size: "max" })
+
+/** Runs the suite on fresh schemas of one driver. */
+export const nativeRebuildSuite = (database: Effect.Effect<Database, unknown, Scope.Scope>): void => {
+  it.scopedLive.prop(
+    "on random histories it gives exactly the tables of the plain rebuild and of incremental catch-up",
+    { history: History },
+    ({ history }) =>
+      Effect.gen(function* () {
+        const world = RandomHistory.makeWorld()
+        for (const step of history) world.apply(step)
+        const { events, live, on } = yield* storesOf(database)
+        yield* appendAll(events, world.events)
+        yield* on(live, Projector.catchUp({ batchSize: 13 }))
+        const caughtUp = yield* dump(live)
+        expect(caughtUp.checkpoint.globalPosition).toBe(world.events.length)
+
+        const progress: Array<number> = []
+        expect(yield* besideLog(live, progress)).toEqual(Option.some(world.events.length))
+        expect(yield* dump(live)).toEqual(caughtUp)
+        expect(progress.at(-1)).toBe(world.events.length)
+        expect(progress).toEqual([...progress].sort((a, b) => a - b))
+        expect(yield* on(plain(live), Projector.rebuild({ batchSize: 7 }))).toBe(world.events.length)
+        expect(yield* dump(live)).toEqual(caughtUp)
+        // Catch-up goes on from the rebuild's checkpoint.
+        expect(yield* on(live, Projector.catchUp())).toBe(0)
+      }).pipe(Effect.scoped),
+    { timeout: 120_000, fastCheck: { numRuns: 12 } }
+  )
+
+  /** A history of the deciders with linked versions, unlinks and patched versions in it. */
+  const richHistory = () => {
+    const world = RandomHistory.makeWorld()
+    const [steps] = FastCheck.sample(History, { seed: 20261207, numRuns: 1 })
+    for (const step of steps!) world.apply(step)
+    // Enough of everything for the cases below, whatever the generator draws.
+    const has = (type: string) => world.events.some((event) => event.type === type)
+    return { world, has }
+  }
+
+  it.scopedLive("a history the deciders would not write is left to the plain rebuild, which projects it in order", () =>
+    Effect.gen(function* () {
+      const { world, has } = richHistory()
+      expect(["VersionAssigned", "ArtifactLinked"].every(has)).toBe(true)
+      const last = (type: string) => [...world.events].reverse().find((event) => event.type === type)!
+      const copy = (event: RecordedEvent, data: RecordedEvent["data"] = event.data): RecordedEvent => ({
+        ...event,
+        eventId: `${event.eventId}-again`,
+        data,
+        transactionId: world.events.length + 1_000
+      })
+      const linked = last("ArtifactLinked")
+      const assigned = last("VersionAssigned")
+      const cases: ReadonlyArray<readonly [string, ReadonlyArray<RecordedEvent>]> = [
+        // An index unlinked before anything was linked at it, then linked: the unlink must not remove the link.
+        [
+          "linked after an unlink of its index",
+          [
+            copy({ ...linked, type: "ArtifactUnlinked", data: unlinkOf({ ...linked.data, index: 999 }) }),
+            {
+              ...copy(linked, { ...linked.data, index: 999 }),
+              eventId: `${linked.eventId}-third`,
+              transactionId: world.events.length + 1_001
+            }
+          ]
+        ],
+        // The same version assigned twice: the later one wins.
+        ["assigned twice", [copy(assigned, { ...assigned.data, description: "the second" })]],
+        // A version patched before it is assigned: the patch finds no row.
+        [
+          "patched before it is assigned",
+          [
+            copy({
+              ...assigned,
+              type: "ArtifactVersionUpdated",
+              data: { artifact: artifactKeyOf(assigned.data), index: 999, description: "early", metadata: {} }
+            }),
+            {
+              ...copy(assigned, { ...assigned.data, index: 999 }),
+              eventId: `${assigned.eventId}-third`,
+              transactionId: world.events.length + 1_001
+            }
+          ]
+        ]
+      ]
+      for (const [name, extra] of cases) {
+        const { events, live, on } = yield* storesOf(database)
+        yield* appendAll(events, [...world.events, ...extra])
+        yield* on(live, Projector.catchUp({ batchSize: 13 }))
+        const caughtUp = yield* dump(live)
+        expect(yield* besideLog(live), name).toEqual(Option.none())
+        // Nothing changed, and the rebuild through the projector falls back to the plain one.
+        expect(yield* dump(live), name).toEqual(caughtUp)
+        expect(yield* on(live, Projector.rebuild()), name).toBe(world.events.length + extra.length)
+        expect(yield* dump(live), name).toEqual(caughtUp)
+        const fresh = yield* live.list(Projections.Table.audit)
+        expect(fresh.length, name).toBe(world.events.length + extra.length)
+      }
+    }).pipe(Effect.scoped)
+  )
+
+  it.scopedLive("a rebuild that fails in SQL keeps the live read models and leaves no fresh tables", () =>
+    Effect.gen(function* () {
+      const { world } = richHistory()
+      const { db, events, live, on } = yield* storesOf(database)
+      yield* appendAll(events, world.events)
+      yield* on(live, Projector.catchUp())
+      const caughtUp = yield* dump(live)
+      // A linked version recorded at a time that is not one: the SQL projection cannot cast it.
+      const linked = [...world.events].reverse().find((event) => event.type === "ArtifactLinked")!
+      yield* appendAll(events, [
+        {
+          ...linked,
+          eventId: "broken",
+          data: { ...linked.data, index: 999 },
+          metadata: { ...linked.metadata, recordedAt: "not a time" },
+          transactionId: 1e6
+        }
+      ])
+      const failed = yield* Effect.flip(besideLog(live))
+      expect(failed._tag).toBe("StoreUnavailable")
+      expect(yield* dump(live)).toEqual(caughtUp)
+      expect(yield* freshTables(db)).toEqual([])
+    }).pipe(Effect.scoped)
+  )
+}
+
+/** Names of a schema's fresh tables left behind. */
+const freshTables = (db: Database) =>
+  db.driver.query(`SELECT tablename FROM pg_tables WHERE schemaname = $1 AND tablename LIKE '%\\_\\_rebuild'`, [
+    db.schemaName
+  ])
+
+/** The data of an `ArtifactUnlinked` of the version an `ArtifactLinked` linked. */
+const unlinkOf = (linked: RecordedEvent["data"]): RecordedEvent["data"] => {
+  const { organization, registry, collectionId, index, source } = linked
+  return { organization, registry, collectionId, index, source } as RecordedEvent["data"]
+}
+
+/** `entity/project/name` of a `VersionAssigned`. */
+const artifactKeyOf = (assigned: RecordedEvent["data"]): string =>
+  `${String(assigned.entity)}/${String(assigned.project)}/${String(assigned.name)}`
