@@ -137,11 +137,32 @@ export const make = (
     }
     // Secondary indexes are built once over the loaded rows, not maintained row by row; two tables at a time, as
     // the server has the machine to itself at this point (two connections keep two cores busy).
-    const indexFresh = Effect.forEach(
-      all.filter((spec) => spec.indexes.length > 0),
-      (spec) => driver.execute(createIndexesSql(s, spec, rebuildName(spec)).join("\n")).pipe(sql("replaceAll")),
-      { concurrency: 2, discard: true }
-    )
+    /**
+     * Builds the fresh tables' indexes two at a time, one index per statement, those of the largest tables first: the
+     * audit table alone has six, so building them table by table left it as the last one working.
+     */
+    const indexFresh = Effect.gen(function* () {
+      const sizes = yield* driver
+        .query(
+          `SELECT c.relname, pg_relation_size(c.oid) AS bytes FROM pg_class AS c
+            JOIN pg_namespace AS n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`,
+          [database.schemaName]
+        )
+        .pipe(sql("replaceAll"))
+      const bytes = new Map(sizes.map((row) => [String(row.relname), Number(row.bytes)]))
+      const statements = all
+        .flatMap((spec) =>
+          createIndexesSql(s, spec, rebuildName(spec)).map((statement) => ({
+            statement,
+            bytes: bytes.get(rebuildName(spec)) ?? 0
+          }))
+        )
+        .sort((a, b) => b.bytes - a.bytes)
+      yield* Effect.forEach(statements, ({ statement }) => driver.execute(statement).pipe(sql("replaceAll")), {
+        concurrency: 2,
+        discard: true
+      })
+    })
     const swapFresh = (checkpoint: Checkpoint) =>
       driver
         .transaction((connection) =>

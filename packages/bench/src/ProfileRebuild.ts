@@ -1,10 +1,11 @@
 /**
  * Where a rebuild spends its time: grows a history once in schema `registrar_bench_rebuild_profile` (kept between
  * runs), then alternates `Projector.rebuild()` with the bare read of section 4 and prints both speeds. Run under
- * `node --cpu-prof` to see the rebuild's CPU. EVENTS (default 200000), ROUNDS (default 2).
+ * `node --cpu-prof` to see the rebuild's CPU. EVENTS (default 200000), ROUNDS (default 2); STAGES=1 logs when each stage of the rebuild ends.
  */
 import { performance } from "node:perf_hooks"
 import { Projector } from "@registrar/domain"
+import { Logger, LogLevel } from "effect"
 import * as Cpu from "./internal/Cpu.js"
 import * as History from "./internal/History.js"
 import * as Postgres from "./internal/Postgres.js"
@@ -15,6 +16,7 @@ const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test
 const schema = "registrar_bench_rebuild_profile"
 const events = Number(process.env.EVENTS ?? 200_000)
 const rounds = Number(process.env.ROUNDS ?? 2)
+const stages = process.env.STAGES === "1"
 
 const stored = async (): Promise<number> => {
   try {
@@ -50,7 +52,9 @@ const main = async () => {
     return count / seconds
   }
   for (let round = 0; round < rounds; round++) {
-    const rebuilt = await timed("rebuild", () => runtime.runPromise(Projector.rebuild()))
+    const rebuilt = await timed("rebuild", () =>
+      runtime.runPromise(Projector.rebuild().pipe(Logger.withMinimumLogLevel(stages ? LogLevel.Debug : LogLevel.Info)))
+    )
     const read = await timed("read", bareRead)
     console.log(`  ratio ${((100 * rebuilt) / read).toFixed(1)}%`)
   }

@@ -1,6 +1,7 @@
 /**
- * Rebuilding every read model from the stored events (`Projector.rebuild`: read the feed in pages of 500, project,
- * write fresh tables in bulk, swap them in) against the bare read speed of the same rows through `pg` (the same
+ * Rebuilding every read model from the stored events (`Projector.rebuild`: on PostgreSQL beside the log, i.e.
+ * version and link events projected in SQL into fresh tables and the rest read and projected by the domain, then
+ * indexed and swapped in; docs/read-models.md, "Rebuilding") against the bare read speed of the same rows through `pg` (the same
  * keyset query and page size, no projection, no writes) as the ceiling; with peak RSS and heap, at two history
  * sizes, to see whether memory grows with the number of events.
  */
@@ -135,7 +136,7 @@ export const run = async (options: RebuildOptions): Promise<Section> => {
     title: "4. Rebuilding every read model (PostgreSQL server)",
     method: [
       `History in schema \`${history.schema}\`: the world made by commands, then blocks of 10,000 events (half \`VersionAssigned\`, 100 per artifact; half \`ArtifactLinked\`, 1,000 per collection) appended through the EventStore. Measured at ${sizes.map(whole).join(" and ")} events.`,
-      `${options.runs} rounds alternating \`Projector.rebuild()\` (default page of 500, the next page read while one is projected; fresh typed tables filled in flushes of 5,000 changes, each written while the next is folded, puts by COPY, indexes built after the load two tables at a time, then swapped in) with a bare read of the same rows: the EventStore's keyset feed query, ${pageSize} rows per page, through a \`pg\` pool, rows parsed and dropped.`,
+      `${options.runs} rounds alternating \`Projector.rebuild()\` (beside the log: \`VersionAssigned\` and \`ArtifactLinked\` projected by \`INSERT … SELECT\` from the events table into fresh unkeyed tables, chunks of 50,000 positions two at a time, keys added after; the other events read in pages of 500 and projected by the domain into the same tables; a check that the two orders agree; indexes built two tables at a time; swapped in) with a bare read of the same rows: the EventStore's keyset feed query, ${pageSize} rows per page, through a \`pg\` pool, rows parsed and dropped.`,
       "Memory sampled every 20 ms (`process.memoryUsage`) from a forced GC (`--expose-gc`) at the start of each phase: peak heap is the largest heap in use seen (garbage included, so it follows V8's collection schedule and the phase's length); peak live heap is the largest heap in use right after a forced GC, taken every second, i.e. what the phase actually holds."
     ],
     tables: [table],

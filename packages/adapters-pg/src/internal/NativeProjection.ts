@@ -36,11 +36,19 @@ export const isNative = (alias = "e"): string =>
 /** `Projections.pad` in SQL: at least 12 digits, never cut. */
 const pad = (text: string): string => `CASE WHEN length(${text}) >= 12 THEN ${text} ELSE lpad(${text}, 12, '0') END`
 
-/** The events of one chunk: below the rebuild's horizon (`$1`, an xid8 as text), positions in (`$2`, `$3`]. */
+/**
+ * The events of one chunk, positions in (`$2`, `$3`], as `e`. The range is read by the primary key alone: `OFFSET 0`
+ * keeps the other conditions out of the subquery, where the planner would otherwise combine the feed index or a
+ * partial index of one type with it and read all of that index for every chunk (measured: 1.6 s a chunk of 50,000
+ * against 0.9 s).
+ */
+const chunkEvents = (s: string): string =>
+  `(SELECT * FROM ${s}.events WHERE global_position > $2::bigint AND global_position <= $3::bigint OFFSET 0) AS e`
+
+/** The events of type `type` in a chunk: below the rebuild's horizon (`$1`, an xid8 as text). */
 const chunk = (type: string): string => {
   const { schemaVersion } = nativeEvents.find((event) => event.type === type)!
-  return `e.global_position > $2::bigint AND e.global_position <= $3::bigint AND e.transaction_id < $1::text::xid8
-    AND e.type = '${type}' AND e.schema_version = ${schemaVersion}`
+  return `e.transaction_id < $1::text::xid8 AND e.type = '${type}' AND e.schema_version = ${schemaVersion}`
 }
 
 const assignedRecord = `jsonb_to_record(e.data) AS d(entity text, project text, name text, index bigint,
@@ -69,10 +77,10 @@ export const chunkStatement = (s: string, specs: TableSpecs, target: (table: str
     stream_position, event_id, type, schema_version, actor, recorded_at, hash`
   return `WITH assigned AS (
     SELECT ${envelope}, ${artifactKey} AS artifact_key, ${runKey} AS run_key, d.*
-    FROM ${s}.events AS e, ${assignedRecord} WHERE ${chunk("VersionAssigned")}
+    FROM ${chunkEvents(s)}, ${assignedRecord} WHERE ${chunk("VersionAssigned")}
   ), linked AS (
     SELECT ${envelope}, ${sourceKey} AS source_key, d.*
-    FROM ${s}.events AS e, ${linkedRecord} WHERE ${chunk("ArtifactLinked")}
+    FROM ${chunkEvents(s)}, ${linkedRecord} WHERE ${chunk("ArtifactLinked")}
   ), versions AS (
     ${into(Table.artifactVersions)}
     SELECT artifact_key || ':v' || ${pad("index::text")}, entity, project, name, artifact_key, index, "artifactType",
