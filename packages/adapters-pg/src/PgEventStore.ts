@@ -19,10 +19,8 @@ import type { Database } from "./internal/Database.js"
 import { toUnavailable } from "./internal/Driver.js"
 import { eventColumns, toRecorded } from "./internal/EventRows.js"
 
-const columns = eventColumns
-
 /** The SQL of the feed poll for schema `s` (quoted); `$1` transaction id, `$2` global position, `$3` limit. */
-export const readAllStatement = (s: string): string => `SELECT ${columns} FROM ${s}.events AS e
+export const readAllStatement = (s: string): string => `SELECT ${eventColumns} FROM ${s}.events AS e
   WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
     AND e.transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
   ORDER BY e.transaction_id, e.global_position
@@ -52,7 +50,7 @@ export const make = (database: Database, options: EventStoreOptions = {}): Event
   const groups = AppendGroups.make(driver, s, {
     concurrency: options.appendConcurrency ?? (driver.kind === "pglite" ? 1 : 4)
   })
-  const readStreamSql = `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND stream_position > $2
+  const readStreamSql = `SELECT ${eventColumns} FROM ${s}.events WHERE stream_id = $1 AND stream_position > $2
     ORDER BY stream_position`
   const streamVersionSql = `SELECT version FROM ${s}.streams WHERE stream_id = $1`
   const readAllSql = readAllStatement(s)

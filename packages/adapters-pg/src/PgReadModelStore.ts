@@ -135,11 +135,10 @@ export const make = (
         })
       return { add, done: Effect.zipRight(flush, written) }
     }
-    // Secondary indexes are built once over the loaded rows, not maintained row by row; two tables at a time, as
-    // the server has the machine to itself at this point (two connections keep two cores busy).
     /**
-     * Builds the fresh tables' indexes two at a time, one index per statement, those of the largest tables first: the
-     * audit table alone has six, so building them table by table left it as the last one working.
+     * Builds the fresh tables' secondary indexes once over the loaded rows, not row by row: two at a time (two
+     * connections keep two cores busy), one index per statement, those of the largest tables first (the audit table
+     * alone has six: built table by table, they were the last ones working).
      */
     const indexFresh = Effect.gen(function* () {
       const sizes = yield* driver
