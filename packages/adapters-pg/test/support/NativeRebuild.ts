@@ -15,9 +15,11 @@ import {
 } from "@registrar/domain"
 import { RandomHistory } from "@registrar/domain/testing"
 import { Effect, FastCheck, Option, type Scope } from "effect"
+import type pg from "pg"
 import type { Database } from "../../src/internal/Database.js"
 import * as PgEventStore from "../../src/PgEventStore.js"
 import * as PgReadModelStore from "../../src/PgReadModelStore.js"
+import { openTransaction } from "./Transactions.js"
 
 /** Every table of a store, in key order, and its checkpoint. */
 const dump = (store: ReadModelStoreShape) =>
@@ -80,6 +82,16 @@ const plain = (store: ReadModelStoreShape): ReadModelStoreShape => {
 
 const History = FastCheck.array(RandomHistory.ActedStep, { minLength: 1, maxLength: 120, size: "max" })
 
+/** A history of the deciders with linked versions, unlinks and patched versions in it (the same every run). */
+const richHistory = () => {
+  const world = RandomHistory.makeWorld()
+  const [steps] = FastCheck.sample(History, { seed: 20261207, numRuns: 1 })
+  for (const step of steps!) world.apply(step)
+  // Enough of everything for the cases below, whatever the generator draws.
+  const has = (type: string) => world.events.some((event) => event.type === type)
+  return { world, has }
+}
+
 /** Runs the suite on fresh schemas of one driver. */
 export const nativeRebuildSuite = (database: Effect.Effect<Database, unknown, Scope.Scope>): void => {
   it.scopedLive.prop(
@@ -107,16 +119,6 @@ export const nativeRebuildSuite = (database: Effect.Effect<Database, unknown, Sc
       }).pipe(Effect.scoped),
     { timeout: 120_000, fastCheck: { numRuns: 12 } }
   )
-
-  /** A history of the deciders with linked versions, unlinks and patched versions in it. */
-  const richHistory = () => {
-    const world = RandomHistory.makeWorld()
-    const [steps] = FastCheck.sample(History, { seed: 20261207, numRuns: 1 })
-    for (const step of steps!) world.apply(step)
-    // Enough of everything for the cases below, whatever the generator draws.
-    const has = (type: string) => world.events.some((event) => event.type === type)
-    return { world, has }
-  }
 
   it.scopedLive("a history the deciders would not write is left to the plain rebuild, which projects it in order", () =>
     Effect.gen(function* () {
@@ -220,3 +222,57 @@ const unlinkOf = (linked: RecordedEvent["data"]): RecordedEvent["data"] => {
 /** `entity/project/name` of a `VersionAssigned`. */
 const artifactKeyOf = (assigned: RecordedEvent["data"]): string =>
   `${String(assigned.entity)}/${String(assigned.project)}/${String(assigned.name)}`
+
+/**
+ * On a server: a transaction open when the rebuild starts fixes its horizon. The rebuild projects only the events
+ * below it; what that transaction and later ones commit is caught up after the swap, in feed order, to exactly the
+ * plain rebuild's tables.
+ */
+export const horizonTest = (
+  server: Effect.Effect<{ readonly database: Database; readonly pool: pg.Pool }, unknown, Scope.Scope>
+): void => {
+  it.scopedLive(
+    "events of a transaction open across the rebuild, and those after it, are caught up after the swap",
+    () =>
+      Effect.gen(function* () {
+        const { world } = richHistory()
+        const { database, pool } = yield* server
+        const { events, live, on } = yield* storesOf(Effect.succeed(database))
+        const transactions = [...new Set(world.events.map((event) => event.transactionId))]
+        const split = transactions[Math.floor(transactions.length / 2)]!
+        const before = world.events.filter((event) => event.transactionId < split)
+        const after = world.events.filter((event) => event.transactionId >= split)
+        yield* appendAll(events, before)
+
+        // A version of an artifact of its own, logged in a transaction that stays open: the horizon.
+        const assigned = before.find((event) => event.type === "VersionAssigned")!
+        const { entity, project } = assigned.data as Record<string, string>
+        const open = yield* openTransaction(database, pool)
+        yield* open.append(
+          `Artifact-${entity}/${project}/held-open`,
+          [
+            {
+              eventId: "held-open",
+              type: assigned.type,
+              schemaVersion: assigned.schemaVersion,
+              data: { ...assigned.data, name: "held-open", index: 0 },
+              metadata: assigned.metadata
+            }
+          ],
+          "any"
+        )
+        yield* appendAll(events, after)
+
+        expect(yield* besideLog(live)).toEqual(Option.some(before.length))
+        expect((yield* live.list(Projections.Table.audit)).length).toBe(before.length)
+        yield* open.commit
+        expect(yield* on(live, Projector.catchUp())).toBe(after.length + 1)
+        const caughtUp = yield* dump(live)
+        expect(yield* on(plain(live), Projector.rebuild())).toBe(world.events.length + 1)
+        expect(yield* dump(live)).toEqual(caughtUp)
+        expect(caughtUp.tables.find(([table]) => table === Projections.Table.artifactVersions)?.[1]).toContainEqual(
+          expect.objectContaining({ name: "held-open" })
+        )
+      }).pipe(Effect.scoped)
+  )
+}
