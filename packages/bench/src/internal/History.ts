@@ -25,7 +25,8 @@ export interface History {
   readonly close: () => Promise<void>
 }
 
-const appendBlock = (store: EventStoreShape, world: World, blockIndex: number) => {
+/** Appends one block of 10,000 events (half version logs, half links) for `world`, two appends at a time. */
+export const appendBlock = (store: EventStoreShape, world: World, blockIndex: number) => {
   const artifacts = Array.from({ length: block / 2 / versionsPerArtifact }, (_, index) => `hist-${blockIndex}-${index}`)
   const collections = Array.from({ length: block / 2 / linksPerCollection }, () => ({
     id: randomUUID(),
