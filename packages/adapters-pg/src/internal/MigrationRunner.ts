@@ -9,6 +9,7 @@ import {
   appendFunction,
   artifactLinkedIndexes,
   automationTables,
+  partialReadModelIndexes,
   appendFunctionPlanningIdProbe,
   appendFunctionSkippingIdempotencyCheck,
   appendGroupFunction,
@@ -53,7 +54,12 @@ export const migrations: ReadonlyArray<Migration> = [
   { version: 11, name: "blob tables: artifact file contents in chunks", sql: blobTables },
   { version: 12, name: "indexes of ArtifactLinked events by version index and by source", sql: artifactLinkedIndexes },
   { version: 13, name: "read models as typed tables, rebuilt from the log", sql: readModelTypedTables },
-  { version: 14, name: "automations: the dispatcher's checkpoint and leases", sql: automationTables }
+  { version: 14, name: "automations: the dispatcher's checkpoint and leases", sql: automationTables },
+  {
+    version: 15,
+    name: "read-model indexes of optional fields hold only the rows that have them",
+    sql: partialReadModelIndexes
+  }
 ]
 
 /**

@@ -650,3 +650,16 @@ CREATE TABLE IF NOT EXISTS ${s}.automation_leases (
   expires_at timestamptz NOT NULL
 );
 `
+
+/**
+ * Migration 15: the read-model indexes of fields a row may lack (the audit's organization, registry and collection,
+ * which most events have none of) hold only the rows that have them (ReadModelTables, `partialOn`). Filters on these
+ * fields are equalities, which imply the field is present, so the same queries use them.
+ */
+export const partialReadModelIndexes = (s: string): string =>
+  ["organization", "registry", "collection_id"]
+    .map(
+      (column) => `DROP INDEX IF EXISTS ${s}."rm_audit_${column}_idx";
+CREATE INDEX "rm_audit_${column}_idx" ON ${s}."rm_audit" USING btree ("${column}", "row_key") WHERE "${column}" IS NOT NULL;`
+    )
+    .join("\n")
