@@ -5,10 +5,22 @@
 import { expect, it } from "@effect/vitest"
 import { Change, type ChangeBatch } from "@registrar/domain"
 import { Effect, Stream } from "effect"
+import type { Database } from "../src/internal/Database.js"
 import { specsOf, tableSpec } from "../src/internal/ReadModelTables.js"
 import * as PgReadModelStore from "../src/PgReadModelStore.js"
 import { rebuildSuite } from "./support/Rebuild.js"
 import { describeServer, freshServerDatabase } from "./support/Server.js"
+
+/** The plan, as JSON text, of a listing of table `table` filtered on its `collection` column. */
+const planOfCollectionFilter = (database: Database, table: string, collection: string) =>
+  Effect.map(
+    database.driver.query(
+      `EXPLAIN (FORMAT JSON) SELECT collection, index FROM ${database.schema}.${table}
+        WHERE collection = $1::text ORDER BY row_key`,
+      [collection]
+    ),
+    ([plan]) => JSON.stringify(plan?.["QUERY PLAN"])
+  )
 
 describeServer("Read models at volume", () => {
   it.scopedLive("list with a filter uses the filtered field's index (EXPLAIN shows no sequential scan)", () =>
@@ -29,12 +41,7 @@ describeServer("Read models at volume", () => {
         checkpoint: { transactionId: 1, globalPosition: 1 }
       })
       yield* database.driver.execute(`ANALYZE ${database.schema}.rm_versions`)
-      const [plan] = yield* database.driver.query(
-        `EXPLAIN (FORMAT JSON) SELECT collection, index FROM ${database.schema}.rm_versions
-          WHERE collection = $1::text ORDER BY row_key`,
-        ["c-42"]
-      )
-      const text = JSON.stringify(plan?.["QUERY PLAN"])
+      const text = yield* planOfCollectionFilter(database, "rm_versions", "c-42")
       expect(text).not.toContain("Seq Scan")
       expect(text).toContain("rm_versions_collection_idx")
       expect((yield* store.list("versions", { collection: "c-42" })).length).toBe(20)
@@ -65,12 +72,7 @@ describeServer("Read models at volume", () => {
         [database.schemaName]
       )
       expect(entries?.n).toBe(10_000)
-      const [plan] = yield* database.driver.query(
-        `EXPLAIN (FORMAT JSON) SELECT collection, index FROM ${database.schema}.rm_entries
-          WHERE collection = $1::text ORDER BY row_key`,
-        ["c-42"]
-      )
-      const text = JSON.stringify(plan?.["QUERY PLAN"])
+      const text = yield* planOfCollectionFilter(database, "rm_entries", "c-42")
       expect(text).not.toContain("Seq Scan")
       expect(text).toContain("rm_entries_collection_idx")
       // Even indexes have a collection (c-42 holds 20 of them); odd ones none, so no row is c-43.
