@@ -193,8 +193,13 @@ export const storeCommands: ReadonlyArray<string> = [
 // The commands that never open a store: `login` and `logout` keep the server and key for remote commands.
 export const storelessCommands: ReadonlyArray<string> = ["login", "logout"]
 
-// The commands that need no acting user.
-const actingAsNobody = ["demo", "verify", "anchor", "chain", "replay", "serve", "api-key"]
+// The commands that always run on a local store and need no acting user.
+const localOnly = ["demo", "verify", "anchor", "chain", "replay", "serve"]
+
+// Whether a command line needs no acting user: a local-only command, or `api-key` naming whose keys (`--user`).
+const actsAsNobody = (command: string, args: ReadonlyArray<string>): boolean =>
+  localOnly.includes(command) ||
+  (command === "api-key" && args.some((arg) => arg === "--user" || arg.startsWith("--user=")))
 
 // The common options that take a value (their values are not command names).
 const valueOptions = ["--as", "--data-dir", "--database-url", "--schema", "--as-of", "--server"]
@@ -228,7 +233,7 @@ export const runsRemotely = (args: ReadonlyArray<string>, env: NodeJS.ProcessEnv
   const named = commandOf(args)
   return (
     named !== undefined &&
-    !actingAsNobody.includes(named.command) &&
+    !localOnly.includes(named.command) &&
     Connection.select(Connection.flagsOf(args), env).kind === "remote"
   )
 }
@@ -244,9 +249,9 @@ export const embeddedDataDir = (args: ReadonlyArray<string>, env: NodeJS.Process
   const { command, dataDir } = named
   // Without a user, the command fails before it opens the store (except those that act as nobody).
   const hasUser = args.some((arg) => arg === "--as" || arg.startsWith("--as=")) || (env.REGISTRAR_USER ?? "") !== ""
-  if (!hasUser && !actingAsNobody.includes(command)) return undefined
-  // A command that runs against a server opens no store (those acting as nobody always run on the local store).
-  if (!actingAsNobody.includes(command) && Connection.select(Connection.flagsOf(args), env).kind === "remote") {
+  if (!hasUser && !actsAsNobody(command, args)) return undefined
+  // A command that runs against a server opens no store (the local-only ones always run on the local store).
+  if (!localOnly.includes(command) && Connection.select(Connection.flagsOf(args), env).kind === "remote") {
     return undefined
   }
   return dataDir ?? ((env.REGISTRAR_DATA_DIR ?? "") === "" ? ".registrar" : env.REGISTRAR_DATA_DIR)

@@ -117,6 +117,15 @@ describe.concurrent("help", () => {
     expect(PgliteStart.embeddedDataDir(["resolve", "x"], {})).toBeUndefined()
     expect(PgliteStart.embeddedDataDir(["resolve", "x"], { REGISTRAR_USER: "bob" })).toBe(".registrar")
     expect(PgliteStart.embeddedDataDir(["verify"], {})).toBe(".registrar")
+    // `api-key` names whose keys with --user (no acting user needed), and runs against a server when one is chosen.
+    expect(PgliteStart.embeddedDataDir(["api-key", "list", "--user", "bob"], {})).toBe(".registrar")
+    expect(PgliteStart.embeddedDataDir(["api-key", "list", "--user=bob"], {})).toBe(".registrar")
+    expect(PgliteStart.embeddedDataDir(["api-key", "list"], {})).toBeUndefined()
+    expect(PgliteStart.embeddedDataDir(["api-key", "list"], { REGISTRAR_SERVER: "http://h:1" })).toBeUndefined()
+    expect(PgliteStart.runsRemotely(["api-key", "create", "--name", "ci"], { REGISTRAR_SERVER: "http://h:1" })).toBe(
+      true
+    )
+    expect(PgliteStart.runsRemotely(["serve"], { REGISTRAR_SERVER: "http://h:1" })).toBe(false)
   })
 
   it("the binary prints help, runs compiled, bundled or from its snapshot, and rejects bad usage with a helpful line and exit code 2", () =>

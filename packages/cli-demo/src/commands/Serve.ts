@@ -1,6 +1,7 @@
 /**
  * `serve`: Registrar as a shared HTTP service on the store the options name (the embedded store of the data
- * directory by default, or `--database-url`); and `api-key create|list|revoke`, the keys of a user on that store.
+ * directory by default, or `--database-url`); and `api-key create|list|revoke`: any user's keys on that store, or
+ * your own against a server.
  */
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"
@@ -16,8 +17,9 @@ import * as Option from "effect/Option"
 import * as DataDirLock from "../DataDirLock.js"
 import * as Output from "../Output.js"
 import { help, leaf } from "../Root.js"
-import { boundedInteger, type StoreLocation } from "../Common.js"
-import { withStore } from "../Session.js"
+import { actor, boundedInteger, type Common, type StoreLocation } from "../Common.js"
+import type { RegistrarClient } from "../Remote.js"
+import { asUser, target, withStore } from "../Session.js"
 
 const bootstrapKeyVariable = "REGISTRAR_BOOTSTRAP_KEY"
 
@@ -216,7 +218,30 @@ const serve = leaf(
 const localAddress = (host: string): string =>
   host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host
 
-const user = Options.text("user").pipe(Options.withPseudoName("USER"), Options.withDescription("Whose keys."))
+const user = Options.text("user").pipe(
+  Options.withPseudoName("USER"),
+  Options.withDescription(
+    "Whose keys. On a store: any user (default --as or $REGISTRAR_USER). Against a server: your own only (the default)."
+  ),
+  Options.optional
+)
+
+/**
+ * Runs a key command on `user`'s keys: on the store as that user (whoever holds the store may manage anyone's keys),
+ * or against a server as the user of the key that signs in, where a user manages their own keys only.
+ */
+const onKeysOf = <A, E, R>(
+  common: Common,
+  user: Option.Option<string>,
+  body: (registrar: RegistrarClient, owner: { readonly actor: string; readonly user: string }) => Effect.Effect<A, E, R>
+) =>
+  target(common).kind === "remote"
+    ? asUser(common, (session) =>
+        body(session.registrar, { actor: session.actor, user: Option.getOrElse(user, () => session.actor) })
+      )
+    : Effect.flatMap(Option.match(user, { onNone: () => actor(common), onSome: Effect.succeed }), (owner) =>
+        withStore(common, ({ registrar }) => body(registrar, { actor: owner, user: owner }))
+      )
 
 const create = leaf(
   "create",
@@ -228,15 +253,15 @@ const create = leaf(
     )
   },
   help(
-    "Create an API key for a user on this store and print it once (only its digest is stored).",
-    "registrar api-key create --user alice --name laptop"
+    "Create an API key and print it once (only its digest is stored): on a store for any user, against a server (after `registrar login`) for yourself.",
+    "registrar api-key create --user alice --name laptop",
+    "registrar api-key create --name ci    # logged in: a second key of your own, e.g. for CI"
   ),
   (args, common) =>
-    withStore(common, ({ registrar }) =>
+    onKeysOf(common, args.user, (registrar, owner) =>
       Effect.gen(function* () {
         const created = yield* registrar.createApiKey({
-          actor: args.user,
-          user: args.user,
+          ...owner,
           name: args.name,
           random: randomBytes(ApiKey.RANDOM_BYTES)
         })
@@ -252,11 +277,15 @@ const create = leaf(
 const list = leaf(
   "list",
   { user },
-  help("List a user's API keys: name, prefix and dates, never the secret.", "registrar api-key list --user alice"),
+  help(
+    "List API keys: name, prefix and dates, never the secret.",
+    "registrar api-key list --user alice",
+    "registrar api-key list    # logged in: your own keys"
+  ),
   (args, common) =>
-    withStore(common, ({ registrar }) =>
+    onKeysOf(common, args.user, (registrar, owner) =>
       Effect.gen(function* () {
-        const keys = yield* registrar.listApiKeys({ actor: args.user, user: args.user })
+        const keys = yield* registrar.listApiKeys(owner)
         yield* Output.emit(common, keys, () =>
           Output.table(
             ["PREFIX", "NAME", "CREATED", "EXPIRES", "REVOKED"],
@@ -270,11 +299,15 @@ const list = leaf(
 const revoke = leaf(
   "revoke",
   { user, prefix: Args.text({ name: "prefix" }).pipe(Args.withDescription("The key's prefix (see api-key list).")) },
-  help("Revoke one of a user's API keys; it authenticates no more.", "registrar api-key revoke --user alice 0a1b2c3d"),
+  help(
+    "Revoke an API key; it authenticates no more, on every server of the store, at once.",
+    "registrar api-key revoke --user alice 0a1b2c3d",
+    "registrar api-key revoke 0a1b2c3d    # logged in: one of your own keys"
+  ),
   (args, common) =>
-    withStore(common, ({ registrar }) =>
+    onKeysOf(common, args.user, (registrar, owner) =>
       Effect.gen(function* () {
-        const result = yield* registrar.revokeApiKey({ actor: args.user, user: args.user, prefix: args.prefix })
+        const result = yield* registrar.revokeApiKey({ ...owner, prefix: args.prefix })
         yield* Output.emit(common, result, () =>
           result.changed
             ? `Revoked key ${result.prefix} of ${result.user}.`
