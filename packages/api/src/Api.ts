@@ -57,8 +57,27 @@ export class KeysGroup extends HttpApiGroup.make("keys")
   )
   .add(HttpApiEndpoint.get("listApiKeys", "/api-keys").addSuccess(Schema.Array(M.ApiKeyInfo)))
   .add(HttpApiEndpoint.del("revokeApiKey")`/api-keys/${prefix}`.addSuccess(M.ApiKeyRevoked))
+  .add(
+    HttpApiEndpoint.post("createUserApiKey")`/users/${user}/api-keys`
+      .setPayload(M.CreateApiKey)
+      .addSuccess(M.CreatedApiKey, created)
+      .annotate(OpenApi.Description, "A key for a user: by the user themselves or the instance admin")
+  )
+  .add(
+    HttpApiEndpoint.get("listUserApiKeys")`/users/${user}/api-keys`
+      .addSuccess(Schema.Array(M.ApiKeyInfo))
+      .annotate(OpenApi.Description, "A user's keys: for the user themselves or the instance admin")
+  )
+  .add(
+    HttpApiEndpoint.del("revokeUserApiKey")`/users/${user}/api-keys/${prefix}`
+      .addSuccess(M.ApiKeyRevoked)
+      .annotate(OpenApi.Description, "Revokes a user's key: by the user themselves or the instance admin")
+  )
   .middleware(Authentication)
-  .annotate(OpenApi.Description, "Your API keys: create (the key is shown once), list, revoke") {}
+  .annotate(
+    OpenApi.Description,
+    "API keys: create (the key is shown once), list, revoke; your own, or as the instance admin any user's"
+  ) {}
 
 /** Users, organizations and teams. */
 export class EntitiesGroup extends HttpApiGroup.make("entities")

@@ -2,8 +2,7 @@
  * The `Registrar` service over HTTP: every method the CLI calls, implemented with the client `HttpApiClient` derives
  * from the API's definition. The server answers errors as problem documents that decode back into the same typed
  * errors, so a command prints the same message and exits with the same code as on a local store. What has no
- * endpoint (maintenance: verify, anchor, rebuild) fails with `NotAvailableRemotely`; another user's keys are refused as
- * the library refuses them.
+ * endpoint (maintenance: verify, anchor, rebuild) fails with `NotAvailableRemotely`.
  */
 import * as HttpApiClient from "@effect/platform/HttpApiClient"
 import type * as HttpApiError from "@effect/platform/HttpApiError"
@@ -12,7 +11,6 @@ import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { type Errors, RegistrarApi } from "@registrar/api"
 import {
-  ApiKey,
   type AutomationFields,
   type FilterInput,
   type FindRegistries,
@@ -48,15 +46,6 @@ export type RegistrarClient = { readonly [K in keyof RegistrarShape]: Widened<Re
 const PAGE_SIZE = 1000
 
 const unavailable = (operation: string, fix: string) => Effect.fail(new NotAvailableRemotely({ operation, fix }))
-
-/** A key operation of `input.actor` (the key's user) on `input.user`'s keys: only their own. */
-const ownKeys = <A, E>(
-  input: { readonly actor: string; readonly user: string },
-  send: () => Effect.Effect<A, E>
-): Effect.Effect<A, E | ApiKey.ApiKeyOwnerRequired> =>
-  input.user === input.actor
-    ? send()
-    : Effect.fail(new ApiKey.ApiKeyOwnerRequired({ actor: input.actor, user: input.user }))
 
 const LOCAL_ONLY = "run it on the store itself (--data-dir or --database-url, on the server's machine)"
 
@@ -507,13 +496,32 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
           })
         ),
 
-      // API keys: over the API a user manages their own (the server takes the user from the key); keys for
-      // another user are made on the store. Refused here as the library refuses them, before any request.
+      // API keys: your own (the server takes the user from the key), or another user's, which the server lets
+      // only the instance admin manage.
       createApiKey: (input) =>
-        ownKeys(input, () => send(client.keys.createApiKey({ payload: optional("name", input.name) }))),
-      listApiKeys: (input) => ownKeys(input, () => Effect.map(send(client.keys.listApiKeys()), (keys) => [...keys])),
+        send(
+          input.user === input.actor
+            ? client.keys.createApiKey({ payload: optional("name", input.name) })
+            : client.keys.createUserApiKey({
+                path: { user: segment(input.user) },
+                payload: optional("name", input.name)
+              })
+        ),
+      listApiKeys: (input) =>
+        Effect.map(
+          send(
+            input.user === input.actor
+              ? client.keys.listApiKeys()
+              : client.keys.listUserApiKeys({ path: { user: segment(input.user) } })
+          ),
+          (keys) => [...keys]
+        ),
       revokeApiKey: (input) =>
-        ownKeys(input, () => send(client.keys.revokeApiKey({ path: { prefix: segment(input.prefix) } }))),
+        send(
+          input.user === input.actor
+            ? client.keys.revokeApiKey({ path: { prefix: segment(input.prefix) } })
+            : client.keys.revokeUserApiKey({ path: { user: segment(input.user), prefix: segment(input.prefix) } })
+        ),
       // maintenance happens on the store
       authenticate: () => unavailable("Authenticating another key", LOCAL_ONLY),
       authenticateLater: () => unavailable("Authenticating another key", LOCAL_ONLY),

@@ -1,9 +1,10 @@
 /**
  * `registrar api-key create|list|revoke` against a server: the real binary and a real `registrar serve` on a free
- * port. Over the API a user manages their own keys (the user is the signing key's, `--user` defaults to it and any
- * other user is refused before a request is sent); a key made remotely authenticates at once, a revoked one no more;
- * no command prints a secret it was not asked to show, and the server's log holds none. On the store, `--user` or
- * the acting user names whose keys.
+ * port. Over the API a user manages their own keys (the user is the signing key's, and `--user` defaults to it), and
+ * the instance admin any user's, so that a running server on the embedded store can give a new user a key; anyone
+ * else naming another user is refused. A key made remotely authenticates at once, a revoked one no more; no command
+ * prints a secret it was not asked to show, and the server's log holds none. On the store, `--user` or the acting
+ * user names whose keys.
  */
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -56,7 +57,7 @@ it(
         expect(table).toContain(prefixOf(ciKey!))
         for (const secret of [bobKey!, ciKey!].map((key) => key.slice(12))) expect(table).not.toContain(secret)
 
-        // Another user's keys: refused with the library's message, nothing sent, nothing made.
+        // Another user's keys: refused with the library's message, nothing made.
         for (const args of [
           ["api-key", "create", "--user", "alice", "--name", "x"],
           ["api-key", "list", "--user", "alice"],
@@ -87,9 +88,23 @@ it(
         }>
         expect(after.map((key) => key.revokedAt === null)).toStrictEqual([true, false])
 
-        // No remote command opened a store where it ran; the server's log holds no key of bob's.
+        // The instance admin gives alice a key while the server holds the store, lists and revokes it.
+        const admin = as(API_KEY.exec(server.output())![0])
+        const forAlice = await run(admin, "api-key", "create", "--user", "alice", "--name", "onboarding")
+        expect(forAlice.code, forAlice.stderr).toBe(0)
+        expect(forAlice.stdout).toContain('API key "onboarding" for alice')
+        const aliceKey = API_KEY.exec(forAlice.stdout)![0]
+        const alice = as(aliceKey)
+        expect(await ok(alice, "api-key", "list")).toContain(prefixOf(aliceKey))
+        expect(await ok(admin, "api-key", "list", "--user", "alice")).toContain("onboarding")
+        expect(await ok(admin, "api-key", "revoke", "--user", "alice", prefixOf(aliceKey))).toContain(
+          `Revoked key ${prefixOf(aliceKey)} of alice.`
+        )
+        expect((await run(alice, "api-key", "list")).stderr).toContain("The API key is unknown, revoked, or mistyped")
+
+        // No remote command opened a store where it ran; the server's log holds none of the keys made.
         expect(fs.existsSync(path.join(elsewhere, ".registrar"))).toBe(false)
-        for (const key of [bobKey!, ciKey!]) expect(server.output()).not.toContain(key.slice(12))
+        for (const key of [bobKey!, ciKey!, aliceKey]) expect(server.output()).not.toContain(key.slice(12))
       } finally {
         const exited = finished(server.child)
         server.child.kill("SIGTERM")

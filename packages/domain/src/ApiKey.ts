@@ -205,7 +205,7 @@ export class ApiKeyOwnerRequired extends Schema.TaggedError<ApiKeyOwnerRequired>
   user: Schema.String
 }) {
   override get message() {
-    return `User "${this.actor}" cannot manage the API keys of "${this.user}": users create, list and revoke their own keys. Ask "${this.user}", or create the key on the store with \`registrar api-key create --user ${this.user}\`.`
+    return `User "${this.actor}" cannot manage the API keys of "${this.user}": users create, list and revoke their own keys, and the instance admin anyone's. Ask "${this.user}" or the instance admin, or create the key on the store with \`registrar api-key create --user ${this.user}\`.`
   }
 }
 
@@ -246,6 +246,8 @@ export type Command =
       readonly _tag: "CreateApiKey"
       readonly actor: string
       readonly user: string
+      /** Whether the actor is the instance admin, who manages every user's keys (absent: not). */
+      readonly byInstanceAdmin?: boolean
       readonly prefix: string
       readonly name: string
       readonly digest: string
@@ -257,6 +259,8 @@ export type Command =
       readonly _tag: "RevokeApiKey"
       readonly actor: string
       readonly user: string
+      /** Whether the actor is the instance admin, who manages every user's keys (absent: not). */
+      readonly byInstanceAdmin?: boolean
       readonly prefix: string
       readonly revokedAt: string
     }
@@ -282,7 +286,7 @@ export const decide = (command: Command, state: State): Either.Either<ReadonlyAr
       }
       return Either.right([new ApiKeyPrefixReserved({ prefix: command.prefix, user: command.user })])
     case "CreateApiKey": {
-      if (command.actor !== command.user) {
+      if (command.actor !== command.user && command.byInstanceAdmin !== true) {
         return Either.left(new ApiKeyOwnerRequired({ actor: command.actor, user: command.user }))
       }
       if (!validName(command.name)) return Either.left(new InvalidApiKeyName({ name: command.name }))
@@ -304,7 +308,7 @@ export const decide = (command: Command, state: State): Either.Either<ReadonlyAr
       ])
     }
     case "RevokeApiKey": {
-      if (command.actor !== command.user) {
+      if (command.actor !== command.user && command.byInstanceAdmin !== true) {
         return Either.left(new ApiKeyOwnerRequired({ actor: command.actor, user: command.user }))
       }
       const key = state._tag === "Keys" ? state.keys.get(command.prefix) : undefined

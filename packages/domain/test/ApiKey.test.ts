@@ -67,6 +67,16 @@ describe("a user without keys", () => {
       .given()
       .when(create({ actor: "mallory" }))
       .thenFails("ApiKeyOwnerRequired", "mallory", "ada")
+    apiKey
+      .given()
+      .when(create({ actor: "mallory", byInstanceAdmin: false }))
+      .thenFails("ApiKeyOwnerRequired", "mallory", "ada")
+  })
+  it("can have a key created by the instance admin", () => {
+    apiKey
+      .given()
+      .when(create({ actor: "root", byInstanceAdmin: true }))
+      .then(created)
   })
   it("cannot name a key with control characters, unpaired surrogates or nothing", () => {
     apiKey
@@ -110,6 +120,12 @@ describe("a user with a key", () => {
   })
   it("another user cannot revoke it", () => {
     apiKey.given(created).when(revoke("mallory")).thenFails("ApiKeyOwnerRequired", "mallory")
+  })
+  it("the instance admin can revoke it", () => {
+    apiKey
+      .given(created)
+      .when({ ...revoke("root"), byInstanceAdmin: true } as ApiKey.Command)
+      .then(new ApiKey.ApiKeyRevoked({ user: "ada", prefix: "0a1b2c3d", revokedAt: AT }))
   })
   it("revoking twice changes nothing", () => {
     apiKey

@@ -221,14 +221,14 @@ const localAddress = (host: string): string =>
 const user = Options.text("user").pipe(
   Options.withPseudoName("USER"),
   Options.withDescription(
-    "Whose keys. On a store: any user (default --as or $REGISTRAR_USER). Against a server: your own only (the default)."
+    "Whose keys. On a store: any user's (default --as or $REGISTRAR_USER). Against a server: your own (the default), or any user's as the instance admin."
   ),
   Options.optional
 )
 
 /**
  * Runs a key command on `user`'s keys: on the store as that user (whoever holds the store may manage anyone's keys),
- * or against a server as the user of the key that signs in, where a user manages their own keys only.
+ * or against a server as the user of the key that signs in, who manages their own keys (the instance admin, anyone's).
  */
 const onKeysOf = <A, E, R>(
   common: Common,
@@ -253,7 +253,7 @@ const create = leaf(
     )
   },
   help(
-    "Create an API key and print it once (only its digest is stored): on a store for any user, against a server (after `registrar login`) for yourself.",
+    "Create an API key and print it once (only its digest is stored): on a store for any user; against a server (after `registrar login`) for yourself, or as the instance admin for any user.",
     "registrar api-key create --user alice --name laptop",
     "registrar api-key create --name ci    # logged in: a second key of your own, e.g. for CI"
   ),

@@ -127,6 +127,15 @@ export interface CreatedApiKey {
   readonly expiresAt: string | null
 }
 
+/**
+ * Whether `actor` may manage another user's keys: they are the instance admin (the user the store's bootstrap
+ * created). `false` for a user's own keys, which need no such check.
+ */
+const byInstanceAdmin = (actor: string, user: string) =>
+  actor === user
+    ? Effect.succeed(false)
+    : Effect.map(load(ApiKey.instanceStreamId), ({ state }) => state._tag === "Bootstrapped" && state.admin === actor)
+
 /** The changes creating a key makes: its prefix reserved once, and the key in the user's stream. */
 const issue = (
   metadata: EventMetadataJson,
@@ -146,10 +155,12 @@ const issue = (
       prefix: parts.prefix,
       user
     }))
+    const admin = yield* byInstanceAdmin(actor, user)
     const created = yield* decideOn(ApiKey.streamId(user), metadata, () => ({
       _tag: "CreateApiKey",
       actor,
       user,
+      byInstanceAdmin: admin,
       prefix: parts.prefix,
       name,
       digest: sha256Hex(parts.key),
@@ -162,7 +173,7 @@ const issue = (
     }
   })
 
-/** Creates an API key for a user (the user themselves); returns the key once. */
+/** Creates an API key for a user (by the user themselves, or the instance admin); returns the key once. */
 export const createApiKey = (input: CreateApiKey) =>
   Effect.gen(function* () {
     const user = yield* validateEntityName(input.user)
@@ -189,10 +200,10 @@ export interface ListApiKeys extends Request {
   readonly user: string
 }
 
-/** The user's keys (their own only), oldest first, revoked ones included. */
+/** The user's keys (for the user themselves, or the instance admin), oldest first, revoked ones included. */
 export const listApiKeys = (input: ListApiKeys) =>
   Effect.gen(function* () {
-    if (input.actor !== input.user) {
+    if (input.actor !== input.user && !(yield* byInstanceAdmin(input.actor, input.user))) {
       return yield* Effect.fail(new ApiKey.ApiKeyOwnerRequired({ actor: input.actor, user: input.user }))
     }
     const { state } = yield* load(ApiKey.streamId(input.user))
@@ -214,16 +225,21 @@ export interface RevokeApiKey extends Request {
   readonly prefix: string
 }
 
-/** Revokes one of the user's keys; it authenticates no more. Revoking twice changes nothing. */
+/**
+ * Revokes one of the user's keys (by the user themselves, or the instance admin); it authenticates no more. Revoking
+ * twice changes nothing.
+ */
 export const revokeApiKey = (input: RevokeApiKey) =>
   Effect.gen(function* () {
     const revokedAt = yield* now
+    const admin = yield* byInstanceAdmin(input.actor, input.user)
     return yield* commit(input, (metadata) =>
       Effect.map(
         decideOn(ApiKey.streamId(input.user), metadata, () => ({
           _tag: "RevokeApiKey",
           actor: input.actor,
           user: input.user,
+          byInstanceAdmin: admin,
           prefix: input.prefix,
           revokedAt
         })),

@@ -26,28 +26,51 @@ export const HealthLive = HttpApiBuilder.group(RegistrarApi, "health", (handlers
 export const KeysLive = HttpApiBuilder.group(RegistrarApi, "keys", (handlers) =>
   Effect.gen(function* () {
     const registrar = yield* Registrar
-    return handlers
-      .handle("me", () => Effect.map(CurrentUser, ({ user }) => ({ user })))
-      .handle("createApiKey", ({ payload }) =>
-        Effect.flatMap(callerRequest(), (request) =>
-          call(
-            registrar.createApiKey({
-              ...request,
-              ...payload,
-              user: request.actor,
-              random: randomBytes(ApiKey.RANDOM_BYTES)
-            })
+    return (
+      handlers
+        .handle("me", () => Effect.map(CurrentUser, ({ user }) => ({ user })))
+        .handle("createApiKey", ({ payload }) =>
+          Effect.flatMap(callerRequest(), (request) =>
+            call(
+              registrar.createApiKey({
+                ...request,
+                ...payload,
+                user: request.actor,
+                random: randomBytes(ApiKey.RANDOM_BYTES)
+              })
+            )
           )
         )
-      )
-      .handle("listApiKeys", () =>
-        Effect.flatMap(callerRequest(), (request) => call(registrar.listApiKeys({ ...request, user: request.actor })))
-      )
-      .handle("revokeApiKey", ({ path }) =>
-        Effect.flatMap(callerRequest(), (request) =>
-          call(registrar.revokeApiKey({ ...request, user: request.actor, prefix: path.prefix }))
+        .handle("listApiKeys", () =>
+          Effect.flatMap(callerRequest(), (request) => call(registrar.listApiKeys({ ...request, user: request.actor })))
         )
-      )
+        .handle("revokeApiKey", ({ path }) =>
+          Effect.flatMap(callerRequest(), (request) =>
+            call(registrar.revokeApiKey({ ...request, user: request.actor, prefix: path.prefix }))
+          )
+        )
+        // Another user's keys: the library lets only the instance admin (and the user themselves) through.
+        .handle("createUserApiKey", ({ path, payload }) =>
+          Effect.flatMap(callerRequest(), (request) =>
+            call(
+              registrar.createApiKey({
+                ...request,
+                ...payload,
+                user: path.user,
+                random: randomBytes(ApiKey.RANDOM_BYTES)
+              })
+            )
+          )
+        )
+        .handle("listUserApiKeys", ({ path }) =>
+          Effect.flatMap(callerRequest(), (request) => call(registrar.listApiKeys({ ...request, user: path.user })))
+        )
+        .handle("revokeUserApiKey", ({ path }) =>
+          Effect.flatMap(callerRequest(), (request) =>
+            call(registrar.revokeApiKey({ ...request, user: path.user, prefix: path.prefix }))
+          )
+        )
+    )
   })
 )
 

@@ -199,6 +199,54 @@ export const serverScenarios = (
             expect(listed.text).not.toContain(first.slice(12))
           })
         )
+        it.effect("lets the instance admin create, list and revoke another user's keys, and no one else", () =>
+          Effect.gen(function* () {
+            const server = yield* Running
+            const user = unique("lee")
+            const other = unique("max")
+            yield* userInOwnOrganization(server, user)
+            yield* userInOwnOrganization(server, other)
+            const otherKey = yield* keyFor(server, other)
+            const keys = `/users/${user}/api-keys`
+            // Another user, even an organization admin of theirs, is refused on each of the three; nothing is made.
+            for (const [method, path] of [
+              ["POST", keys],
+              ["GET", keys],
+              ["DELETE", `${keys}/0a1b2c3d`]
+            ] as const) {
+              const refused = yield* request(server, method, path, {
+                key: otherKey,
+                ...(method === "POST" ? { body: { name: "x" } } : {})
+              })
+              expect(refused.status, `${method} ${path}`).toBe(403)
+              expect(refused.body.code).toBe("ApiKeyOwnerRequired")
+            }
+            // The instance admin makes a key for the user: it authenticates as the user, not as the admin.
+            const created = yield* request(server, "POST", keys, { key: server.adminKey, body: { name: "onboarding" } })
+            expect(created.status, created.text).toBe(201)
+            expect(created.body.user).toBe(user)
+            const key = String(created.body.key)
+            expect((yield* request(server, "GET", "/me", { key })).body).toStrictEqual({ user })
+            const listed = yield* request(server, "GET", keys, { key: server.adminKey })
+            expect((listed.body as unknown as Array<{ name: string }>).map((entry) => entry.name)).toStrictEqual([
+              "onboarding"
+            ])
+            expect(listed.text).not.toContain(key.slice(12))
+            // The user's own endpoint sees the same key; the admin revokes it, and it authenticates no more.
+            const own = yield* request(server, "GET", "/api-keys", { key })
+            expect((own.body as unknown as Array<{ prefix: string }>)[0]?.prefix).toBe(key.slice(3, 11))
+            const revoked = yield* request(server, "DELETE", `${keys}/${key.slice(3, 11)}`, { key: server.adminKey })
+            expect(revoked.body).toStrictEqual({ user, prefix: key.slice(3, 11), changed: true })
+            expect((yield* request(server, "GET", "/me", { key })).status).toBe(401)
+            // A key for a user who does not exist is refused.
+            const nobody = yield* request(server, "POST", `/users/${unique("ghost")}/api-keys`, {
+              key: server.adminKey,
+              body: {}
+            })
+            expect(nobody.status, nobody.text).toBe(404)
+            expect((yield* request(server, "GET", `/users/${user}/api-keys`, { key: otherKey })).status).toBe(403)
+          })
+        )
         it.effect("records the key's user as the actor, whatever the body says", () =>
           Effect.gen(function* () {
             const server = yield* Running
