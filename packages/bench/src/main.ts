@@ -132,7 +132,13 @@ const packageVersion = (name: string): string => {
 const gitRevision = (): string => {
   try {
     const revision = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repository }).toString().trim()
-    const dirty = execFileSync("git", ["status", "--porcelain"], { cwd: repository }).toString().trim() !== ""
+    // The reports this command writes do not count: a run right after another section's is of the same code.
+    const dirty =
+      execFileSync("git", ["status", "--porcelain", "--", ".", ":!BENCHMARKS.md", ":!packages/bench/results.json"], {
+        cwd: repository
+      })
+        .toString()
+        .trim() !== ""
     return `${revision}${dirty ? " (with uncommitted changes in the working tree)" : ""}`
   } catch {
     return "?"
