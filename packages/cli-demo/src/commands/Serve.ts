@@ -1,7 +1,7 @@
 /**
  * `serve`: Registrar as a shared HTTP service on the store the options name (the embedded store of the data
  * directory by default, or `--database-url`); and `api-key create|list|revoke`: any user's keys on that store, or
- * your own against a server.
+ * against a server your own (the instance admin: anyone's).
  */
 import { randomBytes } from "node:crypto"
 import * as fs from "node:fs"

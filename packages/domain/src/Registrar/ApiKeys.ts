@@ -136,6 +136,15 @@ const byInstanceAdmin = (actor: string, user: string) =>
     ? Effect.succeed(false)
     : Effect.map(load(ApiKey.instanceStreamId), ({ state }) => state._tag === "Bootstrapped" && state.admin === actor)
 
+/**
+ * Whether `actor` manages `user`'s keys as the instance admin; anyone but the user and the instance admin is refused
+ * here, before anything about `user` is read (so the answer never says whether such a user exists).
+ */
+const managing = (actor: string, user: string) =>
+  Effect.flatMap(byInstanceAdmin(actor, user), (admin) =>
+    actor === user || admin ? Effect.succeed(admin) : Effect.fail(new ApiKey.ApiKeyOwnerRequired({ actor, user }))
+  )
+
 /** The changes creating a key makes: its prefix reserved once, and the key in the user's stream. */
 const issue = (
   metadata: EventMetadataJson,
@@ -143,6 +152,7 @@ const issue = (
   user: string,
   name: string,
   parts: ApiKey.KeyParts,
+  admin: boolean,
   lifetime?: Duration.DurationInput
 ) =>
   Effect.gen(function* () {
@@ -155,7 +165,6 @@ const issue = (
       prefix: parts.prefix,
       user
     }))
-    const admin = yield* byInstanceAdmin(actor, user)
     const created = yield* decideOn(ApiKey.streamId(user), metadata, () => ({
       _tag: "CreateApiKey",
       actor,
@@ -177,11 +186,12 @@ const issue = (
 export const createApiKey = (input: CreateApiKey) =>
   Effect.gen(function* () {
     const user = yield* validateEntityName(input.user)
+    const admin = yield* managing(input.actor, user)
     yield* requireUser(user)
     const parts = yield* ApiKey.keyFromRandom(input.random)
     // The prefix's reservation and the key commit together: a crash between them left a prefix reserved for no key.
     return yield* commit(input, (metadata) =>
-      issue(metadata, input.actor, user, input.name ?? "default", parts, input.lifetime)
+      issue(metadata, input.actor, user, input.name ?? "default", parts, admin, input.lifetime)
     )
   })
 
@@ -203,9 +213,7 @@ export interface ListApiKeys extends Request {
 /** The user's keys (for the user themselves, or the instance admin), oldest first, revoked ones included. */
 export const listApiKeys = (input: ListApiKeys) =>
   Effect.gen(function* () {
-    if (input.actor !== input.user && !(yield* byInstanceAdmin(input.actor, input.user))) {
-      return yield* Effect.fail(new ApiKey.ApiKeyOwnerRequired({ actor: input.actor, user: input.user }))
-    }
+    yield* managing(input.actor, input.user)
     const { state } = yield* load(ApiKey.streamId(input.user))
     if (state._tag !== "Keys") return []
     return [...state.keys.values()].map(
@@ -232,7 +240,7 @@ export interface RevokeApiKey extends Request {
 export const revokeApiKey = (input: RevokeApiKey) =>
   Effect.gen(function* () {
     const revokedAt = yield* now
-    const admin = yield* byInstanceAdmin(input.actor, input.user)
+    const admin = yield* managing(input.actor, input.user)
     return yield* commit(input, (metadata) =>
       Effect.map(
         decideOn(ApiKey.streamId(input.user), metadata, () => ({
@@ -456,7 +464,7 @@ export const bootstrap = (input: Bootstrap) =>
             Effect.map(randomUuid, (eventId) => Events.toNewEvent(event, eventId, metadata))
           )
         }
-        const key = yield* issue(metadata, admin, admin, "bootstrap", parts)
+        const key = yield* issue(metadata, admin, admin, "bootstrap", parts, false)
         return {
           changes: [adminChange, instance.change, ...key.changes],
           result: Option.some(key.result)

@@ -245,6 +245,12 @@ export const serverScenarios = (
             })
             expect(nobody.status, nobody.text).toBe(404)
             expect((yield* request(server, "GET", `/users/${user}/api-keys`, { key: otherKey })).status).toBe(403)
+            // Anyone else is refused before the user is looked up: the answer never says whether a user exists.
+            const probe = yield* request(server, "POST", `/users/${unique("ghost")}/api-keys`, {
+              key: otherKey,
+              body: {}
+            })
+            expect(probe.status, probe.text).toBe(403)
           })
         )
         it.effect("records the key's user as the actor, whatever the body says", () =>
