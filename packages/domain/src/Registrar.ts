@@ -399,7 +399,10 @@ export interface RegistrarShape {
   readonly versions: (input: Find.FindVersions) => Effect.Effect<Find.FoundPage<Find.FoundVersion>, Surface.FindError>
 
   // API keys (the server's credentials)
-  /** Creates a key for a user (the user themselves); returns the key once: only its digest is stored. */
+  /**
+   * Creates a key for a user (by the user themselves or the instance admin); returns the key once: only its digest
+   * is stored.
+   */
   readonly createApiKey: (input: ApiKeys.CreateApiKey) => Served<ReturnType<typeof ApiKeys.createApiKey>>
   /** A user's keys by name and prefix, never the secret. */
   readonly listApiKeys: (input: ApiKeys.ListApiKeys) => Served<ReturnType<typeof ApiKeys.listApiKeys>>

@@ -105,7 +105,7 @@ const now = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis).toI
 
 /** Input of {@link createApiKey}. */
 export interface CreateApiKey extends Request {
-  /** Whose key it is (only that user may create it). */
+  /** Whose key it is (that user, or the instance admin, creates it). */
   readonly user: string
   /** Says where the key is used, e.g. `ci` (default `default`). */
   readonly name?: string
