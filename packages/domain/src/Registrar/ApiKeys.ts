@@ -213,8 +213,9 @@ export interface ListApiKeys extends Request {
 /** The user's keys (for the user themselves, or the instance admin), oldest first, revoked ones included. */
 export const listApiKeys = (input: ListApiKeys) =>
   Effect.gen(function* () {
-    yield* managing(input.actor, input.user)
-    const { state } = yield* load(ApiKey.streamId(input.user))
+    const user = yield* validateEntityName(input.user)
+    yield* managing(input.actor, user)
+    const { state } = yield* load(ApiKey.streamId(user))
     if (state._tag !== "Keys") return []
     return [...state.keys.values()].map(
       ({ prefix, name, createdAt, expiresAt, revokedAt }): ListedApiKey => ({
@@ -240,20 +241,21 @@ export interface RevokeApiKey extends Request {
 export const revokeApiKey = (input: RevokeApiKey) =>
   Effect.gen(function* () {
     const revokedAt = yield* now
-    const admin = yield* managing(input.actor, input.user)
+    const user = yield* validateEntityName(input.user)
+    const admin = yield* managing(input.actor, user)
     return yield* commit(input, (metadata) =>
       Effect.map(
-        decideOn(ApiKey.streamId(input.user), metadata, () => ({
+        decideOn(ApiKey.streamId(user), metadata, () => ({
           _tag: "RevokeApiKey",
           actor: input.actor,
-          user: input.user,
+          user,
           byInstanceAdmin: admin,
           prefix: input.prefix,
           revokedAt
         })),
         ({ change, decided }) => ({
           changes: [change],
-          result: { user: input.user, prefix: input.prefix, changed: decided.length > 0 }
+          result: { user, prefix: input.prefix, changed: decided.length > 0 }
         })
       )
     )
