@@ -496,32 +496,15 @@ export const make = (server: string, key: string, options: ClientOptions = {}) =
           })
         ),
 
-      // API keys: your own (the server takes the user from the key), or another user's, which the server lets
-      // only the instance admin manage.
+      // API keys, by user: the server lets a user manage their own and the instance admin anyone's.
       createApiKey: (input) =>
         send(
-          input.user === input.actor
-            ? client.keys.createApiKey({ payload: optional("name", input.name) })
-            : client.keys.createUserApiKey({
-                path: { user: segment(input.user) },
-                payload: optional("name", input.name)
-              })
+          client.keys.createUserApiKey({ path: { user: segment(input.user) }, payload: optional("name", input.name) })
         ),
       listApiKeys: (input) =>
-        Effect.map(
-          send(
-            input.user === input.actor
-              ? client.keys.listApiKeys()
-              : client.keys.listUserApiKeys({ path: { user: segment(input.user) } })
-          ),
-          (keys) => [...keys]
-        ),
+        Effect.map(send(client.keys.listUserApiKeys({ path: { user: segment(input.user) } })), (keys) => [...keys]),
       revokeApiKey: (input) =>
-        send(
-          input.user === input.actor
-            ? client.keys.revokeApiKey({ path: { prefix: segment(input.prefix) } })
-            : client.keys.revokeUserApiKey({ path: { user: segment(input.user), prefix: segment(input.prefix) } })
-        ),
+        send(client.keys.revokeUserApiKey({ path: { user: segment(input.user), prefix: segment(input.prefix) } })),
       // maintenance happens on the store
       authenticate: () => unavailable("Authenticating another key", LOCAL_ONLY),
       authenticateLater: () => unavailable("Authenticating another key", LOCAL_ONLY),

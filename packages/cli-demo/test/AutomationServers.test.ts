@@ -20,7 +20,8 @@ import {
   type Serving,
   serve as serveOn,
   type Store,
-  unique
+  unique,
+  stop
 } from "./support/Cli.js"
 
 const SIGNING = "signing-secret-for-the-test"
@@ -131,13 +132,7 @@ describeServer("automations delivered by serve processes", () => {
   }, 60_000)
 
   afterAll(async () => {
-    for (const server of running.filter(
-      (server) => server.child.exitCode === null && server.child.signalCode === null
-    )) {
-      const exited = finished(server.child)
-      server.child.kill("SIGTERM")
-      await exited
-    }
+    for (const server of running) await stop(server.child)
     if (store !== undefined) await dispose(store)
   }, 60_000)
 

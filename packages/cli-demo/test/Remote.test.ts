@@ -21,7 +21,8 @@ import {
   start,
   withStore,
   serve,
-  API_KEY
+  API_KEY,
+  stop
 } from "./support/Cli.js"
 
 const KEY = API_KEY
@@ -401,11 +402,7 @@ eachStore("the remote CLI", (fresh) => {
             expect(server.output()).not.toContain(bobKey!)
             expect(server.output()).not.toContain(spareKey!)
           } finally {
-            if (server.child.exitCode === null) {
-              const exited = finished(server.child)
-              server.child.kill("SIGTERM")
-              await exited
-            }
+            await stop(server.child)
             fs.rmSync(config, { recursive: true, force: true })
             fs.rmSync(elsewhere, { recursive: true, force: true })
           }

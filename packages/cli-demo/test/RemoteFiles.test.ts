@@ -17,7 +17,6 @@ import { describe, expect, it } from "vitest"
 import {
   databaseUrl,
   eachStore,
-  finished,
   ok,
   type Result,
   run,
@@ -26,7 +25,8 @@ import {
   withPgliteStore,
   withStore,
   serve,
-  API_KEY
+  API_KEY,
+  stop
 } from "./support/Cli.js"
 
 const KEY = API_KEY
@@ -184,11 +184,7 @@ eachStore("files through the remote CLI", (fresh) => {
             // The key never reached the output or the server's log.
             expect(server.output()).not.toContain(bobKey!)
           } finally {
-            if (server.child.exitCode === null) {
-              const exited = finished(server.child)
-              server.child.kill("SIGTERM")
-              await exited
-            }
+            await stop(server.child)
             fs.rmSync(scratch, { recursive: true, force: true })
           }
         })
@@ -253,9 +249,7 @@ describe("files through the remote CLI, streamed", () => {
           expect(refused.code).toBe(1)
           expect(refused.stderr).toContain(`larger than this server accepts (${1024 * 1024} bytes)`)
         } finally {
-          const exited = finished(strict)
-          strict.kill("SIGTERM")
-          await exited
+          await stop(strict)
         }
         const server = await serve(served)
         try {
@@ -288,11 +282,7 @@ describe("files through the remote CLI, streamed", () => {
           expect(measured.length).toBe(5)
           for (const peak of measured) expect(peak).toBeLessThan(SIZE * 0.75)
         } finally {
-          if (server.child.exitCode === null) {
-            const exited = finished(server.child)
-            server.child.kill("SIGTERM")
-            await exited
-          }
+          await stop(server.child)
           fs.rmSync(scratch, { recursive: true, force: true })
         }
       }),

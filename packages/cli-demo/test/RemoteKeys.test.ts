@@ -10,7 +10,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { expect, it } from "vitest"
-import { API_KEY, finished, ok, run, type Store, serve, withPgliteStore } from "./support/Cli.js"
+import { API_KEY, ok, run, type Store, serve, withPgliteStore, stop } from "./support/Cli.js"
 
 /** The eight hex digits after `rk_`: what `api-key list` shows and `revoke` takes. */
 const prefixOf = (key: string): string => key.slice(3, 11)
@@ -106,9 +106,7 @@ it(
         expect(fs.existsSync(path.join(elsewhere, ".registrar"))).toBe(false)
         for (const key of [bobKey!, ciKey!, aliceKey]) expect(server.output()).not.toContain(key.slice(12))
       } finally {
-        const exited = finished(server.child)
-        server.child.kill("SIGTERM")
-        await exited
+        await stop(server.child)
         fs.rmSync(elsewhere, { recursive: true, force: true })
         fs.rmSync(config, { recursive: true, force: true })
       }

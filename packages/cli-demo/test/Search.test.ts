@@ -6,7 +6,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
-import { API_KEY, finished, json, ok, run, serve, type Store, withPgliteStore } from "./support/Cli.js"
+import { API_KEY, json, ok, run, serve, type Store, withPgliteStore, stop } from "./support/Cli.js"
 
 const LONG = 900_000
 
@@ -114,11 +114,7 @@ describe("the filter language in the CLI (PGlite)", () => {
           expect(refused.stderr).toContain('Unknown operator "$like"')
         } finally {
           // The store is disposed after the test: wait for the server to let go of it.
-          if (server.child.exitCode === null) {
-            const exited = finished(server.child)
-            server.child.kill("SIGTERM")
-            await exited
-          }
+          await stop(server.child)
         }
       }),
     LONG

@@ -11,7 +11,7 @@ import * as path from "node:path"
 import pg from "pg"
 import S3rver from "s3rver"
 import { expect, it } from "vitest"
-import { API_KEY, databaseUrl, eachStore, finished, ok, run, type Store, serve, withStore } from "./support/Cli.js"
+import { API_KEY, databaseUrl, eachStore, ok, run, type Store, serve, withStore, stop } from "./support/Cli.js"
 
 const BUCKET = "registrar-files"
 const ORG = "smle-registries-bug-bash"
@@ -149,11 +149,7 @@ eachStore("registrar serve with its files in S3", (fresh) => {
             expect(fs.existsSync(path.join(scratch, "broken"))).toBe(false)
             expect(server.output()).not.toContain(bobKey!)
           } finally {
-            if (server.child.exitCode === null) {
-              const exited = finished(server.child)
-              server.child.kill("SIGTERM")
-              await exited
-            }
+            await stop(server.child)
           }
         } finally {
           await s3.close()

@@ -89,6 +89,14 @@ export const serve = async (store: Store, options: ReadonlyArray<string> = []): 
 /** An API key as the server prints it once. */
 export const API_KEY = /rk_[0-9a-f]{8}_[0-9a-f]{64}/
 
+/** Stops a running `registrar serve` as an operator does (SIGTERM) and waits for it to exit. */
+export const stop = async (child: ChildProcess): Promise<void> => {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = finished(child)
+  child.kill("SIGTERM")
+  await exited
+}
+
 /** Collects a child's output until it exits. */
 export const finished = (child: ChildProcess): Promise<Result> =>
   new Promise((resolve, reject) => {

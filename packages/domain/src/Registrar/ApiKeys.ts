@@ -128,22 +128,21 @@ export interface CreatedApiKey {
 }
 
 /**
- * Whether `actor` may manage another user's keys: they are the instance admin (the user the store's bootstrap
- * created). `false` for a user's own keys, which need no such check.
+ * Whether `actor` manages `user`'s keys as the instance admin (the user the store's bootstrap created): `false` for
+ * their own keys. Anyone else is refused here, before anything about `user` is read, so the answer never says
+ * whether such a user exists.
  */
-const byInstanceAdmin = (actor: string, user: string) =>
+const managing = (
+  actor: string,
+  user: string
+): Effect.Effect<boolean, ApiKey.ApiKeyOwnerRequired | StoreUnavailable | UndecodableEvent, EventStore> =>
   actor === user
     ? Effect.succeed(false)
-    : Effect.map(load(ApiKey.instanceStreamId), ({ state }) => state._tag === "Bootstrapped" && state.admin === actor)
-
-/**
- * Whether `actor` manages `user`'s keys as the instance admin; anyone but the user and the instance admin is refused
- * here, before anything about `user` is read (so the answer never says whether such a user exists).
- */
-const managing = (actor: string, user: string) =>
-  Effect.flatMap(byInstanceAdmin(actor, user), (admin) =>
-    actor === user || admin ? Effect.succeed(admin) : Effect.fail(new ApiKey.ApiKeyOwnerRequired({ actor, user }))
-  )
+    : Effect.flatMap(load(ApiKey.instanceStreamId), ({ state }) =>
+        state._tag === "Bootstrapped" && state.admin === actor
+          ? Effect.succeed(true)
+          : Effect.fail(new ApiKey.ApiKeyOwnerRequired({ actor, user }))
+      )
 
 /** The changes creating a key makes: its prefix reserved once, and the key in the user's stream. */
 const issue = (

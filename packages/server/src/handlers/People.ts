@@ -26,51 +26,34 @@ export const HealthLive = HttpApiBuilder.group(RegistrarApi, "health", (handlers
 export const KeysLive = HttpApiBuilder.group(RegistrarApi, "keys", (handlers) =>
   Effect.gen(function* () {
     const registrar = yield* Registrar
-    return (
-      handlers
-        .handle("me", () => Effect.map(CurrentUser, ({ user }) => ({ user })))
-        .handle("createApiKey", ({ payload }) =>
-          Effect.flatMap(callerRequest(), (request) =>
-            call(
-              registrar.createApiKey({
-                ...request,
-                ...payload,
-                user: request.actor,
-                random: randomBytes(ApiKey.RANDOM_BYTES)
-              })
-            )
-          )
+    // The keys of `user`, or of the caller when none is named; the library says who may manage another user's.
+    const createKey = (user: string | undefined, payload: { readonly name?: string }) =>
+      Effect.flatMap(callerRequest(), (request) =>
+        call(
+          registrar.createApiKey({
+            ...request,
+            ...payload,
+            user: user ?? request.actor,
+            random: randomBytes(ApiKey.RANDOM_BYTES)
+          })
         )
-        .handle("listApiKeys", () =>
-          Effect.flatMap(callerRequest(), (request) => call(registrar.listApiKeys({ ...request, user: request.actor })))
-        )
-        .handle("revokeApiKey", ({ path }) =>
-          Effect.flatMap(callerRequest(), (request) =>
-            call(registrar.revokeApiKey({ ...request, user: request.actor, prefix: path.prefix }))
-          )
-        )
-        // Another user's keys: the library lets only the instance admin (and the user themselves) through.
-        .handle("createUserApiKey", ({ path, payload }) =>
-          Effect.flatMap(callerRequest(), (request) =>
-            call(
-              registrar.createApiKey({
-                ...request,
-                ...payload,
-                user: path.user,
-                random: randomBytes(ApiKey.RANDOM_BYTES)
-              })
-            )
-          )
-        )
-        .handle("listUserApiKeys", ({ path }) =>
-          Effect.flatMap(callerRequest(), (request) => call(registrar.listApiKeys({ ...request, user: path.user })))
-        )
-        .handle("revokeUserApiKey", ({ path }) =>
-          Effect.flatMap(callerRequest(), (request) =>
-            call(registrar.revokeApiKey({ ...request, user: path.user, prefix: path.prefix }))
-          )
-        )
-    )
+      )
+    const listKeys = (user: string | undefined) =>
+      Effect.flatMap(callerRequest(), (request) =>
+        call(registrar.listApiKeys({ ...request, user: user ?? request.actor }))
+      )
+    const revokeKey = (user: string | undefined, prefix: string) =>
+      Effect.flatMap(callerRequest(), (request) =>
+        call(registrar.revokeApiKey({ ...request, user: user ?? request.actor, prefix }))
+      )
+    return handlers
+      .handle("me", () => Effect.map(CurrentUser, ({ user }) => ({ user })))
+      .handle("createApiKey", ({ payload }) => createKey(undefined, payload))
+      .handle("listApiKeys", () => listKeys(undefined))
+      .handle("revokeApiKey", ({ path }) => revokeKey(undefined, path.prefix))
+      .handle("createUserApiKey", ({ path, payload }) => createKey(path.user, payload))
+      .handle("listUserApiKeys", ({ path }) => listKeys(path.user))
+      .handle("revokeUserApiKey", ({ path }) => revokeKey(path.user, path.prefix))
   })
 )
 
