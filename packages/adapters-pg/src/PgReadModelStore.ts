@@ -8,6 +8,7 @@
 import {
   type Change,
   type ChangeBatch,
+  Projections,
   type Checkpoint,
   compareCheckpoints,
   Origin,
@@ -16,6 +17,7 @@ import {
   type StoreUnavailable
 } from "@registrar/domain"
 import { Effect, Fiber, Option, Stream } from "effect"
+import * as AuditFromLog from "./internal/AuditFromLog.js"
 import { makeFolder, type Segment } from "./internal/ChangeFold.js"
 import type { Database } from "./internal/Database.js"
 import { type Connection, type SqlFailure, toUnavailable } from "./internal/Driver.js"
@@ -30,6 +32,8 @@ import {
 import * as NativeRebuild from "./internal/NativeRebuild.js"
 import { filterOf, rowOf, selectListOf, writeSegments } from "./internal/TableSql.js"
 import { compileSearch, hitsOf, typedColumns } from "./internal/FilterSql.js"
+
+const { Table } = Projections
 
 /** Changes buffered by a rebuild before they are written. */
 const rebuildFlushSize = 5_000
@@ -66,6 +70,13 @@ export const make = (
     const specs = options.tables ?? registrarTables
     if (options.tables !== undefined) yield* ensureTables(database, specs)
     const live = (spec: TableSpec) => spec.name
+    /**
+     * Registrar's tables sit beside the log (migration 16): the audit rows of the events the log serves
+     * (AuditFromLog) are read from it, never kept.
+     */
+    const auditFromLog = specs === registrarTables
+    const kept = (changes: ReadonlyArray<Change>): ReadonlyArray<Change> =>
+      auditFromLog ? changes.filter((change) => !AuditFromLog.servedFromLog(change)) : changes
     const checkpointSql = `SELECT transaction_id, global_position FROM ${s}.read_model_checkpoint`
     const toCheckpoint = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>): Checkpoint =>
       rows[0] === undefined
@@ -80,7 +91,7 @@ export const make = (
     const apply = (batch: ChangeBatch): Effect.Effect<void, StoreUnavailable> =>
       Effect.suspend(() => {
         const folder = makeFolder()
-        folder.add(batch.changes)
+        folder.add(kept(batch.changes))
         const segments = folder.take()
         return driver.transaction((connection) =>
           Effect.gen(function* () {
@@ -130,7 +141,7 @@ export const make = (
       })
       const add = (changes: ReadonlyArray<Change>) =>
         Effect.suspend(() => {
-          folder.add(changes)
+          folder.add(kept(changes))
           return folder.size() >= rebuildFlushSize ? flush : Effect.void
         })
       return { add, done: Effect.zipRight(flush, written) }
@@ -228,7 +239,11 @@ export const make = (
       get: (table, key) => {
         const spec = specs.get(table)
         if (spec === undefined) return Effect.succeed(Option.none())
-        return driver.query(`${select(spec)} WHERE row_key = $1`, [key]).pipe(
+        const read =
+          auditFromLog && table === Table.audit
+            ? AuditFromLog.listSql(s, spec, { where: undefined, filter: { clause: "TRUE", parameters: [] }, key })
+            : { sql: `${select(spec)} WHERE row_key = $1`, parameters: [key] }
+        return driver.query(read.sql, read.parameters).pipe(
           Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (row) => rowOf(spec, row))),
           Effect.mapError(toUnavailable("get"))
         )
@@ -237,6 +252,13 @@ export const make = (
         const spec = specs.get(table)
         if (spec === undefined) return Effect.succeed([])
         const filter = filterOf(spec, where, listing.prefix)
+        if (auditFromLog && table === Table.audit) {
+          const read = AuditFromLog.listSql(s, spec, { where, filter, ...listing })
+          return driver.query(read.sql, read.parameters).pipe(
+            Effect.map((rows) => rows.map((row) => rowOf(spec, row))),
+            Effect.mapError(toUnavailable("list"))
+          )
+        }
         const order = listing.descending ? "DESC" : "ASC"
         const limit = listing.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(listing.limit))}`
         // A keyset page: the primary key's range scan starts after the last key of the previous page.
@@ -257,12 +279,14 @@ export const make = (
         const spec = specs.get(table)
         if (spec === undefined) return Effect.succeed(0)
         const filter = filterOf(spec, where, prefix)
-        return driver
-          .query(`SELECT count(*)::int AS n FROM ${s}.${ident(spec.name)} WHERE ${filter.clause}`, filter.parameters)
-          .pipe(
-            Effect.map((rows) => Number(rows[0]?.n ?? 0)),
-            Effect.mapError(toUnavailable("count"))
-          )
+        const statement =
+          auditFromLog && table === Table.audit
+            ? AuditFromLog.countSql(s, spec, where, filter)
+            : `SELECT count(*)::int AS n FROM ${s}.${ident(spec.name)} WHERE ${filter.clause}`
+        return driver.query(statement, filter.parameters).pipe(
+          Effect.map((rows) => Number(rows[0]?.n ?? 0)),
+          Effect.mapError(toUnavailable("count"))
+        )
       },
       replaceAll,
       ...(rebuildBesideLog === undefined ? {} : { rebuildBesideLog }),

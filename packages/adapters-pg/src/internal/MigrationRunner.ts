@@ -13,6 +13,7 @@ import {
   appendFunctionPlanningIdProbe,
   appendFunctionSkippingIdempotencyCheck,
   appendGroupFunction,
+  auditBesideLog,
   appendManyFunction,
   blobTables,
   eventStoreTables,
@@ -59,7 +60,8 @@ export const migrations: ReadonlyArray<Migration> = [
     version: 15,
     name: "read-model indexes of optional fields hold only the rows that have them",
     sql: partialReadModelIndexes
-  }
+  },
+  { version: 16, name: "audit rows of versions logged and linked read from the events table", sql: auditBesideLog }
 ]
 
 /**

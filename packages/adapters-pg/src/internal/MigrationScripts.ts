@@ -663,3 +663,23 @@ export const partialReadModelIndexes = (s: string): string =>
 CREATE INDEX "rm_audit_${column}_idx" ON ${s}."rm_audit" USING btree ("${column}", "row_key") WHERE "${column}" IS NOT NULL;`
     )
     .join("\n")
+
+/**
+ * Migration 16: the audit rows of versions logged and linked (`VersionAssigned` and `ArtifactLinked` at schema
+ * version 1, the bulk of any history) are read from the events table instead of being kept a second time
+ * (AuditFromLog): indexes of those events by the audit's filters (a collection, an organization's registry, an
+ * actor), each in feed order, and the kept copies are dropped.
+ */
+export const auditBesideLog = (s: string): string => `
+CREATE INDEX events_audit_collection_idx ON ${s}.events
+  (((data ->> 'collectionId') COLLATE "C"), transaction_id, global_position)
+  WHERE type = 'ArtifactLinked' AND schema_version = 1;
+CREATE INDEX events_audit_registry_idx ON ${s}.events
+  (((data ->> 'organization') COLLATE "C"), ((data ->> 'registry') COLLATE "C"), transaction_id, global_position)
+  WHERE type = 'ArtifactLinked' AND schema_version = 1;
+CREATE INDEX events_audit_actor_idx ON ${s}.events
+  (((metadata ->> 'actor') COLLATE "C"), transaction_id, global_position)
+  WHERE (type = 'VersionAssigned' AND schema_version = 1) OR (type = 'ArtifactLinked' AND schema_version = 1);
+DELETE FROM ${s}."rm_audit"
+  WHERE (type = 'VersionAssigned' AND schema_version = 1) OR (type = 'ArtifactLinked' AND schema_version = 1);
+`

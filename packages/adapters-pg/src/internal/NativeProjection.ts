@@ -2,8 +2,9 @@
  * The projections a rebuild runs in SQL, next to the events, instead of reading the events out (docs/read-models.md,
  * "Rebuilding"): `VersionAssigned` and `ArtifactLinked` at their current schema versions, which are the bulk of any
  * history (a version logged, a version linked). Each gives the rows `Projections.project` gives it, column for
- * column: the artifact version and its `produced` lineage edge, the linked version, and the audit row with the same
- * summary line. Every other event goes through `Projections.project` in feed order, after these rows are in.
+ * column: the artifact version and its `produced` lineage edge, and the linked version (their audit rows are read
+ * from the events table itself: AuditFromLog). Every other event goes through `Projections.project` in feed order,
+ * after these rows are in.
  *
  * That order is only the feed's when no later SQL-projected event writes a row an earlier TypeScript-projected
  * change touched (a version linked again at an index that was unlinked, a version assigned after it was patched).
@@ -22,19 +23,15 @@ export const nativeEvents: ReadonlyArray<{ readonly type: string; readonly schem
 ].map((type) => ({ type, schemaVersion: Events.currentSchemaVersion[type] ?? 1 }))
 
 /** The read-model tables the SQL projections write. */
-export const nativeTables: ReadonlyArray<string> = [
-  Table.artifactVersions,
-  Table.lineageEdges,
-  Table.linkedVersions,
-  Table.audit
-]
+export const nativeTables: ReadonlyArray<string> = [Table.artifactVersions, Table.lineageEdges, Table.linkedVersions]
 
 /** An SQL condition on events `e`: the event is projected in SQL. */
 export const isNative = (alias = "e"): string =>
   `(${nativeEvents.map(({ type, schemaVersion }) => `(${alias}.type = '${type}' AND ${alias}.schema_version = ${schemaVersion})`).join(" OR ")})`
 
 /** `Projections.pad` in SQL: at least 12 digits, never cut. */
-const pad = (text: string): string => `CASE WHEN length(${text}) >= 12 THEN ${text} ELSE lpad(${text}, 12, '0') END`
+export const pad = (text: string): string =>
+  `CASE WHEN length(${text}) >= 12 THEN ${text} ELSE lpad(${text}, 12, '0') END`
 
 /**
  * The events of one chunk, positions in (`$2`, `$3`], as `e`. The range is read by the primary key alone: `OFFSET 0`
@@ -70,11 +67,7 @@ export const chunkStatement = (s: string, specs: TableSpecs, target: (table: str
     const spec = specs.get(table)!
     return `INSERT INTO ${s}.${ident(target(table))} (row_key, ${spec.columns.map((column) => ident(column.name)).join(", ")})`
   }
-  const envelope = `${pad("e.transaction_id::text")} AS audit_key, e.global_position, e.transaction_id::text::bigint AS transaction_id,
-      e.stream_id, e.stream_position, e.event_id, e.type, e.schema_version, e.metadata ->> 'actor' AS actor,
-      (e.metadata ->> 'recordedAt')::timestamptz AS recorded_at, e.hash`
-  const audit = `audit_key || '/' || ${pad("global_position::text")}, global_position, transaction_id, stream_id,
-    stream_position, event_id, type, schema_version, actor, recorded_at, hash`
+  const envelope = `e.metadata ->> 'actor' AS actor, (e.metadata ->> 'recordedAt')::timestamptz AS recorded_at`
   return `WITH assigned AS (
     SELECT ${envelope}, ${artifactKey} AS artifact_key, ${runKey} AS run_key, d.*
     FROM ${chunkEvents(s)}, ${assignedRecord} WHERE ${chunk("VersionAssigned")}
@@ -96,15 +89,6 @@ export const chunkStatement = (s: string, specs: TableSpecs, target: (table: str
       jsonb_build_object('entity', source -> 'entity', 'project', source -> 'project', 'name', source -> 'name',
         'index', source -> 'index'),
       source_key, "artifactType", digest, recorded_at, actor
-    FROM linked
-  ), audit AS (
-    ${into(Table.audit)}
-    SELECT ${audit}, NULL, NULL, NULL, entity,
-      'logged ' || artifact_key || ':v' || index || ' (' || "artifactType" || ')' || COALESCE(' from run ' || run_key, '')
-    FROM assigned
-    UNION ALL
-    SELECT ${audit}, organization, registry, "collectionId", NULL,
-      'linked ' || source_key || ' as wandb-registry-' || registry || '/' || collection || ':v' || index
     FROM linked
   )
   SELECT ((SELECT count(*) FROM assigned) + (SELECT count(*) FROM linked))::int AS n`
@@ -128,9 +112,9 @@ const paddedIndex = (text: string): number | undefined => (/^\d{12,}$/.test(text
  */
 export const touchOf = (change: Change): Touch | "unknown" | undefined => {
   if (!nativeTables.includes(change.table)) return undefined
-  if (change.table === Table.audit || change.table === Table.lineageEdges) {
-    // Audit keys are feed positions, unique per event. A lineage edge's key holds its kind; a TypeScript-projected
-    // `produced` edge comes with its version's row, which the artifact check below covers.
+  if (change.table === Table.lineageEdges) {
+    // A lineage edge's key holds its kind; a TypeScript-projected `produced` edge comes with its version's row, which
+    // the artifact check below covers.
     return change._tag === "Put" ? undefined : "unknown"
   }
   if (change._tag === "DeleteWhere") {

@@ -14,6 +14,7 @@ import {
   ReadModelStore
 } from "@registrar/domain"
 import { RandomHistory } from "@registrar/domain/testing"
+import { MemoryReadModelStore } from "@registrar/adapters-memory"
 import { Effect, FastCheck, Option, type Scope } from "effect"
 import type pg from "pg"
 import type { Database } from "../../src/internal/Database.js"
@@ -118,6 +119,68 @@ export const nativeRebuildSuite = (database: Effect.Effect<Database, unknown, Sc
         expect(yield* on(live, Projector.catchUp())).toBe(0)
       }).pipe(Effect.scoped),
     { timeout: 120_000, fastCheck: { numRuns: 12 } }
+  )
+
+  it.scopedLive.prop(
+    "the audit rows read from the log are the rows the domain projects, in every listing, up to the checkpoint",
+    { history: History },
+    ({ history }) =>
+      Effect.gen(function* () {
+        const world = RandomHistory.makeWorld()
+        for (const step of history) world.apply(step)
+        const { db, events, live, on } = yield* storesOf(database)
+        const memory = yield* MemoryReadModelStore.make
+        const half = Math.ceil(world.events.length / 2)
+        const same = Effect.gen(function* () {
+          const rows = (yield* memory.list("audit")) as ReadonlyArray<Projections.AuditRow>
+          expect(yield* live.list("audit")).toEqual(rows)
+          const wheres = [
+            {},
+            ...[...new Set(rows.map((row) => row.actor))].map((actor) => ({ actor })),
+            ...rows.flatMap((row) => (row.collectionId === null ? [] : [{ collectionId: row.collectionId }])),
+            ...rows.flatMap((row) =>
+              row.organization === null || row.registry === null
+                ? []
+                : [{ organization: row.organization, registry: row.registry }]
+            ),
+            { type: "ArtifactLinked" },
+            { collectionId: "no-such-collection" }
+          ].slice(0, 8)
+          // Keyset pages of three from the start and from about ten rows' keys spread over the history.
+          const stride = Math.max(1, Math.ceil(rows.length / 10))
+          const afters = rows.filter((_, n) => n % stride === 0).map((row) => Projections.Key.audit(row))
+          for (const where of wheres) {
+            expect(yield* live.count("audit", where), JSON.stringify(where)).toBe(yield* memory.count("audit", where))
+            for (const descending of [false, true]) {
+              for (const after of [undefined, ...afters]) {
+                const options = { limit: 3, descending, ...(after === undefined ? {} : { after }) }
+                expect(yield* live.list("audit", where, options), JSON.stringify({ where, options })).toEqual(
+                  yield* memory.list("audit", where, options)
+                )
+              }
+            }
+          }
+          for (const row of rows) {
+            expect(yield* live.get("audit", Projections.Key.audit(row))).toEqual(Option.some(row))
+          }
+          expect(yield* live.get("audit", "000000000001/999999999999")).toEqual(Option.none())
+        })
+        yield* appendAll(events, world.events.slice(0, half))
+        yield* on(live, Projector.catchUp({ batchSize: 5 }))
+        yield* on(memory, Projector.catchUp({ batchSize: 5 }))
+        // Events after the checkpoint are not in the history yet.
+        yield* appendAll(events, world.events.slice(half))
+        yield* same
+        yield* on(live, Projector.catchUp({ batchSize: 5 }))
+        yield* on(memory, Projector.catchUp({ batchSize: 5 }))
+        yield* same
+        // The store keeps no copy of the rows the log serves.
+        const [kept] = yield* db.driver.query(
+          `SELECT count(*)::int AS n FROM ${db.schema}.rm_audit WHERE type IN ('VersionAssigned', 'ArtifactLinked')`
+        )
+        expect(kept?.n).toBe(0)
+      }).pipe(Effect.scoped),
+    { timeout: 120_000, fastCheck: { numRuns: 6 } }
   )
 
   it.scopedLive("a history the deciders would not write is left to the plain rebuild, which projects it in order", () =>
