@@ -1,11 +1,12 @@
 /**
- * The audit history beside the log (docs/read-models.md, "The audit history"): an audit row holds the event's
- * envelope, its organization, registry, collection or entity, and a summary line, all of which the event row holds
- * or implies. For the events that are the bulk of any history (`VersionAssigned` and `ArtifactLinked` at their
+ * The audit history beside the log (docs/read-models.md, "The audit history beside the log"): an audit row holds the
+ * event's envelope, its organization, registry, collection or entity, and a summary line, all of which the event row
+ * holds or implies. For the events that are the bulk of any history (`VersionAssigned` and `ArtifactLinked` at their
  * current schema versions, as NativeProjection names them) the store keeps no copy: their rows are read from the
  * events table, up to the read models' checkpoint, through partial indexes of the events table by collection,
- * registry and actor (migration 16, whose predicates a test holds to `nativeEvents`). Every other event's row is kept in `rm_audit` as before. A listing merges the
- * two in key order (the key is the feed position, so the events' feed index gives that order).
+ * registry and actor (migration 16, whose predicates a test holds to `nativeEvents`). Every other event's row is kept
+ * in `rm_audit` as before. A listing merges the two in key order (the key is the feed position, so the events' feed
+ * index gives that order).
  *
  * This keeps the rebuild from writing and indexing a second copy of the log (about a third of its time at a million
  * events), at the cost of three partial indexes that each append of those events maintains.
@@ -110,7 +111,10 @@ const possible = (spec: TableSpec, where: Where | undefined) =>
     Object.keys(where ?? {}).every((field) => served[type]![spec.byField.get(field)?.name ?? ""] !== none)
   )
 
-/** What to read of the audit history: a filter (`filterOf` of `where`), and optionally a keyset range, an order and a limit. */
+/**
+ * What to read of the audit history: a filter (`filterOf` of `where`), and optionally a keyset range, an order and a
+ * limit.
+ */
 export interface AuditRead {
   readonly where: Where | undefined
   readonly filter: Filter
