@@ -113,6 +113,21 @@ const artifacts = () => {
   return { wasm, fsBundle }
 }
 
+/**
+ * Removes the lock file PostgreSQL left empty in `db` when its process was killed while starting (it creates the file,
+ * then writes its pid): PostgreSQL refuses to start on an empty one ("Either another server is starting, or the lock
+ * file is the remnant of a previous server startup crash"). Only with the data directory's lock held, so no other
+ * process is starting on it; a lock file with content is PostgreSQL's own to judge.
+ */
+const removeEmptyPostgresLock = async (db: string): Promise<void> => {
+  const file = path.join(db, "postmaster.pid")
+  const size = await fs.promises.stat(file).then(
+    (stat) => stat.size,
+    () => undefined
+  )
+  if (size === 0) await fs.promises.rm(file, { force: true })
+}
+
 /** Opens PGlite on `dataDir/db`, tuned for this process's command line, once it holds the data directory's lock. */
 export const open = (dataDir: string, lockTimeoutMillis = 120_000): Opening => {
   const { wasm, fsBundle } = artifacts()
@@ -132,6 +147,7 @@ export const open = (dataDir: string, lockTimeoutMillis = 120_000): Opening => {
     try {
       const { PGlite } = await import("@electric-sql/pglite")
       const [pgliteWasmModule, bundle] = await Promise.all([wasm, fsBundle])
+      await removeEmptyPostgresLock(path.join(dataDir, "db"))
       return await PGlite.create(path.join(dataDir, "db"), {
         startParams: [
           ...PGlite.defaultStartParams,

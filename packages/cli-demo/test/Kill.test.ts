@@ -4,6 +4,8 @@
  * through a child process running the library (test/support/LinkLoop.mjs) against a fresh schema.
  */
 import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { PgStore } from "@registrar/adapters-pg"
 import { Collection, EventStore, Registrar, Registry } from "@registrar/domain"
@@ -73,6 +75,32 @@ const pgliteTrials = () => {
       }),
     600_000
   )
+
+  // The trials above land here now and then: a kill between PostgreSQL creating its lock file and writing its pid.
+  it("opens a store whose last process was killed while PGlite was starting (its lock file left empty)", () =>
+    withPgliteStore(async (s) => {
+      const lockFile = path.join(s.dataDir, "db", "postmaster.pid")
+      await fs.writeFile(lockFile, "")
+      const listed = await json<{ readonly registries: ReadonlyArray<{ readonly registry: string }> }>(
+        s,
+        "registry",
+        "list",
+        "--as",
+        "bob"
+      )
+      expect(listed.registries.map((registry) => registry.registry)).toContain("Golden Datasets")
+      // And it writes: the first link of a new collection.
+      expect(
+        await json(
+          s,
+          "link",
+          "smle-reg-team-1/registry_quickstart/raw_images:v0",
+          "wandb-registry-Golden Datasets/after-restart",
+          "--as",
+          "bob"
+        )
+      ).toMatchObject({ version: 0 })
+    }))
 }
 
 const loop = fileURLToPath(new URL("./support/LinkLoop.mjs", import.meta.url))
