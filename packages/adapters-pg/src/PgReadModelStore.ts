@@ -11,6 +11,7 @@ import {
   Projections,
   type Checkpoint,
   compareCheckpoints,
+  type ListOptions,
   Origin,
   type ReadModelStoreShape,
   type RebuildBesideLog,
@@ -30,7 +31,7 @@ import {
   type TableSpecs
 } from "./internal/ReadModelTables.js"
 import * as NativeRebuild from "./internal/NativeRebuild.js"
-import { filterOf, rowOf, selectListOf, writeSegments } from "./internal/TableSql.js"
+import { type Filter, filterOf, rowOf, selectListOf, writeSegments } from "./internal/TableSql.js"
 import { compileSearch, hitsOf, typedColumns } from "./internal/FilterSql.js"
 
 const { Table } = Projections
@@ -230,6 +231,18 @@ export const make = (
 
     const columns = typedColumns(s, specs)
     const select = (spec: TableSpec) => `SELECT ${selectListOf(spec)} FROM ${s}.${ident(spec.name)}`
+    /** A listing of a table's own rows, in key order; `after` a keyset page (the primary key's range scan starts there). */
+    const keyedListSql = (spec: TableSpec, filter: Filter, listing: ListOptions) => {
+      const order = listing.descending ? "DESC" : "ASC"
+      const limit = listing.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(listing.limit))}`
+      const { after } = listing
+      const range =
+        after === undefined ? "" : ` AND row_key ${listing.descending ? "<" : ">"} $${filter.parameters.length + 1}`
+      return {
+        sql: `${select(spec)} WHERE ${filter.clause}${range} ORDER BY row_key ${order}${limit}`,
+        parameters: after === undefined ? filter.parameters : [...filter.parameters, after]
+      }
+    }
 
     return {
       checkpoint: driver
@@ -252,28 +265,14 @@ export const make = (
         const spec = specs.get(table)
         if (spec === undefined) return Effect.succeed([])
         const filter = filterOf(spec, where, listing.prefix)
-        if (auditFromLog && table === Table.audit) {
-          const read = AuditFromLog.listSql(s, spec, { where, filter, ...listing })
-          return driver.query(read.sql, read.parameters).pipe(
-            Effect.map((rows) => rows.map((row) => rowOf(spec, row))),
-            Effect.mapError(toUnavailable("list"))
-          )
-        }
-        const order = listing.descending ? "DESC" : "ASC"
-        const limit = listing.limit === undefined ? "" : ` LIMIT ${Math.max(0, Math.floor(listing.limit))}`
-        // A keyset page: the primary key's range scan starts after the last key of the previous page.
-        const { after } = listing
-        const range =
-          after === undefined ? "" : ` AND row_key ${listing.descending ? "<" : ">"} $${filter.parameters.length + 1}`
-        return driver
-          .query(
-            `${select(spec)} WHERE ${filter.clause}${range} ORDER BY row_key ${order}${limit}`,
-            after === undefined ? filter.parameters : [...filter.parameters, after]
-          )
-          .pipe(
-            Effect.map((rows) => rows.map((row) => rowOf(spec, row))),
-            Effect.mapError(toUnavailable("list"))
-          )
+        const read =
+          auditFromLog && table === Table.audit
+            ? AuditFromLog.listSql(s, spec, { where, filter, ...listing })
+            : keyedListSql(spec, filter, listing)
+        return driver.query(read.sql, read.parameters).pipe(
+          Effect.map((rows) => rows.map((row) => rowOf(spec, row))),
+          Effect.mapError(toUnavailable("list"))
+        )
       },
       count: (table, where, prefix) => {
         const spec = specs.get(table)

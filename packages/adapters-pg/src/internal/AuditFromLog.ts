@@ -12,7 +12,7 @@
  * events), at the cost of three partial indexes that each append of those events maintains.
  */
 import { type Change, Projections, type Where } from "@registrar/domain"
-import { nativeEvents, pad } from "./NativeProjection.js"
+import { keysOf, nativeEvents, pad } from "./NativeProjection.js"
 import { ident, type TableSpec } from "./ReadModelTables.js"
 import type { Filter } from "./TableSql.js"
 
@@ -44,11 +44,7 @@ const envelope: Readonly<Record<string, string>> = {
   hash: text("e.hash")
 }
 
-const artifactKey = `${field("entity")} || '/' || ${field("project")} || '/' || ${field("name")}`
-const runKey = `CASE WHEN jsonb_typeof(e.data -> 'loggedBy') = 'object' THEN (e.data -> 'loggedBy' ->> 'entity') || '/' ||
-    (e.data -> 'loggedBy' ->> 'project') || '/' || (e.data -> 'loggedBy' ->> 'runId') END`
-const sourceKey = `(e.data -> 'source' ->> 'entity') || '/' || (e.data -> 'source' ->> 'project') || '/' ||
-    (e.data -> 'source' ->> 'name') || ':v' || (e.data -> 'source' ->> 'index')`
+const { artifactKey, runKey, sourceKey } = keysOf(field, (name) => `(e.data -> '${name}')`)
 
 /** The rest of each served event type's row: what `Projections.auditRow` gives it, column for column. */
 const served: Readonly<Record<string, Readonly<Record<string, string>>>> = {

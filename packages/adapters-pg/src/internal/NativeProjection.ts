@@ -52,11 +52,21 @@ const assignedRecord = `jsonb_to_record(e.data) AS d(entity text, project text, 
     "artifactType" text, digest text, files jsonb, metadata jsonb, description text, "loggedBy" jsonb)`
 const linkedRecord = `jsonb_to_record(e.data) AS d(organization text, registry text, "collectionId" text, collection text,
     index bigint, source jsonb, "artifactType" text, digest text)`
-const artifactKey = `d.entity || '/' || d.project || '/' || d.name`
-const runKey = `CASE WHEN jsonb_typeof(d."loggedBy") = 'object' THEN (d."loggedBy" ->> 'entity') || '/' ||
-    (d."loggedBy" ->> 'project') || '/' || (d."loggedBy" ->> 'runId') END`
-const sourceKey = `(d.source ->> 'entity') || '/' || (d.source ->> 'project') || '/' || (d.source ->> 'name') ||
-    ':v' || (d.source ->> 'index')`
+/**
+ * The keys the projections write (an artifact's `entity/project/name`, `Projections.runKey`, a source version's name)
+ * in SQL, given how to read a text field of the event's data and a JSON one: from a `jsonb_to_record` row here, from
+ * `e.data` by the audit beside the log (AuditFromLog).
+ */
+export const keysOf = (text: (field: string) => string, json: (field: string) => string) => ({
+  artifactKey: `${text("entity")} || '/' || ${text("project")} || '/' || ${text("name")}`,
+  runKey: `CASE WHEN jsonb_typeof(${json("loggedBy")}) = 'object' THEN (${json("loggedBy")} ->> 'entity') || '/' ||
+    (${json("loggedBy")} ->> 'project') || '/' || (${json("loggedBy")} ->> 'runId') END`,
+  sourceKey: `(${json("source")} ->> 'entity') || '/' || (${json("source")} ->> 'project') || '/' ||
+    (${json("source")} ->> 'name') || ':v' || (${json("source")} ->> 'index')`
+})
+
+const recordField = (field: string) => `d."${field}"`
+const { artifactKey, runKey, sourceKey } = keysOf(recordField, recordField)
 /**
  * The statement that projects one chunk of events into the tables `target` names (fresh tables, without keys):
  * parameters `$1` the horizon, `$2` and `$3` the positions. Each event is read and its data unpacked once, then

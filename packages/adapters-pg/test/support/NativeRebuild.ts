@@ -81,13 +81,19 @@ const plain = (store: ReadModelStoreShape): ReadModelStoreShape => {
   return rest
 }
 
+/** The world the deciders make of `steps`, with the events they recorded. */
+const worldOf = (steps: ReadonlyArray<Parameters<ReturnType<typeof RandomHistory.makeWorld>["apply"]>[0]>) => {
+  const world = RandomHistory.makeWorld()
+  for (const step of steps) world.apply(step)
+  return world
+}
+
 const History = FastCheck.array(RandomHistory.ActedStep, { minLength: 1, maxLength: 120, size: "max" })
 
 /** A history of the deciders with linked versions, unlinks and patched versions in it (the same every run). */
 const richHistory = () => {
-  const world = RandomHistory.makeWorld()
   const [steps] = FastCheck.sample(History, { seed: 20261207, numRuns: 1 })
-  for (const step of steps!) world.apply(step)
+  const world = worldOf(steps!)
   // Enough of everything for the cases below, whatever the generator draws.
   const has = (type: string) => world.events.some((event) => event.type === type)
   return { world, has }
@@ -100,8 +106,7 @@ export const nativeRebuildSuite = (database: Effect.Effect<Database, unknown, Sc
     { history: History },
     ({ history }) =>
       Effect.gen(function* () {
-        const world = RandomHistory.makeWorld()
-        for (const step of history) world.apply(step)
+        const world = worldOf(history)
         const { events, live, on } = yield* storesOf(database)
         yield* appendAll(events, world.events)
         yield* on(live, Projector.catchUp({ batchSize: 13 }))
@@ -126,8 +131,7 @@ export const nativeRebuildSuite = (database: Effect.Effect<Database, unknown, Sc
     { history: History },
     ({ history }) =>
       Effect.gen(function* () {
-        const world = RandomHistory.makeWorld()
-        for (const step of history) world.apply(step)
+        const world = worldOf(history)
         const { db, events, live, on } = yield* storesOf(database)
         const memory = yield* MemoryReadModelStore.make
         const half = Math.ceil(world.events.length / 2)
