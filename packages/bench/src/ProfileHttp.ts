@@ -3,15 +3,16 @@
  * with a collection of 50 linked versions, then load runs from a worker thread, alternating the operations named in
  * OPS (default `healthz,resolve`; `me` asks who the key's user is: the key check alone; `link` links fresh source
  * versions into 64 collections; `liblink` does the same through the library, in this thread), each printing
- * requests/s, p50, p99 and CPU per request: this process's (the server's thread, the clients' thread and every other
- * thread), the server thread's busy share (event-loop utilisation) and PostgreSQL's backends'. CLIENTS (default 64),
+ * requests/s, p50, p99 and CPU per request: this process's (then split into the main thread's, which serves, the
+ * clients' thread's and the other threads', V8's collector and libuv's helpers), the server thread's busy share
+ * (event-loop utilisation) and PostgreSQL's backends'. CLIENTS (default 64),
  * RUN_SECONDS per run (default 3), ROUNDS (default 2). CPU_PROFILE=DIR writes a CPU profile of this thread for each
  * run of the last round (DIR/OP.cpuprofile, the measured run only: no set-up, no warm-up); HEAP_PROFILE=DIR a
  * sampling allocation profile instead (DIR/OP.heapprofile, objects already collected included, so it shows what
  * each request allocates, not what it keeps). Both open in Chrome's DevTools.
  */
 import { randomBytes } from "node:crypto"
-import { mkdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { Session } from "node:inspector/promises"
 import { PgBlobStore } from "@registrar/adapters-pg"
 import { ApiKey, EventStore, Registrar } from "@registrar/domain"
@@ -57,6 +58,41 @@ const startProfile = async () => {
     writeFileSync(heapProfile ? file.replace(/\.cpuprofile$/, ".heapprofile") : file, JSON.stringify(profile))
     session.disconnect()
   }
+}
+
+/** CPU ticks (user and system) of each thread of this process, by thread id (the main thread's is the pid). */
+const threadTicks = (): Map<string, { readonly user: number; readonly system: number }> => {
+  const ticks = new Map<string, { readonly user: number; readonly system: number }>()
+  for (const task of readdirSync("/proc/self/task")) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, "utf8")
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      ticks.set(task, { user: Number(fields[11]), system: Number(fields[12]) })
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return ticks
+}
+
+/** CPU per request of the main thread, the clients' thread and every other thread (V8's and libuv's helpers). */
+const byThread = (
+  before: ReturnType<typeof threadTicks>,
+  after: ReturnType<typeof threadTicks>,
+  clientsThread: string | undefined,
+  operations: number
+) => {
+  const sums = { main: [0, 0], clients: [0, 0], other: [0, 0] }
+  for (const [task, now] of after) {
+    const then = before.get(task) ?? { user: 0, system: 0 }
+    const sum = task === String(process.pid) ? sums.main : task === clientsThread ? sums.clients : sums.other
+    sum[0]! += now.user - then.user
+    sum[1]! += now.system - then.system
+  }
+  // Ticks are 10 ms.
+  const per = ([user, system]: Array<number>) =>
+    `${Math.round((user! * 10_000) / Math.max(1, operations))}+${Math.round((system! * 10_000) / Math.max(1, operations))}`
+  return `main ${per(sums.main)}, clients ${per(sums.clients)}, other threads ${per(sums.other)}`
 }
 
 const report = (
@@ -154,16 +190,19 @@ const main = async () => {
         return Exit.isSuccess(exit) ? done(1) : failed(String(exit.cause))
       }
     })
+  let clientsThread: string | undefined
   const throughHttp = async (name: string) => {
     const link = name === "link"
     const load = link
       ? {
           headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-          requests: links.slice(nextLink)
+          // As many as a run could send: copying every remaining one to the clients' thread left garbage behind.
+          requests: links.slice(nextLink, nextLink + seconds * 1_000)
         }
       : loads[name]
     if (load === undefined) throw new Error(`OPS names ${name}; known: healthz, me, resolve, link, liblink`)
-    const { load: result, sent } = await workers.run({ base, clients, seconds, cycle: !link, ...load })
+    const { load: result, sent, thread } = await workers.run({ base, clients, seconds, cycle: !link, ...load })
+    clientsThread = thread
     if (link) nextLink += sent
     return result
   }
@@ -174,6 +213,7 @@ const main = async () => {
       const profiling = profileDir !== undefined && round === rounds - 1 ? await startProfile() : undefined
       const stop = await cpu.start(applicationName)
       const loopBefore = performance.eventLoopUtilization()
+      const threadsBefore = threadTicks()
       const result = name === "liblink" ? await linkThroughLibrary() : await throughHttp(name)
       report(
         name,
@@ -181,6 +221,9 @@ const main = async () => {
         await stop(),
         performance.eventLoopUtilization(loopBefore),
         (await transactions()) - xactsBefore
+      )
+      console.log(
+        `  CPU per request by thread (user+system µs): ${byThread(threadsBefore, threadTicks(), clientsThread, result.operations)}`
       )
       if (profiling !== undefined) await profiling(`${profileDir}/${name}.cpuprofile`)
     }
