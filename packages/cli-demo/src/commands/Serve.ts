@@ -17,7 +17,9 @@ import * as Option from "effect/Option"
 import * as DataDirLock from "../DataDirLock.js"
 import * as Output from "../Output.js"
 import { help, leaf } from "../Root.js"
-import { actor, boundedInteger, type Common, type StoreLocation } from "../Common.js"
+import { actor, boundedInteger, type Common, location, type StoreLocation } from "../Common.js"
+import { UsageError } from "../Errors.js"
+import * as ServeWorkers from "../ServeWorkers.js"
 import type { RegistrarClient } from "../Remote.js"
 import { asUser, target, withStore } from "../Session.js"
 
@@ -91,128 +93,196 @@ const dispatcherSettings = () => {
   }
 }
 
+const serveOptions = {
+  port: boundedInteger("port", 0, 65535).pipe(
+    Options.withDescription("The TCP port (0: any free port)."),
+    Options.withDefault(8080)
+  ),
+  host: Options.text("host").pipe(
+    Options.withDescription("The address to listen on (0.0.0.0 for every interface)."),
+    Options.withDefault("127.0.0.1")
+  ),
+  admin: Options.text("admin").pipe(
+    Options.withDescription("The instance admin created on the store's first start."),
+    Options.withDefault("admin")
+  ),
+  uploadLimit: boundedInteger("upload-limit-mib", 1, 1024 * 1024).pipe(
+    Options.withDescription(
+      "The largest file upload (POST /blobs) accepted, in MiB; larger ones get 413. JSON bodies keep their own 1 MiB limit."
+    ),
+    Options.withDefault(5120)
+  ),
+  s3Bucket: Options.text("s3-bucket").pipe(
+    Options.withFallbackConfig(Config.string("REGISTRAR_S3_BUCKET")),
+    Options.withDescription(
+      "Keep artifact files in this S3 (or S3-compatible) bucket instead of the default ($REGISTRAR_S3_BUCKET). Credentials and region come from the AWS SDK's usual sources: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, profiles, roles."
+    ),
+    Options.optional
+  ),
+  s3Endpoint: Options.text("s3-endpoint").pipe(
+    Options.withFallbackConfig(Config.string("REGISTRAR_S3_ENDPOINT")),
+    Options.withDescription(
+      "The endpoint of an S3-compatible service, e.g. http://minio:9000 ($REGISTRAR_S3_ENDPOINT; default: AWS)."
+    ),
+    Options.optional
+  ),
+  s3Prefix: Options.text("s3-prefix").pipe(
+    Options.withFallbackConfig(Config.string("REGISTRAR_S3_PREFIX")),
+    Options.withDescription("A key prefix for the files in the bucket ($REGISTRAR_S3_PREFIX; default: none)."),
+    Options.optional
+  ),
+  workers: boundedInteger("workers", 1, 64).pipe(
+    Options.withDescription(
+      "Server processes sharing the port, so that every core answers requests (one per core is usual). Needs --database-url: the embedded store is opened by one process at a time."
+    ),
+    Options.withDefault(1)
+  ),
+  webhookAllowHosts: Options.text("webhook-allow-hosts").pipe(
+    Options.withFallbackConfig(Config.string("REGISTRAR_WEBHOOK_ALLOW_HOSTS")),
+    Options.withPseudoName("HOST,HOST"),
+    Options.withDescription(
+      "Webhook hosts automations may call even on private or loopback addresses, comma-separated; * allows every host ($REGISTRAR_WEBHOOK_ALLOW_HOSTS). Default: none, so webhooks go only to hosts whose every address is public."
+    ),
+    Options.withDefault("")
+  )
+}
+
 const serve = leaf(
   "serve",
-  {
-    port: boundedInteger("port", 0, 65535).pipe(
-      Options.withDescription("The TCP port (0: any free port)."),
-      Options.withDefault(8080)
-    ),
-    host: Options.text("host").pipe(
-      Options.withDescription("The address to listen on (0.0.0.0 for every interface)."),
-      Options.withDefault("127.0.0.1")
-    ),
-    admin: Options.text("admin").pipe(
-      Options.withDescription("The instance admin created on the store's first start."),
-      Options.withDefault("admin")
-    ),
-    uploadLimit: boundedInteger("upload-limit-mib", 1, 1024 * 1024).pipe(
-      Options.withDescription(
-        "The largest file upload (POST /blobs) accepted, in MiB; larger ones get 413. JSON bodies keep their own 1 MiB limit."
-      ),
-      Options.withDefault(5120)
-    ),
-    s3Bucket: Options.text("s3-bucket").pipe(
-      Options.withFallbackConfig(Config.string("REGISTRAR_S3_BUCKET")),
-      Options.withDescription(
-        "Keep artifact files in this S3 (or S3-compatible) bucket instead of the default ($REGISTRAR_S3_BUCKET). Credentials and region come from the AWS SDK's usual sources: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, profiles, roles."
-      ),
-      Options.optional
-    ),
-    s3Endpoint: Options.text("s3-endpoint").pipe(
-      Options.withFallbackConfig(Config.string("REGISTRAR_S3_ENDPOINT")),
-      Options.withDescription(
-        "The endpoint of an S3-compatible service, e.g. http://minio:9000 ($REGISTRAR_S3_ENDPOINT; default: AWS)."
-      ),
-      Options.optional
-    ),
-    s3Prefix: Options.text("s3-prefix").pipe(
-      Options.withFallbackConfig(Config.string("REGISTRAR_S3_PREFIX")),
-      Options.withDescription("A key prefix for the files in the bucket ($REGISTRAR_S3_PREFIX; default: none)."),
-      Options.optional
-    ),
-    webhookAllowHosts: Options.text("webhook-allow-hosts").pipe(
-      Options.withFallbackConfig(Config.string("REGISTRAR_WEBHOOK_ALLOW_HOSTS")),
-      Options.withPseudoName("HOST,HOST"),
-      Options.withDescription(
-        "Webhook hosts automations may call even on private or loopback addresses, comma-separated; * allows every host ($REGISTRAR_WEBHOOK_ALLOW_HOSTS). Default: none, so webhooks go only to hosts whose every address is public."
-      ),
-      Options.withDefault("")
-    )
-  },
+  serveOptions,
   help(
-    `Serve the HTTP API (with /openapi.json and /docs) and the Registry App (at /; sign in with an API key) on the store. The first start on a store creates the instance admin and prints their API key once (or takes it from $${bootstrapKeyVariable}). Every request needs "Authorization: Bearer <key>". SIGTERM finishes the requests in flight, then closes the store. Artifact files live in the data directory's blobs/ on the embedded store, in the database itself with --database-url (so every server process reads them), or in S3 with --s3-bucket. Upload a file with POST /blobs (raw body), then log a version naming its sha256. Automations (registrar automation --help) are delivered by every server process of the store, one at a time per automation; webhooks to private or loopback addresses need --webhook-allow-hosts, and secrets need $REGISTRAR_SECRETS_KEY (the same on every process).`,
+    `Serve the HTTP API (with /openapi.json and /docs) and the Registry App (at /; sign in with an API key) on the store. The first start on a store creates the instance admin and prints their API key once (or takes it from $${bootstrapKeyVariable}). Every request needs "Authorization: Bearer <key>". SIGTERM finishes the requests in flight, then closes the store. On a PostgreSQL server store, --workers N runs N server processes on the one port (one per core is usual); a worker that stops is replaced. Artifact files live in the data directory's blobs/ on the embedded store, in the database itself with --database-url (so every server process reads them), or in S3 with --s3-bucket. Upload a file with POST /blobs (raw body), then log a version naming its sha256. Automations (registrar automation --help) are delivered by every server process of the store, one at a time per automation; webhooks to private or loopback addresses need --webhook-allow-hosts, and secrets need $REGISTRAR_SECRETS_KEY (the same on every process).`,
     "registrar serve --port 8080",
     "registrar serve --database-url postgres://user@db:5432/registry --host 0.0.0.0",
+    "registrar serve --database-url postgres://user@db:5432/registry --workers 4    # four processes, one port",
     "AWS_REGION=eu-west-1 registrar serve --database-url postgres://user@db:5432/registry --s3-bucket registry-files"
   ),
-  (args, common) =>
-    withStore(common, ({ location, blobs }) =>
-      Effect.gen(function* () {
-        const { Server } = yield* Effect.promise(() => import("@registrar/server"))
-        const given = process.env[bootstrapKeyVariable]
-        const bootstrapped = yield* Server.bootstrap({
-          admin: args.admin,
-          ...(given === undefined || given === "" ? {} : { key: given })
-        })
-        if (Option.isSome(bootstrapped)) {
-          const created = bootstrapped.value
-          yield* Output.line(
-            given === undefined || given === ""
-              ? `Bootstrapped this store: the instance admin is "${created.user}". Their API key, shown only now:\n\n  ${created.key}\n`
-              : `Bootstrapped this store: the instance admin is "${created.user}", with the key from $${bootstrapKeyVariable}.`
+  (args, common) => {
+    const worker = ServeWorkers.workerNumber()
+    return worker === undefined && args.workers > 1 ? serveWithWorkers(args, common) : serveHere(args, common, worker)
+  }
+)
+
+type ServeArgs = Command.Command.ParseConfig<typeof serveOptions>
+
+/** Creates the instance admin on a store's first start, and says so (with the key, when it was made here). */
+const bootstrapOnce = (args: ServeArgs) =>
+  Effect.gen(function* () {
+    const { Server } = yield* Effect.promise(() => import("@registrar/server"))
+    const given = process.env[bootstrapKeyVariable]
+    const bootstrapped = yield* Server.bootstrap({
+      admin: args.admin,
+      ...(given === undefined || given === "" ? {} : { key: given })
+    })
+    if (Option.isSome(bootstrapped)) {
+      const created = bootstrapped.value
+      yield* Output.line(
+        given === undefined || given === ""
+          ? `Bootstrapped this store: the instance admin is "${created.user}". Their API key, shown only now:\n\n  ${created.key}\n`
+          : `Bootstrapped this store: the instance admin is "${created.user}", with the key from $${bootstrapKeyVariable}.`
+      )
+    }
+  })
+
+const appNote = (app: string | undefined) =>
+  app === undefined ? "the Registry App is not built: pnpm build" : "the Registry App at /"
+
+/**
+ * One server in this process: the whole of `serve`, or (`worker` given) one of the processes of `serve --workers`,
+ * which leaves the bootstrap and the announcements to the first process, tells it its port, and marks its request
+ * log's lines with its number.
+ */
+const serveHere = (args: ServeArgs, common: Common, worker: number | undefined) =>
+  withStore(common, ({ location, blobs }) =>
+    Effect.gen(function* () {
+      const { Server } = yield* Effect.promise(() => import("@registrar/server"))
+      if (worker === undefined) yield* bootstrapOnce(args)
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const blobStore = yield* blobStoreLayer(args, location, blobs)
+          const app = webRoot()
+          const { AutomationDispatcher, WebhookTransport } = yield* Effect.promise(() => import("@registrar/server"))
+          const hosts = args.webhookAllowHosts
+            .split(",")
+            .map((host) => host.trim())
+            .filter((host) => host !== "")
+          const mark = worker === undefined ? "" : ` worker=${worker}`
+          const context = yield* Layer.build(
+            Server.layer({
+              port: args.port,
+              host: args.host,
+              uploadLimitBytes: args.uploadLimit * 1024 * 1024,
+              log: (entry) => Output.line(`${new Date().toISOString()} ${entry}${mark}`),
+              ...(app === undefined ? {} : { webRoot: app })
+            }).pipe(
+              Layer.provide(blobStore),
+              Layer.merge(
+                AutomationDispatcher.layer(dispatcherSettings()).pipe(Layer.provide(WebhookTransport.layer({ hosts })))
+              )
+            )
           )
-        }
-        yield* Effect.scoped(
-          Effect.gen(function* () {
-            const blobStore = yield* blobStoreLayer(args, location, blobs)
-            const app = webRoot()
-            const { AutomationDispatcher, WebhookTransport } = yield* Effect.promise(() => import("@registrar/server"))
-            const hosts = args.webhookAllowHosts
-              .split(",")
-              .map((host) => host.trim())
-              .filter((host) => host !== "")
-            const context = yield* Layer.build(
-              Server.layer({
-                port: args.port,
-                host: args.host,
-                uploadLimitBytes: args.uploadLimit * 1024 * 1024,
-                log: (entry) => Output.line(`${new Date().toISOString()} ${entry}`),
-                ...(app === undefined ? {} : { webRoot: app })
-              }).pipe(
-                Layer.provide(blobStore),
-                Layer.merge(
-                  AutomationDispatcher.layer(dispatcherSettings()).pipe(
-                    Layer.provide(WebhookTransport.layer({ hosts }))
-                  )
-                )
-              )
+          const port = yield* Effect.provide(Server.boundPort, context)
+          if (worker !== undefined) {
+            yield* ServeWorkers.reportListening(port)
+            return yield* Effect.never
+          }
+          if (location.kind === "pglite") {
+            // Commands run on this data directory meanwhile are told where the server is instead of waiting for it.
+            const url = `http://${localAddress(args.host)}:${port}`
+            yield* Effect.acquireRelease(
+              Effect.promise(() => DataDirLock.markServing(location.dataDir, url)),
+              () => Effect.promise(() => DataDirLock.unmarkServing(location.dataDir))
             )
-            const port = yield* Effect.provide(Server.boundPort, context)
-            if (location.kind === "pglite") {
-              // Commands run on this data directory meanwhile are told where the server is instead of waiting for it.
-              const url = `http://${localAddress(args.host)}:${port}`
-              yield* Effect.acquireRelease(
-                Effect.promise(() => DataDirLock.markServing(location.dataDir, url)),
-                () => Effect.promise(() => DataDirLock.unmarkServing(location.dataDir))
-              )
-            }
-            yield* Output.line(
-              `Listening on http://${args.host}:${port} (${app === undefined ? "the Registry App is not built: pnpm build" : "the Registry App at /"}, API docs at /docs)`
+          }
+          yield* Output.line(`Listening on http://${args.host}:${port} (${appNote(app)}, API docs at /docs)`)
+          return yield* Effect.never.pipe(
+            Effect.onInterrupt(() =>
+              Output.line("Stopping: no new connections; finishing the requests in flight, then closing the store.")
             )
-            return yield* Effect.never.pipe(
-              Effect.onInterrupt(() =>
-                Output.line("Stopping: no new connections; finishing the requests in flight, then closing the store.")
-              )
+          )
+        })
+      )
+    })
+  ).pipe(
+    // After the store is closed (the scope of `withStore` has ended by the time the interruption reaches here).
+    Effect.onInterrupt(() =>
+      worker === undefined
+        ? Output.line("Stopped: every request in flight was answered and the store is closed.")
+        : Effect.void
+    )
+  )
+
+/**
+ * `serve --workers N`: the store opened here once (migrations, bootstrap) and closed, then N workers serving it on one
+ * port (see ServeWorkers).
+ */
+const serveWithWorkers = (args: ServeArgs, common: Common) =>
+  Effect.gen(function* () {
+    if (location(common).kind !== "server" && Option.isNone(common.server)) {
+      return yield* Effect.fail(
+        new UsageError({
+          problem: `--workers ${args.workers} needs a PostgreSQL server store`,
+          fix: "give --database-url (or $DATABASE_URL); the embedded store is opened by one process at a time, so serve it without --workers"
+        })
+      )
+    }
+    yield* withStore(common, () => bootstrapOnce(args))
+    yield* Effect.scoped(
+      Effect.gen(function* () {
+        const workers = yield* ServeWorkers.start(args.workers, Output.line)
+        yield* Output.line(
+          `Listening on http://${args.host}:${workers.port} with ${args.workers} worker processes (${appNote(webRoot())}, API docs at /docs)`
+        )
+        return yield* workers.supervise.pipe(
+          Effect.onInterrupt(() =>
+            Output.line(
+              "Stopping: no new connections; every worker finishes its requests in flight and closes the store."
             )
-          })
+          )
         )
       })
-    ).pipe(
-      // After the store is closed (the scope of `withStore` has ended by the time the interruption reaches here).
-      Effect.onInterrupt(() => Output.line("Stopped: every request in flight was answered and the store is closed."))
     )
-)
+  }).pipe(Effect.onInterrupt(() => Output.line("Stopped: every worker answered its requests in flight and stopped.")))
 
 /** How a client on this machine reaches a server listening on `host`: every interface answers on the loopback one. */
 const localAddress = (host: string): string =>
