@@ -31,6 +31,7 @@ import {
 import * as Cli from "./Cli.js"
 import * as HttpClients from "./internal/HttpClients.js"
 import * as Postgres from "./internal/Postgres.js"
+import * as ServeProcess from "./internal/ServeProcess.js"
 import { millis, percent, type Section, type Target, whole } from "./internal/Report.js"
 import * as Stores from "./internal/Stores.js"
 
@@ -57,7 +58,11 @@ const resolvable = 50
 
 /** `resolve, not kept`: a service told not to keep answers (`keepAnswers: false`), so each resolve runs its queries. */
 type Operation = "link" | "resolve" | "resolve, not kept" | "health check"
-type Via = "library" | "HTTP" | "plain Node"
+type Via = "library" | "HTTP" | typeof workersVia | "plain Node"
+
+/** `registrar serve --workers 2` in processes of its own (the real binary), over the same schema. */
+const workersVia = "HTTP, serve --workers 2"
+const workerCount = 2
 
 const label = (operation: Operation, via: Via, clients: number) =>
   `${operation} via ${via}, ${clients} client${clients === 1 ? "" : "s"}`
@@ -195,6 +200,17 @@ export const run = async (options: HttpOptions): Promise<Section> => {
     Effect.runSync(Scope.addFinalizer(scope, Effect.promise(plain.close)))
     const plainBase = plain.base
     const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" }
+    // The CLI's server with two workers, when the CLI is built; its pool per process as large as this one's.
+    const workers = Cli.available()
+      ? await ServeProcess.start(options.url, Postgres.Schemas.http, [
+          "--workers",
+          String(workerCount),
+          "--pool-size",
+          String(options.poolSize)
+        ])
+      : undefined
+    if (workers !== undefined) Effect.runSync(Scope.addFinalizer(scope, Effect.promise(workers.stop)))
+    const baseOf = (via: Via) => (via === workersVia ? workers!.base : base)
 
     const [resolveCollection] = await Effect.runPromise(createCollections(registrar, store, world, ["resolve"]))
     for (let index = 0; index < resolvable; index++) {
@@ -234,13 +250,13 @@ export const run = async (options: HttpOptions): Promise<Section> => {
       }
       if (operation !== "link") {
         const kept = operation === "resolve"
-        if (via === "HTTP") {
+        if (via !== "library") {
           const requests = Array.from({ length: resolvable }, (_, ticket) => ({
             method: "GET" as const,
             path: `/resolve?name=${encodeURIComponent(resolveName(ticket))}`
           }))
           const { load } = await clients.run({
-            base: kept ? base : notKeptBase,
+            base: kept ? baseOf(via) : notKeptBase,
             headers,
             clients: clientCount,
             seconds: options.seconds,
@@ -257,10 +273,13 @@ export const run = async (options: HttpOptions): Promise<Section> => {
         })
         return figures(load)
       }
-      const names = Array.from({ length: linkCollections }, (_, index) => `${via}-${clientCount}-${round}-${index}`)
+      const names = Array.from(
+        { length: linkCollections },
+        (_, index) => `${via.replace(/[^A-Za-z0-9]+/g, "-")}-${clientCount}-${round}-${index}`
+      )
       const targets = await Effect.runPromise(createCollections(registrar, store, world, names))
       const before = counter.conflicts
-      if (via === "HTTP") {
+      if (via !== "library") {
         // Only as many requests as a run could send (at the rate the comment on `sourcesNeeded` allows for): building
         // and copying every remaining source to the clients' thread made tens of thousands of objects per run, whose
         // collection then ran during the timed runs that followed.
@@ -270,7 +289,7 @@ export const run = async (options: HttpOptions): Promise<Section> => {
           body: JSON.stringify({ source })
         }))
         const { load, sent } = await clients.run({
-          base,
+          base: baseOf(via),
           headers,
           clients: clientCount,
           seconds: options.seconds,
@@ -302,15 +321,24 @@ export const run = async (options: HttpOptions): Promise<Section> => {
       await measure("resolve, not kept", via, 4, -1)
       await measure("link", via, 4, -1)
     }
+    if (workers !== undefined) {
+      // Twice: each worker warms its own caches and JIT, and each run's connections go to both in turn.
+      for (let warmUp = 0; warmUp < 2; warmUp++) {
+        await measure("resolve", workersVia, 4, -1 - warmUp)
+        await measure("link", workersVia, 4, -1 - warmUp)
+      }
+    }
     await measure("health check", "HTTP", 4, -1)
     await measure("health check", "plain Node", 4, -1)
 
     const contenders = (["link", "resolve", "resolve, not kept"] as const).flatMap((operation) =>
       clientCounts.flatMap((clients) =>
-        (["library", "HTTP"] as const).map((via) => ({
-          name: label(operation, via, clients),
-          run: (round: number) => measure(operation, via, clients, round)
-        }))
+        (["library", "HTTP", workersVia] as const)
+          .filter((via) => via !== workersVia || (workers !== undefined && operation !== "resolve, not kept"))
+          .map((via) => ({
+            name: label(operation, via, clients),
+            run: (round: number) => measure(operation, via, clients, round)
+          }))
       )
     )
     for (const clients of clientCounts) {
@@ -355,6 +383,35 @@ export const run = async (options: HttpOptions): Promise<Section> => {
       })
     })
 
+    const workersTable = {
+      header: [
+        `${workersVia} (own processes): operation, clients`,
+        "library /s",
+        "HTTP, one process /s",
+        `HTTP, ${workerCount} processes /s`,
+        `${workerCount} processes / library (paired)`,
+        `${workerCount} processes p50 ms`,
+        `${workerCount} processes p99 ms`,
+        "errors"
+      ],
+      rows: (["link", "resolve"] as const).flatMap((operation) =>
+        clientCounts.map((clients) => {
+          const library = of(operation, "library", clients)
+          const spread = of(operation, workersVia, clients)
+          return [
+            `${operation}, ${clients}`,
+            whole(medianOf(library, "perSecond")),
+            whole(medianOf(of(operation, "HTTP", clients), "perSecond")),
+            whole(medianOf(spread, "perSecond")),
+            percent(pairedRatio(spread, library, "perSecond")),
+            millis(medianOf(spread, "p50")),
+            millis(medianOf(spread, "p99")),
+            whole(totalOf(spread, "failures"))
+          ]
+        })
+      )
+    }
+
     const floor = {
       header: [
         "health check (GET /healthz): clients",
@@ -398,6 +455,20 @@ export const run = async (options: HttpOptions): Promise<Section> => {
       measured: `${millis(resolveP99)} ms`,
       met: Number.isFinite(resolveP99) ? resolveP99 < 20 : undefined
     })
+    if (workers !== undefined) {
+      const ratio = pairedRatio(of("link", workersVia, 64), of("link", "library", 64), "perSecond")
+      targets.push({
+        goal: `HTTP: link throughput ≥ 80% of the library's at 64 clients, through \`serve --workers ${workerCount}\``,
+        measured: percent(ratio),
+        met: Number.isFinite(ratio) ? ratio >= 0.8 : undefined
+      })
+      const p99 = medianOf(of("resolve", workersVia, 64), "p99")
+      targets.push({
+        goal: `HTTP: resolve p99 under 20 ms at 64 clients, through \`serve --workers ${workerCount}\``,
+        measured: `${millis(p99)} ms`,
+        met: Number.isFinite(p99) ? p99 < 20 : undefined
+      })
+    }
     const notKeptP99 = medianOf(of("resolve, not kept", "HTTP", 64), "p99")
     targets.push({
       goal: "HTTP: resolve p99 under 20 ms at 64 clients, every resolve running its queries (as after any write)",
@@ -420,12 +491,19 @@ export const run = async (options: HttpOptions): Promise<Section> => {
     return {
       title: "8. The HTTP server against the library (PostgreSQL server)",
       method: [
-        `Registrar over \`PgStore.layer\` (schema \`${Postgres.Schemas.http}\`, pool ${options.poolSize}) and \`@registrar/server\` on 127.0.0.1 on the same \`Registrar\` service (same pool and caches), in this process. The HTTP clients run on a worker thread of this process (Node's \`http\` with keep-alive connections over loopback, each opened by an untimed health check before the run's clock starts, as a running service's clients have theirs open), so their CPU is not spent on the server's event loop, as it is not when clients are elsewhere; the library's clients are calls on the service's own event loop. The machine's two cores are shared by the server, the clients and PostgreSQL.`,
+        `Registrar over \`PgStore.layer\` (schema \`${Postgres.Schemas.http}\`, pool ${options.poolSize}) and \`@registrar/server\` on 127.0.0.1 on the same \`Registrar\` service (same pool and caches), in this process. The HTTP clients run on a worker thread of this process (one keep-alive connection over loopback per client, each opened by an untimed health check before the run's clock starts, as a running service's clients have theirs open; each request written whole and its answer read by its status line and length, a few tens of microseconds of CPU per request where Node's own \`http\` client took 80–400), so their CPU is not spent on the server's event loop, as it is not when clients are elsewhere; the library's clients are calls on the service's own event loop. The machine's two cores are shared by the server, the clients and PostgreSQL.`,
+        `\`${workersVia}\`: the CLI binary as a user starts it (\`registrar serve --database-url … --schema ${Postgres.Schemas.http} --workers ${workerCount} --pool-size ${options.poolSize}\`), two server processes sharing one port over the same schema, its request log written to a file; measured for link and kept resolve in the same rounds. Its ratio is against the library in one process: what a deployment that gives the server every core gets, not the HTTP stack's own cost (the one-process columns above say that).`,
         `Closed-loop clients for ${options.seconds} s per run; the ${clientCounts.length * 8} contenders (operation × path × clients) alternate in rotated order within each round.`,
         `Before each run the read models are brought up to the log (outside the measurement). Link: a fresh source version per operation, spread over ${linkCollections} fresh collections per run, as the member (HTTP: POST …/collections/C/links with the member's API key). Resolve: \`ORG/wandb-registry-R/resolve:vN\` over ${resolvable} linked versions (HTTP: GET /resolve); nothing is written during a resolve run, so the service answers most resolves from the answers it keeps while the log's head stays put (one read of the head each). "resolve, not kept" is a second service and server over the same stores with \`keepAnswers: false\`: every resolve runs its queries, as every resolve does right after a write. The health check (no key, no store) is the floor: what the HTTP stack (Node's server, the platform's router and middleware, the request log) costs any request on this machine, measured in the same rounds, beside Node's own \`http\` server answering the same body with no framework ("plain Node", a server of its own on this process's event loop), the most any server written for Node could reach here.`,
         `Remote \`registrar resolve\` (the targets' last line): after the rounds, the CLI binary (\`packages/cli-demo/bin/registrar\`, as a user runs it) against the same server as the member, after \`registrar login\` (the key on stdin, kept in a configuration directory of the run's own) and, beside it, with the key in \`REGISTRAR_API_KEY\` and no login (the command then asks the server whose key it is, \`GET /me\`, before resolving), and after the login \`node bin/registrar.js\` (the bundle without the startup snapshot); ${Math.max(11, options.runs)} rounds after a warm-up, each running the three and \`node -e 0\` (Node's own start and exit, the floor of any command), so that all four see the same background load; medians of the times from spawn to exit.`
       ],
-      tables: [table("link"), table("resolve"), table("resolve, not kept"), floor],
+      tables: [
+        table("link"),
+        table("resolve"),
+        table("resolve, not kept"),
+        ...(workers === undefined ? [] : [workersTable]),
+        floor
+      ],
       targets,
       notes: firstFailure ? ["Some operations failed: see the errors columns."] : []
     }

@@ -76,6 +76,8 @@ export interface StoreLocation {
   readonly kind: "pglite" | "server" | "memory"
   readonly databaseUrl: string | undefined
   readonly schema: string | undefined
+  /** PostgreSQL connections of a server store (default 4: one command at a time needs few). */
+  readonly poolSize?: number
 }
 
 /** Resolves the store options against the environment. */

@@ -110,10 +110,14 @@ const fileStore = (where: StoreLocation, blobs: string) =>
         return { store: FileBlobStore.make(blobs), where: blobs }
       })
 
-/** Runs `body` with the service over the store the options name; the store closes when it ends. */
+/**
+ * Runs `body` with the service over the store the options name (with `poolSize` connections to a server store); the
+ * store closes when it ends.
+ */
 export const withStore = <A, E, R>(
   common: Common,
-  body: (session: Session) => Effect.Effect<A, E, R>
+  body: (session: Session) => Effect.Effect<A, E, R>,
+  poolSize?: number
 ): Effect.Effect<
   A,
   E | StoreUnavailable | StoreBusy | InvalidChainKey,
@@ -127,7 +131,7 @@ export const withStore = <A, E, R>(
       })
     ) as unknown as Effect.Effect<A, StoreUnavailable, never>
   }
-  const where = location(common)
+  const where = poolSize === undefined ? location(common) : { ...location(common), poolSize }
   return Effect.scoped(
     Effect.gen(function* () {
       const blobs = yield* blobDirectory(where)

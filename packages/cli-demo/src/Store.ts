@@ -78,7 +78,7 @@ export const layer = (where: StoreLocation): Layer.Layer<Stores, StoreUnavailabl
           ({ PgStore }, key) =>
             PgStore.layer({
               url: where.databaseUrl ?? "",
-              poolSize: 4,
+              poolSize: where.poolSize ?? 4,
               connectTimeoutMillis: 5_000,
               ...schemaOption(where),
               ...keyOption(key)

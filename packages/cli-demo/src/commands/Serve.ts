@@ -137,6 +137,12 @@ const serveOptions = {
     ),
     Options.withDefault(1)
   ),
+  poolSize: boundedInteger("pool-size", 1, 1000).pipe(
+    Options.withDescription(
+      "PostgreSQL connections per server process, with --database-url (the server's max_connections bounds them all)."
+    ),
+    Options.withDefault(16)
+  ),
   webhookAllowHosts: Options.text("webhook-allow-hosts").pipe(
     Options.withFallbackConfig(Config.string("REGISTRAR_WEBHOOK_ALLOW_HOSTS")),
     Options.withPseudoName("HOST,HOST"),
@@ -193,56 +199,61 @@ const appNote = (app: string | undefined) =>
  * log's lines with its number.
  */
 const serveHere = (args: ServeArgs, common: Common, worker: number | undefined) =>
-  withStore(common, ({ location, blobs }) =>
-    Effect.gen(function* () {
-      const { Server } = yield* Effect.promise(() => import("@registrar/server"))
-      if (worker === undefined) yield* bootstrapOnce(args)
-      yield* Effect.scoped(
-        Effect.gen(function* () {
-          const blobStore = yield* blobStoreLayer(args, location, blobs)
-          const app = webRoot()
-          const { AutomationDispatcher, WebhookTransport } = yield* Effect.promise(() => import("@registrar/server"))
-          const hosts = args.webhookAllowHosts
-            .split(",")
-            .map((host) => host.trim())
-            .filter((host) => host !== "")
-          const mark = worker === undefined ? "" : ` worker=${worker}`
-          const context = yield* Layer.build(
-            Server.layer({
-              port: args.port,
-              host: args.host,
-              uploadLimitBytes: args.uploadLimit * 1024 * 1024,
-              log: (entry) => Output.line(`${new Date().toISOString()} ${entry}${mark}`),
-              ...(app === undefined ? {} : { webRoot: app })
-            }).pipe(
-              Layer.provide(blobStore),
-              Layer.merge(
-                AutomationDispatcher.layer(dispatcherSettings()).pipe(Layer.provide(WebhookTransport.layer({ hosts })))
+  withStore(
+    common,
+    ({ location, blobs }) =>
+      Effect.gen(function* () {
+        const { Server } = yield* Effect.promise(() => import("@registrar/server"))
+        if (worker === undefined) yield* bootstrapOnce(args)
+        yield* Effect.scoped(
+          Effect.gen(function* () {
+            const blobStore = yield* blobStoreLayer(args, location, blobs)
+            const app = webRoot()
+            const { AutomationDispatcher, WebhookTransport } = yield* Effect.promise(() => import("@registrar/server"))
+            const hosts = args.webhookAllowHosts
+              .split(",")
+              .map((host) => host.trim())
+              .filter((host) => host !== "")
+            const mark = worker === undefined ? "" : ` worker=${worker}`
+            const context = yield* Layer.build(
+              Server.layer({
+                port: args.port,
+                host: args.host,
+                uploadLimitBytes: args.uploadLimit * 1024 * 1024,
+                log: (entry) => Output.line(`${new Date().toISOString()} ${entry}${mark}`),
+                ...(app === undefined ? {} : { webRoot: app })
+              }).pipe(
+                Layer.provide(blobStore),
+                Layer.merge(
+                  AutomationDispatcher.layer(dispatcherSettings()).pipe(
+                    Layer.provide(WebhookTransport.layer({ hosts }))
+                  )
+                )
               )
             )
-          )
-          const port = yield* Effect.provide(Server.boundPort, context)
-          if (worker !== undefined) {
-            yield* ServeWorkers.reportListening(port)
-            return yield* Effect.never
-          }
-          if (location.kind === "pglite") {
-            // Commands run on this data directory meanwhile are told where the server is instead of waiting for it.
-            const url = `http://${localAddress(args.host)}:${port}`
-            yield* Effect.acquireRelease(
-              Effect.promise(() => DataDirLock.markServing(location.dataDir, url)),
-              () => Effect.promise(() => DataDirLock.unmarkServing(location.dataDir))
+            const port = yield* Effect.provide(Server.boundPort, context)
+            if (worker !== undefined) {
+              yield* ServeWorkers.reportListening(port)
+              return yield* Effect.never
+            }
+            if (location.kind === "pglite") {
+              // Commands run on this data directory meanwhile are told where the server is instead of waiting for it.
+              const url = `http://${localAddress(args.host)}:${port}`
+              yield* Effect.acquireRelease(
+                Effect.promise(() => DataDirLock.markServing(location.dataDir, url)),
+                () => Effect.promise(() => DataDirLock.unmarkServing(location.dataDir))
+              )
+            }
+            yield* Output.line(`Listening on http://${args.host}:${port} (${appNote(app)}, API docs at /docs)`)
+            return yield* Effect.never.pipe(
+              Effect.onInterrupt(() =>
+                Output.line("Stopping: no new connections; finishing the requests in flight, then closing the store.")
+              )
             )
-          }
-          yield* Output.line(`Listening on http://${args.host}:${port} (${appNote(app)}, API docs at /docs)`)
-          return yield* Effect.never.pipe(
-            Effect.onInterrupt(() =>
-              Output.line("Stopping: no new connections; finishing the requests in flight, then closing the store.")
-            )
-          )
-        })
-      )
-    })
+          })
+        )
+      }),
+    args.poolSize
   ).pipe(
     // After the store is closed (the scope of `withStore` has ended by the time the interruption reaches here).
     Effect.onInterrupt(() =>
