@@ -5,6 +5,8 @@
  */
 import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
+import { createServer } from "node:http"
+import type { AddressInfo } from "node:net"
 import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -193,6 +195,34 @@ describeServer("serve --workers", () => {
     expect(server.output()).toMatch(/Stopped: every worker answered its requests in flight and stopped\./)
     for (const worker of workers) expect(alive(worker)).toBe(false)
   }, 60_000)
+})
+
+describeServer("serve --workers that cannot listen", () => {
+  it("fails, saying which worker stopped and that it never listened", async () => {
+    // The port is taken: every worker's listen fails, so the first one to stop fails the command.
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve))
+    const port = (taken.address() as AddressInfo).port
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "registrar-serve-workers-taken-"))
+    const store: Store = {
+      name: "PostgreSQL server",
+      dataDir,
+      env: {
+        DATABASE_URL: databaseUrl ?? "",
+        REGISTRAR_SCHEMA: `cli_${unique("taken").replace(/[^a-z0-9]/g, "_")}`,
+        REGISTRAR_DATA_DIR: dataDir
+      }
+    }
+    try {
+      const result = await run(store, "serve", "--port", String(port), "--workers", "2")
+      expect(result.code).toBe(1)
+      expect(result.stderr).toMatch(/Worker [12] stopped with code 1 before it listened\. The worker's own message/)
+      expect(result.stdout).not.toMatch(/Listening on/)
+    } finally {
+      await new Promise((resolve) => taken.close(resolve))
+      await dispose(store)
+    }
+  }, 120_000)
 })
 
 describe("serve --workers on the embedded store", () => {
