@@ -23,7 +23,9 @@ export const start = async (url: string, schema: string, options: ReadonlyArray<
   const log = openSync(logFile, "w")
   let child: ChildProcess
   try {
-    child = spawn(Cli.binary, ["serve", "--port", "0", "--database-url", url, "--schema", schema, ...options], {
+    // Its connections named, so that PostgreSQL's views and logs tell them from the bench's own.
+    const named = `${url}${url.includes("?") ? "&" : "?"}application_name=registrar-bench-serve`
+    child = spawn(Cli.binary, ["serve", "--port", "0", "--database-url", named, "--schema", schema, ...options], {
       cwd: directory,
       // A key of the run's own, should this schema not be bootstrapped yet: never printed.
       env: {

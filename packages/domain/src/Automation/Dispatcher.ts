@@ -535,12 +535,18 @@ export const run = (
         { discard: true }
       )
     )
-    // The matcher renews its lease once a third of it has passed, not on every step (a round trip fewer per step).
-    // Its checkpoint is saved on every step with events: a takeover from an older one re-queues event by event.
-    let matcherRenewedAt = Number.NEGATIVE_INFINITY
+    // The matcher renews its lease once a third of it has passed, and another process asks for it as often: not on
+    // every step, which follows every append (each ask is a write; with several processes, one per append each). A
+    // matcher that dies is then replaced within the lease and a third of it.
+    // Its checkpoint is saved on every step that queued work, and otherwise at most once a third of the lease: a
+    // takeover from an older one observes the events since again (nothing matched them then, nothing will now) and
+    // re-queues event by event, so a store without automations does not write a checkpoint per append.
+    let leaseAskedAt = Number.NEGATIVE_INFINITY
+    let checkpointSavedAt = Number.NEGATIVE_INFINITY
     const step = Effect.gen(function* () {
       const now = Date.now()
-      if (!matcher || now - matcherRenewedAt > settings.leaseMillis / 3) {
+      if (now - leaseAskedAt > settings.leaseMillis / 3) {
+        leaseAskedAt = now
         const holds = yield* leases.acquireLease(MATCHER_LEASE, settings.holder, settings.leaseMillis)
         if (holds && !matcher) {
           // Taking the matcher over: start from the stored checkpoint, whatever this process saw before. Workers
@@ -548,7 +554,6 @@ export const run = (
           known = yield* knownAt((yield* leases.checkpoint(CHECKPOINT)) ?? Origin)
         }
         matcher = holds
-        if (holds) matcherRenewedAt = now
       }
       const batch = yield* store.readAll({ after: known.position, limit: settings.batchSize })
       const queued: Array<Queued> = []
@@ -557,10 +562,13 @@ export const run = (
         queued.push(...(yield* Effect.provideService(observe(known, event), AggregateCache, cache)))
         known.position = { transactionId: event.transactionId, globalPosition: event.globalPosition }
       }
-      if (matcher && batch.length > 0) {
+      if (matcher && queued.length > 0) {
         yield* writer.exclusive(queueAll(known, queued))
         for (const { automationId } of queued) wake(known, automationId)
+      }
+      if (matcher && batch.length > 0 && (queued.length > 0 || now - checkpointSavedAt > settings.leaseMillis / 3)) {
         yield* leases.saveCheckpoint(CHECKPOINT, known.position)
+        checkpointSavedAt = now
       }
       yield* spawn
       if (batch.length < settings.batchSize) yield* store.waitForAppends(settings.pollMillis)
