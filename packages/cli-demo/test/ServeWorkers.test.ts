@@ -12,9 +12,11 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
+  callServer,
   databaseUrl,
   describeServer,
   dispose,
+  expectOk,
   finished,
   ok,
   pgliteStore,
@@ -66,21 +68,8 @@ describeServer("serve --workers", () => {
   let server: Serving
 
   // Each request on a connection of its own, so that the first process hands them to the workers in turn.
-  const call = async (method: string, route: string, body?: unknown, key = adminKey) => {
-    const response = await fetch(`${server.url}${route}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${key}`,
-        connection: "close",
-        ...(body === undefined ? {} : { "content-type": "application/json" })
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) })
-    })
-    const text = await response.text()
-    return { status: response.status, text, body: (text === "" ? null : JSON.parse(text)) as Record<string, unknown> }
-  }
-  const expectOk = (result: { status: number; text: string }, what: string) =>
-    expect(result.status, `${what}: ${result.text}`).toBeLessThan(300)
+  const call = (method: string, route: string, body?: unknown, key = adminKey) =>
+    callServer(server.url, key, method, route, body, { connection: "close" })
 
   beforeAll(async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "registrar-serve-workers-"))

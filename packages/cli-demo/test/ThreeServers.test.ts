@@ -11,9 +11,11 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import {
+  callServer,
   databaseUrl,
   describeServer,
   dispose,
+  expectOk,
   finished,
   ok,
   type Serving,
@@ -27,21 +29,8 @@ type Running = Serving
 /** Starts `serve --port 0 --database-url …` and waits for its "Listening on" line. */
 const serve = (store: Store): Promise<Running> => serveOn(store, ["--database-url", databaseUrl ?? ""])
 
-const call = async (server: Running, key: string, method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${key}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" })
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) })
-  })
-  const text = await response.text()
-  return { status: response.status, text, body: (text === "" ? null : JSON.parse(text)) as Record<string, unknown> }
-}
-
-const expectOk = (result: { status: number; text: string }, what: string) =>
-  expect(result.status, `${what}: ${result.text}`).toBeLessThan(300)
+const call = (server: Running, key: string, method: string, path: string, body?: unknown) =>
+  callServer(server.url, key, method, path, body)
 
 describeServer("three serve processes over one database", () => {
   const adminKey = `rk_${randomBytes(4).toString("hex")}_${randomBytes(32).toString("hex")}`

@@ -7,7 +7,7 @@ import * as fs from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { describe, inject, it } from "vitest"
+import { describe, expect, inject, it } from "vitest"
 import pg from "pg"
 
 /**
@@ -84,6 +84,40 @@ export const serve = async (store: Store, options: ReadonlyArray<string> = []): 
     child.on("exit", (code) => reject(new Error(`serve exited with ${code}:\n${output}`)))
   })
   return { child, url, output: () => output }
+}
+
+/** What a server answered: the status, the text, and the text parsed as JSON (null when empty). */
+export interface Answer {
+  readonly status: number
+  readonly text: string
+  readonly body: Record<string, unknown>
+}
+
+/** Sends `method route` to the server at `url` with `key` (and `body` as JSON, and `headers`, when given). */
+export const callServer = async (
+  url: string,
+  key: string,
+  method: string,
+  route: string,
+  body?: unknown,
+  headers: Readonly<Record<string, string>> = {}
+): Promise<Answer> => {
+  const response = await fetch(`${url}${route}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...headers,
+      ...(body === undefined ? {} : { "content-type": "application/json" })
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) })
+  })
+  const text = await response.text()
+  return { status: response.status, text, body: (text === "" ? null : JSON.parse(text)) as Record<string, unknown> }
+}
+
+/** Fails unless the answer is a success, naming `what` and showing the answer. */
+export const expectOk = (result: { readonly status: number; readonly text: string }, what: string): void => {
+  expect(result.status, `${what}: ${result.text}`).toBeLessThan(300)
 }
 
 /** An API key as the server prints it once. */
