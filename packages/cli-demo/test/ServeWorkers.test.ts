@@ -7,12 +7,10 @@ import { execFileSync } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import * as fs from "node:fs/promises"
-import * as os from "node:os"
-import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   callServer,
+  emptyServerStore,
   databaseUrl,
   describeServer,
   dispose,
@@ -72,17 +70,7 @@ describeServer("serve --workers", () => {
     callServer(server.url, key, method, route, body, { connection: "close" })
 
   beforeAll(async () => {
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "registrar-serve-workers-"))
-    store = {
-      name: "PostgreSQL server",
-      dataDir,
-      env: {
-        DATABASE_URL: databaseUrl ?? "",
-        REGISTRAR_SCHEMA: `cli_${unique("workers").replace(/[^a-z0-9]/g, "_")}`,
-        REGISTRAR_DATA_DIR: dataDir,
-        REGISTRAR_BOOTSTRAP_KEY: adminKey
-      }
-    }
+    store = await emptyServerStore("workers", { REGISTRAR_BOOTSTRAP_KEY: adminKey })
     server = await serve(store, ["--database-url", databaseUrl ?? "", "--workers", "2"])
   }, 240_000)
 
@@ -192,16 +180,7 @@ describeServer("serve --workers that cannot listen", () => {
     const taken = createServer()
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve))
     const port = (taken.address() as AddressInfo).port
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "registrar-serve-workers-taken-"))
-    const store: Store = {
-      name: "PostgreSQL server",
-      dataDir,
-      env: {
-        DATABASE_URL: databaseUrl ?? "",
-        REGISTRAR_SCHEMA: `cli_${unique("taken").replace(/[^a-z0-9]/g, "_")}`,
-        REGISTRAR_DATA_DIR: dataDir
-      }
-    }
+    const store = await emptyServerStore("taken")
     try {
       const result = await run(store, "serve", "--port", String(port), "--workers", "2")
       expect(result.code).toBe(1)

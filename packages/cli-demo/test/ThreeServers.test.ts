@@ -7,11 +7,9 @@
  */
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll, expect, it } from "vitest"
-import * as fs from "node:fs/promises"
-import * as os from "node:os"
-import * as path from "node:path"
 import {
   callServer,
+  emptyServerStore,
   databaseUrl,
   describeServer,
   dispose,
@@ -38,18 +36,7 @@ describeServer("three serve processes over one database", () => {
   const servers: Array<Running> = []
 
   beforeAll(async () => {
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "registrar-three-servers-"))
-    const schema = `cli_${unique("three").replace(/[^a-z0-9]/g, "_")}`
-    store = {
-      name: "PostgreSQL server",
-      dataDir,
-      env: {
-        DATABASE_URL: databaseUrl ?? "",
-        REGISTRAR_SCHEMA: schema,
-        REGISTRAR_DATA_DIR: dataDir,
-        REGISTRAR_BOOTSTRAP_KEY: adminKey
-      }
-    }
+    store = await emptyServerStore("three", { REGISTRAR_BOOTSTRAP_KEY: adminKey })
     // The first start migrates the fresh schema and bootstraps the admin; the other two start on it together.
     servers.push(await serve(store))
     servers.push(...(await Promise.all([serve(store), serve(store)])))

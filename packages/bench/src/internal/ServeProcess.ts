@@ -8,6 +8,8 @@ import { randomBytes } from "node:crypto"
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { ApiKey } from "@registrar/domain"
+import { Either } from "effect"
 import * as Cli from "../Cli.js"
 
 /** A running server: its base URL, and `stop`, which ends it with SIGTERM and waits for it. */
@@ -31,7 +33,7 @@ export const start = async (url: string, schema: string, options: ReadonlyArray<
       env: {
         ...process.env,
         REGISTRAR_DATA_DIR: directory,
-        REGISTRAR_BOOTSTRAP_KEY: `rk_${randomBytes(4).toString("hex")}_${randomBytes(32).toString("hex")}`
+        REGISTRAR_BOOTSTRAP_KEY: Either.getOrThrow(ApiKey.keyFromRandom(randomBytes(ApiKey.RANDOM_BYTES))).key
       },
       stdio: ["ignore", log, log]
     })

@@ -209,6 +209,24 @@ export const serverStore = async (): Promise<Store> => {
   return store
 }
 
+/**
+ * A fresh, empty schema on the server (nothing seeded: the first `serve` migrates and bootstraps it), with its own
+ * blob directory and `env` added to its environment.
+ */
+export const emptyServerStore = async (name: string, env: Readonly<Record<string, string>> = {}): Promise<Store> => {
+  const dataDir = await temporaryDirectory(`registrar-${name}-`)
+  return {
+    name: "PostgreSQL server",
+    dataDir,
+    env: {
+      DATABASE_URL: databaseUrl ?? "",
+      REGISTRAR_SCHEMA: `cli_${unique(name).replace(/[^a-z0-9]/g, "_")}`,
+      REGISTRAR_DATA_DIR: dataDir,
+      ...env
+    }
+  }
+}
+
 /** Drops what a store left behind: its directory, and its schema on the server. */
 export const dispose = async (store: Store): Promise<void> => {
   await fs.rm(store.dataDir, { recursive: true, force: true })
