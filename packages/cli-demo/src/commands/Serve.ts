@@ -10,14 +10,14 @@ import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Config from "effect/Config"
-import { ApiKey, type BlobStore } from "@registrar/domain"
+import { ApiKey, BlobStore } from "@registrar/domain"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as DataDirLock from "../DataDirLock.js"
 import * as Output from "../Output.js"
 import { help, leaf } from "../Root.js"
-import { actor, boundedInteger, type Common, location, type StoreLocation } from "../Common.js"
+import { actor, boundedInteger, type Common, location } from "../Common.js"
 import { UsageError } from "../Errors.js"
 import * as ServeWorkers from "../ServeWorkers.js"
 import type { RegistrarClient } from "../Remote.js"
@@ -26,8 +26,9 @@ import { asUser, target, withStore } from "../Session.js"
 const bootstrapKeyVariable = "REGISTRAR_BOOTSTRAP_KEY"
 
 /**
- * Where `serve` keeps artifact files: S3 when a bucket is configured, the database itself on a PostgreSQL server
- * (every process on it reads every file), else the data directory's blob directory (what the CLI uses).
+ * Where `serve` keeps artifact files: S3 when a bucket is configured, else where the store's own commands keep them
+ * (the session's file store): the database itself on a PostgreSQL server (every process on it reads every file, over
+ * the session's small pool of its own), else the data directory's blob directory.
  */
 const blobStoreLayer = (
   args: {
@@ -35,27 +36,19 @@ const blobStoreLayer = (
     readonly s3Endpoint: Option.Option<string>
     readonly s3Prefix: Option.Option<string>
   },
-  location: StoreLocation,
-  directory: string
+  files: BlobStore["Type"]
 ) =>
-  Effect.promise(async (): Promise<Layer.Layer<BlobStore, unknown>> => {
-    if (Option.isSome(args.s3Bucket)) {
-      const { S3BlobStore } = await import("@registrar/adapters-blob")
-      return S3BlobStore.layer({
-        bucket: args.s3Bucket.value,
-        ...Option.match(args.s3Endpoint, { onNone: () => ({}), onSome: (endpoint) => ({ endpoint }) }),
-        ...Option.match(args.s3Prefix, { onNone: () => ({}), onSome: (prefix) => ({ prefix }) })
+  Option.match(args.s3Bucket, {
+    onNone: () => Effect.succeed(Layer.succeed(BlobStore, files)),
+    onSome: (bucket) =>
+      Effect.promise(async (): Promise<Layer.Layer<BlobStore, unknown>> => {
+        const { S3BlobStore } = await import("@registrar/adapters-blob")
+        return S3BlobStore.layer({
+          bucket,
+          ...Option.match(args.s3Endpoint, { onNone: () => ({}), onSome: (endpoint) => ({ endpoint }) }),
+          ...Option.match(args.s3Prefix, { onNone: () => ({}), onSome: (prefix) => ({ prefix }) })
+        })
       })
-    }
-    if (location.kind === "server") {
-      const { PgBlobStore } = await import("@registrar/adapters-pg")
-      return PgBlobStore.layer({
-        url: location.databaseUrl ?? "",
-        ...(location.schema === undefined ? {} : { schema: location.schema })
-      })
-    }
-    const { FileBlobStore } = await import("@registrar/adapters-blob")
-    return FileBlobStore.layer(directory)
   })
 
 /**
@@ -139,7 +132,7 @@ const serveOptions = {
   ),
   poolSize: boundedInteger("pool-size", 1, 1000).pipe(
     Options.withDescription(
-      "PostgreSQL connections per server process, with --database-url (the server's max_connections bounds them all)."
+      "PostgreSQL connections for the store per server process, with --database-url. Each process also holds one that listens for appends and up to two for file contents, so N + 3 in all; the server's max_connections bounds the sum over every process."
     ),
     Options.withDefault(16)
   ),
@@ -201,13 +194,13 @@ const appNote = (app: string | undefined) =>
 const serveHere = (args: ServeArgs, common: Common, worker: number | undefined) =>
   withStore(
     common,
-    ({ location, blobs }) =>
+    ({ location, files }) =>
       Effect.gen(function* () {
         const { Server } = yield* Effect.promise(() => import("@registrar/server"))
         if (worker === undefined) yield* bootstrapOnce(args)
         yield* Effect.scoped(
           Effect.gen(function* () {
-            const blobStore = yield* blobStoreLayer(args, location, blobs)
+            const blobStore = yield* blobStoreLayer(args, files.store)
             const app = webRoot()
             const { AutomationDispatcher, WebhookTransport } = yield* Effect.promise(() => import("@registrar/server"))
             const hosts = args.webhookAllowHosts
