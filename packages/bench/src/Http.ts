@@ -6,7 +6,7 @@
  * 0.4 s (the real CLI binary, spawned).
  */
 import { randomBytes } from "node:crypto"
-import { mkdtempSync, rmSync } from "node:fs"
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Registrar, EventStore, ApiKey } from "@registrar/domain"
@@ -164,10 +164,24 @@ export const run = async (options: HttpOptions): Promise<Section> => {
       )
     ).key
 
-    // The server on the same Registrar service (same pool, same caches), on a free port, its request log silenced.
+    // The request log of the servers in this process, written to a file line by line as `registrar serve` writes its
+    // own (a timestamp, then the line), so that they pay for it as that server does.
+    const logDirectory = mkdtempSync(join(tmpdir(), "registrar-bench-http-log-"))
+    const logFile = openSync(join(logDirectory, "requests.log"), "w")
+    Effect.runSync(
+      Scope.addFinalizer(
+        scope,
+        Effect.sync(() => {
+          closeSync(logFile)
+          rmSync(logDirectory, { recursive: true, force: true })
+        })
+      )
+    )
+    const log = (line: string) => Effect.sync(() => void writeSync(logFile, `${new Date().toISOString()} ${line}\n`))
+    // The server on the same Registrar service (same pool, same caches), on a free port.
     const context = await Effect.runPromise(
       Layer.buildWithScope(
-        Server.layer({ port: 0, host: "127.0.0.1", log: () => Effect.void }).pipe(
+        Server.layer({ port: 0, host: "127.0.0.1", log }).pipe(
           Layer.provide(Layer.succeed(Registrar, registrar)),
           Layer.provide(Layer.succeed(EventStore, store)),
           // Resolve and link move no file contents; the blob tables of the same schema stand by, as in `serve`.
@@ -186,7 +200,7 @@ export const run = async (options: HttpOptions): Promise<Section> => {
     )
     const notKeptContext = await Effect.runPromise(
       Layer.buildWithScope(
-        Server.layer({ port: 0, host: "127.0.0.1", log: () => Effect.void }).pipe(
+        Server.layer({ port: 0, host: "127.0.0.1", log }).pipe(
           Layer.provide(Layer.succeed(Registrar, notKept)),
           Layer.provide(Layer.succeed(EventStore, store)),
           Layer.provide(PgBlobStore.layer({ url: options.url, schema: Postgres.Schemas.http, poolSize: 2 }))
@@ -491,7 +505,7 @@ export const run = async (options: HttpOptions): Promise<Section> => {
     return {
       title: "8. The HTTP server against the library (PostgreSQL server)",
       method: [
-        `Registrar over \`PgStore.layer\` (schema \`${Postgres.Schemas.http}\`, pool ${options.poolSize}) and \`@registrar/server\` on 127.0.0.1 on the same \`Registrar\` service (same pool and caches), in this process. The HTTP clients run on a worker thread of this process (one keep-alive connection over loopback per client, each opened by an untimed health check before the run's clock starts, as a running service's clients have theirs open; each request written whole and its answer read by its status line and length, a few tens of microseconds of CPU per request where Node's own \`http\` client took 80–400), so their CPU is not spent on the server's event loop, as it is not when clients are elsewhere; the library's clients are calls on the service's own event loop. The machine's two cores are shared by the server, the clients and PostgreSQL.`,
+        `Registrar over \`PgStore.layer\` (schema \`${Postgres.Schemas.http}\`, pool ${options.poolSize}) and \`@registrar/server\` on 127.0.0.1 on the same \`Registrar\` service (same pool and caches), in this process, its request log written to a file line by line as \`registrar serve\` writes its own. The HTTP clients run on a worker thread of this process (one keep-alive connection over loopback per client, each opened by an untimed health check before the run's clock starts, as a running service's clients have theirs open; each request written whole and its answer read by its status line and length, a few tens of microseconds of CPU per request where Node's own \`http\` client took 80–400), so their CPU is not spent on the server's event loop, as it is not when clients are elsewhere; the library's clients are calls on the service's own event loop. The machine's two cores are shared by the server, the clients and PostgreSQL.`,
         `\`${workersVia}\`: the CLI binary as a user starts it (\`registrar serve --database-url … --schema ${Postgres.Schemas.http} --workers ${workerCount} --pool-size ${options.poolSize}\`), two server processes sharing one port over the same schema, its request log written to a file; measured for link and kept resolve in the same rounds. Its ratio is against the library in one process: what a deployment that gives the server every core gets, not the HTTP stack's own cost (the one-process columns above say that).`,
         `Closed-loop clients for ${options.seconds} s per run; the ${clientCounts.length * 8} contenders (operation × path × clients) alternate in rotated order within each round.`,
         `Before each run the read models are brought up to the log (outside the measurement). Link: a fresh source version per operation, spread over ${linkCollections} fresh collections per run, as the member (HTTP: POST …/collections/C/links with the member's API key). Resolve: \`ORG/wandb-registry-R/resolve:vN\` over ${resolvable} linked versions (HTTP: GET /resolve); nothing is written during a resolve run, so the service answers most resolves from the answers it keeps while the log's head stays put (one read of the head each). "resolve, not kept" is a second service and server over the same stores with \`keepAnswers: false\`: every resolve runs its queries, as every resolve does right after a write. The health check (no key, no store) is the floor: what the HTTP stack (Node's server, the platform's router and middleware, the request log) costs any request on this machine, measured in the same rounds, beside Node's own \`http\` server answering the same body with no framework ("plain Node", a server of its own on this process's event loop), the most any server written for Node could reach here.`,
