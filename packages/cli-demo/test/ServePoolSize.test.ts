@@ -19,6 +19,7 @@ import {
   serve,
   type Store,
   stop,
+  teamWithRegistry,
   unique
 } from "./support/Cli.js"
 
@@ -86,20 +87,11 @@ describeServer("serve --pool-size", () => {
     await monitor.connect()
     const server = await serve(store, ["--pool-size", "2"])
     try {
-      const call = (method: string, route: string, body?: unknown) =>
-        callServer(server.url, adminKey, method, route, body)
-      expectOk(await call("POST", "/organizations", { organization: org, displayName: org }), "org")
-      expectOk(await call("POST", "/users", { user, organization: org, organizationRole: "member" }), "user")
-      expectOk(await call("POST", "/teams", { team, organization: org }), "team")
-      expectOk(await call("PUT", `/teams/${team}/members/${user}`), "team member")
-      expectOk(await call("POST", `/organizations/${org}/registries`, { registry: "Models" }), "registry")
-      expectOk(
-        await call("PUT", `/organizations/${org}/registries/Models/grants`, {
-          principal: { kind: "team", name: team },
-          role: "member"
-        }),
-        "grant"
-      )
+      await teamWithRegistry((method, route, body) => callServer(server.url, adminKey, method, route, body), {
+        org,
+        team,
+        user
+      })
     } finally {
       await stop(server.child)
     }

@@ -22,6 +22,7 @@ import {
   type Serving,
   serve,
   type Store,
+  teamWithRegistry,
   unique
 } from "./support/Cli.js"
 
@@ -88,18 +89,7 @@ describeServer("serve --workers", () => {
     const org = unique("org")
     const team = unique("team")
     const user = unique("uma")
-    expectOk(await call("POST", "/organizations", { organization: org, displayName: org }), "org")
-    expectOk(await call("POST", "/users", { user, organization: org, organizationRole: "member" }), "user")
-    expectOk(await call("POST", "/teams", { team, organization: org }), "team")
-    expectOk(await call("PUT", `/teams/${team}/members/${user}`), "team member")
-    expectOk(await call("POST", `/organizations/${org}/registries`, { registry: "Models" }), "registry")
-    expectOk(
-      await call("PUT", `/organizations/${org}/registries/Models/grants`, {
-        principal: { kind: "team", name: team },
-        role: "member"
-      }),
-      "grant"
-    )
+    await teamWithRegistry(call, { org, team, user })
     const userKey = /rk_[0-9a-f]{8}_[0-9a-f]{64}/.exec(await ok(store, "api-key", "create", "--user", user))?.[0] ?? ""
     const N = 16
     const logged = await Promise.all(

@@ -115,6 +115,29 @@ export const callServer = async (
   return { status: response.status, text, body: (text === "" ? null : JSON.parse(text)) as Record<string, unknown> }
 }
 
+/**
+ * Through `call` (an instance admin's requests): organization `org` with `user` as a member of its team `team`, and
+ * the organization's registry "Models", where the team has the member role: what a test needs to link as `user`.
+ */
+export const teamWithRegistry = async (
+  call: (method: string, route: string, body?: unknown) => Promise<Answer>,
+  names: { readonly org: string; readonly team: string; readonly user: string }
+): Promise<void> => {
+  const { org, team, user } = names
+  expectOk(await call("POST", "/organizations", { organization: org, displayName: org }), "org")
+  expectOk(await call("POST", "/users", { user, organization: org, organizationRole: "member" }), "user")
+  expectOk(await call("POST", "/teams", { team, organization: org }), "team")
+  expectOk(await call("PUT", `/teams/${team}/members/${user}`), "team member")
+  expectOk(await call("POST", `/organizations/${org}/registries`, { registry: "Models" }), "registry")
+  expectOk(
+    await call("PUT", `/organizations/${org}/registries/Models/grants`, {
+      principal: { kind: "team", name: team },
+      role: "member"
+    }),
+    "grant"
+  )
+}
+
 /** Fails unless the answer is a success, naming `what` and showing the answer. */
 export const expectOk = (result: { readonly status: number; readonly text: string }, what: string): void => {
   expect(result.status, `${what}: ${result.text}`).toBeLessThan(300)
