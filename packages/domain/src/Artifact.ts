@@ -4,7 +4,7 @@
  * the system), and the runs that produced and used each version (lineage).
  */
 import { Either, Option, Schema } from "effect"
-import type { Decider } from "./Decider.js"
+import { type CopyOnWrite, copying, type Decider } from "./Decider.js"
 import {
   AliasNotFound,
   type ArtifactNotFound,
@@ -157,75 +157,85 @@ export type State =
 /** An artifact with no version. */
 export const initialState: State = { _tag: "Absent" }
 
-const withVersion = (state: State, index: number, update: (version: Version) => Version): State => {
+const withVersion = (
+  state: State,
+  copies: CopyOnWrite,
+  index: number,
+  update: (version: Version) => Version
+): State => {
   if (state._tag !== "Present") return state
   const version = state.versions.get(index)
-  return version === undefined ? state : { ...state, versions: new Map(state.versions).set(index, update(version)) }
+  return version === undefined ? state : { ...state, versions: copies.map(state.versions).set(index, update(version)) }
 }
 
-/** Folds one event into the state. */
-export const evolve = (state: State, event: Event): State => {
-  switch (event._tag) {
-    case "VersionAssigned": {
-      const version: Version = {
-        index: event.index,
-        digest: event.digest,
-        files: event.files,
-        metadata: event.metadata,
-        description: event.description,
-        loggedBy: event.loggedBy,
-        usedBy: [],
-        deleted: false,
-        tags: []
+/** Folds one event into the state, taking the maps it changes from `copies` (see `Decider`). */
+export const evolveWith =
+  (copies: CopyOnWrite) =>
+  (state: State, event: Event): State => {
+    switch (event._tag) {
+      case "VersionAssigned": {
+        const version: Version = {
+          index: event.index,
+          digest: event.digest,
+          files: event.files,
+          metadata: event.metadata,
+          description: event.description,
+          loggedBy: event.loggedBy,
+          usedBy: [],
+          deleted: false,
+          tags: []
+        }
+        const base =
+          state._tag === "Present"
+            ? state
+            : {
+                _tag: "Present" as const,
+                entity: event.entity,
+                project: event.project,
+                name: event.name,
+                artifactType: event.artifactType,
+                versions: new Map<number, Version>(),
+                aliases: new Map<string, number>(),
+                nextIndex: 0
+              }
+        return {
+          ...base,
+          versions: copies.map(base.versions).set(event.index, version),
+          nextIndex: Math.max(base.nextIndex, event.index + 1)
+        }
       }
-      const base =
-        state._tag === "Present"
-          ? state
-          : {
-              _tag: "Present" as const,
-              entity: event.entity,
-              project: event.project,
-              name: event.name,
-              artifactType: event.artifactType,
-              versions: new Map<number, Version>(),
-              aliases: new Map<string, number>(),
-              nextIndex: 0
-            }
-      return {
-        ...base,
-        versions: new Map(base.versions).set(event.index, version),
-        nextIndex: Math.max(base.nextIndex, event.index + 1)
+      case "ArtifactAliasAssigned":
+        return state._tag === "Present"
+          ? { ...state, aliases: copies.map(state.aliases).set(event.alias, event.index) }
+          : state
+      case "ArtifactAliasRemoved": {
+        if (state._tag !== "Present" || state.aliases.get(event.alias) !== event.index) return state
+        const aliases = copies.map(state.aliases)
+        aliases.delete(event.alias)
+        return { ...state, aliases }
       }
+      case "ArtifactUsed":
+        return withVersion(state, copies, event.index, (version) =>
+          version.usedBy.some((run) => sameRun(run, event.usedBy))
+            ? version
+            : { ...version, usedBy: [...version.usedBy, event.usedBy] }
+        )
+      case "ArtifactVersionUpdated":
+        return withVersion(state, copies, event.index, (version) => ({
+          ...version,
+          description: event.description,
+          metadata: event.metadata
+        }))
+      case "SourceVersionDeleted":
+        return withVersion(state, copies, event.index, (version) => ({ ...version, deleted: true }))
+      case "ArtifactVersionTagged":
+      case "ArtifactVersionUntagged":
+        return withVersion(state, copies, event.index, (version) => ({ ...version, tags: event.tags }))
     }
-    case "ArtifactAliasAssigned":
-      return state._tag === "Present"
-        ? { ...state, aliases: new Map(state.aliases).set(event.alias, event.index) }
-        : state
-    case "ArtifactAliasRemoved": {
-      if (state._tag !== "Present" || state.aliases.get(event.alias) !== event.index) return state
-      const aliases = new Map(state.aliases)
-      aliases.delete(event.alias)
-      return { ...state, aliases }
-    }
-    case "ArtifactUsed":
-      return withVersion(state, event.index, (version) =>
-        version.usedBy.some((run) => sameRun(run, event.usedBy))
-          ? version
-          : { ...version, usedBy: [...version.usedBy, event.usedBy] }
-      )
-    case "ArtifactVersionUpdated":
-      return withVersion(state, event.index, (version) => ({
-        ...version,
-        description: event.description,
-        metadata: event.metadata
-      }))
-    case "SourceVersionDeleted":
-      return withVersion(state, event.index, (version) => ({ ...version, deleted: true }))
-    case "ArtifactVersionTagged":
-    case "ArtifactVersionUntagged":
-      return withVersion(state, event.index, (version) => ({ ...version, tags: event.tags }))
   }
-}
+
+/** Folds one event into the state. */
+export const evolve = evolveWith(copying)
 
 const sameRun = (a: RunRef, b: RunRef): boolean =>
   a.entity === b.entity && a.project === b.project && a.runId === b.runId
@@ -459,4 +469,4 @@ export const decide = (command: Command, state: State): Either.Either<ReadonlyAr
 }
 
 /** The artifact decider. */
-export const decider: Decider<Command, Event, State, Rejection> = { initialState, evolve, decide }
+export const decider: Decider<Command, Event, State, Rejection> = { initialState, evolve, evolveWith, decide }

@@ -5,7 +5,7 @@
  */
 import { Either, Option, Schema } from "effect"
 import { OrganizationRole } from "./Access.js"
-import type { Decider } from "./Decider.js"
+import { type CopyOnWrite, copying, type Decider } from "./Decider.js"
 import {
   DisplayNameTaken,
   EntityNameTaken,
@@ -125,47 +125,52 @@ export type State =
 /** An unclaimed name. */
 export const initialState: State = { _tag: "Unclaimed" }
 
-/** Folds one event into the state. */
-export const evolve = (state: State, event: Event): State => {
-  switch (event._tag) {
-    case "OrganizationCreated":
-      return {
-        _tag: "Organization",
-        name: event.organization,
-        displayName: event.displayName,
-        members: new Map(),
-        registries: new Map()
+/** Folds one event into the state, taking the maps it changes from `copies` (see `Decider`). */
+export const evolveWith =
+  (copies: CopyOnWrite) =>
+  (state: State, event: Event): State => {
+    switch (event._tag) {
+      case "OrganizationCreated":
+        return {
+          _tag: "Organization",
+          name: event.organization,
+          displayName: event.displayName,
+          members: new Map(),
+          registries: new Map()
+        }
+      case "OrganizationMemberAdded":
+        return state._tag === "Organization"
+          ? { ...state, members: copies.map(state.members).set(event.user, event.role) }
+          : state
+      case "OrganizationMemberRemoved": {
+        if (state._tag !== "Organization") return state
+        const members = copies.map(state.members)
+        members.delete(event.user)
+        return { ...state, members }
       }
-    case "OrganizationMemberAdded":
-      return state._tag === "Organization"
-        ? { ...state, members: new Map(state.members).set(event.user, event.role) }
-        : state
-    case "OrganizationMemberRemoved": {
-      if (state._tag !== "Organization") return state
-      const members = new Map(state.members)
-      members.delete(event.user)
-      return { ...state, members }
+      case "DisplayNameReserved":
+        return { _tag: "DisplayName", organization: event.organization }
+      case "TeamCreated":
+        return { _tag: "Team", name: event.team, organization: event.organization, members: new Set() }
+      case "TeamMemberAdded":
+        return state._tag === "Team" ? { ...state, members: copies.set(state.members).add(event.user) } : state
+      case "TeamMemberRemoved": {
+        if (state._tag !== "Team") return state
+        const members = copies.set(state.members)
+        members.delete(event.user)
+        return { ...state, members }
+      }
+      case "UserCreated":
+        return { _tag: "User", name: event.user }
+      case "RegistryNameBound":
+        return state._tag === "Organization"
+          ? { ...state, registries: copies.map(state.registries).set(event.registry, event.registryId) }
+          : state
     }
-    case "DisplayNameReserved":
-      return { _tag: "DisplayName", organization: event.organization }
-    case "TeamCreated":
-      return { _tag: "Team", name: event.team, organization: event.organization, members: new Set() }
-    case "TeamMemberAdded":
-      return state._tag === "Team" ? { ...state, members: new Set(state.members).add(event.user) } : state
-    case "TeamMemberRemoved": {
-      if (state._tag !== "Team") return state
-      const members = new Set(state.members)
-      members.delete(event.user)
-      return { ...state, members }
-    }
-    case "UserCreated":
-      return { _tag: "User", name: event.user }
-    case "RegistryNameBound":
-      return state._tag === "Organization"
-        ? { ...state, registries: new Map(state.registries).set(event.registry, event.registryId) }
-        : state
   }
-}
+
+/** Folds one event into the state. */
+export const evolve = evolveWith(copying)
 
 /** The organization role of `user`, when the state is an organization they belong to. */
 export const organizationRole = (state: State, user: string): Option.Option<OrganizationRole> =>
@@ -387,4 +392,4 @@ export const decide = (command: Command, state: State): Either.Either<ReadonlyAr
 }
 
 /** The entity decider. */
-export const decider: Decider<Command, Event, State, Rejection> = { initialState, evolve, decide }
+export const decider: Decider<Command, Event, State, Rejection> = { initialState, evolve, evolveWith, decide }

@@ -17,7 +17,7 @@ import {
   requiredRole,
   Visibility
 } from "./Access.js"
-import type { Decider } from "./Decider.js"
+import { type CopyOnWrite, copying, type Decider } from "./Decider.js"
 import {
   CollectionAlreadyExists,
   CollectionNotFound,
@@ -205,86 +205,98 @@ const findById = (state: Active, id: string): CollectionInfo | undefined => {
   return undefined
 }
 
-const withCollections = (state: Active, update: (collections: Map<string, CollectionInfo>) => void): Active => {
-  const collections = new Map(state.collections)
+const withCollections = (
+  state: Active,
+  copies: CopyOnWrite,
+  update: (collections: Map<string, CollectionInfo>) => void
+): Active => {
+  const collections = copies.map(state.collections)
   update(collections)
   return { ...state, collections }
 }
 
-/** Folds one event into the state. */
-export const evolve = (state: State, event: Event): State => {
-  if (event._tag === "RegistryCreated") {
-    return {
-      _tag: "Active",
-      organization: event.organization,
-      registry: event.registry,
-      visibility: event.visibility,
-      description: event.description,
-      acceptedTypes: event.acceptedTypes,
-      grants: [],
-      protectedAliases: [],
-      collections: new Map()
+/** Folds one event into the state, taking the maps it changes from `copies` (see `Decider`). */
+export const evolveWith =
+  (copies: CopyOnWrite) =>
+  (state: State, event: Event): State => {
+    if (event._tag === "RegistryCreated") {
+      return {
+        _tag: "Active",
+        organization: event.organization,
+        registry: event.registry,
+        visibility: event.visibility,
+        description: event.description,
+        acceptedTypes: event.acceptedTypes,
+        grants: [],
+        protectedAliases: [],
+        collections: new Map()
+      }
     }
-  }
-  if (state._tag !== "Active") return state
-  switch (event._tag) {
-    case "RegistryVisibilityChanged":
-      return { ...state, visibility: event.visibility }
-    case "ArtifactTypesAccepted":
-      return {
-        ...state,
-        acceptedTypes: [...state.acceptedTypes, ...event.artifactTypes.filter((t) => !state.acceptedTypes.includes(t))]
-      }
-    case "RoleGranted":
-      return {
-        ...state,
-        grants: [
-          ...state.grants.filter((grant) => !samePrincipal(grant.principal, event.principal)),
-          { principal: event.principal, role: event.role }
-        ]
-      }
-    case "RoleRevoked":
-      return { ...state, grants: state.grants.filter((grant) => !samePrincipal(grant.principal, event.principal)) }
-    case "ProtectedAliasesChanged":
-      return { ...state, protectedAliases: event.aliases }
-    case "RegistryDeleted":
-      return { _tag: "Deleted" }
-    case "RegistryRenamed":
-      return { ...state, registry: event.registry }
-    case "RegistryDescribed":
-      return { ...state, description: event.description }
-    case "CollectionCreated":
-      return withCollections(state, (collections) =>
-        collections.set(event.collection, {
-          id: event.collectionId,
-          name: event.collection,
-          artifactType: event.artifactType,
-          description: event.description,
-          tags: event.tags
+    if (state._tag !== "Active") return state
+    switch (event._tag) {
+      case "RegistryVisibilityChanged":
+        return { ...state, visibility: event.visibility }
+      case "ArtifactTypesAccepted":
+        return {
+          ...state,
+          acceptedTypes: [
+            ...state.acceptedTypes,
+            ...event.artifactTypes.filter((t) => !state.acceptedTypes.includes(t))
+          ]
+        }
+      case "RoleGranted":
+        return {
+          ...state,
+          grants: [
+            ...state.grants.filter((grant) => !samePrincipal(grant.principal, event.principal)),
+            { principal: event.principal, role: event.role }
+          ]
+        }
+      case "RoleRevoked":
+        return { ...state, grants: state.grants.filter((grant) => !samePrincipal(grant.principal, event.principal)) }
+      case "ProtectedAliasesChanged":
+        return { ...state, protectedAliases: event.aliases }
+      case "RegistryDeleted":
+        return { _tag: "Deleted" }
+      case "RegistryRenamed":
+        return { ...state, registry: event.registry }
+      case "RegistryDescribed":
+        return { ...state, description: event.description }
+      case "CollectionCreated":
+        return withCollections(state, copies, (collections) =>
+          collections.set(event.collection, {
+            id: event.collectionId,
+            name: event.collection,
+            artifactType: event.artifactType,
+            description: event.description,
+            tags: event.tags
+          })
+        )
+      case "CollectionRenamed": {
+        const info = findById(state, event.collectionId)
+        if (info === undefined) return state
+        return withCollections(state, copies, (collections) => {
+          collections.delete(info.name)
+          collections.set(event.to, { ...info, name: event.to })
         })
-      )
-    case "CollectionRenamed": {
-      const info = findById(state, event.collectionId)
-      if (info === undefined) return state
-      return withCollections(state, (collections) => {
-        collections.delete(info.name)
-        collections.set(event.to, { ...info, name: event.to })
-      })
-    }
-    case "CollectionUpdated": {
-      const info = findById(state, event.collectionId)
-      if (info === undefined) return state
-      return withCollections(state, (collections) =>
-        collections.set(info.name, { ...info, description: event.description, tags: event.tags })
-      )
-    }
-    case "CollectionDeleted": {
-      const info = findById(state, event.collectionId)
-      if (info === undefined) return state
-      return withCollections(state, (collections) => collections.delete(info.name))
+      }
+      case "CollectionUpdated": {
+        const info = findById(state, event.collectionId)
+        if (info === undefined) return state
+        return withCollections(state, copies, (collections) =>
+          collections.set(info.name, { ...info, description: event.description, tags: event.tags })
+        )
+      }
+      case "CollectionDeleted": {
+        const info = findById(state, event.collectionId)
+        if (info === undefined) return state
+        return withCollections(state, copies, (collections) => collections.delete(info.name))
+      }
     }
   }
-}
+
+/** Folds one event into the state. */
+export const evolve = evolveWith(copying)
 
 // ---- access ------------------------------------------------------------------------------------------------------
 
@@ -575,4 +587,4 @@ const decideActive = (command: Command, state: Active): Either.Either<ReadonlyAr
 }
 
 /** The registry decider. */
-export const decider: Decider<Command, Event, State, Rejection> = { initialState, evolve, decide }
+export const decider: Decider<Command, Event, State, Rejection> = { initialState, evolve, evolveWith, decide }

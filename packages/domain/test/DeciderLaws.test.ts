@@ -10,7 +10,7 @@ import * as fc from "effect/FastCheck"
 import { type Actor, atLeast, canSee, effectiveRole, type Principal, type RegistryRole } from "../src/Access.js"
 import * as Artifact from "../src/Artifact.js"
 import * as Collection from "../src/Collection.js"
-import { type Decider, fold } from "../src/Decider.js"
+import { type Decider, fold, foldAll } from "../src/Decider.js"
 import * as Entity from "../src/Entity.js"
 import type { JsonObject } from "../src/EventStore.js"
 import * as Events from "../src/Events.js"
@@ -49,6 +49,31 @@ const runAll = <Command, Event, State, Rejection>(
     state = after
   }
   return { state, steps, rejected, history: steps.flatMap((step) => step.events) }
+}
+
+/**
+ * A fold of many events at once (which copies each map or set once and then changes the copy in place) ends where
+ * folding them one at a time, each on fresh copies, ends; and the state it started from, a state someone else may
+ * hold (a cache), is left as it was. The history is cut at `cut` (a fraction), the first part folded one by one.
+ */
+const expectFoldLikeOneByOne = <Command, Event, State, Rejection>(
+  decider: Decider<Command, Event, State, Rejection>,
+  commands: ReadonlyArray<Command>,
+  cut: number,
+  snapshot: (state: State) => unknown
+) => {
+  const { history } = runAll(decider, commands)
+  const at = Math.floor(cut * history.length)
+  const oneByOne = (from: State, events: ReadonlyArray<Event>) => {
+    let state = from
+    for (const event of events) state = decider.evolve(state, event)
+    return state
+  }
+  const start = oneByOne(decider.initialState, history.slice(0, at))
+  const startBefore = snapshot(start)
+  const atOnce = foldAll(decider, start, history.slice(at))
+  expect(snapshot(atOnce)).toEqual(snapshot(oneByOne(start, history.slice(at))))
+  expect(snapshot(start)).toEqual(startBefore)
 }
 
 /** The events as a store gives them back: encoded, written as JSON text, read and decoded. */
@@ -468,6 +493,13 @@ describe("Registry laws, over random command sequences", () => {
     },
     { fastCheck: runs }
   )
+
+  it.prop(
+    "a fold of many events at once ends where one-by-one folds end, and leaves its starting state as it was",
+    [registryCommands, fc.double({ min: 0, max: 1, noNaN: true })],
+    ([commands, cut]) => expectFoldLikeOneByOne(Registry.decider, commands, cut, registrySnapshot),
+    { fastCheck: runs }
+  )
 })
 
 // ---- artifacts ---------------------------------------------------------------------------------------------------
@@ -597,6 +629,13 @@ describe("Artifact laws, over random command sequences", () => {
     },
     { fastCheck: runs }
   )
+
+  it.prop(
+    "a fold of many events at once ends where one-by-one folds end, and leaves its starting state as it was",
+    [artifactCommands, fc.double({ min: 0, max: 1, noNaN: true })],
+    ([commands, cut]) => expectFoldLikeOneByOne(Artifact.decider, commands, cut, artifactSnapshot),
+    { fastCheck: runs }
+  )
 })
 
 // ---- entities ----------------------------------------------------------------------------------------------------
@@ -705,6 +744,13 @@ describe("Entity laws, over random command sequences", () => {
       const replayed = fold(Entity.evolve, Entity.initialState, throughStorage(history))
       expect(entitySnapshot(replayed)).toEqual(entitySnapshot(state))
     },
+    { fastCheck: runs }
+  )
+
+  it.prop(
+    "a fold of many events at once ends where one-by-one folds end, and leaves its starting state as it was",
+    [entityCommands, fc.double({ min: 0, max: 1, noNaN: true })],
+    ([commands, cut]) => expectFoldLikeOneByOne(Entity.decider, commands, cut, entitySnapshot),
     { fastCheck: runs }
   )
 })

@@ -5,6 +5,7 @@
  */
 import { Array as Arr, Context, Duration, Effect, Either, Option, Schedule, Schema } from "effect"
 import * as Collection from "../Collection.js"
+import { type CopyOnWrite, type Decider, foldAll, transient } from "../Decider.js"
 import { ConflictRetriesExhausted } from "../Errors.js"
 import type { DomainEvent } from "../Events.js"
 import * as Events from "../Events.js"
@@ -30,19 +31,21 @@ export interface Aggregate<Event extends DomainEvent, State> {
   readonly isEvent: (event: DomainEvent) => event is Event
   readonly initialState: State
   readonly evolve: (state: State, event: Event) => State
+  readonly evolveWith?: (copies: CopyOnWrite) => (state: State, event: Event) => State
 }
 
 /** Builds an {@link Aggregate} from a decider and the schema union of its events. */
 export const aggregate = <Event extends DomainEvent, State>(
   events: { readonly members: ReadonlyArray<{ readonly identifier: string }> },
-  decider: { readonly initialState: State; readonly evolve: (state: State, event: Event) => State }
+  decider: Pick<Decider<unknown, Event, State, unknown>, "initialState" | "evolve" | "evolveWith">
 ): Aggregate<Event, State> => {
   const tags: ReadonlySet<string> = new Set(events.members.map((member) => member.identifier))
   return {
     tags,
     isEvent: (event): event is Event => tags.has(event._tag),
     initialState: decider.initialState,
-    evolve: decider.evolve
+    evolve: decider.evolve,
+    ...(decider.evolveWith === undefined ? {} : { evolveWith: decider.evolveWith })
   }
 }
 
@@ -58,13 +61,14 @@ const foldRecorded = <Event extends DomainEvent, State>(
   recorded: ReadonlyArray<RecordedEvent>
 ): Effect.Effect<State, Events.UndecodableEvent> =>
   Effect.suspend(() => {
+    // One copy of each map per load, not per event: the states in between are never kept.
+    const evolve = spec.evolveWith?.(transient()) ?? spec.evolve
     let state = initial
     for (const stored of recorded) {
       if (!spec.tags.has(stored.type)) continue
       const decoded = Events.decode(stored)
       if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
-      if (Option.isSome(decoded.right) && spec.isEvent(decoded.right.value))
-        state = spec.evolve(state, decoded.right.value)
+      if (Option.isSome(decoded.right) && spec.isEvent(decoded.right.value)) state = evolve(state, decoded.right.value)
     }
     return Effect.succeed(state)
   })
@@ -173,8 +177,7 @@ export const changeOf = <Event extends DomainEvent, State>(
   loaded: Loaded<State>,
   events: ReadonlyArray<Event>
 ): Changed<State> => {
-  let state = loaded.state
-  for (const event of events) state = spec.evolve(state, event)
+  const state = foldAll(spec, loaded.state, events)
   return {
     streamId,
     version: loaded.version,
