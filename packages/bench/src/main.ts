@@ -18,6 +18,7 @@ import * as Http from "./Http.js"
 import * as History from "./internal/History.js"
 import * as Postgres from "./internal/Postgres.js"
 import { markdownTable, type Section, verdict } from "./internal/Report.js"
+import * as Folds from "./Folds.js"
 import * as Link from "./Link.js"
 import * as MemoryStore from "./MemoryStore.js"
 import * as Rebuild from "./Rebuild.js"
@@ -35,7 +36,8 @@ const scenarios = [
   "http",
   "search",
   "web",
-  "automations"
+  "automations",
+  "folds"
 ] as const
 type Scenario = (typeof scenarios)[number]
 
@@ -344,6 +346,12 @@ const main = async () => {
       Automations.run({ url: flags.url, log })
     )
   }
+  if (selected("folds")) {
+    await attempt("folds", "12. Folding a large stream into a cold process", () =>
+      Folds.run({ runs: flags.runs, sizes: Folds.defaultSizes, log })
+    )
+  }
+
   await cpu.close()
   // A partial run replaces only its own sections; the others keep the figures of the run that measured them.
   const merged: Results = flags.out === defaultOut ? { ...readResults(), ...results } : results
