@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, Either, Schedule } from "effect"
+import { Chunk, Deferred, Duration, Effect, Either, Fiber, Schedule } from "effect"
 import * as Entity from "../src/Entity.js"
 import { ConflictRetriesExhausted } from "../src/Errors.js"
 import * as Events from "../src/Events.js"
@@ -11,7 +11,7 @@ import {
   type RecordedEvent,
   VersionConflict
 } from "../src/EventStore.js"
-import { aggregate, changeOf, conflictRetries, execute, load } from "../src/internal/Loader.js"
+import { AggregateCache, aggregate, changeOf, conflictRetries, execute, load } from "../src/internal/Loader.js"
 
 /** Just enough of an EventStore for one writer racing others: streams with optimistic appends. */
 const makeStore = () => {
@@ -162,6 +162,121 @@ describe("Loader.execute", () => {
       )
       expect(outcome).toEqual(Either.left("rejected"))
       expect(attempts).toBe(1)
+    })
+  )
+})
+
+/**
+ * The store of `makeStore` whose reads of a stream count themselves, and whose first read, once it has read the
+ * stream, waits for `release` before answering: a read in flight while other things happen.
+ */
+const makeHeldStore = () => {
+  const { store, versionOf } = makeStore()
+  const release = Effect.runSync(Deferred.make<void>())
+  let reads = 0
+  const held: EventStoreShape = {
+    ...store,
+    readStream: (streamId, options) =>
+      Effect.flatMap(store.readStream(streamId, options), (events) =>
+        ++reads === 1 ? Effect.as(Deferred.await(release), events) : Effect.succeed(events)
+      )
+  }
+  return {
+    store: held,
+    versionOf,
+    reads: () => reads,
+    release: Deferred.succeed(release, undefined),
+    /** Until the first read has been sent. */
+    firstReadSent: Effect.suspend(function wait(): Effect.Effect<void> {
+      return reads > 0 ? Effect.void : Effect.zipRight(Effect.yieldNow(), Effect.suspend(wait))
+    })
+  }
+}
+
+const appendEvents = (streamId: string, count: number) =>
+  Effect.forEach(
+    Array.from({ length: count }, (_, index) => `user-${index}`),
+    (user) => interfere(streamId, user),
+    { discard: true }
+  )
+
+/** Until every one of `fibers` has run as far as it can: waiting (on a read in flight, or for the next one) or done. */
+const suspended = (fibers: ReadonlyArray<Fiber.RuntimeFiber<unknown, unknown>>): Effect.Effect<void> =>
+  Effect.flatMap(Effect.forEach(fibers, Fiber.status), (statuses) =>
+    statuses.every((status) => status._tag !== "Running")
+      ? Effect.void
+      : Effect.zipRight(
+          Effect.yieldNow(),
+          Effect.suspend(() => suspended(fibers))
+        )
+  )
+
+/** Runs `body` over a held store and a fresh aggregate cache, as a service's loads run. */
+const withHeldStore = <A, E>(body: (held: ReturnType<typeof makeHeldStore>) => Effect.Effect<A, E, EventStore>) =>
+  Effect.suspend(() => {
+    const held = makeHeldStore()
+    return body(held).pipe(
+      Effect.provideService(EventStore, held.store),
+      Effect.provideService(AggregateCache, AggregateCache.make())
+    )
+  })
+
+describe("Loader.load, concurrent loads of one stream", () => {
+  it.effect("share their reads: 32 loads asked for together read the stream twice, and all see every event", () =>
+    withHeldStore((held) =>
+      Effect.gen(function* () {
+        const streamId = "Entity-shared"
+        yield* appendEvents(streamId, 50)
+        const first = yield* Effect.fork(load(counter, streamId))
+        yield* held.firstReadSent
+        // Asked for while the first read is in flight: they go together, once it has answered.
+        const others = yield* Effect.forEach(Array.from({ length: 31 }), () => Effect.fork(load(counter, streamId)))
+        yield* suspended(others)
+        yield* held.release
+        const loads = [yield* Fiber.join(first), ...(yield* Fiber.joinAll(others))]
+        expect(loads.map((loaded) => [loaded.state, loaded.version])).toEqual(
+          Array.from({ length: 32 }, () => [50, 50])
+        )
+        expect(held.reads()).toBe(2)
+      })
+    )
+  )
+
+  it.effect("a load asked for after an append sees it, though a load sent before the append is still in flight", () =>
+    withHeldStore((held) =>
+      Effect.gen(function* () {
+        const streamId = "Entity-fresh"
+        yield* appendEvents(streamId, 3)
+        const before = yield* Effect.fork(load(counter, streamId))
+        yield* held.firstReadSent
+        // Committed after that read was sent: the load asked for now must see it.
+        yield* interfere(streamId, "late")
+        const after = yield* Effect.fork(load(counter, streamId))
+        yield* suspended([after])
+        yield* held.release
+        expect((yield* Fiber.join(before)).version).toBe(3)
+        const seen = yield* Fiber.join(after)
+        expect([seen.state, seen.version]).toEqual([4, 4])
+        expect(held.versionOf(streamId)).toBe(4)
+      })
+    )
+  )
+
+  it.effect("without a cache each load reads for itself", () =>
+    Effect.gen(function* () {
+      const held = makeHeldStore()
+      const streamId = "Entity-uncached"
+      const loads = yield* Effect.gen(function* () {
+        yield* appendEvents(streamId, 5)
+        const first = yield* Effect.fork(load(counter, streamId))
+        yield* held.firstReadSent
+        const second = yield* Effect.fork(load(counter, streamId))
+        yield* suspended([second])
+        yield* held.release
+        return [yield* Fiber.join(first), yield* Fiber.join(second)]
+      }).pipe(Effect.provideService(EventStore, held.store))
+      expect(loads.map((loaded) => loaded.version)).toEqual([5, 5])
+      expect(held.reads()).toBe(2)
     })
   )
 })

@@ -34,11 +34,12 @@ const handlers = [...sourcesIn("Registrar"), "internal/Loader.ts"]
 /**
  * The casts the types cannot avoid yet, per file: idempotent commands store and return their result as JSON
  * (Context.ts, and Loader.ts, which writes the record in the command's own append and reads it back when a
- * concurrent retry recorded it first), and the aggregate cache holds every kind of stream under its id (Loader.ts).
+ * concurrent retry recorded it first), and the aggregate cache holds every kind of stream under its id, its states
+ * and its loads in flight (Loader.ts).
  */
 const allowedCasts: Readonly<Record<string, number>> = {
   [join("Registrar", "Context.ts")]: 3,
-  [join("internal", "Loader.ts")]: 3
+  [join("internal", "Loader.ts")]: 4
 }
 
 describe("handlers are total and say what they do", () => {

@@ -50,6 +50,8 @@ export interface SharedQuery<A, E, R> {
    * caller may go on meanwhile.
    */
   readonly sent: Effect.Effect<Effect.Effect<A, E>, never, R>
+  /** Whether no query is in flight and no caller waits for the next one. */
+  readonly idle: () => boolean
 }
 
 /**
@@ -90,7 +92,8 @@ export const sharedAfterAsking = <A, E, R>(query: Effect.Effect<A, E, R>): Share
       if (joined !== undefined) return Effect.succeed(Deferred.await(joined))
       const batch = newBatch()
       return Effect.as(Effect.forkDaemon(send(batch)), Deferred.await(batch))
-    })
+    }),
+    idle: () => inFlight === undefined && waiting === undefined
   }
 }
 

@@ -22,6 +22,7 @@ import {
 } from "../EventStore.js"
 import { LinkIndex, scanning, type StoredLink } from "../LinkIndex.js"
 import { SnapshotStore } from "../SnapshotStore.js"
+import { type SharedQuery, sharedAfterAsking } from "./FreshReads.js"
 import { randomUuid, uuidFromText } from "./Uuid.js"
 
 /** How to fold one kind of stream. */
@@ -76,18 +77,42 @@ const foldRecorded = <Event extends DomainEvent, State>(
 /**
  * Aggregate states already folded by this process, by stream id. A load starts from the cached state and reads only
  * the events appended since, so a hot stream costs one short read. States are immutable, so sharing them is safe.
+ * Concurrent loads of one stream share their reads: a load asked for while another of the same stream is in flight
+ * waits for it and then goes with every load asked for meanwhile, as one (see `sharedAfterAsking`), so that 64
+ * requests finding a registry changed by another process read and fold its new events twice, not 64 times, and
+ * each still reads after it asked.
  */
 export class AggregateCache extends Context.Tag("@registrar/domain/AggregateCache")<
   AggregateCache,
   {
     readonly get: (streamId: string) => Loaded<unknown> | undefined
     readonly set: (streamId: string, loaded: Loaded<unknown>) => void
+    /** Runs `read`, a load of `streamId`, shared with the loads of that stream asked for before it is sent. */
+    readonly shared: <A, E, R>(streamId: string, read: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   }
 >() {
   /** A cache that keeps the most recently used `capacity` streams. */
   static readonly make = (capacity = 10_000): AggregateCache["Type"] => {
     const entries = new Map<string, Loaded<unknown>>()
+    // Only while a load of the stream is in flight or awaited: removed by the last caller to leave.
+    const loads = new Map<string, SharedQuery<unknown, unknown, unknown>>()
     return {
+      shared: <A, E, R>(streamId: string, read: Effect.Effect<A, E, R>) =>
+        Effect.suspend(() => {
+          let query = loads.get(streamId)
+          if (query === undefined) {
+            query = sharedAfterAsking<unknown, unknown, unknown>(read)
+            loads.set(streamId, query)
+          }
+          const joined = query
+          // Every load of one stream id reads and folds the same way (see `cached`), so any caller's `read` serves.
+          return Effect.ensuring(
+            joined.answer as Effect.Effect<A, E, R>,
+            Effect.sync(() => {
+              if (joined.idle() && loads.get(streamId) === joined) loads.delete(streamId)
+            })
+          )
+        }),
       get: (streamId) => {
         const found = entries.get(streamId)
         if (found !== undefined) {
@@ -117,8 +142,19 @@ const cached = <State>(streamId: string) =>
     set: (loaded: Loaded<State>) => Option.map(cache, (c) => c.set(streamId, loaded))
   }))
 
-/** Folds a stream: from the cached state when there is one, reading only the events after it. */
-export const load = <Event extends DomainEvent, State>(spec: Aggregate<Event, State>, streamId: string) =>
+/**
+ * Folds a stream: from the cached state when there is one, reading only the events after it; concurrent loads of
+ * the stream in this process share their reads (see {@link AggregateCache}).
+ */
+export const load = <Event extends DomainEvent, State>(
+  spec: Aggregate<Event, State>,
+  streamId: string
+): Effect.Effect<Loaded<State>, StoreUnavailable | Events.UndecodableEvent, EventStore> =>
+  Effect.flatMap(Effect.serviceOption(AggregateCache), (cache) =>
+    Option.isSome(cache) ? cache.value.shared(streamId, loadOnce(spec, streamId)) : loadOnce(spec, streamId)
+  )
+
+const loadOnce = <Event extends DomainEvent, State>(spec: Aggregate<Event, State>, streamId: string) =>
   Effect.gen(function* () {
     const store = yield* EventStore
     const cache = yield* cached<State>(streamId)
