@@ -190,6 +190,8 @@ export interface Active {
   readonly protectedAliases: ReadonlyArray<string>
   /** By name. */
   readonly collections: ReadonlyMap<string, CollectionInfo>
+  /** The name of each collection, by id (so that an event naming a collection's id finds it without a scan). */
+  readonly collectionNames: ReadonlyMap<string, string>
 }
 
 /** A registry's state: never created, active, or deleted (its name can be used again). */
@@ -200,9 +202,11 @@ export const initialState: State = { _tag: "Absent" }
 
 const samePrincipal = (a: Principal, b: Principal) => a.kind === b.kind && a.name === b.name
 
-const findById = (state: Active, id: string): CollectionInfo | undefined => {
-  for (const info of state.collections.values()) if (info.id === id) return info
-  return undefined
+/** The collection with this id, if the registry has it. */
+export const collectionById = (state: Active, id: string): CollectionInfo | undefined => {
+  const name = state.collectionNames.get(id)
+  const info = name === undefined ? undefined : state.collections.get(name)
+  return info?.id === id ? info : undefined
 }
 
 const withCollections = (
@@ -213,6 +217,18 @@ const withCollections = (
   const collections = copies.map(state.collections)
   update(collections)
   return { ...state, collections }
+}
+
+/** `withCollections`, for a change to the collections' names too. */
+const withCollectionNames = (
+  state: Active,
+  copies: CopyOnWrite,
+  update: (collections: Map<string, CollectionInfo>, names: Map<string, string>) => void
+): Active => {
+  const collections = copies.map(state.collections)
+  const collectionNames = copies.map(state.collectionNames)
+  update(collections, collectionNames)
+  return { ...state, collections, collectionNames }
 }
 
 /** Folds one event into the state, taking the maps it changes from `copies` (see `Decider`). */
@@ -229,7 +245,8 @@ export const evolveWith =
         acceptedTypes: event.acceptedTypes,
         grants: [],
         protectedAliases: [],
-        collections: new Map()
+        collections: new Map(),
+        collectionNames: new Map()
       }
     }
     if (state._tag !== "Active") return state
@@ -263,7 +280,7 @@ export const evolveWith =
       case "RegistryDescribed":
         return { ...state, description: event.description }
       case "CollectionCreated":
-        return withCollections(state, copies, (collections) =>
+        return withCollectionNames(state, copies, (collections, names) => {
           collections.set(event.collection, {
             id: event.collectionId,
             name: event.collection,
@@ -271,26 +288,31 @@ export const evolveWith =
             description: event.description,
             tags: event.tags
           })
-        )
+          names.set(event.collectionId, event.collection)
+        })
       case "CollectionRenamed": {
-        const info = findById(state, event.collectionId)
+        const info = collectionById(state, event.collectionId)
         if (info === undefined) return state
-        return withCollections(state, copies, (collections) => {
+        return withCollectionNames(state, copies, (collections, names) => {
           collections.delete(info.name)
           collections.set(event.to, { ...info, name: event.to })
+          names.set(info.id, event.to)
         })
       }
       case "CollectionUpdated": {
-        const info = findById(state, event.collectionId)
+        const info = collectionById(state, event.collectionId)
         if (info === undefined) return state
         return withCollections(state, copies, (collections) =>
           collections.set(info.name, { ...info, description: event.description, tags: event.tags })
         )
       }
       case "CollectionDeleted": {
-        const info = findById(state, event.collectionId)
+        const info = collectionById(state, event.collectionId)
         if (info === undefined) return state
-        return withCollections(state, copies, (collections) => collections.delete(info.name))
+        return withCollectionNames(state, copies, (collections, names) => {
+          collections.delete(info.name)
+          names.delete(info.id)
+        })
       }
     }
   }

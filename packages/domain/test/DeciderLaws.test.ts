@@ -445,6 +445,20 @@ describe("Registry laws, over random command sequences", () => {
   )
 
   it.prop(
+    "the collections' names by id name exactly the registry's collections, so a lookup by id finds what a scan finds",
+    [registryCommands],
+    ([commands]) => {
+      for (const { after } of runAll(Registry.decider, commands).steps) {
+        if (after._tag !== "Active") continue
+        const scanned = [...after.collections.values()].map((info) => [info.id, info.name] as const)
+        expect(new Map(scanned)).toEqual(after.collectionNames)
+        for (const [id] of scanned) expect(Registry.collectionById(after, id)?.id).toBe(id)
+      }
+    },
+    { fastCheck: runs }
+  )
+
+  it.prop(
     "only admins administer, only members write, and no one acts on a registry they cannot see",
     [registryCommands],
     ([commands]) => {

@@ -428,7 +428,7 @@ export const deleteArtifactVersion = (deps: Dependencies, input: DeleteArtifactV
         guards.set(collectionStream, guardOf(collectionStream, collection))
         const linkedIndex = HashMap.get(collection.state.bySource, key)
         if (Option.isNone(linkedIndex)) continue
-        const info = [...registry.state.collections.values()].find((c) => c.id === link.collectionId)
+        const info = Registry.collectionById(registry.state, link.collectionId)
         for (const alias of Collection.aliasesOf(collection.state, linkedIndex.value)) {
           if (registry.state.protectedAliases.includes(alias)) {
             protectedLinks.push({
