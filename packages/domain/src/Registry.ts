@@ -209,17 +209,7 @@ export const collectionById = (state: Active, id: string): CollectionInfo | unde
   return info?.id === id ? info : undefined
 }
 
-const withCollections = (
-  state: Active,
-  copies: CopyOnWrite,
-  update: (collections: Map<string, CollectionInfo>) => void
-): Active => {
-  const collections = copies.map(state.collections)
-  update(collections)
-  return { ...state, collections }
-}
-
-/** `withCollections`, for a change to the collections' names too. */
+/** The state after `update` changed the copies of its collections and their names by id. */
 const withCollectionNames = (
   state: Active,
   copies: CopyOnWrite,
@@ -302,9 +292,10 @@ export const evolveWith =
       case "CollectionUpdated": {
         const info = collectionById(state, event.collectionId)
         if (info === undefined) return state
-        return withCollections(state, copies, (collections) =>
-          collections.set(info.name, { ...info, description: event.description, tags: event.tags })
-        )
+        const collections = copies
+          .map(state.collections)
+          .set(info.name, { ...info, description: event.description, tags: event.tags })
+        return { ...state, collections }
       }
       case "CollectionDeleted": {
         const info = collectionById(state, event.collectionId)

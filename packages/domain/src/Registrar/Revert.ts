@@ -138,18 +138,18 @@ const planCollections = (
         if (next._tag === "Active") state = next
         events.push(...decided)
       })
-    const currentById = () => new Map([...state.collections.values()].map((info) => [info.id, info] as const))
+    const currentById = (id: string) => Registry.collectionById(state, id)
     // Deleted since, and a collection of its name and type created since (a revert brought it back, say): that
     // collection stands for it, and only its links are brought back.
     const adopted = new Map<string, string>()
     for (const [id, then] of past) {
       const info = state.collections.get(then.name)
-      if (currentById().has(id) || info === undefined || past.has(info.id)) continue
+      if (currentById(id) !== undefined || info === undefined || past.has(info.id)) continue
       if (info.artifactType === then.artifactType) adopted.set(id, info.id)
     }
     const adoptedIds = new Set(adopted.values())
     // Created since: deleted.
-    for (const info of [...currentById().values()].sort((a, b) => byName(a.name, b.name))) {
+    for (const info of [...state.collections.values()].sort((a, b) => byName(a.name, b.name))) {
       if (past.has(info.id) || adoptedIds.has(info.id)) continue
       const deleted = decide({ ...names, registry: state.registry, _tag: "DeleteCollection", collection: info.name })
       if (Either.isLeft(deleted)) {
@@ -158,7 +158,7 @@ const planCollections = (
     }
     // Renamed since: renamed back, each once its old name is free.
     let pending = [...past].filter(([id, then]) => {
-      const info = currentById().get(id)
+      const info = currentById(id)
       return info !== undefined && info.name !== then.name
     })
     pending.sort(([, a], [, b]) => byName(a.name, b.name))
@@ -169,7 +169,7 @@ const planCollections = (
         // Every old name is held by another renamed collection: move one aside to a free (short, valid) name to
         // break the cycle; it takes its old name in a later round, in the same transaction.
         const id = pending[0]?.[0]
-        const info = id === undefined ? undefined : currentById().get(id)
+        const info = id === undefined ? undefined : currentById(id)
         if (id === undefined || info === undefined) break
         let aside = "reverting-1"
         for (let n = 2; state.collections.has(aside); n++) aside = `reverting-${n}`
@@ -185,7 +185,7 @@ const planCollections = (
         continue
       }
       for (const [id, then] of free) {
-        const info = currentById().get(id)
+        const info = currentById(id)
         if (info === undefined) continue
         const from = renamedFrom.get(id) ?? info.name
         const renamed = decide({
@@ -202,14 +202,14 @@ const planCollections = (
       pending = pending.filter(([id]) => !free.some(([freed]) => freed === id))
     }
     for (const [id, then] of pending) {
-      const name = currentById().get(id)?.name ?? then.name
+      const name = currentById(id)?.name ?? then.name
       unrevertible.push(`collection ${then.name} was renamed ${name} since, and ${then.name} cannot be freed`)
     }
-    for (const id of past.keys()) if (currentById().has(id)) ids.set(id, id)
+    for (const id of past.keys()) if (currentById(id) !== undefined) ids.set(id, id)
     for (const [id, now] of adopted) ids.set(id, now)
     // Kept (or stood for): description and tags back.
     for (const [id, then] of [...past].sort(([, a], [, b]) => byName(a.name, b.name))) {
-      const info = Option.fromNullable(ids.get(id)).pipe(Option.flatMapNullable((now) => currentById().get(now)))
+      const info = Option.fromNullable(ids.get(id)).pipe(Option.flatMapNullable((now) => currentById(now)))
       if (Option.isNone(info)) continue
       const before = events.length
       const updated = decide({
@@ -290,10 +290,9 @@ export const revert = (deps: Dependencies, input: Revert) =>
         )
       ]
       const reverted: Authorized = { ...authorized, registry: plan.state }
-      const current = new Map([...plan.state.collections.values()].map((info) => [info.id, info] as const))
       for (const [pastId, then] of [...past].sort(([, a], [, b]) => byName(a.name, b.name))) {
         const id = plan.ids.get(pastId)
-        const info = id === undefined ? undefined : current.get(id)
+        const info = id === undefined ? undefined : Registry.collectionById(plan.state, id)
         if (id === undefined || info === undefined) continue
         const context = collectionContext(reverted, info)
         const loaded = yield* loadCollection(id)
